@@ -1,0 +1,4 @@
+// The public ops, one module per family; primitives and derivative rules import them from here.
+export * from './ops/elementwise.js';
+export * from './ops/reduce.js';
+export * from './ops/structure.js';

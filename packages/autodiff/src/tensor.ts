@@ -1,0 +1,178 @@
+// The Tensor: a node of the computation graph that may also hold its value (a row-major Float64Array).
+import { allocate } from './alloc.js';
+import type { Primitive } from './primitive.js';
+import { formatShape, ShapeError, sizeOf, type Shape } from './shape.js';
+
+/** Nested number arrays, as accepted by `tensor()` and returned by `toArray()`. */
+export type NestedArray = number | readonly NestedArray[];
+
+let nextId = 0;
+
+/**
+ * A tensor. Eager tensors hold their value; symbolic tensors (inside `compile`) hold only their
+ * shape and how they are computed. A tensor that depends on a differentiation variable is
+ * "tracked" and remembers its inputs so that `grad` can walk back through it.
+ */
+export class Tensor {
+  readonly id = nextId++;
+  readonly size: number;
+
+  constructor(
+    readonly shape: Shape,
+    /** The primitive that computed it; undefined for leaves (constants and placeholders). */
+    readonly prim: Primitive | undefined,
+    /** Its inputs, kept only while tracked. */
+    readonly inputs: readonly Tensor[],
+    readonly attrs: unknown,
+    private readonly buffer: Float64Array | undefined,
+    readonly tracked: boolean,
+    /** A name given to placeholders, shown in errors and graph dumps. */
+    readonly name?: string,
+  ) {
+    this.size = sizeOf(shape);
+  }
+
+  get rank(): number {
+    return this.shape.length;
+  }
+
+  /** True inside `compile`: the value exists only when the compiled plan runs. */
+  get symbolic(): boolean {
+    return this.buffer === undefined;
+  }
+
+  /** The values, row-major. Throws for a symbolic tensor. */
+  get data(): Float64Array {
+    if (this.buffer === undefined) {
+      throw new Error(
+        `tensor ${this.name ?? `#${this.id}`} of shape ${formatShape(this.shape)} is symbolic: its value exists only when the compiled plan runs`,
+      );
+    }
+    return this.buffer;
+  }
+
+  /** The single value of a tensor with one element. */
+  item(): number {
+    if (this.size !== 1) throw new ShapeError('item', `needs a tensor with one element, got shape ${formatShape(this.shape)}`);
+    return this.data[0]!;
+  }
+
+  /** The values as nested arrays shaped like the tensor (a number for a scalar). */
+  toArray(): NestedArray {
+    const data = this.data;
+    const build = (axis: number, offset: number, stride: number): NestedArray => {
+      if (axis === this.shape.length) return data[offset]!;
+      const n = this.shape[axis]!;
+      const inner = stride / n;
+      return Array.from({ length: n }, (_, i) => build(axis + 1, offset + i * inner, inner));
+    };
+    return build(0, 0, this.size);
+  }
+
+  toString(): string {
+    return this.symbolic ? `Tensor(${formatShape(this.shape)}, symbolic)` : `Tensor(${JSON.stringify(this.toArray())})`;
+  }
+}
+
+/** Anything the ops accept where a tensor is expected. */
+export type TensorLike = Tensor | number;
+
+/** A constant tensor holding `data` with `shape` (no copy). */
+export function constant(data: Float64Array, shape: Shape): Tensor {
+  if (data.length !== sizeOf(shape)) {
+    throw new ShapeError('tensor', `${data.length} values do not fill shape ${formatShape(shape)}`);
+  }
+  return new Tensor([...shape], undefined, [], undefined, data, false);
+}
+
+/** A tensor from a number, nested arrays, or a Float64Array with a shape. */
+export function tensor(values: NestedArray | Float64Array | readonly number[], shape?: Shape): Tensor {
+  if (values instanceof Float64Array) return constant(values, shape ?? [values.length]);
+  const inferred: number[] = [];
+  let probe: NestedArray = values as NestedArray;
+  while (Array.isArray(probe)) {
+    inferred.push(probe.length);
+    probe = (probe as readonly NestedArray[])[0] as NestedArray;
+  }
+  const flat = allocate(sizeOf(inferred));
+  let k = 0;
+  const fill = (v: NestedArray, axis: number): void => {
+    if (axis === inferred.length) {
+      if (typeof v !== 'number') throw new ShapeError('tensor', 'ragged nested array');
+      flat[k++] = v;
+      return;
+    }
+    if (!Array.isArray(v) || v.length !== inferred[axis]) throw new ShapeError('tensor', 'ragged nested array');
+    for (const item of v as readonly NestedArray[]) fill(item, axis + 1);
+  };
+  fill(values as NestedArray, 0);
+  const t = constant(flat, inferred);
+  if (shape !== undefined) {
+    if (sizeOf(shape) !== t.size) throw new ShapeError('tensor', `${t.size} values do not fill shape ${formatShape(shape)}`);
+    return constant(flat, shape);
+  }
+  return t;
+}
+
+export function scalar(x: number): Tensor {
+  const data = allocate(1);
+  data[0] = x;
+  return constant(data, []);
+}
+
+export function full(shape: Shape, x: number): Tensor {
+  const data = allocate(sizeOf(shape));
+  if (x !== 0) data.fill(x);
+  return constant(data, shape);
+}
+
+export function zeros(shape: Shape): Tensor {
+  return full(shape, 0);
+}
+
+export function ones(shape: Shape): Tensor {
+  return full(shape, 1);
+}
+
+export function toTensor(x: TensorLike): Tensor {
+  return typeof x === 'number' ? scalar(x) : x;
+}
+
+/** A symbolic input of a graph being traced (see `compile`). */
+export function placeholder(shape: Shape, name?: string): Tensor {
+  return new Tensor([...shape], undefined, [], undefined, undefined, true, name);
+}
+
+/** A fresh differentiation variable holding `x`'s value, or standing for the traced `x`. */
+export function variableOf(x: Tensor, identity: Primitive<undefined>): Tensor {
+  if (x.tracked) return apply(identity, [x], undefined);
+  return new Tensor(x.shape, undefined, [], undefined, x.data, true, x.name);
+}
+
+/** The same value with no graph behind it: what a top-level `grad` returns. */
+export function detach(x: Tensor): Tensor {
+  return x.tracked && !x.symbolic ? new Tensor(x.shape, undefined, [], undefined, x.data, false, x.name) : x;
+}
+
+/**
+ * Applies a primitive: checks shapes, computes the value now when every input has one, and
+ * records the inputs when the result must be differentiable.
+ */
+export function apply<A>(prim: Primitive<A>, inputs: readonly Tensor[], attrs: A): Tensor {
+  if (prim.arity >= 0 && inputs.length !== prim.arity) {
+    throw new ShapeError(prim.name, `takes ${prim.arity} inputs, got ${inputs.length}`);
+  }
+  const shapes = inputs.map((t) => t.shape);
+  const shape = prim.shape(shapes, attrs);
+  const tracked = inputs.some((t) => t.tracked);
+  let value: Float64Array | undefined;
+  if (inputs.every((t) => !t.symbolic)) {
+    const values = inputs.map((t) => t.data);
+    if (prim.alias) value = values[0];
+    else {
+      value = allocate(sizeOf(shape));
+      prim.prepare(shapes, shape, attrs)(values, value);
+    }
+  }
+  return new Tensor(shape, prim as Primitive, tracked ? inputs : [], attrs, value, tracked);
+}
