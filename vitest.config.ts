@@ -15,5 +15,7 @@ export default defineConfig({
     include: ['test/**/*.test.ts'],
     testTimeout: 60_000,
     pool: 'forks',
+    // the JSON report is what .ci/run counts passed and failed tests from
+    reporters: ['default', ['json', { outputFile: '.vitest-report.json' }]],
   },
 });
