@@ -1,0 +1,5 @@
+// `pnpm bench`: every benchmark section, printed as numbers beside hand-written references.
+import { benchAutodiff } from './autodiff.mjs';
+
+console.log(`descent benchmarks — node ${process.version}, ${new Date().toISOString()}`);
+benchAutodiff();
