@@ -1,0 +1,40 @@
+// Optimizer construction from a spec, and the public optimizer API.
+import { adam } from './adam.js';
+import { flow } from './flow.js';
+import { gd } from './gd.js';
+import { momentum } from './momentum.js';
+import type { Optimizer, OptimizerSpec } from './types.js';
+
+export { adam } from './adam.js';
+export { flow } from './flow.js';
+export { gd } from './gd.js';
+export { momentum } from './momentum.js';
+export { decodeF64, encodeF64 } from './serial.js';
+export { OptimizerError, type GradientFn, type Optimizer, type OptimizerKind, type OptimizerSpec, type OptimizerState } from './types.js';
+
+/** Default hyperparameters for `--optimizer NAME` when the file does not give them. */
+export const OPTIMIZER_DEFAULTS = {
+  gd: { lr: 0.01 },
+  momentum: { lr: 0.01, beta: 0.9 },
+  adam: { lr: 0.001, beta1: 0.9, beta2: 0.999, eps: 1e-8 },
+  flow: { dt: 0.01, rtol: 1e-9, atol: 1e-12 },
+} as const;
+
+/**
+ * Creates the optimizer for parameters of the given lengths; all its buffers are allocated here.
+ * @example
+ *   const opt = createOptimizer({ kind: 'adam', lr: 1e-3, beta1: 0.9, beta2: 0.999, eps: 1e-8 }, [w.length]);
+ *   opt.step([w], (p, out) => gradient(p[0]!, out[0]!));
+ */
+export function createOptimizer(spec: OptimizerSpec, sizes: readonly number[]): Optimizer {
+  switch (spec.kind) {
+    case 'gd':
+      return gd(spec.lr, sizes);
+    case 'momentum':
+      return momentum(spec.lr, spec.beta, sizes);
+    case 'adam':
+      return adam(spec.lr, spec.beta1, spec.beta2, spec.eps, sizes);
+    case 'flow':
+      return flow(spec.dt, sizes, spec.rtol, spec.atol);
+  }
+}
