@@ -1,4 +1,6 @@
 // The public ops, one module per family; primitives and derivative rules import them from here.
 export * from './ops/elementwise.js';
 export * from './ops/reduce.js';
+export * from './ops/shape.js';
+export * from './ops/softmax.js';
 export * from './ops/structure.js';

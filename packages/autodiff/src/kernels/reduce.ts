@@ -45,30 +45,105 @@ function foldLoop(fold: Fold, read: string, count: string, target: string): stri
       const n = ${count}; ${target} = ${finish}; }`;
 }
 
-const cache = new Map<string, (outer: Int32Array, inner: Int32Array, innerCount: number) => Kernel>();
+/**
+ * Source of one fold done column-wise: `K` accumulators `accs[at]` (at = j + offset) advanced
+ * together, one input row `x[base + r*K .. base + r*K + K)` at a time, so memory is read
+ * contiguously. A `pre` fold first fills a scratch row (one `m` per column).
+ */
+function columnLoop(fold: Fold, accs: string, offset: string, scratch: readonly string[]): string {
+  const [ms, ...rest] = scratch;
+  const pre = fold.pre ? columnLoop(fold.pre, ms!, '0', rest) : '';
+  const m = fold.pre ? `const m = ${ms}[j];` : '';
+  const finish = fold.finish ?? 'acc';
+  return `${pre}
+    for (let j = 0; j < K; j++) ${accs}[j + ${offset}] = ${fold.init};
+    for (let r = 0; r < R; r++) {
+      const rb = base + r * K;
+      for (let j = 0; j < K; j++) { ${m} const v = x[rb + j]; const acc = ${accs}[j + ${offset}]; ${accs}[j + ${offset}] = ${fold.step}; }
+    }
+    for (let j = 0; j < K; j++) { ${m} const acc = ${accs}[j + ${offset}]; const n = R; ${accs}[j + ${offset}] = ${finish}; }`;
+}
+
+/** Depth of the chain of `pre` folds (each needs one scratch row in the column-wise path). */
+function preDepth(fold: Fold): number {
+  return fold.pre ? 1 + preDepth(fold.pre) : 0;
+}
+
+type Factory = (...args: unknown[]) => Kernel;
+const cache = new Map<string, Factory>();
+
+function generate(key: string, params: readonly string[], body: string): Factory {
+  let make = cache.get(key);
+  if (!make) {
+    make = new Function('lib', `return function make(${params.join(', ')}) { ${body} };`)(scalarLib) as Factory;
+    cache.set(key, make);
+  }
+  return make;
+}
+
+/**
+ * The reduced axes as one contiguous block of a [O, R, K] view (size-1 axes dropped first, as
+ * they do not move any element), or undefined when they are scattered.
+ */
+function asBlock(shape: Shape, axes: readonly number[]): { O: number; R: number; K: number } | undefined {
+  const reduced = shape.map((d, i) => (d === 1 ? undefined : axes.includes(i))).filter((r) => r !== undefined);
+  const dims = shape.filter((d) => d !== 1);
+  const first = reduced.indexOf(true);
+  if (first < 0) return { O: sizeOf(dims), R: 1, K: 1 };
+  const last = reduced.lastIndexOf(true);
+  for (let i = first; i <= last; i++) if (!reduced[i]) return undefined;
+  return { O: sizeOf(dims.slice(0, first)), R: sizeOf(dims.slice(first, last + 1)), K: sizeOf(dims.slice(last + 1)) };
+}
 
 /**
  * A kernel reducing `axes` of `shape` with `fold`. The output holds one value per combination of
  * the kept axes, row-major (keepDims does not change the layout).
+ *
+ * Layouts: reduced axes trailing (K = 1) read each output's elements as one contiguous run;
+ * reduced axes followed by kept ones (K > 1) accumulate K outputs at once row by row; any other
+ * pattern goes through precomputed offset tables.
  */
 export function reduceKernel(fold: Fold, shape: Shape, axes: readonly number[]): Kernel {
   const key = JSON.stringify(fold);
-  let make = cache.get(key);
-  if (!make) {
-    const body = `return function make(outer, inner, innerCount) {
-      const outerCount = outer.length;
-      return function reduce(inputs, out) {
+  const block = asBlock(shape, axes);
+  if (block && block.K === 1) {
+    const make = generate(`row|${key}`, ['O', 'R'], `
+      return function reduceRows(inputs, out) {
         const x = inputs[0];
-        for (let o = 0; o < outerCount; o++) {
-          const base = outer[o];
+        for (let o = 0; o < O; o++) {
+          const base = o * R;
           let m = 0;
-          ${foldLoop(fold, 'x[base + inner[r]]', 'innerCount', 'out[o]')}
+          ${foldLoop(fold, 'x[base + r]', 'R', 'out[o]')}
         }
-      };
-    };`;
-    make = new Function('lib', body)(scalarLib) as (outer: Int32Array, inner: Int32Array, innerCount: number) => Kernel;
-    cache.set(key, make);
+      };`);
+    return make(block.O, block.R);
   }
+  if (block) {
+    const depth = preDepth(fold);
+    const scratch = Array.from({ length: depth }, (_, i) => `s${i}`);
+    const make = generate(`col|${key}`, ['O', 'R', 'K', 'scratch'], `
+      ${scratch.map((s, i) => `const ${s} = scratch[${i}];`).join(' ')}
+      return function reduceColumns(inputs, out) {
+        const x = inputs[0];
+        for (let o = 0; o < O; o++) {
+          const base = o * R * K, ob = o * K;
+          ${columnLoop(fold, 'out', 'ob', scratch)}
+        }
+      };`);
+    // one scratch row of K per pre fold, reused for every o (allocated once, at prepare)
+    const rows = scratch.map(() => new Float64Array(block.K));
+    return make(block.O, block.R, block.K, rows);
+  }
+  const make = generate(`any|${key}`, ['outer', 'inner', 'innerCount'], `
+    const outerCount = outer.length;
+    return function reduce(inputs, out) {
+      const x = inputs[0];
+      for (let o = 0; o < outerCount; o++) {
+        const base = outer[o];
+        let m = 0;
+        ${foldLoop(fold, 'x[base + inner[r]]', 'innerCount', 'out[o]')}
+      }
+    };`);
   const kept = shape.map((_, i) => i).filter((i) => !axes.includes(i));
   const inner = offsets(shape, axes);
   return make(offsets(shape, kept), inner, inner.length);

@@ -3,6 +3,8 @@ import type { Primitive } from '../primitive.js';
 import { binaryPrimitives } from './binary.js';
 import { comparePrimitives } from './compare.js';
 import { reducePrimitives } from './reduce.js';
+import { shapePrimitives } from './shape.js';
+import { softmaxPrimitives } from './softmax.js';
 import { structurePrimitives } from './structure.js';
 import { unaryPrimitives } from './unary.js';
 
@@ -11,6 +13,8 @@ export const primitiveFamilies = {
   binary: binaryPrimitives,
   compare: comparePrimitives,
   reduce: reducePrimitives,
+  softmax: softmaxPrimitives,
+  shape: shapePrimitives,
   structure: structurePrimitives,
 } as const;
 

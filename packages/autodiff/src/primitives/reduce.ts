@@ -1,9 +1,9 @@
-// Reductions over chosen axes (sum, ...); the gradient broadcasts back over the reduced axes.
+// Reductions over chosen axes (sum, mean, max, min, logsumexp, prod); gradients broadcast back over the reduced axes.
 import { reduceKernel, type Fold } from '../kernels/reduce.js';
 import { definePrimitive, type CheckCase, type Primitive } from '../primitive.js';
 import { reducedShape } from '../shape.js';
 import type { Tensor } from '../tensor.js';
-import { broadcastTo, reshape } from '../ops.js';
+import { broadcastTo, div, eq, exp, mul, reshape, sub, sum, where } from '../ops.js';
 
 /** Axes already normalized (sorted, non-negative) by the op that builds the node. */
 export interface ReduceAttrs {
@@ -42,8 +42,70 @@ export function reduction(
   });
 }
 
+/** How many input elements fold into each output element. */
+function reducedCount(x: Tensor, axes: readonly number[]): number {
+  return axes.reduce((n, a) => n * x.shape[a]!, 1);
+}
+
+/**
+ * The share of the gradient each element of a max/min receives: 1 at the arg-extreme entries,
+ * split evenly among ties (as JAX and PyTorch do), 0 elsewhere. Built from eq, which carries no
+ * gradient, so the second derivative is zero almost everywhere, as it should be.
+ */
+function extremeShare(out: Tensor, x: Tensor, attrs: ReduceAttrs): Tensor {
+  const hits = eq(x, expandReduced(out, x, attrs));
+  return div(hits, expandReduced(sum(hits, attrs.axes, { keepDims: true }), x, attrs));
+}
+
+// a NaN element makes the result NaN (v !== v), as in numpy
+const maxFold: Fold = { init: '-Infinity', step: '(v > acc || v !== v ? v : acc)' };
+const minFold: Fold = { init: 'Infinity', step: '(v < acc || v !== v ? v : acc)' };
+
 export const reducePrimitives = {
   sum: reduction('sum', { init: '0', step: 'acc + v' }, (g, _o, x, attrs) => expandReduced(g, x, attrs), {
     domain: { lo: -3, hi: 3 },
   }),
+  // mean of no elements is 0/0 = NaN, as in numpy
+  mean: reduction(
+    'mean',
+    { init: '0', step: 'acc + v', finish: 'acc / n' },
+    (g, _o, x, attrs) => mul(expandReduced(g, x, attrs), 1 / reducedCount(x, attrs.axes)),
+    { domain: { lo: -3, hi: 3 } },
+  ),
+  max: reduction('max', maxFold, (g, out, x, attrs) => mul(expandReduced(g, x, attrs), extremeShare(out, x, attrs)), {
+    domain: { lo: -3, hi: 3 },
+    distinct: true,
+  }),
+  min: reduction('min', minFold, (g, out, x, attrs) => mul(expandReduced(g, x, attrs), extremeShare(out, x, attrs)), {
+    domain: { lo: -3, hi: 3 },
+    distinct: true,
+  }),
+  /**
+   * log sum exp v, in two passes: m = max v, then m + log sum exp(v - m), so no exp overflows
+   * (logsumexp([1000, 1000]) = 1000 + log 2). A row of -inf gives -inf and a +inf gives +inf
+   * (the finish skips the NaN that exp(v - m) makes when m is infinite).
+   * The derivative is softmax: exp(x - out). Where out = -inf every x is -inf and the gradient
+   * is taken as 0 instead of exp(-inf + inf) = NaN.
+   */
+  logsumexp: reduction(
+    'logsumexp',
+    {
+      pre: maxFold,
+      init: '0',
+      step: 'acc + Math.exp(v - m)',
+      finish: '(m === Infinity || m === -Infinity ? m : m + Math.log(acc))',
+    },
+    (g, out, x, attrs) => {
+      const safeOut = where(eq(out, -Infinity), 0, out);
+      return mul(expandReduced(g, x, attrs), exp(sub(x, expandReduced(safeOut, x, attrs))));
+    },
+    { domain: { lo: -3, hi: 3 } },
+  ),
+  // d prod / dx_i = prod / x_i, valid for nonzero inputs (the check keeps away from 0)
+  prod: reduction(
+    'prod',
+    { init: '1', step: 'acc * v' },
+    (g, out, x, attrs) => mul(expandReduced(g, x, attrs), div(expandReduced(out, x, attrs), x)),
+    { domain: { lo: -2, hi: 2, avoid: [0], margin: 0.4 } },
+  ),
 } satisfies Record<string, Primitive<ReduceAttrs>>;

@@ -1,0 +1,80 @@
+// Fused, numerically stable softmax and log-softmax loops: a max pass, an exp-sum pass, a normalize pass.
+import type { Kernel } from '../primitive.js';
+import { sizeOf, type Shape } from '../shape.js';
+
+/**
+ * The layout of a softmax over `axis` of `shape`: O outer blocks, each N along the axis times K
+ * trailing elements (K = 1 when the axis is last, the common case).
+ */
+function layout(shape: Shape, axis: number): { O: number; N: number; K: number } {
+  return { O: sizeOf(shape.slice(0, axis)), N: shape[axis]!, K: sizeOf(shape.slice(axis + 1)) };
+}
+
+/**
+ * softmax(x)_i = exp(x_i - m) / sum_j exp(x_j - m) with m = max_j x_j, so no exp overflows;
+ * log: log softmax(x)_i = x_i - m - log sum_j exp(x_j - m). A row of -inf gives NaN, as in numpy.
+ */
+export function softmaxKernel(shape: Shape, axis: number, log: boolean): Kernel {
+  const { O, N, K } = layout(shape, axis);
+  if (K === 1) {
+    return (inputs, out) => {
+      const x = inputs[0]!;
+      for (let o = 0; o < O; o++) {
+        const base = o * N;
+        const end = base + N;
+        let m = -Infinity;
+        for (let i = base; i < end; i++) {
+          const v = x[i]!;
+          if (v > m || v !== v) m = v;
+        }
+        let s = 0;
+        if (log) {
+          for (let i = base; i < end; i++) s += Math.exp(x[i]! - m);
+          const shift = m + Math.log(s);
+          for (let i = base; i < end; i++) out[i] = x[i]! - shift;
+        } else {
+          for (let i = base; i < end; i++) {
+            const e = Math.exp(x[i]! - m);
+            out[i] = e;
+            s += e;
+          }
+          const inv = 1 / s;
+          for (let i = base; i < end; i++) out[i]! *= inv;
+        }
+      }
+    };
+  }
+  // the axis is not last: K rows advance together, each pass reading memory contiguously
+  const ms = new Float64Array(K);
+  const ss = new Float64Array(K);
+  return (inputs, out) => {
+    const x = inputs[0]!;
+    for (let o = 0; o < O; o++) {
+      const base = o * N * K;
+      ms.fill(-Infinity);
+      ss.fill(0);
+      for (let r = 0; r < N; r++) {
+        const rb = base + r * K;
+        for (let j = 0; j < K; j++) {
+          const v = x[rb + j]!;
+          if (v > ms[j]! || v !== v) ms[j] = v;
+        }
+      }
+      for (let r = 0; r < N; r++) {
+        const rb = base + r * K;
+        for (let j = 0; j < K; j++) {
+          const e = Math.exp(x[rb + j]! - ms[j]!);
+          if (!log) out[rb + j] = e;
+          ss[j]! += e;
+        }
+      }
+      // the normalizer per column: log: m + log s (subtracted); otherwise 1 / s (multiplied)
+      for (let j = 0; j < K; j++) ss[j] = log ? ms[j]! + Math.log(ss[j]!) : 1 / ss[j]!;
+      for (let r = 0; r < N; r++) {
+        const rb = base + r * K;
+        if (log) for (let j = 0; j < K; j++) out[rb + j] = x[rb + j]! - ss[j]!;
+        else for (let j = 0; j < K; j++) out[rb + j]! *= ss[j]!;
+      }
+    }
+  };
+}

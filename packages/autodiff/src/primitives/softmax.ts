@@ -1,0 +1,47 @@
+// softmax and logSoftmax over one axis: fused stable kernels, derivative rules written with ops.
+import { softmaxKernel } from '../kernels/softmax.js';
+import { definePrimitive, type CheckCase, type Primitive } from '../primitive.js';
+import { ShapeError } from '../shape.js';
+import { exp, mul, sub, sum } from '../ops.js';
+
+/** The axis, already normalized (non-negative) by the op that builds the node. */
+export interface AxisAttrs {
+  readonly axis: number;
+}
+
+const cases: readonly CheckCase<AxisAttrs>[] = [
+  { shapes: [[5]], attrs: { axis: 0 } },
+  { shapes: [[3, 4]], attrs: { axis: 1 } },
+  { shapes: [[3, 4]], attrs: { axis: 0 } },
+  { shapes: [[2, 3, 4]], attrs: { axis: 1 } },
+  { shapes: [[2, 3, 4]], attrs: { axis: 2 } },
+  { shapes: [[3, 1]], attrs: { axis: 1 } },
+];
+
+function softmaxFamily(name: string, log: boolean, vjp: Primitive<AxisAttrs>['vjp']): Primitive<AxisAttrs> {
+  return definePrimitive<AxisAttrs>({
+    name,
+    arity: 1,
+    shape: ([x], { axis }) => {
+      if (!Number.isInteger(axis) || axis < 0 || axis >= x!.length) {
+        throw new ShapeError(name, `axis ${axis} is out of range for a tensor of rank ${x!.length}`);
+      }
+      return x!;
+    },
+    prepare: ([x], _out, { axis }) => softmaxKernel(x!, axis, log),
+    vjp,
+    check: { cases, domain: { lo: -3, hi: 3 } },
+  });
+}
+
+export const softmaxPrimitives = {
+  // promoted to a primitive for stability and speed (one fused kernel instead of five ops).
+  // d softmax: J^T g = out * (g - <g, out>) along the axis
+  softmax: softmaxFamily('softmax', false, (g, out, _x, { axis }) => [
+    mul(out, sub(g, sum(mul(g, out), axis, { keepDims: true }))),
+  ]),
+  // d logSoftmax: J^T g = g - softmax * sum g, with softmax = exp(out)
+  logSoftmax: softmaxFamily('logSoftmax', true, (g, out, _x, { axis }) => [
+    sub(g, mul(exp(out), sum(g, axis, { keepDims: true }))),
+  ]),
+} satisfies Record<string, Primitive<AxisAttrs>>;
