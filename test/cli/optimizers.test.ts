@@ -118,7 +118,7 @@ describe('no per-step allocation of gradient buffers', () => {
     for (const spec of SPECS) {
       const opt = createOptimizer(spec, [2, 3]);
       const seen = new Set<Float64Array>();
-      const params = [new Float64Array([0.3, -0.2]), new Float64Array([0.1, 0.2, 0.3])];
+      const params: Float64Array[] = [new Float64Array([0.3, -0.2]), new Float64Array([0.1, 0.2, 0.3])];
       const coupled3: GradientFn = (p, out) => {
         for (const b of out) seen.add(b);
         for (const b of p) if (!params.includes(b)) seen.add(b);
