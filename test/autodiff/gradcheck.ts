@@ -76,6 +76,7 @@ export function checkPrimitive<A>(
 ): PrimitiveCheck {
   const rng = new Random(seed);
   const x = shapes.map((s, k) => sampleInput(s, domains[k]!, rng, options.distinct ?? false));
+  x.forEach((xi, k) => prim.check.prepareInput?.(xi, shapes[k]!, k));
   const outShape = prim.shape(shapes, attrs);
   const w = constant(rng.fillNormal(new Float64Array(sizeOf(outShape))), outShape);
   const diff = shapes.map((_, k) => !(domains[k]!.integer || prim.nondiff?.includes(k)));

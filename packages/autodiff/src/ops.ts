@@ -4,3 +4,5 @@ export * from './ops/reduce.js';
 export * from './ops/shape.js';
 export * from './ops/softmax.js';
 export * from './ops/structure.js';
+export * from './ops/linalg.js';
+export * from './ops/special.js';

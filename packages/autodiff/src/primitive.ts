@@ -37,6 +37,11 @@ export interface CheckSpec<A> {
   readonly distinct?: boolean;
   /** Highest derivative order to check (default 2). */
   readonly order?: 1 | 2;
+  /**
+   * Adjusts input `index` in place after sampling, for domains a box cannot express (det and inv
+   * add a multiple of the identity so the sampled matrices are well conditioned).
+   */
+  readonly prepareInput?: (x: Float64Array, shape: Shape, index: number) => void;
 }
 
 /**

@@ -2,9 +2,11 @@
 import type { Primitive } from '../primitive.js';
 import { binaryPrimitives } from './binary.js';
 import { comparePrimitives } from './compare.js';
+import { linalgPrimitives } from './linalg.js';
 import { reducePrimitives } from './reduce.js';
 import { shapePrimitives } from './shape.js';
 import { softmaxPrimitives } from './softmax.js';
+import { specialPrimitives } from './special.js';
 import { structurePrimitives } from './structure.js';
 import { unaryPrimitives } from './unary.js';
 
@@ -16,6 +18,8 @@ export const primitiveFamilies = {
   softmax: softmaxPrimitives,
   shape: shapePrimitives,
   structure: structurePrimitives,
+  linalg: linalgPrimitives,
+  special: specialPrimitives,
 } as const;
 
 /** Every primitive, by name (names are unique across families). */

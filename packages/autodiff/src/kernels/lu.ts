@@ -1,0 +1,102 @@
+// Dense factorization kernels: determinant by LU with partial pivoting, inverse by Gauss–Jordan.
+
+/** Scratch reused across calls (JS runs one kernel at a time); grows once. */
+let work = new Float64Array(0);
+
+function scratch(size: number): Float64Array {
+  if (work.length < size) work = new Float64Array(size);
+  return work;
+}
+
+/**
+ * det of the n × n matrix at a[off..]: LU with partial pivoting (PA = LU, det = ±∏ U_ii, the sign
+ * flipping at each row swap). An exactly singular matrix gives 0.
+ */
+export function determinant(a: Float64Array, off: number, n: number): number {
+  if (n === 0) return 1;
+  const lu = scratch(n * n);
+  for (let i = 0; i < n * n; i++) lu[i] = a[off + i]!;
+  let det = 1;
+  for (let col = 0; col < n; col++) {
+    // the largest pivot in this column bounds the multipliers by 1
+    let piv = col;
+    let best = Math.abs(lu[col * n + col]!);
+    for (let r = col + 1; r < n; r++) {
+      const v = Math.abs(lu[r * n + col]!);
+      if (v > best) {
+        best = v;
+        piv = r;
+      }
+    }
+    if (best === 0) return 0;
+    if (piv !== col) {
+      for (let q = col; q < n; q++) {
+        const t = lu[col * n + q]!;
+        lu[col * n + q] = lu[piv * n + q]!;
+        lu[piv * n + q] = t;
+      }
+      det = -det;
+    }
+    const d = lu[col * n + col]!;
+    det *= d;
+    for (let r = col + 1; r < n; r++) {
+      const f = lu[r * n + col]! / d;
+      if (f === 0) continue;
+      for (let q = col + 1; q < n; q++) lu[r * n + q] = lu[r * n + q]! - f * lu[col * n + q]!;
+    }
+  }
+  return det;
+}
+
+/**
+ * Writes inv(A) (or inv(A)ᵀ when `transpose`) of the n × n matrix at a[aOff..] to out[oOff..]:
+ * Gauss–Jordan elimination with partial pivoting on [A | I]. A singular matrix gives NaN everywhere.
+ */
+export function inverse(a: Float64Array, aOff: number, out: Float64Array, oOff: number, n: number, transpose: boolean): void {
+  const w = 2 * n;
+  const m = scratch(n * w);
+  for (let i = 0; i < n; i++) {
+    for (let j = 0; j < n; j++) {
+      m[i * w + j] = a[aOff + i * n + j]!;
+      m[i * w + n + j] = i === j ? 1 : 0;
+    }
+  }
+  for (let col = 0; col < n; col++) {
+    let piv = col;
+    let best = Math.abs(m[col * w + col]!);
+    for (let r = col + 1; r < n; r++) {
+      const v = Math.abs(m[r * w + col]!);
+      if (v > best) {
+        best = v;
+        piv = r;
+      }
+    }
+    if (best === 0) {
+      for (let i = 0; i < n * n; i++) out[oOff + i] = NaN;
+      return;
+    }
+    if (piv !== col) {
+      for (let q = 0; q < w; q++) {
+        const t = m[col * w + q]!;
+        m[col * w + q] = m[piv * w + q]!;
+        m[piv * w + q] = t;
+      }
+    }
+    // scale the pivot row to 1, then clear the column in every other row
+    const d = 1 / m[col * w + col]!;
+    for (let q = 0; q < w; q++) m[col * w + q] = m[col * w + q]! * d;
+    for (let r = 0; r < n; r++) {
+      if (r === col) continue;
+      const f = m[r * w + col]!;
+      if (f === 0) continue;
+      for (let q = 0; q < w; q++) m[r * w + q] = m[r * w + q]! - f * m[col * w + q]!;
+    }
+  }
+  for (let i = 0; i < n; i++) {
+    for (let j = 0; j < n; j++) {
+      const v = m[i * w + n + j]!;
+      if (transpose) out[oOff + j * n + i] = v;
+      else out[oOff + i * n + j] = v;
+    }
+  }
+}

@@ -1,0 +1,202 @@
+// Linear-algebra primitives: batched matmul with transpose flags, the Euclidean norm, det and inv.
+import { batchedGemm, batchOffsets } from '../kernels/matmul.js';
+import { determinant, inverse } from '../kernels/lu.js';
+import { reduceKernel } from '../kernels/reduce.js';
+import { definePrimitive, type CheckCase, type Primitive } from '../primitive.js';
+import { broadcastShapes, formatShape, reducedShape, ShapeError, sizeOf, type Shape } from '../shape.js';
+import { apply, type Tensor } from '../tensor.js';
+import { broadcastTo, div, gt, mul, neg, reshape, sumToShape, where } from '../ops.js';
+
+/** matmul computes op(A)·op(B), where op transposes the last two axes when its flag is set. */
+export interface MatmulAttrs {
+  readonly transA: boolean;
+  readonly transB: boolean;
+}
+
+/** Axes already normalized (sorted, non-negative) by the op that builds the node. */
+export interface NormAttrs {
+  readonly axes: readonly number[];
+  readonly keepDims: boolean;
+}
+
+/** inv computes inv(A), or inv(A)ᵀ when `transpose` (det's derivative needs the latter). */
+export interface InvAttrs {
+  readonly transpose: boolean;
+}
+
+/** [m, k, n] of op(A)·op(B) and the broadcast batch shape; throws a ShapeError naming matmul. */
+function matmulDims(a: Shape, b: Shape, { transA, transB }: MatmulAttrs): { m: number; k: number; n: number; batch: number[] } {
+  if (a.length < 2 || b.length < 2) {
+    throw new ShapeError('matmul', `the primitive needs rank >= 2 inputs, got ${formatShape(a)} and ${formatShape(b)}`);
+  }
+  const [a0, a1] = [a[a.length - 2]!, a[a.length - 1]!];
+  const [b0, b1] = [b[b.length - 2]!, b[b.length - 1]!];
+  const [m, ka] = transA ? [a1, a0] : [a0, a1];
+  const [kb, n] = transB ? [b1, b0] : [b0, b1];
+  if (ka !== kb) {
+    throw new ShapeError('matmul', `inner dimensions differ: ${formatShape(a)}${transA ? 'ᵀ' : ''} @ ${formatShape(b)}${transB ? 'ᵀ' : ''}`);
+  }
+  return { m, k: ka, n, batch: broadcastShapes('matmul', [a.slice(0, -2), b.slice(0, -2)]) };
+}
+
+/** The square matrices [..., n, n] that det and inv take; returns n. */
+function squareSize(op: string, a: Shape): number {
+  const n = a[a.length - 1];
+  if (a.length < 2 || n !== a[a.length - 2]) throw new ShapeError(op, `needs square matrices [..., n, n], got ${formatShape(a)}`);
+  return n!;
+}
+
+/** Adds 2·I to every trailing n × n matrix: entries sampled in [-0.5, 0.5] then stay well conditioned. */
+function wellConditioned(x: Float64Array, shape: Shape): void {
+  const n = shape[shape.length - 1]!;
+  for (let off = 0; off < x.length; off += n * n) for (let i = 0; i < n; i++) x[off + i * n + i]! += 2;
+}
+
+/** A matmul node (rank >= 2 inputs); the derivative rules use it with transpose flags instead of copies. */
+function mm(a: Tensor, b: Tensor, transA: boolean, transB: boolean): Tensor {
+  return apply(matmul, [a, b], { transA, transB });
+}
+
+/** `t` of a reduced shape broadcast back to `x`'s shape over `axes`. */
+function expand(t: Tensor, x: Tensor, axes: readonly number[]): Tensor {
+  return broadcastTo(reshape(t, reducedShape(x.shape, axes, true)), x.shape);
+}
+
+const flags = [false, true] as const;
+const matmulCases: CheckCase<MatmulAttrs>[] = [
+  // the same product [3,4]@[4,2] stored four ways
+  ...flags.flatMap((transA) =>
+    flags.map((transB) => ({ shapes: [transA ? [4, 3] : [3, 4], transB ? [2, 4] : [4, 2]], attrs: { transA, transB } })),
+  ),
+  { shapes: [[2, 3, 4], [4, 5]], attrs: { transA: false, transB: false } },
+  { shapes: [[2, 1, 3, 4], [3, 4, 2]], attrs: { transA: false, transB: false } },
+  { shapes: [[2, 4, 3], [1, 2, 4]], attrs: { transA: true, transB: true } },
+  { shapes: [[1, 1], [1, 1]], attrs: { transA: false, transB: false } },
+];
+
+const normCases: CheckCase<NormAttrs>[] = [
+  { shapes: [[5]], attrs: { axes: [0], keepDims: false } },
+  { shapes: [[3, 4]], attrs: { axes: [1], keepDims: false } },
+  { shapes: [[3, 4]], attrs: { axes: [0], keepDims: true } },
+  { shapes: [[2, 3, 4]], attrs: { axes: [0, 2], keepDims: false } },
+  { shapes: [[2, 3]], attrs: { axes: [0, 1], keepDims: false } },
+  { shapes: [[]], attrs: { axes: [], keepDims: false } },
+];
+
+/**
+ * Batched op(A)·op(B) with numpy broadcasting of the batch axes. With C = op(A)·op(B) and
+ * cotangent G: d op(A) = G·op(B)ᵀ and d op(B) = op(A)ᵀ·G; each is written as one matmul whose
+ * flags absorb the transposes (no transpose copies). Broadcast batch axes are summed away here,
+ * since the gradient then has neither the input's nor the output's shape.
+ */
+const matmul: Primitive<MatmulAttrs> = definePrimitive<MatmulAttrs>({
+  name: 'matmul',
+  arity: 2,
+  shape: ([a, b], attrs) => {
+    const { m, n, batch } = matmulDims(a!, b!, attrs);
+    return [...batch, m, n];
+  },
+  prepare: ([a, b], _out, attrs) => {
+    const { m, n, k, batch } = matmulDims(a!, b!, attrs);
+    const run = batchedGemm(
+      { m, n, k, transA: attrs.transA, transB: attrs.transB },
+      batchOffsets(a!.slice(0, -2), batch, m * k),
+      batchOffsets(b!.slice(0, -2), batch, k * n),
+    );
+    return (inputs, out) => run(inputs[0]!, inputs[1]!, out);
+  },
+  vjp: (g, _out, [a, b], { transA, transB }) => {
+    // A stored as op(A) gets G·op(B)ᵀ; stored transposed it gets (G·op(B)ᵀ)ᵀ = op(B)·Gᵀ
+    const da = transA ? mm(b!, g, transB, true) : mm(g, b!, false, !transB);
+    // B stored as op(B) gets op(A)ᵀ·G; stored transposed it gets Gᵀ·op(A)
+    const db = transB ? mm(g, a!, true, transA) : mm(a!, g, !transA, false);
+    return [sumToShape(da, a!.shape, 'matmul'), sumToShape(db, b!.shape, 'matmul')];
+  },
+  check: { cases: matmulCases, domain: { lo: -2, hi: 2 } },
+});
+
+/**
+ * Inverse of [..., n, n] by Gauss–Jordan with partial pivoting (NaN when singular). With
+ * Y = inv(A): dY = -Y·dA·Y, so the rule is dA = -Yᵀ·G·Yᵀ; for Y = inv(A)ᵀ it is dA = -Y·Gᵀ·Y.
+ */
+const inv: Primitive<InvAttrs> = definePrimitive<InvAttrs>({
+  name: 'inv',
+  arity: 1,
+  shape: ([a]) => {
+    squareSize('inv', a!);
+    return a!;
+  },
+  prepare: ([a], _out, { transpose }) => {
+    const n = squareSize('inv', a!);
+    const count = sizeOf(a!) / (n * n);
+    return (inputs, o) => {
+      const x = inputs[0]!;
+      for (let t = 0; t < count; t++) inverse(x, t * n * n, o, t * n * n, n, transpose);
+    };
+  },
+  vjp: (g, y, _inputs, { transpose }) => [
+    neg(transpose ? mm(mm(y, g, false, true), y, false, false) : mm(mm(y, g, true, false), y, false, true)),
+  ],
+  check: {
+    cases: [
+      { shapes: [[2, 2]], attrs: { transpose: false } },
+      { shapes: [[3, 3]], attrs: { transpose: false } },
+      { shapes: [[3, 3]], attrs: { transpose: true } },
+      { shapes: [[2, 3, 3]], attrs: { transpose: false } },
+    ],
+    domain: { lo: -0.5, hi: 0.5 },
+    prepareInput: wellConditioned,
+  },
+});
+
+export const linalgPrimitives = {
+  matmul,
+  /**
+   * The Euclidean (Frobenius) norm over `axes`. A primitive so that its gradient at 0 is 0, not
+   * NaN: d|x| = x / |x|, written as g·x / where(|x| > 0, |x|, 1); at x = 0 the numerator is 0.
+   * The plain sum of squares is used (no rescaling): fine below ~1e150.
+   */
+  norm: definePrimitive<NormAttrs>({
+    name: 'norm',
+    arity: 1,
+    shape: ([x], { axes, keepDims }) => reducedShape(x!, axes, keepDims),
+    prepare: ([x], _out, { axes }) => reduceKernel({ init: '0', step: 'acc + v * v', finish: 'Math.sqrt(acc)' }, x!, axes),
+    vjp: (g, out, [x], { axes }) => {
+      const safe = where(gt(out, 0), out, 1);
+      return [mul(x!, expand(div(g, safe), x!, axes))];
+    },
+    check: { cases: normCases, domain: { lo: -3, hi: 3, avoid: [0], margin: 0.2 } },
+  }),
+  /**
+   * Determinant of [..., n, n] by LU with partial pivoting. d det(A) = det(A)·inv(A)ᵀ, read
+   * straight from inv with its transpose flag.
+   */
+  det: definePrimitive<undefined>({
+    name: 'det',
+    arity: 1,
+    shape: ([a]) => {
+      squareSize('det', a!);
+      return a!.slice(0, -2);
+    },
+    prepare: ([a], out) => {
+      const n = squareSize('det', a!);
+      const count = sizeOf(out);
+      return (inputs, o) => {
+        const x = inputs[0]!;
+        for (let t = 0; t < count; t++) o[t] = determinant(x, t * n * n, n);
+      };
+    },
+    vjp: (g, out, [a]) => {
+      const invT = apply(inv, [a!], { transpose: true });
+      const scale = reshape(mul(g, out), [...out.shape, 1, 1]);
+      return [mul(scale, invT)];
+    },
+    check: {
+      // no [1, 1] case: det is linear there, and a zero second derivative meets only rounding noise
+      cases: [[[2, 2]], [[3, 3]], [[2, 3, 3]], [[2, 1, 4, 4]]].map((shapes) => ({ shapes, attrs: undefined })),
+      domain: { lo: -0.5, hi: 0.5 },
+      prepareInput: wellConditioned,
+    },
+  }),
+  inv,
+} satisfies Record<string, Primitive<MatmulAttrs> | Primitive<NormAttrs> | Primitive<undefined> | Primitive<InvAttrs>>;
