@@ -1,12 +1,12 @@
 // @descent/autodiff: reverse-mode automatic differentiation over Float64Array tensors.
-export { allocationCount } from './alloc.js';
+export { allocate, allocationCount } from './alloc.js';
 export { backward } from './engine.js';
 export * from './ops.js';
-export { compile, jit, Plan, planOf, type PlanStats } from './plan.js';
+export { compile, jit, Plan, planOf, type PlanOptions, type PlanStats } from './plan.js';
 export { definePrimitive, type CheckCase, type CheckSpec, type Domain, type Kernel, type Primitive } from './primitive.js';
 export { allPrimitives, primitiveFamilies } from './primitives/index.js';
 export { Random, rand, randn, type RandomState } from './random.js';
-export { broadcastShapes, formatShape, ShapeError, sizeOf, type Shape } from './shape.js';
+export { broadcastShapes, formatShape, sameShape, ShapeError, sizeOf, type Shape } from './shape.js';
 export {
   apply, constant, full, ones, placeholder, scalar, Tensor, tensor, toTensor, zeros,
   type NestedArray, type TensorLike,

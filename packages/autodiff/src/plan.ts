@@ -6,6 +6,11 @@ import { formatShape, ShapeError, type Shape } from './shape.js';
 import { constant, placeholder, Tensor, toTensor, type TensorLike } from './tensor.js';
 import { nested } from './transforms.js';
 
+/** Options of a plan: input buffers owned by the caller (shared between plans, written in place). */
+export interface PlanOptions {
+  readonly inputBuffers?: readonly Float64Array[];
+}
+
 /** What a plan holds, for tests and `dump()`. */
 export interface PlanStats {
   readonly nodes: number;
@@ -31,6 +36,7 @@ export class Plan {
   constructor(
     readonly inputs: readonly Tensor[],
     outputs: readonly Tensor[],
+    options: PlanOptions = {},
   ) {
     const order = topoSort(outputs);
     const buffers = new Map<number, Float64Array>();
@@ -41,10 +47,14 @@ export class Plan {
       bufferElements += n;
       return allocate(n);
     };
-    for (const input of inputs) {
+    inputs.forEach((input, i) => {
       if (input.prim !== undefined || !input.symbolic) throw new Error('plan inputs must be placeholders');
-      buffers.set(input.id, own(input.size));
-    }
+      const given = options.inputBuffers?.[i];
+      if (given !== undefined && given.length !== input.size) {
+        throw new ShapeError('plan', `input buffer ${i} has ${given.length} values, expected shape ${formatShape(input.shape)}`);
+      }
+      buffers.set(input.id, given ?? own(input.size));
+    });
     for (const node of order) {
       if (buffers.has(node.id)) continue;
       const prim = node.prim;
@@ -114,8 +124,8 @@ export class Plan {
 }
 
 /** Builds a plan from placeholders and outputs traced from them. */
-export function planOf(inputs: readonly Tensor[], outputs: readonly Tensor[]): Plan {
-  return new Plan(inputs, outputs);
+export function planOf(inputs: readonly Tensor[], outputs: readonly Tensor[], options: PlanOptions = {}): Plan {
+  return new Plan(inputs, outputs, options);
 }
 
 /**

@@ -2,7 +2,7 @@
 import { reducePrimitives } from '../primitives/reduce.js';
 import { structurePrimitives } from '../primitives/structure.js';
 import { formatShape, normalizeAxes, sameShape, ShapeError, type Shape } from '../shape.js';
-import { apply, Tensor, toTensor, type TensorLike } from '../tensor.js';
+import { apply, Tensor, toTensor, variableOf, type TensorLike } from '../tensor.js';
 
 export function reshape(x: TensorLike, shape: Shape): Tensor {
   const t = toTensor(x);
@@ -37,4 +37,14 @@ export function sumToShape(g: Tensor, shape: Shape, op = 'sumToShape'): Tensor {
   }
   const summed = apply(reducePrimitives.sum, [g], { axes: normalizeAxes(op, axes, g.rank), keepDims: false });
   return reshape(summed, shape);
+}
+
+/** The value of `x` with gradients blocked (`stop(e)` in the language). */
+export function stopGradient(x: TensorLike): Tensor {
+  return apply(structurePrimitives.stopGradient, [toTensor(x)], undefined);
+}
+
+/** A fresh differentiation variable for `x` (see `backward`): gradients stop at it. */
+export function variable(x: TensorLike): Tensor {
+  return variableOf(toTensor(x), structurePrimitives.identity);
 }

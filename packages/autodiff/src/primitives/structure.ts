@@ -19,6 +19,17 @@ export const structurePrimitives = {
     vjp: (g) => [g],
     check: { cases: 'unary', domain: { lo: -3, hi: 3 } },
   }),
+  /** The value with gradients blocked: `stop(e)`. It has no derivative by definition. */
+  stopGradient: definePrimitive<undefined>({
+    name: 'stopGradient',
+    arity: 1,
+    alias: true,
+    nondiff: [0],
+    shape: ([x]) => x!,
+    prepare: () => (inputs, out) => out.set(inputs[0]!),
+    vjp: () => [null],
+    check: { cases: 'unary', domain: { lo: -3, hi: 3 } },
+  }),
   /** Same values, new shape (row-major order kept): shares its input's buffer. */
   reshape: definePrimitive<ShapeAttrs>({
     name: 'reshape',

@@ -1,0 +1,12 @@
+// Public API of @descent/dsl: the parser, the AST types and the diagnostics toolkit.
+export * from './ast.js';
+export {
+  type Diagnostic, Reporter, LineMap, formatDiagnostic, formatDiagnostics, nearestName, didYouMean, editDistance,
+} from './diagnostics.js';
+export { parse, descentGrammar, MAX_SOURCE_LENGTH, type ParseResult } from './parse.js';
+export { layout, MAX_NESTING } from './layout.js';
+export { STATEMENT_KEYWORDS } from './syntax-errors.js';
+export { compileSource, type CompileOptions, type CompileResult } from './compile.js';
+export { Program, type MetricInfo, type MetricValues, type ParamInfo } from './program.js';
+export type { ClaimSetting, ExpectMode, OptimizerSetting, Settings } from './lowered.js';
+export { gaussHermite, hermiteGrid } from './quadrature.js';

@@ -1,0 +1,22 @@
+// The state expression lowering reads: the error gate, random streams, draws, where files are.
+import type { Random, Tensor } from '@descent/autodiff';
+import type { Reporter } from '../diagnostics.js';
+
+/** The draw axis of random values: its length and, for quadrature, the weight of each draw. */
+export interface Draws {
+  readonly count: number;
+  /** Weights summing to 1 (quadrature, categorical probabilities); null means equal weights. */
+  weights: Tensor | null;
+}
+
+export interface LowerContext {
+  readonly reporter: Reporter;
+  /** The stream `randn`/`rand` draw constants from (lets, or a param's initializer). */
+  constRng: Random;
+  /** Undefined until the file declares a sample. */
+  draws: Draws | undefined;
+  /** Folder of the `.loss` file: `load` paths are relative to it. */
+  readonly baseDir: string;
+  /** Largest file `load` reads, in bytes. */
+  readonly maxLoadBytes: number;
+}

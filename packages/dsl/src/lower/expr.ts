@@ -1,0 +1,290 @@
+// Lowering of expressions to autodiff ops over index-labelled values.
+import {
+  abs, add, backward, div, eq, ge, gt, le, lt, matmul, mean, mul, ne, neg, norm, permute, pow, reshape,
+  scalar, slice, softmax, square, stack, stopGradient, sub, sum, sumsq, variable, type Tensor,
+  expandDims, squeeze, gather, logsumexp, max, min, prod, formatShape, broadcastShapes, broadcastTo,
+} from '@descent/autodiff';
+import type { Binary, Call, Compare, Expr, Grad, Index, Reduce } from '../ast.js';
+import { didYouMean } from '../diagnostics.js';
+import { callBuiltin, isBuiltin } from './builtins.js';
+import type { LowerContext } from './context.js';
+import { fail, located } from './failure.js';
+import type { Scope } from './scope.js';
+import { axesOf, describe, DRAW, isRandom, layout, positionalAxes, unionIndex, val, zipWith, type Val } from './values.js';
+
+const constant = (x: number): Val => val(scalar(x));
+
+/** The number held by a constant scalar value, or undefined. */
+export function constantNumber(v: Val): number | undefined {
+  if (v.index.length > 0 || v.t.size !== 1 || v.t.symbolic || v.t.tracked) return undefined;
+  return v.t.data[0];
+}
+
+export class ExprLowerer {
+  constructor(private readonly ctx: LowerContext) {}
+
+  private fail(message: string, at: Expr | Call | { span: { start: number; end: number } }, hint?: string): never {
+    return fail(this.ctx.reporter, message, at, hint);
+  }
+
+  lower(e: Expr, scope: Scope): Val {
+    switch (e.kind) {
+      case 'Num':
+        return constant(e.value);
+      case 'Str':
+        return this.fail('a string can only be the argument of load("...")', e);
+      case 'Name':
+        return this.name(e.name, e, scope);
+      case 'Vector': {
+        const items = e.elements.map((x) => this.lower(x, scope));
+        return located(this.ctx.reporter, e, 'a vector literal', () => {
+          const index = unionIndex(items);
+          const rank = Math.max(0, ...items.map((v) => v.shape.length));
+          return val(stack(layoutAll(items, index, rank), index.length), index);
+        });
+      }
+      case 'Unary': {
+        const v = this.lower(e.operand, scope);
+        return e.op === '-' ? val(neg(v.t), v.index) : v;
+      }
+      case 'Binary':
+        return this.binary(e, scope);
+      case 'Compare':
+        return this.compare(e, scope);
+      case 'Transpose': {
+        const v = this.lower(e.operand, scope);
+        if (v.shape.length < 2) return v;
+        const k = v.index.length;
+        const perm = [...v.index.map((_, i) => i), ...v.shape.map((_, j) => k + v.shape.length - 1 - j)];
+        return val(permute(v.t, perm), v.index);
+      }
+      case 'Norm': {
+        const v = this.lower(e.operand, scope);
+        if (v.shape.length === 0) return val(abs(v.t), v.index);
+        return val(norm(v.t, positionalAxes(v)), v.index);
+      }
+      case 'Index':
+        return this.index(e, scope);
+      case 'Call':
+        return this.call(e, scope);
+      case 'Reduce':
+        return this.reduce(e, scope);
+      case 'Softmax': {
+        const inner = scope.child();
+        for (const i of e.indices) inner.set(i.name, { kind: 'index' });
+        const body = this.lower(e.body, inner);
+        if (e.indices.length !== 1) this.fail('softmax normalizes over one index', e);
+        const name = e.indices[0]!.name;
+        if (!body.index.includes(name)) this.fail(`softmax_${name}: the expression does not use index \`${name}\``, e);
+        return val(softmax(body.t, axesOf(body, [name])[0]), body.index);
+      }
+      case 'Expectation': {
+        const body = this.lower(e.body, scope);
+        return this.expectation(body);
+      }
+      case 'Grad':
+        return this.grad(e, scope);
+      case 'Stop': {
+        const v = this.lower(e.body, scope);
+        return val(stopGradient(v.t), v.index);
+      }
+    }
+  }
+
+  private name(name: string, at: Expr, scope: Scope): Val {
+    const b = scope.get(name);
+    if (b === undefined) {
+      if (name === 'pi') return constant(Math.PI);
+      if (name === 'inf') return constant(Infinity);
+      return this.fail(`unknown name \`${name}\``, at, didYouMean(name, scope.visible()));
+    }
+    switch (b.kind) {
+      case 'value':
+        return b.val;
+      case 'dim':
+        return constant(b.value);
+      case 'index':
+        return this.fail(`index \`${name}\` names an axis: use it inside brackets, as in \`w[${name}]\``, at);
+      case 'function':
+        return this.fail(`\`${name}\` is a function: call it with arguments`, at);
+    }
+  }
+
+  /** E[e]: the weighted mean over the draw axis. */
+  expectation(body: Val): Val {
+    if (!isRandom(body)) return body;
+    const draws = this.ctx.draws!;
+    const k = body.index.indexOf(DRAW);
+    let t = body.t;
+    if (k !== 0) t = permute(t, [k, ...t.shape.map((_, i) => i).filter((i) => i !== k)]);
+    const rest = body.index.filter((n) => n !== DRAW);
+    if (draws.weights === null) return val(mean(t, 0), rest);
+    const w = reshape(draws.weights, [draws.count, ...new Array<number>(t.rank - 1).fill(1)]);
+    return val(sum(mul(t, w), 0), rest);
+  }
+
+  private binary(e: Binary, scope: Scope): Val {
+    const opText = `\`${e.op}\``;
+    // |x|^2 is the squared norm: no square root, so no NaN gradient at 0
+    if (e.op === '^' && e.left.kind === 'Norm' && e.right.kind === 'Num' && e.right.value === 2) {
+      const v = this.lower(e.left.operand, scope);
+      return val(v.shape.length === 0 ? square(v.t) : sumsq(v.t, positionalAxes(v)), v.index);
+    }
+    const a = this.lower(e.left, scope);
+    if (e.op === '^' && e.right.kind === 'Num' && e.right.value === 2) return val(square(a.t), a.index);
+    const b = this.lower(e.right, scope);
+    return located(this.ctx.reporter, e, opText, () => {
+      switch (e.op) {
+        case '+':
+          return zipWith([a, b], ([x, y]) => add(x!, y!));
+        case '-':
+          return zipWith([a, b], ([x, y]) => sub(x!, y!));
+        case '*':
+          return zipWith([a, b], ([x, y]) => mul(x!, y!));
+        case '/':
+          return zipWith([a, b], ([x, y]) => div(x!, y!));
+        case '^':
+          return zipWith([a, b], ([x, y]) => pow(x!, y!));
+        case '@':
+          return matrixProduct(a, b);
+      }
+    });
+  }
+
+  private compare(e: Compare, scope: Scope): Val {
+    const a = this.lower(e.left, scope);
+    const b = this.lower(e.right, scope);
+    const op = { '<': lt, '<=': le, '>': gt, '>=': ge, '==': eq, '!=': ne }[e.op];
+    return located(this.ctx.reporter, e, `\`${e.op}\``, () => zipWith([a, b], ([x, y]) => op(x!, y!)));
+  }
+
+  /** w[i], Y[k, j], w[0], mustar[k]: each index consumes the next leading positional axis. */
+  private index(e: Index, scope: Scope): Val {
+    let v = this.lower(e.target, scope);
+    for (const ix of e.indices) {
+      if (v.shape.length === 0) this.fail(`too many indices: the value is a scalar here`, ix);
+      const axis = v.index.length;
+      if (ix.kind === 'Name' && scope.get(ix.name)?.kind === 'index') {
+        if (v.index.includes(ix.name)) this.fail(`index \`${ix.name}\` is used twice on one value`, ix);
+        v = val(v.t, [...v.index, ix.name]);
+        continue;
+      }
+      const at = this.lower(ix, scope);
+      const k = constantNumber(at);
+      if (k !== undefined) {
+        const size = v.shape[0]!;
+        if (!Number.isInteger(k) || k < -size || k >= size) {
+          this.fail(`index ${k} is out of range for an axis of size ${size}`, ix);
+        }
+        const begin = v.t.shape.map((_, i) => (i === axis ? (k < 0 ? k + size : k) : 0));
+        const end = v.t.shape.map((d, i) => (i === axis ? begin[i]! + 1 : d));
+        v = val(squeeze(slice(v.t, begin, end), [axis]), v.index);
+        continue;
+      }
+      // a random integer (a categorical sample): gather per draw
+      if (at.shape.length !== 0 || v.index.length !== 0) {
+        this.fail(`an index must be an index variable, an integer, or a categorical sample`, ix);
+      }
+      v = located(this.ctx.reporter, ix, 'indexing', () => val(gather(v.t, at.t), at.index));
+    }
+    return v;
+  }
+
+  private reduce(e: Reduce, scope: Scope): Val {
+    const inner = scope.child();
+    for (const i of e.indices) inner.set(i.name, { kind: 'index' });
+    const body = this.lower(e.body, inner);
+    const names = e.indices.map((i) => i.name);
+    for (const i of e.indices) {
+      if (!body.index.includes(i.name)) {
+        this.fail(`${e.op}_${i.name}: the expression does not use index \`${i.name}\`, so its range is unknown`, i);
+      }
+    }
+    const axes = axesOf(body, names);
+    const rest = body.index.filter((n) => !names.includes(n));
+    const op = { sum, mean, prod, max, min, logsumexp }[e.op];
+    return val(op(body.t, axes), rest);
+  }
+
+  /** grad(e, y): differentiate e with y replaced by a fresh variable; differentiable again. */
+  private grad(e: Grad, scope: Scope): Val {
+    const y = this.name(e.wrt.name, { kind: 'Name', name: e.wrt.name, span: e.wrt.span }, scope);
+    const v = variable(y.t);
+    const yv = val(v, y.index);
+    const inner = scope.child();
+    inner.set(e.wrt.name, { kind: 'value', val: yv });
+    const body = this.lower(e.body, inner);
+    if (body.shape.length !== 0) {
+      this.fail(`grad needs a scalar expression, got shape ${formatShape(body.shape)}`, e.body);
+    }
+    const extra = body.index.filter((n) => !y.index.includes(n));
+    if (extra.length > 0) {
+      this.fail(`grad: the expression varies over ${extra.join(', ')} but \`${e.wrt.name}\` does not`, e.body);
+    }
+    // each element of a batched y only affects its own element of e, so the gradient of the
+    // total is the batch of gradients
+    const [g] = backward(sum(body.t), [v]);
+    return val(g!, y.index);
+  }
+
+  private call(e: Call, scope: Scope): Val {
+    const name = e.callee.name;
+    const b = scope.get(name);
+    if (b?.kind === 'function') return this.callFunction(b.stmt, e, scope);
+    if (name === 'load') return this.fail('load("file") can only be the whole value of a let', e);
+    if (!isBuiltin(name)) {
+      const candidates = scope.visible().filter((n) => scope.get(n)?.kind === 'function');
+      return this.fail(`unknown function \`${name}\``, e.callee, didYouMean(name, candidates));
+    }
+    const args = e.args.map((a) => this.lower(a, scope));
+    return located(this.ctx.reporter, e, `\`${name}\``, () => callBuiltin(name, args, this.ctx, e, this.fail.bind(this)));
+  }
+
+  private callFunction(f: import('../ast.js').FuncStmt, e: Call, scope: Scope): Val {
+    if (f.params.length !== e.args.length) {
+      this.fail(`\`${f.name.name}\` takes ${f.params.length} argument${f.params.length === 1 ? '' : 's'}, got ${e.args.length}`, e);
+    }
+    const args = e.args.map((a) => this.lower(a, scope));
+    const body = scope.child();
+    f.params.forEach((p, k) => {
+      const arg = args[k]!;
+      const declared = p.shape?.dims.map((d) => (d.kind === 'Num' ? d.value : dimValue(scope, d.name))) ?? [];
+      if (declared.length !== arg.shape.length || declared.some((d, i) => d !== arg.shape[i])) {
+        this.fail(
+          `argument ${k + 1} of \`${f.name.name}\` should have shape ${formatShape(declared)}, got ${describe(arg)}`,
+          e.args[k]!,
+        );
+      }
+      body.set(p.name.name, { kind: 'value', val: arg });
+    });
+    for (const w of f.where) body.set(w.decl.name.name, { kind: 'value', val: this.lower(w.value, body) });
+    return this.lower(f.body, body);
+  }
+}
+
+function dimValue(scope: Scope, name: string): number {
+  const b = scope.get(name);
+  return b?.kind === 'dim' ? b.value : NaN;
+}
+
+/** Elements of a vector literal laid out alike and broadcast to their common shape. */
+function layoutAll(items: readonly Val[], index: readonly string[], rank: number): Tensor[] {
+  const laid = items.map((x) => layout(x, index, rank));
+  const target = broadcastShapes('a vector literal', laid.map((t) => t.shape));
+  return laid.map((t) => broadcastTo(t, target));
+}
+
+/** A @ B on positional axes; named axes are batch axes; a vector operand is a row/column. */
+function matrixProduct(a: Val, b: Val): Val {
+  const index = unionIndex([a, b]);
+  let ta = layout(a, index, a.shape.length);
+  let tb = layout(b, index, b.shape.length);
+  const vecA = a.shape.length === 1;
+  const vecB = b.shape.length === 1;
+  if (vecA) ta = expandDims(ta, -2);
+  if (vecB) tb = expandDims(tb, -1);
+  let out = matmul(ta, tb);
+  if (vecB) out = squeeze(out, [-1]);
+  if (vecA) out = squeeze(out, [vecB ? -1 : -2]);
+  return val(out, index);
+}

@@ -1,0 +1,34 @@
+// How lowering stops at an error: report through the one gate, then unwind to the statement.
+import { ShapeError } from '@descent/autodiff';
+import type { Spanned } from '../ast.js';
+import type { Reporter } from '../diagnostics.js';
+
+/** Thrown after an error was reported; caught at statement level so later statements still lower. */
+export class Reported extends Error {
+  constructor() {
+    super('reported');
+  }
+}
+
+/** Reports `message` at `at` and unwinds. */
+export function fail(reporter: Reporter, message: string, at: Spanned, hint?: string): never {
+  reporter.error(message, at, hint);
+  throw new Reported();
+}
+
+/**
+ * Runs `body`; a ShapeError (or RangeError) from the autodiff ops becomes a diagnostic at `at`,
+ * phrased for the language (`what` is the construct, e.g. "`+`" or "`dot`").
+ */
+export function located<T>(reporter: Reporter, at: Spanned, what: string, body: () => T): T {
+  try {
+    return body();
+  } catch (e) {
+    if (e instanceof ShapeError) {
+      const detail = e.message.startsWith(`${e.op}: `) ? e.message.slice(e.op.length + 2) : e.message;
+      fail(reporter, e.op === 'index' ? detail : `shape mismatch in ${what}: ${detail}`, at);
+    }
+    if (e instanceof RangeError) fail(reporter, `${what}: ${e.message}`, at);
+    throw e;
+  }
+}

@@ -1,0 +1,425 @@
+// Lowering of a whole file: dims, lets, params, samples, the loss, metrics, updates and settings.
+import {
+  broadcastTo, constant, formatShape, permute, placeholder, Random, sameShape, type Shape,
+} from '@descent/autodiff';
+import type {
+  Binding as WhereBinding, ClaimStmt, Decl, Expr, LetStmt, ParamStmt, ProgramAst, SampleStmt, Stmt,
+} from '../ast.js';
+import { Reporter } from '../diagnostics.js';
+import { loadTensor } from '../load.js';
+import type {
+  ClaimSetting, ExpectMode, Lowered, LoweredMetric, LoweredParam, LoweredUpdate, OptimizerSetting,
+} from '../lowered.js';
+import type { LowerContext } from './context.js';
+import { constantNumber, ExprLowerer } from './expr.js';
+import { fail, Reported } from './failure.js';
+import { MAX_DRAWS, Sampler, sampleLayout } from './sampling.js';
+import { Scope } from './scope.js';
+import { describe, DRAW, isRandom, val, type Val } from './values.js';
+
+export interface LowerOptions {
+  readonly overrides?: Readonly<Record<string, number>>;
+  readonly seed?: number;
+  /** Replaces the file's `expect` (the CLI's --samples, --fresh, --quadrature). */
+  readonly expect?: { readonly samples?: number; readonly fresh?: boolean; readonly quadrature?: number };
+  readonly baseDir?: string;
+  readonly maxLoadBytes?: number;
+}
+
+const OPTIMIZER_DEFAULTS: Readonly<Record<OptimizerSetting['name'], readonly (readonly [string, number])[]>> = {
+  gd: [['lr', 0.01]],
+  momentum: [['lr', 0.01], ['beta', 0.9]],
+  adam: [['lr', 0.001], ['beta1', 0.9], ['beta2', 0.999], ['eps', 1e-8]],
+  flow: [['dt', 0.01]],
+};
+
+/** Lowers a checked file. Errors go to `reporter`; the result is undefined when there were any. */
+export function lowerProgram(program: ProgramAst, reporter: Reporter, options: LowerOptions = {}): Lowered | undefined {
+  return new FileLowerer(program, reporter, options).run();
+}
+
+class FileLowerer {
+  private readonly scope = new Scope();
+  private readonly ctx: LowerContext;
+  private readonly exprs: ExprLowerer;
+  private readonly overrides: Readonly<Record<string, number>>;
+  private readonly seed: number;
+  private readonly initRng: Random;
+  private readonly letRng: Random;
+  private sampler: Sampler | undefined;
+  private readonly params: LoweredParam[] = [];
+  private readonly metrics: LoweredMetric[] = [];
+  private readonly updates: LoweredUpdate[] = [];
+  private readonly claims: ClaimSetting[] = [];
+  private readonly constants: Record<string, number> = {};
+  private objective: Val | undefined;
+  private sense: 'minimize' | 'maximize' = 'minimize';
+  private optimizer: OptimizerSetting = { name: 'gd', args: { lr: 0.01 } };
+  private settings = { steps: 1000, log: 200 };
+  private mode: ExpectMode = { kind: 'none' };
+
+  constructor(
+    private readonly program: ProgramAst,
+    private readonly reporter: Reporter,
+    private readonly options: LowerOptions,
+    /** For `~ draws(x)`: lower only up to this statement, with a sampler of its own. */
+    private readonly drawsFor?: { stop: Stmt; count: number; rng: Random },
+  ) {
+    this.overrides = options.overrides ?? {};
+    this.seed = options.seed ?? this.settingValue('seed') ?? 0;
+    this.initRng = new Random(`${this.seed}/init`);
+    this.letRng = new Random(`${this.seed}/let`);
+    this.ctx = {
+      reporter,
+      constRng: this.letRng,
+      draws: undefined,
+      baseDir: options.baseDir ?? '.',
+      maxLoadBytes: options.maxLoadBytes ?? 1 << 30,
+    };
+    this.exprs = new ExprLowerer(this.ctx);
+  }
+
+  run(): Lowered | undefined {
+    for (const s of this.program.statements) {
+      if (this.drawsFor && s === this.drawsFor.stop) break;
+      try {
+        this.statement(s);
+      } catch (e) {
+        if (!(e instanceof Reported)) throw e;
+      }
+    }
+    if (this.drawsFor) return undefined;
+    if (this.objective === undefined && this.reporter.ok) {
+      this.reporter.error('the file has no `loss = ...` (or `maximize ...`)', { start: this.program.source.length, end: this.program.source.length });
+    }
+    if (!this.reporter.ok || this.objective === undefined) return undefined;
+    return {
+      params: this.params,
+      noise: this.sampler?.noise ?? [],
+      objective: this.objective.t,
+      metrics: this.metrics,
+      updates: this.updates,
+      settings: {
+        optimizer: this.optimizer,
+        steps: this.settings.steps,
+        log: this.settings.log,
+        seed: this.seed,
+        expect: this.mode,
+        objective: this.sense,
+      },
+      claims: this.claims,
+      constants: this.constants,
+    };
+  }
+
+  /** The value of `steps`/`seed`/`log` written as a number, read before anything is lowered. */
+  private settingValue(key: 'steps' | 'seed' | 'log'): number | undefined {
+    for (const s of this.program.statements) {
+      if (s.kind === 'SettingStmt' && s.key === key && s.value.kind === 'Num') return s.value.value;
+    }
+    return undefined;
+  }
+
+  private lowerConst(e: Expr, what: string): number {
+    const v = this.exprs.lower(e, this.scope);
+    const n = constantNumber(v);
+    if (n === undefined) fail(this.reporter, `${what} must be a constant number`, e);
+    return n;
+  }
+
+  private positiveInt(e: Expr, what: string): number {
+    const n = this.lowerConst(e, what);
+    if (!Number.isInteger(n) || n < 1) fail(this.reporter, `${what} must be a positive integer, got ${n}`, e);
+    return n;
+  }
+
+  private shapeOf(d: Decl): number[] {
+    return (d.shape?.dims ?? []).map((x) => {
+      if (x.kind === 'Num') return x.value;
+      const b = this.scope.get(x.name);
+      if (b?.kind !== 'dim') fail(this.reporter, `\`${x.name}\` is not a dim`, x);
+      return b.value;
+    });
+  }
+
+  private withWhere(where: readonly WhereBinding[]): Scope {
+    const s = this.scope.child();
+    for (const w of where) s.set(w.decl.name.name, { kind: 'value', val: this.exprs.lower(w.value, s) });
+    return s;
+  }
+
+  private statement(s: Stmt): void {
+    switch (s.kind) {
+      case 'DimStmt':
+        for (const d of s.decls) {
+          const name = d.name.name;
+          const n = this.overrides[name] ?? this.positiveInt(d.value, `dim ${name}`);
+          if (!Number.isInteger(n) || n < 1) fail(this.reporter, `--set ${name}=${n}: a dim must be a positive integer`, d);
+          this.scope.set(name, { kind: 'dim', value: n });
+          this.constants[name] = n;
+        }
+        return;
+      case 'LetStmt':
+        return this.let(s);
+      case 'ParamStmt':
+        return this.param(s);
+      case 'SampleStmt':
+        return this.sample(s);
+      case 'ExpectStmt':
+        return;
+      case 'FuncStmt':
+        this.scope.set(s.name.name, { kind: 'function', stmt: s });
+        return;
+      case 'LossStmt': {
+        const v = this.exprs.lower(s.body, this.withWhere(s.where));
+        this.requireScalar(v, s.body, 'the loss');
+        this.objective = v;
+        this.sense = s.sense;
+        return;
+      }
+      case 'MetricStmt': {
+        const scope = this.withWhere(s.where);
+        for (const i of s.indices) scope.set(i.name, { kind: 'index' });
+        const v = this.exprs.lower(s.body, scope);
+        const names = s.indices.map((i) => i.name);
+        if (isRandom(v)) fail(this.reporter, `metric ${s.name.name} is random: wrap it in E[...]`, s.body);
+        const extra = v.index.filter((n) => !names.includes(n));
+        if (extra.length) fail(this.reporter, `metric ${s.name.name} has free index ${extra.join(', ')}`, s.body);
+        const missing = names.filter((n) => !v.index.includes(n));
+        if (missing.length) fail(this.reporter, `metric ${s.name.name}[${names.join(', ')}] does not use index ${missing.join(', ')}`, s.name);
+        if (v.shape.length !== 0) fail(this.reporter, `a metric must be a number per index, got shape ${formatShape(v.shape)}`, s.body);
+        const order = names.map((n) => v.index.indexOf(n));
+        const t = order.every((k, i) => k === i) ? v.t : permute(v.t, order);
+        this.metrics.push({ name: s.name.name, shape: t.shape, value: t });
+        return;
+      }
+      case 'UpdateStmt': {
+        const k = this.params.findIndex((p) => p.name === s.name.name);
+        if (k < 0) fail(this.reporter, `update: \`${s.name.name}\` is not a param`, s.name);
+        const v = this.exprs.lower(s.body, this.withWhere(s.where));
+        if (isRandom(v)) fail(this.reporter, `update ${s.name.name} is random: wrap it in E[...]`, s.body);
+        if (v.index.length) fail(this.reporter, `update ${s.name.name} has free index ${v.index.join(', ')}`, s.body);
+        const shape = this.params[k]!.shape;
+        const t = sameShape(v.t.shape, shape) ? v.t : broadcastTo(v.t, shape);
+        this.updates.push({ param: k, value: t });
+        return;
+      }
+      case 'OptimizerStmt': {
+        const name = s.name.name as OptimizerSetting['name'];
+        const defaults = OPTIMIZER_DEFAULTS[name];
+        if (!defaults) fail(this.reporter, `unknown optimizer \`${s.name.name}\` (gd, momentum, adam or flow)`, s.name);
+        const args: Record<string, number> = Object.fromEntries(defaults);
+        s.args.forEach((a, k) => {
+          const key = a.name?.name ?? defaults[k]?.[0];
+          if (key === undefined || !(key in args)) fail(this.reporter, `optimizer ${name} has no argument ${a.name?.name ?? k + 1}`, a);
+          args[key] = this.overrides[key] ?? this.lowerConst(a.value, `optimizer argument ${key}`);
+        });
+        for (const [key] of defaults) if (this.overrides[key] !== undefined) args[key] = this.overrides[key];
+        this.optimizer = { name, args };
+        return;
+      }
+      case 'SettingStmt': {
+        if (s.key === 'seed') return;
+        this.settings[s.key] = this.positiveInt(s.value, s.key);
+        return;
+      }
+      case 'ClaimStmt':
+        this.claims.push(this.claim(s));
+        return;
+    }
+  }
+
+  private requireScalar(v: Val, at: Expr, what: string): void {
+    if (isRandom(v)) fail(this.reporter, `${what} is random: take its expectation with E[...]`, at);
+    if (v.index.length) fail(this.reporter, `${what} has free index ${v.index.join(', ')}: reduce it with sum_${v.index[0]}`, at);
+    if (v.shape.length) fail(this.reporter, `${what} must be a scalar, got shape ${formatShape(v.shape)}`, at);
+  }
+
+  private let(s: LetStmt): void {
+    const name = s.decl.name.name;
+    const declared = s.decl.shape ? this.shapeOf(s.decl) : undefined;
+    let v: Val;
+    const override = this.overrides[name];
+    if (override !== undefined && s.value.kind === 'Num') {
+      v = val(constant(Float64Array.of(override), []));
+      this.constants[name] = override;
+    } else if (s.value.kind === 'Call' && s.value.callee.name === 'load') {
+      v = this.load(s, declared);
+    } else {
+      this.ctx.constRng = this.letRng;
+      v = this.exprs.lower(s.value, this.withWhere(s.where));
+      if (s.value.kind === 'Num') this.constants[name] = s.value.value;
+    }
+    if (declared) v = this.conform(v, declared, s.value, `let ${name}`);
+    this.scope.set(name, { kind: 'value', val: v });
+  }
+
+  private load(s: LetStmt, declared: number[] | undefined): Val {
+    const call = s.value as Extract<Expr, { kind: 'Call' }>;
+    const arg = call.args[0];
+    if (call.args.length !== 1 || arg?.kind !== 'Str') fail(this.reporter, 'load takes one file name in quotes: load("x.csv")', call);
+    const r = loadTensor(arg.value, this.ctx.baseDir, { maxBytes: this.ctx.maxLoadBytes });
+    if (!r.ok) fail(this.reporter, `load("${arg.value}"): ${r.message}`, arg);
+    if (declared && (r.shape.length !== declared.length || r.shape.some((d, i) => d !== declared[i]))) {
+      fail(this.reporter, `load("${arg.value}"): the file holds shape ${formatShape(r.shape)}, declared ${formatShape(declared)}`, arg);
+    }
+    return val(constant(r.data, r.shape));
+  }
+
+  /** A value made to have the declared positional shape (scalars broadcast; others must match). */
+  private conform(v: Val, declared: number[], at: Expr, what: string): Val {
+    if (sameShape(v.shape, declared)) return v;
+    if (v.shape.length === 0 && v.index.length === 0) return val(broadcastTo(v.t, declared));
+    return fail(this.reporter, `${what}: declared shape ${formatShape(declared)}, but the value has shape ${describe(v)}`, at);
+  }
+
+  private param(s: ParamStmt): void {
+    for (const d of s.decls) {
+      const name = d.name.name;
+      const shape = this.shapeOf(d);
+      const initial = this.initialValue(s, d, shape);
+      const ph = placeholder(shape, name);
+      this.params.push({ name, shape, placeholder: ph, initial });
+      this.scope.set(name, { kind: 'value', val: val(ph) });
+    }
+  }
+
+  private initialValue(s: ParamStmt, d: Decl, shape: Shape): Float64Array {
+    const size = shape.reduce((a, b) => a * b, 1);
+    const what = `param ${d.name.name}`;
+    if (s.init.kind === 'InitValue') {
+      this.ctx.constRng = this.initRng;
+      const v = this.conform(this.exprs.lower(s.init.value, this.scope), [...shape], s.init.value, what);
+      if (v.t.symbolic || v.t.tracked || v.index.length) fail(this.reporter, `${what}: the initial value must not depend on params or samples`, s.init);
+      return Float64Array.from(v.t.data);
+    }
+    const dist = s.init;
+    const args = dist.args;
+    switch (dist.name.name) {
+      case 'normal':
+      case 'uniform': {
+        if (args.length !== 2) fail(this.reporter, `${dist.name.name} takes 2 arguments`, dist);
+        const a = this.lowerConst(args[0]!, `${dist.name.name}'s first argument`);
+        const b = this.lowerConst(args[1]!, `${dist.name.name}'s second argument`);
+        const out = new Float64Array(size);
+        return dist.name.name === 'normal' ? this.initRng.fillNormal(out, a, b) : this.initRng.fillUniform(out, a, b);
+      }
+      case 'draws': {
+        const target = args[0];
+        if (args.length !== 1 || target?.kind !== 'Name') fail(this.reporter, 'draws takes the name of a random value: draws(x)', dist);
+        const count = shape[0] ?? 1;
+        // lower the file again up to this statement, with `count` fixed draws of its own
+        const scratch = new Reporter(this.program.source, this.reporter.file);
+        const sub = new FileLowerer(this.program, scratch, this.options, {
+          stop: s,
+          count,
+          rng: new Random(`${this.seed}/draws/${d.name.name}`),
+        });
+        sub.run();
+        if (!scratch.ok) fail(this.reporter, `draws(${target.name}): ${scratch.diagnostics[0]!.message}`, dist);
+        const b = sub.scope.get(target.name);
+        if (b?.kind !== 'value' || !isRandom(b.val)) fail(this.reporter, `draws(${target.name}): \`${target.name}\` is not a random value`, target);
+        const v = b.val;
+        const row = shape.slice(1);
+        if (v.index.length !== 1 || !sameShape(v.shape, row)) {
+          fail(this.reporter, `${what}: draws of ${target.name} have shape ${describe(v)}, each row needs ${formatShape(row)}`, dist);
+        }
+        return Float64Array.from(v.t.data);
+      }
+      default:
+        return fail(this.reporter, `unknown distribution \`${dist.name.name}\` for a param (normal, uniform or draws)`, dist.name);
+    }
+  }
+
+  private expectMode(): Exclude<ExpectMode, { kind: 'none' }> {
+    if (this.drawsFor) return { kind: 'samples', count: this.drawsFor.count, fresh: false };
+    const o = this.options.expect ?? {};
+    if (o.quadrature !== undefined) return { kind: 'quadrature', nodes: o.quadrature };
+    const stmt = this.program.statements.find((s) => s.kind === 'ExpectStmt');
+    let mode: Exclude<ExpectMode, { kind: 'none' }> = { kind: 'samples', count: 10000, fresh: true };
+    if (stmt?.kind === 'ExpectStmt') {
+      mode =
+        stmt.method === 'quadrature'
+          ? { kind: 'quadrature', nodes: this.positiveInt(stmt.nodes, 'quadrature nodes') }
+          : { kind: 'samples', count: this.positiveInt(stmt.count, 'the sample count'), fresh: stmt.fresh };
+    }
+    if (o.samples !== undefined || o.fresh !== undefined) {
+      const count = o.samples ?? (mode.kind === 'samples' ? mode.count : 10000);
+      const fresh = o.fresh ?? (mode.kind === 'samples' ? mode.fresh : false);
+      mode = { kind: 'samples', count, fresh };
+    }
+    return mode;
+  }
+
+  private sample(s: SampleStmt): void {
+    if (this.sampler === undefined) {
+      const mode = this.expectMode();
+      const layout = sampleLayout(
+        this.program,
+        (stmt, k) => this.shapeOf(stmt.decls[k]!),
+        (stmt) => this.categoricalSize(stmt),
+      );
+      const count = Sampler.drawCount(mode, layout);
+      if (!(count <= MAX_DRAWS)) {
+        fail(this.reporter, `${mode.kind === 'quadrature' ? `quadrature(${mode.nodes}) over ${layout.gaussianDims} Gaussian coordinates` : 'the sample count'} needs ${count.toExponential(2)} draws, more than ${MAX_DRAWS}: use samples(N)`, s);
+      }
+      const rng = this.drawsFor?.rng ?? new Random(`${this.seed}/fixed-samples`);
+      this.sampler = new Sampler(mode, layout, rng);
+      this.ctx.draws = this.sampler.draws;
+      if (!this.drawsFor) this.mode = mode;
+    }
+    const sampler = this.sampler;
+    const dist = s.dist;
+    for (const d of s.decls) {
+      const name = d.name.name;
+      let v: Val;
+      if (dist.name.name === 'normal') {
+        if (dist.args.length !== 2) fail(this.reporter, 'normal takes 2 arguments: normal(mean, std)', dist);
+        const mean = this.exprs.lower(dist.args[0]!, this.scope);
+        const std = this.exprs.lower(dist.args[1]!, this.scope);
+        v = sampler.normal(name, this.shapeOf(d), mean, std);
+      } else if (dist.name.name === 'categorical') {
+        const p = this.exprs.lower(dist.args[0]!, this.scope);
+        if (p.shape.length !== 1 || p.index.length) fail(this.reporter, `categorical needs a vector of probabilities, got ${describe(p)}`, dist);
+        if (sampler.mode.kind === 'samples' && (p.t.symbolic || p.t.tracked)) {
+          fail(this.reporter, 'categorical probabilities must be constants when sampling (quadrature allows params)', dist);
+        }
+        v = sampler.categorical(name, p);
+      } else {
+        return fail(this.reporter, `unknown distribution \`${dist.name.name}\` for a sample (normal or categorical)`, dist.name);
+      }
+      this.scope.set(name, { kind: 'value', val: v });
+    }
+  }
+
+  /** The number of categories of `categorical(p)`, from p's declaration or literal, before lowering. */
+  private categoricalSize(s: SampleStmt): number {
+    const p = s.dist.args[0];
+    if (p?.kind === 'Vector') return p.elements.length;
+    if (p?.kind === 'Name') {
+      const b = this.scope.get(p.name);
+      if (b?.kind === 'value' && b.val.shape.length === 1) return b.val.shape[0]!;
+    }
+    return fail(this.reporter, 'categorical(p): p must be a vector defined before the first sample', s.dist);
+  }
+
+  private claim(s: ClaimStmt): ClaimSetting {
+    const seriesIndex = s.series.indices.map((e) => this.lowerConst(e, 'a series index'));
+    const series = seriesIndex.length ? `${s.series.name.name}[${seriesIndex.join(', ')}]` : s.series.name.name;
+    const value = this.lowerConst(s.value, 'the claimed value');
+    const tol = s.tolerance ? this.lowerConst(s.tolerance, 'the tolerance') : undefined;
+    const text = this.program.source.slice(s.span.start, s.span.end).replace(/^claim\s+/, '');
+    const line = this.program.source.slice(0, s.span.start).split('\n').length;
+    return {
+      fn: s.test.name,
+      series,
+      args: s.args.map((e) => this.lowerConst(e, 'a claim argument')),
+      op: s.op,
+      value,
+      ...(tol !== undefined ? { tol } : {}),
+      text,
+      line,
+    };
+  }
+}
+

@@ -1,0 +1,78 @@
+// What lowering hands to the runtime: placeholders, the traced loss/metrics/updates, and how to fill inputs.
+import type { Random, Shape, Tensor } from '@descent/autodiff';
+
+/** A learnable tensor: its placeholder in the traced graph and how to initialize it. */
+export interface LoweredParam {
+  readonly name: string;
+  readonly shape: Shape;
+  readonly placeholder: Tensor;
+  /** The initial value, drawn or computed from the run's seed while lowering. */
+  readonly initial: Float64Array;
+}
+
+/** Random draws fed to the graph: refilled from the sample stream when sampling is fresh. */
+export interface LoweredNoise {
+  readonly name: string;
+  readonly placeholder: Tensor;
+  /** Fills `out` with a new batch (standard normals, uniforms or category codes). */
+  readonly fill: (out: Float64Array, rng: Random) => void;
+}
+
+export interface LoweredMetric {
+  readonly name: string;
+  /** Positional shape of the metric: [] for a number, [n] for `metric name[i]`. */
+  readonly shape: Shape;
+  readonly value: Tensor;
+}
+
+export interface LoweredUpdate {
+  /** Index into params of the parameter replaced after each step. */
+  readonly param: number;
+  readonly value: Tensor;
+}
+
+/** How expectations are computed. */
+export type ExpectMode =
+  | { readonly kind: 'none' }
+  | { readonly kind: 'samples'; readonly count: number; readonly fresh: boolean }
+  | { readonly kind: 'quadrature'; readonly nodes: number };
+
+export interface OptimizerSetting {
+  readonly name: 'gd' | 'momentum' | 'adam' | 'flow';
+  readonly args: Readonly<Record<string, number>>;
+}
+
+/** A claim as written: `claim slope(loss, 1e4, 1e5) = -3 +- 0.3`. */
+export interface ClaimSetting {
+  readonly fn: string;
+  readonly series: string;
+  readonly args: readonly number[];
+  readonly op: '=' | '==' | '<' | '<=' | '>' | '>=' | '!=';
+  readonly value: number;
+  readonly tol?: number;
+  /** The claim's source text, for reports. */
+  readonly text: string;
+  readonly line: number;
+}
+
+export interface Settings {
+  readonly optimizer: OptimizerSetting;
+  readonly steps: number;
+  readonly seed: number;
+  readonly log: number;
+  readonly expect: ExpectMode;
+  readonly objective: 'minimize' | 'maximize';
+}
+
+export interface Lowered {
+  readonly params: readonly LoweredParam[];
+  readonly noise: readonly LoweredNoise[];
+  /** The objective as written (for maximize, the value being maximized). */
+  readonly objective: Tensor;
+  readonly metrics: readonly LoweredMetric[];
+  readonly updates: readonly LoweredUpdate[];
+  readonly settings: Settings;
+  readonly claims: readonly ClaimSetting[];
+  /** Sizes after overrides (dims and literal lets), for run.json. */
+  readonly constants: Readonly<Record<string, number>>;
+}

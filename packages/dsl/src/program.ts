@@ -1,0 +1,144 @@
+// A compiled program: parameter buffers, one plan for loss + gradients + updates, one for metrics.
+import { allocate, backward, neg, planOf, Random, type Plan, type RandomState, type Shape } from '@descent/autodiff';
+import type { ClaimSetting, Lowered, Settings } from './lowered.js';
+
+export interface ParamInfo {
+  readonly name: string;
+  readonly shape: Shape;
+  readonly size: number;
+  /** Replaced by an `update` rule after each step instead of taking a gradient step. */
+  readonly updated: boolean;
+}
+
+export interface MetricInfo {
+  readonly name: string;
+  readonly shape: Shape;
+}
+
+export type MetricValues = Record<string, number | number[]>;
+
+/**
+ * A `.loss` program ready to run. Parameter values live in `params` (one Float64Array per
+ * parameter, written in place by optimizers); every evaluation reads them there.
+ */
+export class Program {
+  readonly params: readonly Float64Array[];
+  readonly paramInfo: readonly ParamInfo[];
+  readonly metricInfo: readonly MetricInfo[];
+  readonly settings: Settings;
+  readonly claims: readonly ClaimSetting[];
+  readonly constants: Readonly<Record<string, number>>;
+  private readonly noise: readonly Float64Array[];
+  private readonly evalPlan: Plan;
+  private readonly metricPlan: Plan;
+  private sampleRng: Random;
+  private readonly minimize: boolean;
+
+  constructor(
+    private readonly lowered: Lowered,
+    readonly seed: number,
+  ) {
+    this.settings = lowered.settings;
+    this.claims = lowered.claims;
+    this.constants = lowered.constants;
+    const updated = new Set(lowered.updates.map((u) => u.param));
+    this.paramInfo = lowered.params.map((p, i) => ({
+      name: p.name,
+      shape: p.shape,
+      size: p.placeholder.size,
+      updated: updated.has(i),
+    }));
+    this.metricInfo = lowered.metrics.map((m) => ({ name: m.name, shape: m.shape }));
+    this.params = lowered.params.map((p) => allocate(p.placeholder.size));
+    this.noise = lowered.noise.map((n) => allocate(n.placeholder.size));
+    this.minimize = lowered.settings.objective === 'minimize';
+
+    const inputs = [...lowered.params.map((p) => p.placeholder), ...lowered.noise.map((n) => n.placeholder)];
+    const inputBuffers = [...this.params, ...this.noise];
+    const descended = lowered.params.filter((_, i) => !updated.has(i)).map((p) => p.placeholder);
+    const minimized = this.minimize ? lowered.objective : neg(lowered.objective);
+    const grads = backward(minimized, descended);
+    this.evalPlan = planOf(inputs, [lowered.objective, ...grads, ...lowered.updates.map((u) => u.value)], {
+      inputBuffers,
+    });
+    this.metricPlan = planOf(inputs, lowered.metrics.map((m) => m.value), { inputBuffers });
+    this.sampleRng = new Random(`${seed}/samples`);
+    this.resample();
+  }
+
+  /** Number of learnable values. */
+  get parameterCount(): number {
+    return this.paramInfo.reduce((s, p) => s + p.size, 0);
+  }
+
+  /** Writes the initial parameter values into `params` (same seed, same values). */
+  initialize(): void {
+    this.lowered.params.forEach((p, i) => this.params[i]!.set(p.initial));
+  }
+
+  /** Draws a new batch for fresh sampling (fixed samples and quadrature are constants). */
+  resample(): void {
+    this.lowered.noise.forEach((n, i) => n.fill(this.noise[i]!, this.sampleRng));
+  }
+
+  get freshSampling(): boolean {
+    return this.noise.length > 0;
+  }
+
+  /**
+   * Evaluates at the current `params`: returns the objective; gradients (of the minimized
+   * objective, for the descended parameters, in order) and update values are in the returned
+   * views, valid until the next evaluation.
+   */
+  evaluate(): { objective: number; grads: readonly Float64Array[]; updates: readonly Float64Array[] } {
+    this.evalPlan.execute();
+    const out = this.evalPlan.outputs;
+    const nGrads = this.paramInfo.filter((p) => !p.updated).length;
+    return {
+      objective: out[0]!.data[0]!,
+      grads: out.slice(1, 1 + nGrads).map((t) => t.data),
+      updates: out.slice(1 + nGrads).map((t) => t.data),
+    };
+  }
+
+  /** Replaces each parameter that has an `update` rule by its value computed in `evaluate`. */
+  applyUpdates(updates: readonly Float64Array[]): void {
+    this.lowered.updates.forEach((u, k) => this.params[u.param]!.set(updates[k]!));
+  }
+
+  /** Metrics at the current `params`. */
+  metrics(): MetricValues {
+    this.metricPlan.execute();
+    const values: MetricValues = {};
+    this.metricInfo.forEach((m, k) => {
+      const data = this.metricPlan.outputs[k]!.data;
+      values[m.name] = m.shape.length === 0 ? data[0]! : Array.from(data);
+    });
+    return values;
+  }
+
+  sampleState(): RandomState {
+    return this.sampleRng.state();
+  }
+
+  /** Continues the sample stream from a saved state (checkpoint resume), redrawing nothing. */
+  restoreSampleState(state: RandomState, currentBatch: readonly Float64Array[]): void {
+    this.sampleRng = new Random(`${this.seed}/samples`, state);
+    currentBatch.forEach((b, i) => this.noise[i]!.set(b));
+  }
+
+  /** The current fresh batch (for checkpoints). */
+  currentBatch(): readonly Float64Array[] {
+    return this.noise;
+  }
+
+  /** Shapes and sizes, for `descent check`. */
+  describe(): string {
+    const lines = this.paramInfo.map(
+      (p) => `param ${p.name}[${p.shape.join(', ')}]  ${p.size} values${p.updated ? '  (update rule)' : ''}`,
+    );
+    lines.push(...this.metricInfo.map((m) => `metric ${m.name}${m.shape.length ? `[${m.shape.join(', ')}]` : ''}`));
+    lines.push(`${this.parameterCount} learnable values; plan: ${this.evalPlan.stats.kernels} kernels, ${this.evalPlan.stats.bufferElements} buffered values`);
+    return lines.join('\n');
+  }
+}
