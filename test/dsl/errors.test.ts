@@ -40,6 +40,7 @@ const table: Array<[string, RegExp, RegExp]> = [
   ['loss = 2x', /^1:9:/, /unexpected `x` right after the number `2`.*2 \* x/],
   ['let = 3', /^1:5:/, /expected a name after `let`/],
   ['loss = a +\n\nsteps 3', /^3:7:/, /unexpected `3`.*continues the statement above/],
+  ['loss = a +- b', /^1:10:/, /`\+-` \(a tolerance\) may only follow the value of a claim/],
   ['metric m[] = 1', /^1:10:/, /expected a name, found `\]`/],
   ['loss = ' + '('.repeat(5000), /^1:\d+:/, /nested too deeply/],
   ['loss = ' + '-'.repeat(5000) + 'x', /^1:1:/, /nested too deeply/],

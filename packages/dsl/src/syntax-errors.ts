@@ -143,6 +143,10 @@ export function reportSyntaxError(match: MatchResult, cooked: string, report: Re
     return;
   }
 
+  if (cooked[pos - 1] === '+' && cooked[pos] === '-') {
+    report.error('`+-` (a tolerance) may only follow the value of a claim', { start: pos - 1, end: pos + 1 }, 'for a sum with a negative term write `a + -b`');
+    return;
+  }
   const reduction = /^(sum|mean|prod|max|min|logsumexp|softmax)_/;
   if (found.kind === 'word' && reduction.test(found.text) && /_$/.test(found.text)) {
     const braced = cooked[found.end] === '{';
@@ -199,7 +203,7 @@ export function reportSyntaxError(match: MatchResult, cooked: string, report: Re
     return;
   }
 
-  const wanted = [...descriptions].filter((d) => d !== 'a newline' && d !== 'end of input')
+  const wanted = [...descriptions].filter((d) => d !== 'a newline' && d !== 'end of input' && !d.startsWith('not '))
     .concat(failures.filter((f) => f.getType() === 'string').map(describe));
   const unique = [...new Set(wanted)].slice(0, 6);
   const list = unique.length <= 1 ? (unique[0] ?? 'something else') : `${unique.slice(0, -1).join(', ')} or ${unique[unique.length - 1] ?? ''}`;
