@@ -1,0 +1,142 @@
+// The training loop: evaluate, log on log-spaced steps, take optimizer steps, stop on divergence or request.
+import type { Program } from '@descent/dsl';
+import { createOptimizer, type Optimizer, type OptimizerSpec } from './optimizers/index.js';
+import { logSteps, type LogRecord } from './runlog.js';
+
+/** Why a run ended. */
+export type RunStatus = 'completed' | 'diverged' | 'interrupted';
+
+/** Where a diverging run first went non-finite. */
+export interface Divergence {
+  readonly step: number;
+  /** 'loss', 'gradient of w', or 'parameter w'. */
+  readonly what: string;
+}
+
+export interface TrainOptions {
+  readonly program: Program;
+  readonly optimizer: OptimizerSpec;
+  readonly steps: number;
+  /** Number of log-spaced records (always including the first and last step). */
+  readonly logCount: number;
+  /** Called for every logged step, in order. */
+  readonly onRecord: (record: LogRecord) => void;
+  /** Called after every step (throttle in the callee). */
+  readonly onStep?: (step: number, loss: number) => void;
+  /** Polled every step: true stops the run cleanly (Ctrl-C). */
+  readonly shouldStop?: () => boolean;
+}
+
+export interface TrainResult {
+  readonly status: RunStatus;
+  /** The last step whose values were computed. */
+  readonly step: number;
+  readonly loss: number;
+  readonly divergence?: Divergence;
+  /** Parameter values at the end; for a diverged run, the last finite values. */
+  readonly params: readonly Float64Array[];
+  readonly seconds: number;
+  /** Seconds spent inside evaluations and optimizer steps (the rest is logging and bookkeeping). */
+  readonly computeSeconds: number;
+  readonly optimizer: Optimizer;
+}
+
+function firstNonFinite(arrays: readonly Float64Array[]): number {
+  for (let k = 0; k < arrays.length; k++) {
+    const a = arrays[k]!;
+    for (let i = 0; i < a.length; i++) if (!Number.isFinite(a[i]!)) return k;
+  }
+  return -1;
+}
+
+/**
+ * Runs gradient descent (or the chosen optimizer) on a program from its initial parameters.
+ * Step s is logged with the loss and metrics at the parameters after s updates.
+ */
+export function train(options: TrainOptions): TrainResult {
+  const { program, steps } = options;
+  const info = program.paramInfo;
+  const descended = info.map((p, i) => (p.updated ? -1 : i)).filter((i) => i >= 0);
+  program.initialize();
+  // the loop's own parameter arrays: the optimizer may ask for gradients at trial points, which
+  // are copied into the program's buffers, so these stay untouched until it commits a step
+  const live = descended.map((i) => Float64Array.from(program.params[i]!));
+  const lastFinite = program.params.map((p) => Float64Array.from(p));
+  const updateValues = program.paramInfo.filter((p) => p.updated).map((p) => new Float64Array(p.size));
+  const optimizer = createOptimizer(options.optimizer, live.map((p) => p.length));
+  const logged = new Set(logSteps(steps, options.logCount));
+  const start = performance.now();
+  let compute = 0;
+
+  let cachedFor: readonly Float64Array[] | null = null;
+  let cachedGrads: readonly Float64Array[] = [];
+  const gradAt = (p: readonly Float64Array[], out: readonly Float64Array[]): void => {
+    if (p === cachedFor) {
+      cachedGrads.forEach((g, k) => out[k]!.set(g));
+      cachedFor = null;
+      return;
+    }
+    descended.forEach((i, k) => program.params[i]!.set(p[k]!));
+    program.evaluate().grads.forEach((g, k) => out[k]!.set(g));
+  };
+
+  let status: RunStatus = 'completed';
+  let divergence: Divergence | undefined;
+  let loss = NaN;
+  let step = 0;
+  for (; step <= steps; step++) {
+    if (options.shouldStop?.()) {
+      status = 'interrupted';
+      step = Math.max(0, step - 1);
+      break;
+    }
+    const t0 = performance.now();
+    descended.forEach((i, k) => program.params[i]!.set(live[k]!));
+    if (program.freshSampling) program.resample();
+    const evaluation = program.evaluate();
+    compute += performance.now() - t0;
+    loss = evaluation.objective;
+    if (!Number.isFinite(loss)) {
+      status = 'diverged';
+      divergence = { step, what: 'loss' };
+    } else {
+      const bad = firstNonFinite(evaluation.grads);
+      if (bad >= 0) {
+        status = 'diverged';
+        divergence = { step, what: `gradient of ${info[descended[bad]!]!.name}` };
+      }
+    }
+    if (logged.has(step) || status === 'diverged') {
+      options.onRecord({ step, loss, metrics: program.metrics(), elapsed: (performance.now() - start) / 1000 });
+    }
+    if (status === 'diverged' || step === steps) break;
+    program.params.forEach((p, i) => lastFinite[i]!.set(p));
+    const t1 = performance.now();
+    evaluation.updates.forEach((u, k) => updateValues[k]!.set(u));
+    cachedFor = live;
+    cachedGrads = evaluation.grads;
+    optimizer.step(live, gradAt);
+    cachedFor = null;
+    program.applyUpdates(updateValues);
+    compute += performance.now() - t1;
+    const badParam = firstNonFinite(live);
+    if (badParam >= 0) {
+      status = 'diverged';
+      divergence = { step: step + 1, what: `parameter ${info[descended[badParam]!]!.name}` };
+      options.onRecord({ step: step + 1, loss: NaN, metrics: {}, elapsed: (performance.now() - start) / 1000 });
+      break;
+    }
+    options.onStep?.(step + 1, loss);
+  }
+  if (status === 'completed') descended.forEach((i, k) => program.params[i]!.set(live[k]!));
+  return {
+    status,
+    step,
+    loss,
+    ...(divergence ? { divergence } : {}),
+    params: status === 'diverged' ? lastFinite : program.params,
+    seconds: (performance.now() - start) / 1000,
+    computeSeconds: compute / 1000,
+    optimizer,
+  };
+}
