@@ -1,5 +1,7 @@
 // `pnpm bench`: every benchmark section, printed as numbers beside hand-written references.
 import { benchAutodiff } from './autodiff.mjs';
+import { benchDsl } from './dsl.mjs';
 
 console.log(`descent benchmarks — node ${process.version}, ${new Date().toISOString()}`);
 benchAutodiff();
+benchDsl();
