@@ -1,0 +1,52 @@
+// The CLI's user-facing error: a one-paragraph message and an exit code, never a stack trace.
+
+/** Exit codes: 2 for bad input of any kind (flags, model, settings, files), 3 for a diverged run. */
+export const EXIT = { ok: 0, failed: 1, usage: 2, diverged: 3 } as const;
+
+/** An error to print as is (one paragraph) and exit with `exitCode`. */
+export class CliError extends Error {
+  override readonly name = 'CliError';
+  constructor(
+    message: string,
+    readonly exitCode: number = EXIT.usage,
+  ) {
+    super(message);
+  }
+}
+
+/** Edit distance (insertions, deletions, substitutions, adjacent swaps) between two short strings. */
+export function editDistance(a: string, b: string): number {
+  const d: number[][] = Array.from({ length: a.length + 1 }, (_, i) => Array.from({ length: b.length + 1 }, (_, j) => (i === 0 ? j : j === 0 ? i : 0)));
+  for (let i = 1; i <= a.length; i++) {
+    for (let j = 1; j <= b.length; j++) {
+      const cost = a[i - 1] === b[j - 1] ? 0 : 1;
+      let v = Math.min(d[i - 1]![j]! + 1, d[i]![j - 1]! + 1, d[i - 1]![j - 1]! + cost);
+      if (i > 1 && j > 1 && a[i - 1] === b[j - 2] && a[i - 2] === b[j - 1]) v = Math.min(v, d[i - 2]![j - 2]! + 1);
+      d[i]![j] = v;
+    }
+  }
+  return d[a.length]![b.length]!;
+}
+
+/**
+ * The candidates closest to `word` (at most `max`), if any is close enough to be a likely typo:
+ * distance ≤ max(1, ⌊len/3⌋), or `word` is a prefix of the candidate.
+ * @example suggest('stpes', ['steps', 'seed']) // ['steps']
+ */
+export function suggest(word: string, candidates: Iterable<string>, max = 3): string[] {
+  const limit = Math.max(1, Math.floor(word.length / 3));
+  const scored: [string, number][] = [];
+  for (const c of candidates) {
+    const dist = editDistance(word.toLowerCase(), c.toLowerCase());
+    if (dist <= limit || (word.length >= 2 && c.startsWith(word))) scored.push([c, dist]);
+  }
+  scored.sort((x, y) => x[1] - y[1] || x[0].localeCompare(y[0]));
+  return scored.slice(0, max).map(([c]) => c);
+}
+
+/** " Did you mean --steps?" / " Did you mean --seed or --seeds?", or "" when nothing is close. */
+export function didYouMean(options: readonly string[]): string {
+  if (options.length === 0) return '';
+  const list = options.length === 1 ? options[0]! : `${options.slice(0, -1).join(', ')} or ${options[options.length - 1]!}`;
+  return ` Did you mean ${list}?`;
+}

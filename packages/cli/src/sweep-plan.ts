@@ -1,0 +1,145 @@
+// Sweep planning: settings × seeds expanded to an ordered run list, --plan text, --index, slurm scripts.
+import type { Setting } from './args.js';
+import { CliError } from './errors.js';
+import { fmtExact } from './format.js';
+
+/** One run of a sweep. The same sweep always gives the same list, in the same order. */
+export interface PlannedRun {
+  /** Position in the list: what `--index` selects and SLURM_ARRAY_TASK_ID gives. */
+  readonly index: number;
+  /** The settings of this run, in the order the sweep gave them. */
+  readonly settings: readonly { readonly name: string; readonly value: number }[];
+  /** null when the sweep gives no --seeds (the model's own seed is used). */
+  readonly seed: number | null;
+  /** "n=2 lr=0.1 seed=3": the run's settings, for tables and legends. */
+  readonly id: string;
+  /** "n=2 lr=0.1": the settings without the seed; runs differing only in seed share it (and a color). */
+  readonly group: string;
+  /** Folder name inside the sweep directory: "007_n=2_lr=0.1_seed=3". */
+  readonly dir: string;
+}
+
+/**
+ * The cartesian product of the settings' values and the seeds. The first --set varies slowest and
+ * the seeds fastest, values in the order written, so entry i is the same on every machine.
+ * @example planSweep([{ name: 'n', values: [1, 2] }], [1, 2]).map((r) => r.id)
+ *   // ['n=1 seed=1', 'n=1 seed=2', 'n=2 seed=1', 'n=2 seed=2']
+ */
+export function planSweep(settings: readonly Setting[], seeds: readonly number[] | null): PlannedRun[] {
+  const names = new Set<string>();
+  for (const s of settings) {
+    if (names.has(s.name)) throw new CliError(`descent sweep: --set ${s.name} is given twice.`);
+    names.add(s.name);
+    if (s.values.length === 0) throw new CliError(`descent sweep: --set ${s.name} has no values.`);
+  }
+  const seedList: readonly (number | null)[] = seeds && seeds.length > 0 ? seeds : [null];
+  let combos: { name: string; value: number }[][] = [[]];
+  for (const s of settings) combos = combos.flatMap((c) => s.values.map((value) => [...c, { name: s.name, value }]));
+  const total = combos.length * seedList.length;
+  const width = String(Math.max(0, total - 1)).length;
+  const runs: PlannedRun[] = [];
+  for (const combo of combos) {
+    for (const seed of seedList) {
+      const index = runs.length;
+      const parts = combo.map(({ name, value }) => `${name}=${fmtExact(value)}`);
+      const group = parts.join(' ');
+      const withSeed = seed === null ? parts : [...parts, `seed=${seed}`];
+      const id = withSeed.join(' ') || 'default';
+      const dir = [String(index).padStart(width, '0'), ...withSeed].join('_');
+      runs.push({ index, settings: combo, seed, id, group, dir });
+    }
+  }
+  return runs;
+}
+
+/** The run at `--index I`, or a CliError saying the valid range. */
+export function selectRun(runs: readonly PlannedRun[], index: number): PlannedRun {
+  const run = runs[index];
+  if (!Number.isInteger(index) || !run) {
+    throw new CliError(`descent sweep: --index ${index} is out of range: this sweep has ${runs.length} run${runs.length === 1 ? '' : 's'} (0-${runs.length - 1}).`);
+  }
+  return run;
+}
+
+/** The `--plan` listing: a header with the product, then one line per run with its folder. */
+export function planText(runs: readonly PlannedRun[], settings: readonly Setting[], seeds: readonly number[] | null, out?: string): string {
+  const factors = settings.map((s) => `${s.name} ∈ {${s.values.map(fmtExact).join(', ')}}`);
+  if (seeds && seeds.length > 0) factors.push(`${seeds.length} seed${seeds.length === 1 ? '' : 's'}`);
+  const header = `${runs.length} run${runs.length === 1 ? '' : 's'}${factors.length ? `: ${factors.join(' × ')}` : ''}`;
+  const iw = String(Math.max(0, runs.length - 1)).length;
+  const idw = Math.max(...runs.map((r) => r.id.length));
+  const prefix = out ? `${out.replace(/\/+$/, '')}/` : '';
+  return [header, ...runs.map((r) => `${String(r.index).padStart(iw)}  ${r.id.padEnd(idw)}  ${prefix}${r.dir}`)].join('\n');
+}
+
+/** Quotes an argument for a POSIX shell when it needs it. */
+export function shellQuote(arg: string): string {
+  return /^[A-Za-z0-9_@%+=:,./-]+$/.test(arg) ? arg : `'${arg.replace(/'/g, `'\\''`)}'`;
+}
+
+/**
+ * The sweep's own argv with what only concerns this invocation removed (--emit, --plan, --index,
+ * --jobs), so each array task re-runs the same sweep definition.
+ */
+export function sweepArgvForTasks(argv: readonly string[]): string[] {
+  const drop = new Set(['--emit', '--plan', '--index', '--jobs']);
+  const takesValue = new Set(['--emit', '--index', '--jobs']);
+  const out: string[] = [];
+  for (let i = 0; i < argv.length; i++) {
+    const a = argv[i]!;
+    if (a === '--') {
+      out.push(...argv.slice(i));
+      break;
+    }
+    const name = a.split('=')[0]!;
+    if (drop.has(name)) {
+      if (!a.includes('=') && takesValue.has(name)) i++;
+      continue;
+    }
+    out.push(a);
+  }
+  return out;
+}
+
+export interface SlurmOptions {
+  /** The sweep's argv after `descent` (starting with "sweep"), as typed; must contain --out. */
+  readonly argv: readonly string[];
+  /** Number of runs in the plan. */
+  readonly count: number;
+  /** The sweep folder (the --out value). */
+  readonly out: string;
+  /** How to call descent on the cluster. Default "descent". */
+  readonly descent?: string;
+  /** At most this many tasks at once (`--array=0-N%K`), from --jobs. */
+  readonly parallel?: number;
+  readonly jobName?: string;
+}
+
+/**
+ * A ready `sbatch` script: one array task per run, each calling `descent sweep … --index
+ * $SLURM_ARRAY_TASK_ID`. Resources (time, memory, partition) are left for the user to add.
+ */
+export function slurmScript(o: SlurmOptions): string {
+  if (o.count < 1) throw new CliError('descent sweep: the sweep has no runs to put in a slurm array.');
+  const args = sweepArgvForTasks(o.argv);
+  const cmd = [o.descent ?? 'descent', ...args.map(shellQuote), '--index', '"$SLURM_ARRAY_TASK_ID"'].join(' ');
+  const out = o.out.replace(/\/+$/, '');
+  const name = o.jobName ?? `descent-${out.split('/').pop() || 'sweep'}`;
+  return [
+    '#!/bin/bash',
+    `#SBATCH --job-name=${shellQuote(name)}`,
+    `#SBATCH --array=0-${o.count - 1}${o.parallel ? `%${o.parallel}` : ''}`,
+    `#SBATCH --output=${shellQuote(`${out}/slurm-%A_%a.out`)}`,
+    '#SBATCH --ntasks=1',
+    '#SBATCH --cpus-per-task=1',
+    '# Add --time, --mem and --partition lines for your cluster here.',
+    '',
+    `# ${o.count} run${o.count === 1 ? '' : 's'}; task I runs entry I of \`descent ${args.map(shellQuote).join(' ')} --plan\`.`,
+    `# Submit with: mkdir -p ${shellQuote(out)} && sbatch THIS_FILE   (slurm needs the --output folder to exist)`,
+    `# When all tasks are done: descent collect ${shellQuote(out)}`,
+    'set -euo pipefail',
+    `mkdir -p ${shellQuote(out)}`,
+    cmd,
+    '',
+  ].join('\n');
+}
