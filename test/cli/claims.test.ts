@@ -42,6 +42,7 @@ describe('evaluateClaim', () => {
     const at = (op: Claim['op'], value: number, tol?: number): boolean =>
       evaluateClaim(claim({ fn: 'final', series: 'converged', op, value, ...(tol === undefined ? {} : { tol }) }), records).pass;
     expect([at('<', 1), at('<=', 1), at('>', 1), at('>=', 1), at('==', 1), at('=', 1)]).toEqual([false, true, false, true, true, true]);
+    expect([at('!=', 1), at('!=', 0)]).toEqual([false, true]);
     expect([at('<', 1.5), at('>', 0.5), at('==', 1 + 1e-12), at('=', 1 + 1e-12), at('=', 1.2, 0.2), at('=', 1.3, 0.2)]).toEqual([
       true, true, false, true, true, false,
     ]);
@@ -79,6 +80,7 @@ describe('evaluateClaim', () => {
     expect(bad(claim({ fn: 'slope', args: [1], op: '<', value: 1 }))).toThrow(/window of two steps/);
     expect(bad(claim({ fn: 'final', args: [1], op: '<', value: 1 }))).toThrow(/no further arguments/);
     expect(bad(claim({ fn: 'final', series: 'a b', op: '<', value: 1 }))).toThrow(/not a series name/);
+    expect(bad({ ...claim({ fn: 'final', op: '<', value: 1 }), fn: 'median' as Claim['fn'] })).toThrow(/unknown claim function median/);
   });
 });
 

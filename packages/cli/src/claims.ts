@@ -4,7 +4,9 @@ import { fmt, fmtExact } from './format.js';
 import type { LogRecord } from './runlog.js';
 
 export type ClaimFn = 'slope' | 'rate' | 'final' | 'min' | 'max' | 'mean';
-export type ClaimOp = '=' | '<' | '<=' | '>' | '>=' | '==';
+export type ClaimOp = '=' | '<' | '<=' | '>' | '>=' | '==' | '!=';
+
+const FNS: readonly string[] = ['slope', 'rate', 'final', 'min', 'max', 'mean'];
 
 /** A claim as compiled from `claim fn(series, args…) op value [+- tol]`. */
 export interface Claim {
@@ -91,6 +93,8 @@ function compare(c: Claim, x: number): boolean {
       return Math.abs(x - c.value) <= (c.tol ?? DEFAULT_REL_TOL * Math.max(1, Math.abs(c.value)));
     case '==':
       return x === c.value;
+    case '!=':
+      return x !== c.value;
     case '<':
       return x < c.value;
     case '<=':
@@ -114,6 +118,7 @@ function window(c: Claim, steps: readonly number[]): [number, number] {
 }
 
 function measure(c: Claim, records: readonly LogRecord[]): { measured: number; reason?: string } {
+  if (!FNS.includes(c.fn)) throw new ClaimError(`unknown claim function ${String(c.fn)}; known: ${FNS.join(', ')}`);
   const { steps, values } = seriesOf(records, c.series);
   if (records.length === 0) return { measured: NaN, reason: 'the log is empty' };
   switch (c.fn) {
