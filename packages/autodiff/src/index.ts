@@ -12,3 +12,4 @@ export {
   type NestedArray, type TensorLike,
 } from './tensor.js';
 export { grad, grads, hvp, valueAndGrad, vjp } from './transforms.js';
+export { estimatePlanBytes, formatBytes, type MemoryEstimate } from './memory.js';

@@ -1,14 +1,22 @@
 // The compile pipeline, top to bottom: parse → check → lower → program.
+import { totalmem } from 'node:os';
 import { dirname } from 'node:path';
 import type { Diagnostic } from './diagnostics.js';
 import { Reporter } from './diagnostics.js';
 import { lowerProgram, type LowerOptions } from './lower/statements.js';
 import { parse } from './parse.js';
-import { Program } from './program.js';
+import { MemoryLimitError, Program } from './program.js';
 
 export interface CompileOptions extends Omit<LowerOptions, 'baseDir'> {
   /** The file name shown in messages; `load` paths are relative to its folder. */
   readonly file?: string;
+  /** The most memory the program's buffers may take (default: half of this machine's memory). */
+  readonly maxMemoryBytes?: number;
+}
+
+/** Half the machine's memory: the default budget of one program. */
+export function defaultMemoryBudget(): number {
+  return Math.floor(totalmem() / 2);
 }
 
 export type CompileResult =
@@ -24,7 +32,15 @@ export function compileSource(source: string, options: CompileOptions = {}): Com
   const parsed = parse(source, file);
   if (!parsed.ok) return { ok: false, diagnostics: parsed.diagnostics };
   const reporter = new Reporter(source, file);
-  const lowered = lowerProgram(parsed.program, reporter, { ...options, baseDir: dirname(file) });
+  const budget = options.maxMemoryBytes ?? defaultMemoryBudget();
+  const lowered = lowerProgram(parsed.program, reporter, { ...options, baseDir: dirname(file), maxMemoryBytes: budget });
   if (lowered === undefined) return { ok: false, diagnostics: reporter.diagnostics };
-  return { ok: true, program: new Program(lowered, lowered.settings.seed) };
+  try {
+    return { ok: true, program: new Program(lowered, lowered.settings.seed, budget) };
+  } catch (e) {
+    if (!(e instanceof MemoryLimitError)) throw e;
+    const loss = parsed.program.statements.find((s) => s.kind === 'LossStmt');
+    reporter.error(e.message, loss ?? { start: 0, end: 0 });
+    return { ok: false, diagnostics: reporter.diagnostics };
+  }
 }

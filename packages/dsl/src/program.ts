@@ -1,5 +1,7 @@
 // A compiled program: parameter buffers, one plan for loss + gradients + updates, one for metrics.
-import { allocate, backward, neg, planOf, Random, type Plan, type RandomState, type Shape } from '@descent/autodiff';
+import {
+  allocate, backward, estimatePlanBytes, formatBytes, neg, planOf, Random, type Plan, type RandomState, type Shape,
+} from '@descent/autodiff';
 import type { ClaimSetting, Lowered, Settings } from './lowered.js';
 
 export interface ParamInfo {
@@ -16,6 +18,11 @@ export interface MetricInfo {
 }
 
 export type MetricValues = Record<string, number | number[]>;
+
+/** The program's buffers would exceed the memory limit (raised before any is allocated). */
+export class MemoryLimitError extends Error {
+  override readonly name = 'MemoryLimitError';
+}
 
 /**
  * A `.loss` program ready to run. Parameter values live in `params` (one Float64Array per
@@ -37,6 +44,8 @@ export class Program {
   constructor(
     private readonly lowered: Lowered,
     readonly seed: number,
+    /** Buffers beyond this many bytes are refused before any is allocated. */
+    maxMemoryBytes = Infinity,
   ) {
     this.settings = lowered.settings;
     this.claims = lowered.claims;
@@ -58,7 +67,14 @@ export class Program {
     const descended = lowered.params.filter((_, i) => !updated.has(i)).map((p) => p.placeholder);
     const minimized = this.minimize ? lowered.objective : neg(lowered.objective);
     const grads = backward(minimized, descended);
-    this.evalPlan = planOf(inputs, [lowered.objective, ...grads, ...lowered.updates.map((u) => u.value)], {
+    const evalOutputs = [lowered.objective, ...grads, ...lowered.updates.map((u) => u.value)];
+    const estimate = estimatePlanBytes([...evalOutputs, ...lowered.metrics.map((m) => m.value)]);
+    if (estimate.bytes > maxMemoryBytes) {
+      throw new MemoryLimitError(
+        `the compiled program needs up to ${formatBytes(estimate.bytes)} of buffers (largest: ${estimate.largest.join(', ')}), more than the memory limit of ${formatBytes(maxMemoryBytes)}; use smaller sizes or raise --max-memory`,
+      );
+    }
+    this.evalPlan = planOf(inputs, evalOutputs, {
       inputBuffers,
     });
     this.metricPlan = planOf(inputs, lowered.metrics.map((m) => m.value), { inputBuffers });

@@ -1,6 +1,6 @@
 // Lowering of a whole file: dims, lets, params, samples, the loss, metrics, updates and settings.
 import {
-  broadcastTo, constant, formatShape, permute, placeholder, Random, sameShape, type Shape,
+  broadcastTo, constant, formatBytes, formatShape, permute, placeholder, Random, sameShape, type Shape,
 } from '@descent/autodiff';
 import type {
   Binding as WhereBinding, ClaimStmt, Decl, Expr, LetStmt, ParamStmt, ProgramAst, SampleStmt, Stmt,
@@ -24,6 +24,8 @@ export interface LowerOptions {
   readonly expect?: { readonly samples?: number; readonly fresh?: boolean; readonly quadrature?: number };
   readonly baseDir?: string;
   readonly maxLoadBytes?: number;
+  /** Declarations whose values would exceed this are refused before anything is allocated. */
+  readonly maxMemoryBytes?: number;
 }
 
 const OPTIMIZER_DEFAULTS: Readonly<Record<OptimizerSetting['name'], readonly (readonly [string, number])[]>> = {
@@ -134,12 +136,22 @@ class FileLowerer {
   }
 
   private shapeOf(d: Decl): number[] {
-    return (d.shape?.dims ?? []).map((x) => {
+    const shape = (d.shape?.dims ?? []).map((x) => {
       if (x.kind === 'Num') return x.value;
       const b = this.scope.get(x.name);
       if (b?.kind !== 'dim') fail(this.reporter, `\`${x.name}\` is not a dim`, x);
       return b.value;
     });
+    this.withinBudget(shape.reduce((a, b) => a * b, 1), `${d.name.name}${formatShape(shape)}`, d);
+    return shape;
+  }
+
+  /** Refuses a declaration of `count` values that could not fit in memory, naming the sizes. */
+  private withinBudget(count: number, what: string, at: Decl | Stmt): void {
+    const budget = this.options.maxMemoryBytes ?? Infinity;
+    if (count * 8 > budget) {
+      fail(this.reporter, `${what} holds ${count.toExponential(2)} values (${formatBytes(count * 8)}), more than the memory limit of ${formatBytes(budget)}`, at);
+    }
   }
 
   private withWhere(where: readonly WhereBinding[]): Scope {
@@ -363,6 +375,7 @@ class FileLowerer {
       if (!(count <= MAX_DRAWS)) {
         fail(this.reporter, `${mode.kind === 'quadrature' ? `quadrature(${mode.nodes}) over ${layout.gaussianDims} Gaussian coordinates` : 'the sample count'} needs ${count.toExponential(2)} draws, more than ${MAX_DRAWS}: use samples(N)`, s);
       }
+      this.withinBudget(count * Math.max(1, layout.gaussianDims + layout.categoricalSizes.length), `the draws of ${mode.kind === 'quadrature' ? `quadrature(${mode.nodes})` : `samples(${mode.count})`}`, s);
       const rng = this.drawsFor?.rng ?? new Random(`${this.seed}/fixed-samples`);
       this.sampler = new Sampler(mode, layout, rng);
       this.ctx.draws = this.sampler.draws;

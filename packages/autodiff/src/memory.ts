@@ -1,0 +1,37 @@
+// Memory estimates of a traced graph, so callers can refuse a plan before allocating it.
+import { topoSort } from './graph.js';
+import { formatShape } from './shape.js';
+import type { Tensor } from './tensor.js';
+
+export interface MemoryEstimate {
+  /** Bytes of the buffers a plan of these outputs would allocate at most (no reuse assumed). */
+  readonly bytes: number;
+  /** The largest buffers, described as `op [shape]`, largest first. */
+  readonly largest: readonly string[];
+}
+
+/** Upper bound of the buffer memory of a plan computing `outputs` (placeholders included). */
+export function estimatePlanBytes(outputs: readonly Tensor[]): MemoryEstimate {
+  let bytes = 0;
+  const sized: { size: number; text: string }[] = [];
+  for (const node of topoSort(outputs)) {
+    const constant = !node.tracked && !node.symbolic;
+    if (constant || node.prim?.alias) continue;
+    bytes += node.size * 8;
+    sized.push({ size: node.size, text: `${node.prim?.name ?? node.name ?? 'input'} ${formatShape(node.shape)}` });
+  }
+  sized.sort((a, b) => b.size - a.size);
+  return { bytes, largest: sized.slice(0, 3).map((s) => s.text) };
+}
+
+/** Bytes as a short human string: 1.5 GiB, 300 MiB, 12 KiB. */
+export function formatBytes(bytes: number): string {
+  const units = ['B', 'KiB', 'MiB', 'GiB', 'TiB'];
+  let v = bytes;
+  let u = 0;
+  while (v >= 1024 && u < units.length - 1) {
+    v /= 1024;
+    u++;
+  }
+  return `${v >= 100 || u === 0 ? v.toFixed(0) : v.toFixed(1)} ${units[u]}`;
+}

@@ -1,0 +1,39 @@
+// Resource guards: huge declarations and plans are refused at compile time, naming the sizes.
+import { describe, expect, it } from 'vitest';
+import { allocationCount } from '@descent/autodiff';
+import { compileSource } from '@descent/dsl';
+
+describe('memory limit', () => {
+  it('refuses a declared shape larger than the limit before allocating it', () => {
+    const before = allocationCount().elements;
+    const r = compileSource('dim n = 100000\ndim d = 100000\nparam w[n, d] ~ normal(0, 1)\nloss = |w|^2', {
+      file: 'big.loss',
+      maxMemoryBytes: 1 << 30,
+    });
+    expect(r.ok).toBe(false);
+    if (!r.ok) {
+      expect(r.diagnostics[0]!.message).toMatch(/w\[100000, 100000\] holds 1\.00e\+10 values \(74\.5 GiB\), more than the memory limit of 1\.0 GiB/);
+      expect(r.diagnostics[0]!.line).toBe(3);
+    }
+    expect(allocationCount().elements - before).toBeLessThan(1000);
+  });
+
+  it('refuses a plan whose intermediate buffers exceed the limit', () => {
+    // |x - mu[i]|^2 over 20000 draws and 50 means: [20000, 50] intermediates, about 90 MiB in all
+    const source = [
+      'dim d = 50', 'dim n = 50', 'param mu[n, d] ~ normal(0, 1)', 'sample x[d] ~ normal(0, 1)',
+      'expect samples(20000)', 'loss = -E[logsumexp_i(-0.5 * |x - mu[i]|^2)]',
+    ].join('\n');
+    const r = compileSource(source, { file: 'plan.loss', maxMemoryBytes: 64 << 20 });
+    expect(r.ok).toBe(false);
+    if (!r.ok) expect(r.diagnostics[0]!.message).toMatch(/needs up to [\d.]+ MiB of buffers \(largest: \w+ \[20000, 50\].*more than the memory limit of 64\.0 MiB/);
+  });
+
+  it('refuses a quadrature grid that would explode', () => {
+    const r = compileSource('dim d = 10\nparam m[d] ~ normal(0, 1)\nsample x[d] ~ normal(0, 1)\nexpect quadrature(20)\nloss = E[|x - m|^2]', {
+      file: 'q.loss',
+    });
+    expect(r.ok).toBe(false);
+    if (!r.ok) expect(r.diagnostics[0]!.message).toMatch(/quadrature\(20\) over 10 Gaussian coordinates needs 1\.02e\+13 draws/);
+  });
+});
