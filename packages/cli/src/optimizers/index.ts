@@ -12,14 +12,6 @@ export { momentum } from './momentum.js';
 export { decodeF64, encodeF64 } from './serial.js';
 export { OptimizerError, type GradientFn, type Optimizer, type OptimizerKind, type OptimizerSpec, type OptimizerState } from './types.js';
 
-/** Default hyperparameters for `--optimizer NAME` when the file does not give them. */
-export const OPTIMIZER_DEFAULTS = {
-  gd: { lr: 0.01 },
-  momentum: { lr: 0.01, beta: 0.9 },
-  adam: { lr: 0.001, beta1: 0.9, beta2: 0.999, eps: 1e-8 },
-  flow: { dt: 0.01, rtol: 1e-9, atol: 1e-12 },
-} as const;
-
 /**
  * Creates the optimizer for parameters of the given lengths; all its buffers are allocated here.
  * @example

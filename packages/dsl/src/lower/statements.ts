@@ -6,6 +6,7 @@ import type {
   Binding as WhereBinding, ClaimStmt, Decl, Expr, LetStmt, ParamStmt, ProgramAst, SampleStmt, Stmt,
 } from '../ast.js';
 import { Reporter } from '../diagnostics.js';
+import { OPTIMIZER_DEFAULTS } from '../optimizer-defaults.js';
 import { loadTensor } from '../load.js';
 import type {
   ClaimSetting, ExpectMode, Lowered, LoweredMetric, LoweredParam, LoweredUpdate, OptimizerSetting,
@@ -27,13 +28,6 @@ export interface LowerOptions {
   /** Declarations whose values would exceed this are refused before anything is allocated. */
   readonly maxMemoryBytes?: number;
 }
-
-const OPTIMIZER_DEFAULTS: Readonly<Record<OptimizerSetting['name'], readonly (readonly [string, number])[]>> = {
-  gd: [['lr', 0.01]],
-  momentum: [['lr', 0.01], ['beta', 0.9]],
-  adam: [['lr', 0.001], ['beta1', 0.9], ['beta2', 0.999], ['eps', 1e-8]],
-  flow: [['dt', 0.01]],
-};
 
 /** Lowers a checked file. Errors go to `reporter`; the result is undefined when there were any. */
 export function lowerProgram(program: ProgramAst, reporter: Reporter, options: LowerOptions = {}): Lowered | undefined {
