@@ -2,6 +2,8 @@
 import { describe, expect, it } from 'vitest';
 import { Random } from '@descent/autodiff';
 import { compileSource, formatDiagnostics, type Program } from '@descent/dsl';
+import { BUILTIN_ARITY } from '../../packages/dsl/src/builtin-arity.js';
+import { loweredBuiltins } from '../../packages/dsl/src/lower/builtins.js';
 import { claimsExample, wholeExamples } from './examples.js';
 
 function compileOk(source: string, options: Parameters<typeof compileSource>[1] = {}): Program {
@@ -34,6 +36,12 @@ function gradientError(p: Program, seed: number, scale: number): number {
   const numeric = (4 * d(h / 2) - d(h)) / 3;
   return Math.abs(analytic - numeric) / Math.max(Math.abs(analytic), Math.abs(numeric), 1e-12);
 }
+
+describe('built-in functions', () => {
+  it('every built-in with an arity has a lowering (load is a whole let value)', () => {
+    expect(loweredBuiltins().sort()).toEqual(Object.keys(BUILTIN_ARITY).filter((n) => n !== 'load').sort());
+  });
+});
 
 describe('LANGUAGE.md examples', () => {
   for (const { name, source } of wholeExamples()) {

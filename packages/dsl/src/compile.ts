@@ -2,6 +2,7 @@
 import { totalmem } from 'node:os';
 import { dirname } from 'node:path';
 import type { Diagnostic } from './diagnostics.js';
+import { check } from './check.js';
 import { Reporter } from './diagnostics.js';
 import { lowerProgram, type LowerOptions } from './lower/statements.js';
 import { parse } from './parse.js';
@@ -32,6 +33,8 @@ export function compileSource(source: string, options: CompileOptions = {}): Com
   const parsed = parse(source, file);
   if (!parsed.ok) return { ok: false, diagnostics: parsed.diagnostics };
   const reporter = new Reporter(source, file);
+  check(parsed.program, reporter, { overrides: options.overrides ?? {} });
+  if (!reporter.ok) return { ok: false, diagnostics: reporter.diagnostics };
   const budget = options.maxMemoryBytes ?? defaultMemoryBudget();
   const lowered = lowerProgram(parsed.program, reporter, { ...options, baseDir: dirname(file), maxMemoryBytes: budget });
   if (lowered === undefined) return { ok: false, diagnostics: reporter.diagnostics };

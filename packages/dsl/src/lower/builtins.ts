@@ -5,6 +5,7 @@ import {
   sign, sin, softplus, sqrt, sum, tan, tanh, trace, where, type Tensor,
 } from '@descent/autodiff';
 import type { Call } from '../ast.js';
+import { BUILTIN_ARITY, describeArity } from '../builtin-arity.js';
 import type { LowerContext } from './context.js';
 import { constantNumber } from './expr.js';
 import { layout, positionalAxes, unionIndex, val, zipWith, type Val } from './values.js';
@@ -42,90 +43,78 @@ const overAll = (op: (t: Tensor, axes: number[]) => Tensor): Impl => ([x]) => va
 /** An op over the last positional axis of two values (dot, angle, relu_kernel). */
 const lastAxisPair = (op: (a: Tensor, b: Tensor) => Tensor): Impl => (args) => zipWith(args, ([a, b]) => op(a!, b!));
 
-const table: Readonly<Record<string, { arity: readonly [number, number]; impl: Impl }>> = {
-  exp: { arity: [1, 1], impl: elementwise(exp) },
-  log: { arity: [1, 1], impl: elementwise(log) },
-  log1p: { arity: [1, 1], impl: elementwise(log1p) },
-  expm1: { arity: [1, 1], impl: elementwise(expm1) },
-  sqrt: { arity: [1, 1], impl: elementwise(sqrt) },
-  abs: { arity: [1, 1], impl: elementwise(abs) },
-  sign: { arity: [1, 1], impl: elementwise(sign) },
-  sin: { arity: [1, 1], impl: elementwise(sin) },
-  cos: { arity: [1, 1], impl: elementwise(cos) },
-  tan: { arity: [1, 1], impl: elementwise(tan) },
-  tanh: { arity: [1, 1], impl: elementwise(tanh) },
-  sigmoid: { arity: [1, 1], impl: elementwise(sigmoid) },
-  relu: { arity: [1, 1], impl: elementwise(relu) },
-  softplus: { arity: [1, 1], impl: elementwise(softplus) },
-  acos: { arity: [1, 1], impl: elementwise(acos) },
-  asin: { arity: [1, 1], impl: elementwise(asin) },
-  atan: { arity: [1, 1], impl: elementwise(atan) },
-  erf: { arity: [1, 1], impl: elementwise(erf) },
+/** How each built-in lowers; how many arguments it takes is in ../builtin-arity.ts. */
+const table: Readonly<Record<string, Impl>> = {
+  exp: elementwise(exp),
+  log: elementwise(log),
+  log1p: elementwise(log1p),
+  expm1: elementwise(expm1),
+  sqrt: elementwise(sqrt),
+  abs: elementwise(abs),
+  sign: elementwise(sign),
+  sin: elementwise(sin),
+  cos: elementwise(cos),
+  tan: elementwise(tan),
+  tanh: elementwise(tanh),
+  sigmoid: elementwise(sigmoid),
+  relu: elementwise(relu),
+  softplus: elementwise(softplus),
+  acos: elementwise(acos),
+  asin: elementwise(asin),
+  atan: elementwise(atan),
+  erf: elementwise(erf),
   // one argument: over its positional axes; two: elementwise
-  min: { arity: [1, 2], impl: (args, ...rest) => (args.length === 1 ? overAll(min)(args, ...rest) : zip(([a, b]) => minimum(a!, b!))(args, ...rest)) },
-  max: { arity: [1, 2], impl: (args, ...rest) => (args.length === 1 ? overAll(max)(args, ...rest) : zip(([a, b]) => maximum(a!, b!))(args, ...rest)) },
-  sum: { arity: [1, 1], impl: overAll(sum) },
-  mean: { arity: [1, 1], impl: overAll(mean) },
-  clamp: { arity: [3, 3], impl: zip(([x, lo, hi]) => clamp(x!, lo!, hi!)) },
-  where: { arity: [3, 3], impl: zip(([c, a, b]) => where(c!, a!, b!)) },
-  dot: { arity: [2, 2], impl: lastAxisPair(dot) },
-  angle: { arity: [2, 2], impl: lastAxisPair(angle) },
-  relu_kernel: { arity: [2, 2], impl: lastAxisPair(reluKernel) },
-  outer: {
-    arity: [2, 2],
-    impl: ([a, b]) => {
-      const index = unionIndex([a!, b!]);
-      return val(outer(layout(a!, index, a!.shape.length), layout(b!, index, b!.shape.length)), index);
-    },
+  min: (args, ...rest) => (args.length === 1 ? overAll(min) : zip(([a, b]) => minimum(a!, b!)))(args, ...rest),
+  max: (args, ...rest) => (args.length === 1 ? overAll(max) : zip(([a, b]) => maximum(a!, b!)))(args, ...rest),
+  sum: overAll(sum),
+  mean: overAll(mean),
+  clamp: zip(([x, lo, hi]) => clamp(x!, lo!, hi!)),
+  where: zip(([c, a, b]) => where(c!, a!, b!)),
+  dot: lastAxisPair(dot),
+  angle: lastAxisPair(angle),
+  relu_kernel: lastAxisPair(reluKernel),
+  outer: ([a, b]) => {
+    const index = unionIndex([a!, b!]);
+    return val(outer(layout(a!, index, a!.shape.length), layout(b!, index, b!.shape.length)), index);
   },
-  trace: { arity: [1, 1], impl: ([a]) => val(trace(a!.t), a!.index) },
-  det: { arity: [1, 1], impl: ([a]) => val(det(a!.t), a!.index) },
-  diag: {
-    arity: [1, 1],
-    impl: ([a]) => {
-      // a vector gives a diagonal matrix, a matrix its diagonal; named axes ride along
-      if (a!.shape.length === 1) return val(mul(expandDims(a!.t, -1), eye(a!.shape[0]!)), a!.index);
-      return val(diag(a!.t), a!.index);
-    },
+  trace: ([a]) => val(trace(a!.t), a!.index),
+  det: ([a]) => val(det(a!.t), a!.index),
+  // a vector gives a diagonal matrix, a matrix its diagonal; named axes ride along
+  diag: ([a]) =>
+    a!.shape.length === 1 ? val(mul(expandDims(a!.t, -1), eye(a!.shape[0]!)), a!.index) : val(diag(a!.t), a!.index),
+  eye: (args, _ctx, at, fail) => val(eye(integerArg(args, 0, at, fail, 'the size'))),
+  onehot: (args, _ctx, at, fail) => {
+    const n = integerArg(args, 0, at, fail, 'the size');
+    const k = integerArg(args, 1, at, fail, 'the position');
+    if (k < 0 || k >= n) fail(`onehot(${n}, ${k}): the position must be in [0, ${n})`, at);
+    const data = allocate(n);
+    data[k] = 1;
+    return val(constant(data, [n]));
   },
-  eye: { arity: [1, 1], impl: (args, _ctx, at, fail) => val(eye(integerArg(args, 0, at, fail, 'the size'))) },
-  onehot: {
-    arity: [2, 2],
-    impl: (args, _ctx, at, fail) => {
-      const n = integerArg(args, 0, at, fail, 'the size');
-      const k = integerArg(args, 1, at, fail, 'the position');
-      if (k < 0 || k >= n) fail(`onehot(${n}, ${k}): the position must be in [0, ${n})`, at);
-      const data = allocate(n);
-      data[k] = 1;
-      return val(constant(data, [n]));
-    },
+  linspace: (args, _ctx, at, fail) => {
+    const lo = numberArg(args, 0, at, fail, 'the start');
+    const hi = numberArg(args, 1, at, fail, 'the end');
+    const n = integerArg(args, 2, at, fail, 'the count');
+    const data = allocate(n);
+    for (let i = 0; i < n; i++) data[i] = n === 1 ? lo : lo + ((hi - lo) * i) / (n - 1);
+    return val(constant(data, [n]));
   },
-  linspace: {
-    arity: [3, 3],
-    impl: (args, _ctx, at, fail) => {
-      const lo = numberArg(args, 0, at, fail, 'the start');
-      const hi = numberArg(args, 1, at, fail, 'the end');
-      const n = integerArg(args, 2, at, fail, 'the count');
-      const data = allocate(n);
-      for (let i = 0; i < n; i++) data[i] = n === 1 ? lo : lo + ((hi - lo) * i) / (n - 1);
-      return val(constant(data, [n]));
-    },
-  },
-  randn: { arity: [1, 8], impl: (args, ctx, at, fail) => val(ctx.constRng.randn(sizes(args, at, fail))) },
-  rand: { arity: [1, 8], impl: (args, ctx, at, fail) => val(ctx.constRng.rand(sizes(args, at, fail))) },
+  randn: (args, ctx, at, fail) => val(ctx.constRng.randn(sizes(args, at, fail))),
+  rand: (args, ctx, at, fail) => val(ctx.constRng.rand(sizes(args, at, fail))),
 };
 
 export function isBuiltin(name: string): boolean {
   return Object.hasOwn(table, name);
 }
 
+/** Names lowered by this table (a test checks they match the arity table). */
+export function loweredBuiltins(): string[] {
+  return Object.keys(table);
+}
+
 /** Lowers a call of a built-in; the argument count was checked before, and again here. */
 export function callBuiltin(name: string, args: Val[], ctx: LowerContext, at: Call, fail: Fail): Val {
-  const entry = table[name]!;
-  const [lo, hi] = entry.arity;
-  if (args.length < lo || args.length > hi) {
-    const want = lo === hi ? `${lo}` : `${lo} to ${hi}`;
-    fail(`\`${name}\` takes ${want} argument${hi === 1 ? '' : 's'}, got ${args.length}`, at);
-  }
-  return entry.impl(args, ctx, at, fail);
+  const arity = BUILTIN_ARITY[name]!;
+  if (args.length < arity[0] || args.length > arity[1]) fail(`${describeArity(name, arity)}, got ${args.length}`, at);
+  return table[name]!(args, ctx, at, fail);
 }
