@@ -2,6 +2,7 @@
 import { batchedGemm, batchOffsets } from '../kernels/matmul.js';
 import { determinant, inverse } from '../kernels/lu.js';
 import { reduceKernel } from '../kernels/reduce.js';
+import { reduceCases, type ReduceAttrs } from './reduce.js';
 import { definePrimitive, type CheckCase, type Primitive } from '../primitive.js';
 import { broadcastShapes, formatShape, reducedShape, ShapeError, sizeOf, type Shape } from '../shape.js';
 import { apply, type Tensor } from '../tensor.js';
@@ -13,11 +14,8 @@ export interface MatmulAttrs {
   readonly transB: boolean;
 }
 
-/** Axes already normalized (sorted, non-negative) by the op that builds the node. */
-export interface NormAttrs {
-  readonly axes: readonly number[];
-  readonly keepDims: boolean;
-}
+/** The norm reduces like the reductions: normalized axes and keepDims. */
+export type NormAttrs = ReduceAttrs;
 
 /** inv computes inv(A), or inv(A)ᵀ when `transpose` (det's derivative needs the latter). */
 export interface InvAttrs {
@@ -74,14 +72,6 @@ const matmulCases: CheckCase<MatmulAttrs>[] = [
   { shapes: [[1, 1], [1, 1]], attrs: { transA: false, transB: false } },
 ];
 
-const normCases: CheckCase<NormAttrs>[] = [
-  { shapes: [[5]], attrs: { axes: [0], keepDims: false } },
-  { shapes: [[3, 4]], attrs: { axes: [1], keepDims: false } },
-  { shapes: [[3, 4]], attrs: { axes: [0], keepDims: true } },
-  { shapes: [[2, 3, 4]], attrs: { axes: [0, 2], keepDims: false } },
-  { shapes: [[2, 3]], attrs: { axes: [0, 1], keepDims: false } },
-  { shapes: [[]], attrs: { axes: [], keepDims: false } },
-];
 
 /**
  * Batched op(A)·op(B) with numpy broadcasting of the batch axes. With C = op(A)·op(B) and
@@ -165,7 +155,7 @@ export const linalgPrimitives = {
       const safe = where(gt(out, 0), out, 1);
       return [mul(x!, expand(div(g, safe), x!, axes))];
     },
-    check: { cases: normCases, domain: { lo: -3, hi: 3, avoid: [0], margin: 0.2 } },
+    check: { cases: reduceCases, domain: { lo: -3, hi: 3, avoid: [0], margin: 0.2 } },
   }),
   /**
    * Determinant of [..., n, n] by LU with partial pivoting. d det(A) = det(A)·inv(A)ᵀ, read
