@@ -2,7 +2,9 @@
 export { allocate, allocationCount } from './alloc.js';
 export { backward } from './engine.js';
 export * from './ops.js';
-export { compile, jit, Plan, planOf, type PlanOptions, type PlanStats } from './plan.js';
+export {
+  compile, jit, kernelTimings, Plan, planOf, setKernelTiming, type KernelTiming, type PlanOptions, type PlanStats,
+} from './plan.js';
 export { definePrimitive, type CheckCase, type CheckSpec, type Domain, type Kernel, type Primitive } from './primitive.js';
 export { allPrimitives, primitiveFamilies } from './primitives/index.js';
 export { Random, rand, randn, type RandomState } from './random.js';

@@ -5,10 +5,21 @@ import type { Kernel } from './primitive.js';
 import { formatShape, ShapeError, type Shape } from './shape.js';
 import { constant, placeholder, Tensor, toTensor, type TensorLike } from './tensor.js';
 import { nested } from './transforms.js';
+import { assignBuffers } from './optimize/buffers.js';
+import { eliminateCommon, type Canonical } from './optimize/cse.js';
+import { groupElementwise, groupKernel } from './optimize/fuse.js';
 
 /** Options of a plan: input buffers owned by the caller (shared between plans, written in place). */
 export interface PlanOptions {
   readonly inputBuffers?: readonly Float64Array[];
+  /**
+   * Graph optimizations (all on by default): merge common subexpressions, fuse elementwise
+   * chains into generated loops, and reuse buffers once their last reader has run. Turning them
+   * off gives one kernel and one buffer per node, the reference the tests compare against.
+   */
+  readonly cse?: boolean;
+  readonly fuse?: boolean;
+  readonly reuseBuffers?: boolean;
 }
 
 /** What a plan holds, for tests and `dump()`. */
@@ -17,6 +28,38 @@ export interface PlanStats {
   readonly kernels: number;
   readonly buffers: number;
   readonly bufferElements: number;
+  /** Nodes merged into an earlier identical node. */
+  readonly merged: number;
+  /** Elementwise nodes computed inside another node's loop instead of their own kernel. */
+  readonly fused: number;
+}
+
+/** Accumulated time of one kernel of one plan (see `setKernelTiming`). */
+export interface KernelTiming {
+  readonly plan: number;
+  readonly kernel: number;
+  readonly label: string;
+  readonly calls: number;
+  readonly ms: number;
+}
+
+let timingOn = false;
+let planCount = 0;
+const timedPlans: Plan[] = [];
+
+/**
+ * Turns per-kernel timing on or off for every plan (a profiling mode: each kernel is timed with
+ * performance.now(), which costs ~0.1 µs per kernel). Read the totals with `kernelTimings()`.
+ */
+export function setKernelTiming(on: boolean): void {
+  timingOn = on;
+}
+
+/** Per-kernel totals since timing was turned on, slowest first. */
+export function kernelTimings(): KernelTiming[] {
+  const rows: KernelTiming[] = [];
+  for (const p of timedPlans) rows.push(...p.timings());
+  return rows.sort((a, b) => b.ms - a.ms);
 }
 
 /**
@@ -28,10 +71,14 @@ export class Plan {
   private readonly kernels: Kernel[] = [];
   private readonly kernelInputs: Float64Array[][] = [];
   private readonly kernelOutputs: Float64Array[] = [];
+  private readonly labels: string[] = [];
   private readonly inputBuffers: Float64Array[];
   readonly outputs: readonly Tensor[];
   readonly stats: PlanStats;
   private readonly lines: string[] = [];
+  private readonly id = planCount++;
+  private times: Float64Array | undefined;
+  private calls = 0;
 
   constructor(
     readonly inputs: readonly Tensor[],
@@ -39,7 +86,9 @@ export class Plan {
     options: PlanOptions = {},
   ) {
     const order = topoSort(outputs);
-    const buffers = new Map<number, Float64Array>();
+    const canonical: Canonical = options.cse === false ? (t) => t : eliminateCommon(order);
+    const inputsOf = (t: Tensor): Tensor[] => t.inputs.map(canonical);
+    const fixed = new Map<number, Float64Array>(); // placeholders and constants
     let bufferCount = 0;
     let bufferElements = 0;
     const own = (n: number): Float64Array => {
@@ -53,37 +102,84 @@ export class Plan {
       if (given !== undefined && given.length !== input.size) {
         throw new ShapeError('plan', `input buffer ${i} has ${given.length} values, expected shape ${formatShape(input.shape)}`);
       }
-      buffers.set(input.id, given ?? own(input.size));
+      fixed.set(input.id, given ?? own(input.size));
     });
+    // the nodes computed by kernels (or aliasing another node's buffer), canonical ones only
+    const computed: Tensor[] = [];
+    let merged = 0;
     for (const node of order) {
-      if (buffers.has(node.id)) continue;
+      if (fixed.has(node.id)) continue;
+      if (canonical(node) !== node) {
+        merged++;
+        continue;
+      }
       const prim = node.prim;
       if (prim === undefined || !node.tracked) {
         // leaves, and values computed from constants alone while tracing
         if (node.symbolic) {
           throw new Error(`the graph uses placeholder ${node.name ?? `#${node.id}`} that is not an input of the plan`);
         }
-        buffers.set(node.id, node.data); // a constant: baked in, never written
+        fixed.set(node.id, node.data); // a constant: baked in, never written
         this.lines.push(`%${node.id} = const ${formatShape(node.shape)}`);
         continue;
       }
-      const ins = node.inputs.map((i) => buffers.get(i.id)!);
-      if (prim.alias) {
-        buffers.set(node.id, ins[0]!);
-      } else {
-        const out = own(node.size);
-        buffers.set(node.id, out);
-        this.kernels.push(prim.prepare(node.inputs.map((i) => i.shape), node.shape, node.attrs));
-        this.kernelInputs.push(ins);
-        this.kernelOutputs.push(out);
-      }
-      this.lines.push(
-        `%${node.id} = ${prim.name}(${node.inputs.map((i) => `%${i.id}`).join(', ')}) ${formatShape(node.shape)}${prim.alias ? ' (alias)' : ''}`,
-      );
+      computed.push(node);
     }
-    this.inputBuffers = inputs.map((i) => buffers.get(i.id)!);
-    this.outputs = outputs.map((o) => constant(buffers.get(o.id)!, o.shape));
-    this.stats = { nodes: order.length, kernels: this.kernels.length, buffers: bufferCount, bufferElements };
+    // which buffer each node lives in: aliases share their input's
+    const ownerOf = new Map<number, number>();
+    const owner = (t: Tensor): number => ownerOf.get(t.id) ?? t.id;
+    for (const node of computed) if (node.prim!.alias) ownerOf.set(node.id, owner(inputsOf(node)[0]!));
+    const outputIds = new Set(outputs.map((o) => owner(canonical(o))));
+    const groups = groupElementwise(
+      computed,
+      inputsOf,
+      (t) => outputIds.has(t.id),
+      options.fuse !== false,
+    );
+    const steps: { node: Tensor; kernel: Kernel; inputs: Tensor[]; label: string }[] = [];
+    let fused = 0;
+    for (const node of computed) {
+      const prim = node.prim!;
+      const ins = inputsOf(node);
+      if (prim.alias) {
+        this.lines.push(`%${node.id} = ${prim.name}(${ins.map((i) => `%${i.id}`).join(', ')}) ${formatShape(node.shape)} (alias)`);
+        continue;
+      }
+      const group = groups.get(node.id);
+      if (group === undefined) continue; // computed inside a fused loop
+      const shape = formatShape(node.shape);
+      if (group.members.length > 1) {
+        fused += group.members.length - 1;
+        const { kernel, text } = groupKernel(group, inputsOf);
+        const names = group.members.map((m) => m.prim!.name).join('+');
+        steps.push({ node, kernel, inputs: [...group.inputs], label: `fused(${names}) ${shape}` });
+        this.lines.push(`%${node.id} = fused(${group.inputs.map((i) => `%${i.id}`).join(', ')}) ${shape} { ${text} }`);
+      } else {
+        steps.push({ node, kernel: prim.prepare(ins.map((i) => i.shape), node.shape, node.attrs), inputs: ins, label: `${prim.name} ${shape}` });
+        this.lines.push(`%${node.id} = ${prim.name}(${ins.map((i) => `%${i.id}`).join(', ')}) ${shape}`);
+      }
+    }
+    const assigned = assignBuffers(
+      steps.map((s) => ({ reads: s.inputs.map(owner), writes: s.node.id, size: s.node.size })),
+      outputIds,
+      own,
+      options.reuseBuffers !== false,
+    );
+    const bufferOf = (t: Tensor): Float64Array => {
+      const o = owner(t);
+      const b = fixed.get(o) ?? assigned.get(o);
+      if (b === undefined) throw new Error(`plan: no buffer for node #${t.id}`);
+      return b.length === t.size ? b : b.subarray(0, t.size);
+    };
+    for (const s of steps) {
+      this.kernels.push(s.kernel);
+      this.kernelInputs.push(s.inputs.map(bufferOf));
+      this.kernelOutputs.push(bufferOf(s.node));
+      this.labels.push(s.label);
+    }
+    this.inputBuffers = inputs.map((i) => fixed.get(i.id)!);
+    this.outputs = outputs.map((o) => constant(bufferOf(canonical(o)), o.shape));
+    this.stats = { nodes: order.length, kernels: this.kernels.length, buffers: bufferCount, bufferElements, merged, fused };
   }
 
   /** Runs the plan on new input values (Float64Arrays or tensors of the declared shapes). */
@@ -111,10 +207,32 @@ export class Plan {
 
   /** Runs every kernel on the current contents of the input buffers. */
   execute(): void {
+    if (timingOn) return this.executeTimed();
     const kernels = this.kernels;
     const ins = this.kernelInputs;
     const outs = this.kernelOutputs;
     for (let k = 0; k < kernels.length; k++) kernels[k]!(ins[k]!, outs[k]!);
+  }
+
+  private executeTimed(): void {
+    if (this.times === undefined) {
+      this.times = new Float64Array(this.kernels.length);
+      timedPlans.push(this);
+    }
+    const times = this.times;
+    this.calls++;
+    for (let k = 0; k < this.kernels.length; k++) {
+      const t0 = performance.now();
+      this.kernels[k]!(this.kernelInputs[k]!, this.kernelOutputs[k]!);
+      times[k]! += performance.now() - t0;
+    }
+  }
+
+  /** This plan's per-kernel totals (empty unless `setKernelTiming(true)` was on while it ran). */
+  timings(): KernelTiming[] {
+    const times = this.times;
+    if (times === undefined) return [];
+    return this.labels.map((label, k) => ({ plan: this.id, kernel: k, label, calls: this.calls, ms: times[k]! }));
   }
 
   /** The plan as text, one node per line. */

@@ -1,30 +1,44 @@
-// Generated loops for elementwise primitives: flat when shapes agree, strided under broadcasting.
+// Generated loops for elementwise primitives and fused elementwise chains: flat when shapes
+// agree, strided under broadcasting; one-element inputs are read once, outside the loop.
 import type { Kernel } from '../primitive.js';
 import { broadcastStrides, sameShape, sizeOf, type Shape } from '../shape.js';
 import { scalarLib } from './scalar-lib.js';
 
-/** Builds (once per expression) a function `(strides...) => Kernel`; arguments are named a0, a1, ... */
+/** Builds (once per body) a function `(shape, strides) => Kernel`. */
 type KernelFactory = (shape: Shape, strides: readonly (readonly number[])[]) => Kernel;
 
 const flatCache = new Map<string, Kernel>();
 const stridedCache = new Map<string, KernelFactory>();
 
-function argNames(arity: number): string[] {
-  return Array.from({ length: arity }, (_, i) => `a${i}`);
+/**
+ * The loop body: `body` (statements over the element variables a0, a1, ...; may be empty) then
+ * `out[.] = result`. Both are built by the compiler from primitives' `scalarExpr` only.
+ * `scalar[i]` marks inputs with one element: loaded once before the loop.
+ */
+interface LoopSpec {
+  readonly body: string;
+  readonly result: string;
+  readonly scalar: readonly boolean[];
 }
 
-/** `out[i] = expr(in0[i], in1[i], ...)` over equal shapes. The expression is the compiler's own. */
-function flatKernel(expr: string, arity: number): Kernel {
-  const key = `${arity}|${expr}`;
+function keyOf(spec: LoopSpec): string {
+  return `${spec.scalar.map((s) => (s ? 's' : 'v')).join('')}|${spec.body}|${spec.result}`;
+}
+
+function header(spec: LoopSpec): string {
+  return spec.scalar
+    .map((s, i) => (s ? `const a${i} = inputs[${i}][0];` : `const x${i} = inputs[${i}];`))
+    .join(' ');
+}
+
+/** `out[i] = f(in0[i], in1[i], ...)` over equal shapes. */
+function flatKernel(spec: LoopSpec): Kernel {
+  const key = keyOf(spec);
   let k = flatCache.get(key);
   if (!k) {
-    const loads = argNames(arity)
-      .map((a, i) => `const ${a} = x${i}[i];`)
-      .join(' ');
-    const inputs = argNames(arity)
-      .map((_, i) => `const x${i} = inputs[${i}];`)
-      .join(' ');
-    const src = `return function elementwise(inputs, out) { ${inputs} const n = out.length; for (let i = 0; i < n; i++) { ${loads} out[i] = ${expr}; } };`;
+    const loads = spec.scalar.map((s, i) => (s ? '' : `const a${i} = x${i}[i];`)).join(' ');
+    const src = `return function elementwise(inputs, out) { ${header(spec)} const n = out.length;
+      for (let i = 0; i < n; i++) { ${loads} ${spec.body} out[i] = ${spec.result}; } };`;
     k = new Function('lib', src)(scalarLib) as Kernel;
     flatCache.set(key, k);
   }
@@ -32,31 +46,32 @@ function flatKernel(expr: string, arity: number): Kernel {
 }
 
 /** Same, with inputs read through broadcast strides; the innermost axis is a tight loop. */
-function stridedFactory(expr: string, arity: number): KernelFactory {
-  const key = `${arity}|${expr}`;
+function stridedFactory(spec: LoopSpec): KernelFactory {
+  const key = keyOf(spec);
   let f = stridedCache.get(key);
   if (!f) {
-    const names = argNames(arity);
+    const v = spec.scalar.map((s, i) => (s ? -1 : i)).filter((i) => i >= 0);
     const src = `return function make(shape, strides) {
       const rank = shape.length, inner = shape[rank - 1], outer = out_size(shape) / inner;
       const idx = new Int32Array(rank);
-      ${names.map((_, i) => `const s${i} = strides[${i}], is${i} = s${i}[rank - 1];`).join(' ')}
+      ${v.map((i) => `const s${i} = strides[${i}], is${i} = s${i}[rank - 1];`).join(' ')}
       return function elementwiseStrided(inputs, out) {
-        ${names.map((_, i) => `const x${i} = inputs[${i}];`).join(' ')}
+        ${header(spec)}
         idx.fill(0);
-        ${names.map((_, i) => `let o${i} = 0;`).join(' ')}
+        ${v.map((i) => `let o${i} = 0;`).join(' ')}
         let p = 0;
         for (let r = 0; r < outer; r++) {
-          ${names.map((_, i) => `let j${i} = o${i};`).join(' ')}
+          ${v.map((i) => `let j${i} = o${i};`).join(' ')}
           for (let i = 0; i < inner; i++) {
-            ${names.map((a, i) => `const ${a} = x${i}[j${i}]; j${i} += is${i};`).join(' ')}
-            out[p++] = ${expr};
+            ${v.map((i) => `const a${i} = x${i}[j${i}]; j${i} += is${i};`).join(' ')}
+            ${spec.body}
+            out[p++] = ${spec.result};
           }
           for (let ax = rank - 2; ax >= 0; ax--) {
             idx[ax]++;
-            ${names.map((_, i) => `o${i} += s${i}[ax];`).join(' ')}
+            ${v.map((i) => `o${i} += s${i}[ax];`).join(' ')}
             if (idx[ax] < shape[ax]) break;
-            ${names.map((_, i) => `o${i} -= s${i}[ax] * shape[ax];`).join(' ')}
+            ${v.map((i) => `o${i} -= s${i}[ax] * shape[ax];`).join(' ')}
             idx[ax] = 0;
           }
         }
@@ -70,13 +85,24 @@ function stridedFactory(expr: string, arity: number): KernelFactory {
 }
 
 /**
+ * A kernel running `body` then storing `result` for every element of `out`, with the inputs
+ * (variables a0..a{k-1}) broadcast to `out` as in numpy. `body` and `result` must be built from
+ * primitives' `scalarExpr` (never from user text).
+ */
+export function fusedKernel(body: string, result: string, inputs: readonly Shape[], out: Shape): Kernel {
+  if (sizeOf(out) === 0) return () => {};
+  const scalar = inputs.map((s) => sizeOf(s) === 1);
+  const spec: LoopSpec = { body, result, scalar };
+  if (inputs.every((s, i) => scalar[i] || sameShape(s, out))) return flatKernel(spec);
+  const shape = out.length === 0 ? [1] : out;
+  const strides = inputs.map((s) => broadcastStrides(s, shape));
+  return stridedFactory(spec)(shape, strides);
+}
+
+/**
  * A kernel computing `expr` (over variables a0..a{k-1}) elementwise with numpy broadcasting of
  * the inputs to `out`.
  */
 export function elementwiseKernel(expr: string, inputs: readonly Shape[], out: Shape): Kernel {
-  if (inputs.every((s) => sameShape(s, out))) return flatKernel(expr, inputs.length);
-  if (sizeOf(out) === 0) return () => {};
-  const shape = out.length === 0 ? [1] : out;
-  const strides = inputs.map((s) => broadcastStrides(s, shape));
-  return stridedFactory(expr, inputs.length)(shape, strides);
+  return fusedKernel('', expr, inputs, out);
 }

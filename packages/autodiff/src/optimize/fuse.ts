@@ -1,0 +1,100 @@
+// Elementwise fusion: chains of elementwise nodes of one shape become one generated loop that
+// keeps intermediate values in local variables instead of writing and re-reading buffers.
+import { fusedKernel } from '../kernels/elementwise.js';
+import type { Kernel } from '../primitive.js';
+import { sameShape } from '../shape.js';
+import type { Tensor } from '../tensor.js';
+
+/** The scalar expression of an elementwise node, or undefined when it is not elementwise. */
+export function scalarExprOf(node: Tensor): ((args: readonly string[]) => string) | undefined {
+  const prim = node.prim;
+  if (prim === undefined || prim.alias) return undefined;
+  if (prim.scalarExpr !== undefined) {
+    const f = prim.scalarExpr;
+    return (args) => f(args, node.attrs);
+  }
+  // broadcastTo is the identity with its input read through broadcast strides
+  if (prim.name === 'broadcastTo') return (args) => args[0]!;
+  return undefined;
+}
+
+/** A fused group: members in topological order (the root, whose value is stored, last). */
+export interface FusedGroup {
+  readonly root: Tensor;
+  readonly members: readonly Tensor[];
+  /** Values read from buffers, in the order of the kernel's inputs. */
+  readonly inputs: readonly Tensor[];
+}
+
+/**
+ * Groups the computed nodes of `order` (topological, canonical inputs given by `inputsOf`).
+ * An elementwise node joins the group of its consumers when all of them are in one group, it has
+ * that group's shape and it is not needed outside (a plan output). Every other node roots a
+ * group of its own (non-elementwise nodes are groups of one member with no generated loop).
+ * Aliases (reshape, identity) must be in `order`: they read their input's buffer, so they are
+ * consumers that keep it from being fused away.
+ */
+export function groupElementwise(
+  order: readonly Tensor[],
+  inputsOf: (t: Tensor) => readonly Tensor[],
+  isOutput: (t: Tensor) => boolean,
+  fuse = true,
+): Map<number, FusedGroup> {
+  const consumers = new Map<number, Tensor[]>();
+  for (const node of order) {
+    for (const i of inputsOf(node)) {
+      const list = consumers.get(i.id);
+      if (list === undefined) consumers.set(i.id, [node]);
+      else if (!list.includes(node)) list.push(node);
+    }
+  }
+  const groupOf = new Map<number, Tensor>(); // node -> root
+  for (let k = order.length - 1; k >= 0; k--) {
+    const node = order[k]!;
+    let root: Tensor = node;
+    const cons = consumers.get(node.id) ?? [];
+    if (fuse && scalarExprOf(node) !== undefined && !isOutput(node) && cons.length > 0) {
+      const roots = new Set(cons.map((c) => groupOf.get(c.id)!));
+      const r = roots.size === 1 ? [...roots][0]! : undefined;
+      if (r !== undefined && scalarExprOf(r) !== undefined && sameShape(r.shape, node.shape)) root = r;
+    }
+    groupOf.set(node.id, root);
+  }
+  const groups = new Map<number, FusedGroup>();
+  const members = new Map<number, Tensor[]>();
+  for (const node of order) {
+    const r = groupOf.get(node.id)!;
+    const list = members.get(r.id);
+    if (list === undefined) members.set(r.id, [node]);
+    else list.push(node);
+  }
+  for (const [rootId, list] of members) {
+    const inside = new Set(list.map((m) => m.id));
+    const inputs: Tensor[] = [];
+    for (const m of list) {
+      for (const i of inputsOf(m)) if (!inside.has(i.id) && !inputs.includes(i)) inputs.push(i);
+    }
+    groups.set(rootId, { root: list[list.length - 1]!, members: list, inputs });
+  }
+  return groups;
+}
+
+/** The generated loop of a group of elementwise members: one local per member. */
+export function groupKernel(group: FusedGroup, inputsOf: (t: Tensor) => readonly Tensor[]): { kernel: Kernel; text: string } {
+  const names = new Map<number, string>();
+  group.inputs.forEach((t, i) => names.set(t.id, `a${i}`));
+  const lines: string[] = [];
+  group.members.forEach((m, q) => {
+    const args = inputsOf(m).map((i) => names.get(i.id)!);
+    const expr = scalarExprOf(m)!(args);
+    if (q === group.members.length - 1) return void names.set(m.id, expr);
+    lines.push(`const t${q} = ${expr};`);
+    names.set(m.id, `t${q}`);
+  });
+  const result = names.get(group.root.id)!;
+  const body = lines.join(' ');
+  return {
+    kernel: fusedKernel(body, result, group.inputs.map((t) => t.shape), group.root.shape),
+    text: `${body} out = ${result}`,
+  };
+}
