@@ -1,7 +1,11 @@
 // The CLI's user-facing error: a one-paragraph message and an exit code, never a stack trace.
 
-/** Exit codes: 2 for bad input of any kind (flags, model, settings, files), 3 for a diverged run. */
-export const EXIT = { ok: 0, failed: 1, usage: 2, diverged: 3 } as const;
+/**
+ * Exit codes: 1 for a failed claim or check, 2 for bad input of any kind (flags, model, settings,
+ * files), 3 for a diverged run, 70 for an internal error (EX_SOFTWARE); an interrupted run exits
+ * 130 (SIGINT) or 143 (SIGTERM).
+ */
+export const EXIT = { ok: 0, failed: 1, usage: 2, diverged: 3, internal: 70 } as const;
 
 /** An error to print as is (one paragraph) and exit with `exitCode`. */
 export class CliError extends Error {

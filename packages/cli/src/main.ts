@@ -3,16 +3,19 @@
 import * as fs from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { parseArgs, type ParsedArgs } from './args.js';
-import { helpText } from './commands.js';
+import { checkCommand } from './commands/check.js';
+import { collectCommand } from './commands/collect.js';
+import { evalCommand } from './commands/eval.js';
+import { modelsCommand } from './commands/models.js';
+import { plotCommand } from './commands/plot.js';
+import { runCommand } from './commands/run.js';
+import { sweepCommand } from './commands/sweep.js';
+import { verifyCommand } from './commands/verify.js';
+import { helpText, type CommandName } from './commands.js';
 import { CliError, EXIT } from './errors.js';
+import { processIo, type CommandArgs, type Io } from './io.js';
 
-/** Where the command writes; tests pass their own. */
-export interface Io {
-  readonly stdout: (s: string) => void;
-  readonly stderr: (s: string) => void;
-}
-
-const processIo: Io = { stdout: (s) => process.stdout.write(s), stderr: (s) => process.stderr.write(s) };
+export type { Io } from './io.js';
 
 function version(): string {
   try {
@@ -24,8 +27,9 @@ function version(): string {
 }
 
 /**
- * Runs the command line and returns the exit code. Commands are dispatched by `dispatch`; until the
- * compiler is wired in, each says so with exit code 2.
+ * Runs the command line and returns the exit code: 0 ok, 1 failed (a claim, a check), 2 bad input
+ * (flags, model, settings, files), 3 diverged, 130/143 interrupted by SIGINT/SIGTERM, 70 an
+ * internal error (a bug: one line, the stack only with DESCENT_DEBUG=1).
  */
 export async function main(argv: readonly string[], io: Io = processIo): Promise<number> {
   let parsed: ParsedArgs;
@@ -39,7 +43,7 @@ export async function main(argv: readonly string[], io: Io = processIo): Promise
       io.stdout(`descent ${version()}\n`);
       return EXIT.ok;
     }
-    return await dispatch(parsed, io);
+    return await dispatch({ command: parsed.command, positionals: parsed.positionals, flags: parsed.flags, argv }, io);
   } catch (e) {
     if (e instanceof CliError) {
       io.stderr(`${e.message}\n`);
@@ -47,14 +51,29 @@ export async function main(argv: readonly string[], io: Io = processIo): Promise
     }
     // anything else is a bug in descent: still one paragraph, no stack trace unless asked for
     const msg = e instanceof Error ? e.message : String(e);
-    io.stderr(`descent: internal error: ${msg}. Please report it${process.env['DESCENT_DEBUG'] ? '' : ' (set DESCENT_DEBUG=1 for details)'}.\n`);
-    if (process.env['DESCENT_DEBUG'] && e instanceof Error && e.stack) io.stderr(`${e.stack}\n`);
-    return EXIT.failed;
+    const debug = process.env['DESCENT_DEBUG'] === '1';
+    io.stderr(`descent: internal error: ${msg.split('\n')[0]} (a bug in descent; please report it${debug ? '' : ', with the stack from DESCENT_DEBUG=1'}).\n`);
+    if (debug && e instanceof Error && e.stack) io.stderr(`${e.stack}\n`);
+    return EXIT.internal;
   }
 }
 
-async function dispatch(parsed: Extract<ParsedArgs, { kind: 'command' }>, _io: Io): Promise<number> {
-  throw new CliError(`descent ${parsed.command}: not available in this build yet (the .loss compiler is not wired in).`);
+const HANDLERS: Readonly<Record<CommandName, (a: CommandArgs, io: Io) => Promise<number>>> = {
+  run: runCommand,
+  check: checkCommand,
+  eval: evalCommand,
+  verify: verifyCommand,
+  sweep: sweepCommand,
+  collect: collectCommand,
+  plot: plotCommand,
+  models: modelsCommand,
+  resume: async () => {
+    throw new CliError('descent resume: not available yet: checkpoints (issue 7) are not implemented in this build.');
+  },
+};
+
+async function dispatch(a: CommandArgs, io: Io): Promise<number> {
+  return HANDLERS[a.command](a, io);
 }
 
 const invokedDirectly = (() => {

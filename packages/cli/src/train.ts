@@ -25,11 +25,16 @@ export interface TrainOptions {
   readonly onStep?: (step: number, loss: number) => void;
   /** Polled every step: true stops the run cleanly (Ctrl-C). */
   readonly shouldStop?: () => boolean;
+  /**
+   * The loop hands control back to the event loop about this often (ms), so that signal handlers
+   * can run and set what `shouldStop` reads. Default 50; Infinity never yields.
+   */
+  readonly yieldMs?: number;
 }
 
 export interface TrainResult {
   readonly status: RunStatus;
-  /** The last step whose values were computed. */
+  /** The last step whose values were computed (the stop step of an interrupted run). */
   readonly step: number;
   readonly loss: number;
   readonly divergence?: Divergence;
@@ -49,11 +54,38 @@ function firstNonFinite(arrays: readonly Float64Array[]): number {
   return -1;
 }
 
+/** Lets pending events (signals, timers, messages) run. */
+const yieldToEvents = (): Promise<void> => new Promise((resolve) => setImmediate(resolve));
+
 /**
- * Runs gradient descent (or the chosen optimizer) on a program from its initial parameters.
+ * Runs gradient descent (or the chosen optimizer) on a program from its initial parameters,
+ * without ever yielding (a signal cannot be seen until it returns; use trainAsync in the CLI).
  * Step s is logged with the loss and metrics at the parameters after s updates.
  */
 export function train(options: TrainOptions): TrainResult {
+  const loop = trainLoop({ ...options, yieldMs: Infinity });
+  for (;;) {
+    const r = loop.next();
+    if (r.done) return r.value;
+  }
+}
+
+/**
+ * train, handing control to the event loop about every `yieldMs` (default 50 ms) so that SIGINT
+ * handlers run and `shouldStop` can see them. The computation between yields is the same, so the
+ * results are bit-identical to train's.
+ */
+export async function trainAsync(options: TrainOptions): Promise<TrainResult> {
+  const loop = trainLoop(options);
+  for (;;) {
+    const r = loop.next();
+    if (r.done) return r.value;
+    await yieldToEvents();
+  }
+}
+
+/** The loop itself: a generator that yields (to its driver) when it is time to let events run. */
+function* trainLoop(options: TrainOptions): Generator<void, TrainResult, void> {
   const { program, steps } = options;
   const info = program.paramInfo;
   const descended = info.map((p, i) => (p.updated ? -1 : i)).filter((i) => i >= 0);
@@ -84,11 +116,22 @@ export function train(options: TrainOptions): TrainResult {
   let divergence: Divergence | undefined;
   let loss = NaN;
   let step = 0;
+  const yieldMs = options.yieldMs ?? 50;
+  let lastYield = start;
+  // the clock is read every `stride` steps, adapted so that reads happen about every yieldMs / 8
+  let stride = 1;
+  let sinceRead = 0;
+  let lastRead = start;
   for (; step <= steps; step++) {
-    if (options.shouldStop?.()) {
-      status = 'interrupted';
-      step = Math.max(0, step - 1);
-      break;
+    if (yieldMs !== Infinity && ++sinceRead >= stride) {
+      const now = performance.now();
+      stride = Math.max(1, Math.min(1 << 16, Math.floor((sinceRead * yieldMs) / 8 / Math.max(now - lastRead, 1e-3))));
+      sinceRead = 0;
+      lastRead = now;
+      if (now - lastYield >= yieldMs) {
+        yield;
+        lastYield = performance.now();
+      }
     }
     const t0 = performance.now();
     descended.forEach((i, k) => program.params[i]!.set(live[k]!));
@@ -110,6 +153,12 @@ export function train(options: TrainOptions): TrainResult {
       options.onRecord({ step, loss, metrics: program.metrics(), elapsed: (performance.now() - start) / 1000 });
     }
     if (status === 'diverged' || step === steps) break;
+    // a stop request ends the run here, at a step boundary: the parameters and loss of `step` are
+    // the result, and the log holds only scheduled records (a resumed run continues it seamlessly)
+    if (options.shouldStop?.()) {
+      status = 'interrupted';
+      break;
+    }
     program.params.forEach((p, i) => lastFinite[i]!.set(p));
     const t1 = performance.now();
     evaluation.updates.forEach((u, k) => updateValues[k]!.set(u));
@@ -128,7 +177,7 @@ export function train(options: TrainOptions): TrainResult {
     }
     options.onStep?.(step + 1, loss);
   }
-  if (status === 'completed') descended.forEach((i, k) => program.params[i]!.set(live[k]!));
+  if (status !== 'diverged') descended.forEach((i, k) => program.params[i]!.set(live[k]!));
   return {
     status,
     step,

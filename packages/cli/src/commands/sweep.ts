@@ -1,0 +1,134 @@
+// `descent sweep MODEL --set n=1,2,5 --seeds 1-8 [--jobs N | --plan | --index I | --emit slurm]`.
+import * as fs from 'node:fs';
+import { availableParallelism } from 'node:os';
+import * as path from 'node:path';
+import { Worker } from 'node:worker_threads';
+import { CliError, EXIT } from '../errors.js';
+import { defaultOutDir, prepareOutDir } from '../execute.js';
+import { fmt, fmtDuration } from '../format.js';
+import type { CommandArgs, Io } from '../io.js';
+import { configFromFlags, setup, type RunConfig } from '../setup.js';
+import { StopRequest } from '../signals.js';
+import { writeManifest, type SweepManifest } from '../sweep-collect.js';
+import { planSweep, planText, selectRun, slurmScript, type PlannedRun } from '../sweep-plan.js';
+import { entryConfig, runEntry, type EntryResult, type SweepJob } from '../sweep-run.js';
+import type { WorkerReply, WorkerTask } from '../sweep-worker.js';
+import { divergenceText } from '../summary.js';
+import { finishCollect } from './collect.js';
+
+/** The one-line report of a finished entry. */
+function entryLine(r: EntryResult, done: number, total: number): string {
+  const s = r.summary;
+  const what = s.status === 'diverged' && s.divergence ? divergenceText(s.divergence) : `${s.status}, final loss ${fmt(s.finalLoss)}, slope ${s.slope ? fmt(s.slope.value) : 'n/a'}`;
+  const claims = s.claims.length ? `, claims ${s.claimsPassed}/${s.claims.length}` : '';
+  return `[${done}/${total}] ${r.id}: ${what}${claims} (${fmtDuration(s.wallSeconds)})`;
+}
+
+/**
+ * Runs entries on `jobs` worker threads, handing each idle worker the next entry (so the order
+ * of completion varies, but each entry's results do not: every run is computed the same way
+ * whichever thread runs it). Stops handing out entries on a stop request.
+ */
+async function runOnWorkers(job: SweepJob, entries: readonly PlannedRun[], jobs: number, stop: StopRequest, report: (r: EntryResult) => void): Promise<void> {
+  const queue = [...entries];
+  const workers: Worker[] = [];
+  let failure: CliError | Error | null = null;
+  await new Promise<void>((resolve) => {
+    let active = 0;
+    const next = (w: Worker): void => {
+      const entry = failure || stop.requested() ? undefined : queue.shift();
+      if (!entry) {
+        void w.terminate();
+        if (--active === 0) resolve();
+        return;
+      }
+      w.postMessage({ entry } satisfies WorkerTask);
+    };
+    for (let i = 0; i < Math.min(jobs, queue.length); i++) {
+      const w = new Worker(new URL('../sweep-worker.js', import.meta.url), { workerData: { job, stop: stop.shared } });
+      workers.push(w);
+      active++;
+      w.on('message', (m: WorkerReply) => {
+        if (m.kind === 'done') report(m.result);
+        else failure ??= m.internal ? new Error(m.message) : new CliError(m.message, m.exitCode);
+        next(w);
+      });
+      w.on('error', (e) => {
+        failure ??= e;
+        if (--active === 0) resolve();
+      });
+      next(w);
+    }
+    if (active === 0) resolve();
+  });
+  if (failure) throw failure;
+}
+
+export async function sweepCommand(a: CommandArgs, io: Io): Promise<number> {
+  const { flags } = a;
+  const base: RunConfig = configFromFlags(a.positionals[0]!, { ...flags, set: [] }, 'sweep');
+  const runs = planSweep(flags.set, flags.seeds ?? null);
+  if (flags.plan) {
+    io.stdout(`${planText(runs, flags.set, flags.seeds ?? null, flags.out)}\n`);
+    return EXIT.ok;
+  }
+  // every distinct setting is compiled once up front: a bad value fails now, not in run 37
+  const checked = new Set<string>();
+  for (const r of runs) {
+    if (checked.has(r.group)) continue;
+    checked.add(r.group);
+    setup(entryConfig(base, r), 'sweep');
+  }
+  const dir = flags.out ?? defaultOutDir(`${base.name}-sweep`);
+  if (flags.emit === 'slurm') {
+    io.stdout(slurmScript({ argv: a.argv, count: runs.length, out: dir, ...(flags.jobs ? { parallel: flags.jobs } : {}) }));
+    return EXIT.ok;
+  }
+  const manifest: SweepManifest = {
+    format: 'descent-sweep/1', model: { name: base.name, file: base.file }, base, settings: flags.set, seeds: flags.seeds ?? null, runs,
+  };
+  const job: SweepJob = { base, dir, force: flags.force, argv: a.argv };
+  const stop = new StopRequest((sig) => io.stderr(`descent sweep: ${sig}: finishing the runs in progress as interrupted; press again to quit at once.\n`)).install();
+  try {
+    if (flags.index !== undefined) {
+      const entry = selectRun(runs, flags.index);
+      ensureDir(dir);
+      writeManifest(dir, manifest);
+      const r = await runEntry(job, entry, stop.requested);
+      if (flags.json) io.stdout(`${JSON.stringify(r, null, 2)}\n`);
+      else if (!flags.quiet) io.stderr(`${entryLine(r, 1, 1)} → ${r.outDir}\n`);
+      if (stop.signal) return stop.exitCode()!;
+      return r.summary.status === 'diverged' ? EXIT.diverged : EXIT.ok;
+    }
+    prepareOutDir(dir, flags.force, 'sweep');
+    if (flags.force) for (const r of runs) fs.rmSync(path.join(dir, r.dir), { recursive: true, force: true });
+    writeManifest(dir, manifest);
+    const jobs = Math.max(1, Math.min(flags.jobs ?? availableParallelism(), runs.length));
+    if (!flags.quiet && !flags.json) io.stderr(`${base.name}: ${runs.length} run${runs.length === 1 ? '' : 's'} on ${jobs} thread${jobs === 1 ? '' : 's'} → ${dir}\n`);
+    let done = 0;
+    const report = (r: EntryResult): void => {
+      done++;
+      if (!flags.quiet && !flags.json) io.stderr(`${entryLine(r, done, runs.length)}\n`);
+    };
+    if (jobs === 1) {
+      for (const entry of runs) {
+        if (stop.requested()) break;
+        report(await runEntry(job, entry, stop.requested));
+      }
+    } else {
+      await runOnWorkers(job, runs, jobs, stop, report);
+    }
+    const code = finishCollect(dir, 'sweep', flags, io);
+    return stop.signal ? stop.exitCode()! : code;
+  } finally {
+    stop.dispose();
+  }
+}
+
+function ensureDir(dir: string): void {
+  try {
+    fs.mkdirSync(dir, { recursive: true });
+  } catch (e) {
+    throw new CliError(`descent sweep: cannot write to --out ${dir}: ${(e as Error).message}.`);
+  }
+}

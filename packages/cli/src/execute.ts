@@ -1,0 +1,240 @@
+// One run into its folder: log.jsonl as it goes, run.json (settings, versions, params, summary), loss.svg.
+import { createHash } from 'node:crypto';
+import * as fs from 'node:fs';
+import * as path from 'node:path';
+import { CliError } from './errors.js';
+import { paramsToJson } from './params-io.js';
+import { renderSvg } from './plot/svg.js';
+import type { Progress } from './progress.js';
+import { JsonlWriter, writeJsonAtomic, type LogRecord } from './runlog.js';
+import { optimizerText, type RunConfig, type Setup } from './setup.js';
+import { summarize, tailFit, type RunSummary } from './summary.js';
+import { trainAsync, type TrainResult } from './train.js';
+
+/** The files of a run folder; --force replaces exactly these. */
+export const RUN_FILES = ['log.jsonl', 'run.json', 'loss.svg', 'checkpoint.json'] as const;
+
+/** run.json: what was run, with which versions, how it ended, and the final parameters. */
+export interface RunJson {
+  readonly format: 'descent-run/1';
+  readonly status: 'running' | RunSummary['status'];
+  readonly model: { readonly name: string; readonly file: string; readonly sha256: string };
+  /** The config the run was made from (flags and model), enough to compile it again. */
+  readonly config: RunConfig;
+  /** The resolved settings: file values with every override applied. */
+  readonly settings: {
+    readonly seed: number;
+    readonly steps: number;
+    readonly log: number;
+    readonly optimizer: { readonly name: string; readonly args: Readonly<Record<string, number>> };
+    readonly expect: unknown;
+    readonly objective: 'minimize' | 'maximize';
+    readonly constants: Readonly<Record<string, number>>;
+  };
+  readonly versions: Readonly<Record<string, string>>;
+  readonly argv?: readonly string[];
+  readonly started: string;
+  readonly finished?: string;
+  readonly summary?: RunSummary;
+  /** Final parameters (the last finite ones for a diverged run), nested like the declarations. */
+  readonly params?: Readonly<Record<string, unknown>>;
+  /** Set for runs made by a sweep: the entry of its plan. */
+  readonly sweep?: unknown;
+}
+
+let versionsCache: Record<string, string> | undefined;
+
+/** Node's and the descent packages' versions (read from the packages' package.json files). */
+export function versions(): Record<string, string> {
+  if (versionsCache) return versionsCache;
+  const read = (rel: string): string => {
+    try {
+      return (JSON.parse(fs.readFileSync(new URL(rel, import.meta.url), 'utf8')) as { version?: string }).version ?? 'unknown';
+    } catch {
+      return 'unknown';
+    }
+  };
+  versionsCache = {
+    node: process.version,
+    '@descent/cli': read('../package.json'),
+    '@descent/dsl': read('../../dsl/package.json'),
+    '@descent/autodiff': read('../../autodiff/package.json'),
+  };
+  return versionsCache;
+}
+
+function reason(e: unknown): string {
+  const code = (e as NodeJS.ErrnoException).code;
+  switch (code) {
+    case 'EACCES':
+    case 'EPERM':
+      return 'permission denied';
+    case 'ENOTDIR':
+      return 'a part of the path is a file, not a folder';
+    case 'EROFS':
+      return 'the file system is read-only';
+    case 'ENOSPC':
+      return 'the disk is full';
+    default:
+      return (e as Error).message;
+  }
+}
+
+/**
+ * Makes `dir` ready for a run: created if missing; an existing folder must be empty unless
+ * `force`, in which case the previous run's files are removed. Errors are CliErrors (exit 2).
+ */
+export function prepareOutDir(dir: string, force: boolean, command: string): void {
+  let entries: string[] | null = null;
+  try {
+    const st = fs.statSync(dir);
+    if (!st.isDirectory()) throw new CliError(`descent ${command}: cannot write to --out ${dir}: it is a file, not a folder.`);
+    entries = fs.readdirSync(dir);
+  } catch (e) {
+    if (e instanceof CliError) throw e;
+    const code = (e as NodeJS.ErrnoException).code;
+    if (code !== 'ENOENT') throw new CliError(`descent ${command}: cannot write to --out ${dir}: ${reason(e)}.`);
+  }
+  if (entries && entries.length > 0) {
+    if (!force) {
+      const what = entries.includes('run.json') ? 'holds a previous run' : `is not empty (${entries.length} entr${entries.length === 1 ? 'y' : 'ies'})`;
+      throw new CliError(`descent ${command}: --out ${dir} ${what}; refusing to overwrite it. Pass --force to replace it, or choose another --out.`);
+    }
+    for (const f of RUN_FILES) fs.rmSync(path.join(dir, f), { force: true });
+  }
+  try {
+    fs.mkdirSync(dir, { recursive: true });
+    fs.accessSync(dir, fs.constants.W_OK);
+  } catch (e) {
+    throw new CliError(`descent ${command}: cannot write to --out ${dir}: ${reason(e)}.`);
+  }
+}
+
+/** `runs/<model>-<YYYYMMDD-HHMMSS>` (with -2, -3… if taken) under `root`. */
+export function defaultOutDir(name: string, root = 'runs', now = new Date()): string {
+  const p = (n: number): string => String(n).padStart(2, '0');
+  const stamp = `${now.getFullYear()}${p(now.getMonth() + 1)}${p(now.getDate())}-${p(now.getHours())}${p(now.getMinutes())}${p(now.getSeconds())}`;
+  const base = path.join(root, `${name}-${stamp}`);
+  let dir = base;
+  for (let k = 2; fs.existsSync(dir); k++) dir = `${base}-${k}`;
+  return dir;
+}
+
+export interface ExecuteOptions {
+  readonly setup: Setup;
+  /** An existing, empty folder (see prepareOutDir). */
+  readonly outDir: string;
+  readonly progress?: Progress;
+  readonly shouldStop?: () => boolean;
+  readonly argv?: readonly string[];
+  /** Stored in run.json as "sweep". */
+  readonly sweep?: unknown;
+}
+
+export interface RunOutcome {
+  readonly summary: RunSummary;
+  readonly records: readonly LogRecord[];
+  readonly outDir: string;
+  readonly result: TrainResult;
+}
+
+/** The loss plot of a run: log-log (linear y when the loss is not positive), the tail fit dashed. */
+export function lossSvg(name: string, records: readonly LogRecord[]): string {
+  const fit = tailFit(records);
+  const finite = records.filter((r) => Number.isFinite(r.loss));
+  const yScale = finite.length > 0 && finite.every((r) => r.loss > 0) ? 'log' : 'linear';
+  return renderSvg([{ x: records.map((r) => r.step), y: records.map((r) => r.loss), label: 'loss' }], {
+    title: name,
+    xLabel: 'step',
+    yLabel: 'loss',
+    xScale: 'log',
+    yScale,
+    fits: fit && yScale === 'log' ? [{ fit }] : [],
+  });
+}
+
+/** Writes a file, turning a failure into a CliError naming it. */
+export function writeFileOrFail(file: string, data: string | Uint8Array, command: string): void {
+  try {
+    fs.writeFileSync(file, data);
+  } catch (e) {
+    throw new CliError(`descent ${command}: cannot write ${file}: ${reason(e)}.`);
+  }
+}
+
+/**
+ * Trains the setup's program into `outDir`. The log is appended record by record (so whatever
+ * happens, the log so far is on disk); run.json is written first with status "running" and
+ * replaced at the end; loss.svg last. Divergence and interruption end the run normally, with
+ * their status in the summary.
+ */
+export async function executeRun(o: ExecuteOptions): Promise<RunOutcome> {
+  const { setup, outDir } = o;
+  const { program, model } = setup;
+  const runFile = path.join(outDir, 'run.json');
+  const base: RunJson = {
+    format: 'descent-run/1',
+    status: 'running',
+    model: { name: model.name, file: model.file, sha256: createHash('sha256').update(model.source).digest('hex') },
+    config: setup.config,
+    settings: {
+      seed: setup.seed,
+      steps: setup.steps,
+      log: setup.logCount,
+      optimizer: setup.optimizer,
+      expect: program.settings.expect,
+      objective: program.settings.objective,
+      constants: program.constants,
+    },
+    versions: versions(),
+    ...(o.argv ? { argv: o.argv } : {}),
+    started: new Date().toISOString(),
+    ...(o.sweep !== undefined ? { sweep: o.sweep } : {}),
+  };
+  writeJsonAtomic(runFile, base);
+  const log = new JsonlWriter(path.join(outDir, 'log.jsonl'), { truncate: true });
+  const records: LogRecord[] = [];
+  const progress = o.progress;
+  let result: TrainResult;
+  try {
+    result = await trainAsync({
+      program,
+      optimizer: setup.spec,
+      steps: setup.steps,
+      logCount: setup.logCount,
+      onRecord: (r) => {
+        log.write(r);
+        records.push(r);
+      },
+      ...(progress ? { onStep: (step: number, loss: number) => progress.update(step, loss) } : {}),
+      ...(o.shouldStop ? { shouldStop: o.shouldStop } : {}),
+    });
+  } finally {
+    log.close();
+  }
+  progress?.finish(result.step, result.loss);
+  const last = records[records.length - 1];
+  // metrics at the end state; a diverged run reports those of its last record
+  const metrics = result.status === 'diverged' ? (last?.metrics ?? {}) : program.metrics();
+  const summary = summarize({
+    status: result.status,
+    step: result.step,
+    steps: setup.steps,
+    loss: result.loss,
+    metrics,
+    records,
+    claims: program.claims,
+    seconds: result.seconds,
+    ...(result.divergence ? { divergence: result.divergence } : {}),
+  });
+  writeJsonAtomic(runFile, {
+    ...base,
+    status: result.status,
+    finished: new Date().toISOString(),
+    summary,
+    optimizerText: optimizerText(setup.optimizer),
+    params: paramsToJson(program.paramInfo, result.params),
+  });
+  fs.writeFileSync(path.join(outDir, 'loss.svg'), lossSvg(model.name, records));
+  return { summary, records, outDir, result };
+}

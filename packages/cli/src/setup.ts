@@ -1,0 +1,181 @@
+// From flags to a runnable setup: the serializable run config, compilation, overrides and the optimizer.
+import { compileSource, formatDiagnostics, OPTIMIZER_DEFAULTS, parse, type OptimizerSetting, type Program } from '@descent/dsl';
+import type { Flags } from './args.js';
+import { CliError, didYouMean, suggest } from './errors.js';
+import { fmtExact } from './format.js';
+import { resolveModel, type ModelSource } from './model.js';
+import type { OptimizerSpec } from './optimizers/index.js';
+
+type OptimizerName = OptimizerSetting['name'];
+
+/**
+ * Everything that decides what a run computes, as plain JSON: stored in run.json, sent to sweep
+ * workers, and enough to compile the same program again (a resumed run recompiles from it).
+ */
+export interface RunConfig {
+  /** The model argument as typed, and the file it resolved to. */
+  readonly model: string;
+  readonly name: string;
+  readonly file: string;
+  /** `--set` values (one per name). */
+  readonly overrides: Readonly<Record<string, number>>;
+  readonly seed?: number;
+  readonly expect: { readonly samples?: number; readonly fresh?: boolean; readonly quadrature?: number };
+  readonly steps?: number;
+  readonly log?: number;
+  readonly optimizer?: OptimizerName;
+  readonly lr?: number;
+  readonly maxMemory?: number;
+}
+
+/** A compiled model with the run's resolved settings. */
+export interface Setup {
+  readonly config: RunConfig;
+  readonly model: ModelSource;
+  readonly program: Program;
+  /** The optimizer after the file, --optimizer, --lr and --set: name and every argument. */
+  readonly optimizer: OptimizerSetting;
+  readonly spec: OptimizerSpec;
+  readonly steps: number;
+  readonly logCount: number;
+  readonly seed: number;
+}
+
+/** Every optimizer argument name any optimizer takes (lr, beta, beta1, beta2, eps, dt). */
+const HYPER_NAMES = new Set(Object.values(OPTIMIZER_DEFAULTS).flatMap((args) => args.map(([k]) => k)));
+
+/** The run config of `descent run`-like flags for one model argument. */
+export function configFromFlags(modelArg: string, flags: Flags, command: string): RunConfig {
+  const model = resolveModel(modelArg, command);
+  const overrides: Record<string, number> = {};
+  for (const s of flags.set) overrides[s.name] = s.values[0]!;
+  const expect: { samples?: number; fresh?: boolean; quadrature?: number } = {};
+  if (flags.samples !== undefined) expect.samples = flags.samples;
+  if (flags.fresh) expect.fresh = true;
+  if (flags.quadrature !== undefined) expect.quadrature = flags.quadrature;
+  if (expect.quadrature !== undefined && (expect.samples !== undefined || expect.fresh)) {
+    throw new CliError(`descent ${command}: --quadrature computes expectations exactly and cannot be combined with --${expect.samples !== undefined ? 'samples' : 'fresh'}, which draws Monte Carlo samples.`);
+  }
+  return {
+    model: modelArg,
+    name: model.name,
+    file: model.file,
+    overrides,
+    expect,
+    ...(flags.seed !== undefined ? { seed: flags.seed } : {}),
+    ...(flags.steps !== undefined ? { steps: flags.steps } : {}),
+    ...(flags.log !== undefined ? { log: flags.log } : {}),
+    ...(flags.optimizer !== undefined ? { optimizer: flags.optimizer } : {}),
+    ...(flags.lr !== undefined ? { lr: flags.lr } : {}),
+    ...(flags.maxMemory !== undefined ? { maxMemory: flags.maxMemory } : {}),
+  };
+}
+
+/** Names the file declares as `dim` or `let` (so `--set lr=…` on a file with `let lr` sets the let). */
+function declaredNames(source: string, file: string): Set<string> {
+  const r = parse(source, file);
+  const names = new Set<string>();
+  if (!r.ok) return names;
+  for (const s of r.program.statements) {
+    if (s.kind === 'DimStmt') for (const d of s.decls) names.add(d.name.name);
+    if (s.kind === 'LetStmt') names.add(s.decl.name.name);
+  }
+  return names;
+}
+
+/**
+ * Compiles the config's model. Compile errors become one CliError (exit 2) with every diagnostic
+ * as file:line:col and a caret; a `--set` of a name the file does not have is named with a
+ * suggestion. `--set` of an optimizer argument (lr, beta, …) that is not a dim or let of the file
+ * is applied to the optimizer, as are --optimizer and --lr.
+ */
+export function setup(config: RunConfig, command = 'run', model: ModelSource = resolveModel(config.file, command)): Setup {
+  const hyper: Record<string, number> = {};
+  const overrides: Record<string, number> = { ...config.overrides };
+  const hyperAsked = Object.keys(overrides).filter((k) => HYPER_NAMES.has(k));
+  if (hyperAsked.length > 0) {
+    const declared = declaredNames(model.source, model.file);
+    for (const k of hyperAsked) {
+      if (declared.has(k)) continue;
+      hyper[k] = overrides[k]!;
+      delete overrides[k];
+    }
+  }
+  const result = compileSource(model.source, {
+    file: model.file,
+    overrides,
+    ...(config.seed !== undefined ? { seed: config.seed } : {}),
+    expect: config.expect,
+    ...(config.maxMemory !== undefined ? { maxMemoryBytes: config.maxMemory } : {}),
+  });
+  if (!result.ok) {
+    // a bad --set is about the command line, not a place in the file: no caret under line 1
+    const setErrors = result.diagnostics.filter((d) => d.message.startsWith('--set'));
+    if (setErrors.length === result.diagnostics.length) {
+      const text = setErrors.map((d) => `${d.message.replace(/`/g, '"')} in ${model.name}${d.hint ? ` (${d.hint.replace(/`/g, '"')})` : ''}`).join('; ');
+      throw new CliError(`descent ${command}: ${text}.`);
+    }
+    const shown = formatDiagnostics(result.diagnostics, model.source);
+    const n = result.diagnostics.length;
+    throw new CliError(`descent ${command}: ${model.name} does not compile (${n} error${n === 1 ? '' : 's'}):\n${shown}`);
+  }
+  const program = result.program;
+  // the DSL's checker validates --set names too; this catches them whatever the DSL version
+  const settable = Object.keys(program.constants);
+  for (const name of Object.keys(overrides)) {
+    if (name in program.constants) continue;
+    const hint = didYouMean(suggest(name, [...settable, ...HYPER_NAMES]));
+    const list = settable.length > 0 ? ` It can set ${settable.join(', ')} (dims and number lets) and optimizer arguments (${[...HYPER_NAMES].join(', ')}).` : ' The file has no dims or number lets; optimizer arguments can be set.';
+    throw new CliError(`descent ${command}: --set ${name}=${fmtExact(overrides[name]!)}: ${model.name} has no dim or number let named "${name}".${hint}${list}`);
+  }
+  const optimizer = resolveOptimizer(program.settings.optimizer, config, hyper, command);
+  const steps = config.steps ?? program.settings.steps;
+  const logCount = config.log ?? program.settings.log;
+  return { config, model, program, optimizer, spec: toSpec(optimizer), steps, logCount, seed: program.seed };
+}
+
+/**
+ * The optimizer of a run: the file's, or `--optimizer NAME` with its defaults and the file's
+ * arguments of the same name (so `lr` carries over); then `--set` arguments and `--lr` (which
+ * is `dt` for flow).
+ */
+export function resolveOptimizer(file: OptimizerSetting, config: RunConfig, hyper: Readonly<Record<string, number>>, command = 'run'): OptimizerSetting {
+  const name = config.optimizer ?? file.name;
+  const defaults = OPTIMIZER_DEFAULTS[name];
+  const args: Record<string, number> = Object.fromEntries(defaults);
+  if (name === file.name) Object.assign(args, file.args);
+  else for (const [k, v] of Object.entries(file.args)) if (k in args) args[k] = v;
+  for (const [k, v] of Object.entries(hyper)) {
+    if (!(k in args)) {
+      throw new CliError(`descent ${command}: --set ${k}=${fmtExact(v)}: the optimizer ${name} has no argument ${k}; it takes ${Object.keys(args).join(', ')}.`);
+    }
+    args[k] = v;
+  }
+  if (config.lr !== undefined) args[name === 'flow' ? 'dt' : 'lr'] = config.lr;
+  return { name, args };
+}
+
+/** The optimizer module's spec of a resolved setting. */
+export function toSpec(o: OptimizerSetting): OptimizerSpec {
+  const a = o.args;
+  const num = (k: string): number => {
+    const v = a[k];
+    if (v === undefined) throw new CliError(`descent: optimizer ${o.name} is missing its argument ${k}.`);
+    return v;
+  };
+  switch (o.name) {
+    case 'gd':
+      return { kind: 'gd', lr: num('lr') };
+    case 'momentum':
+      return { kind: 'momentum', lr: num('lr'), beta: num('beta') };
+    case 'adam':
+      return { kind: 'adam', lr: num('lr'), beta1: num('beta1'), beta2: num('beta2'), eps: num('eps') };
+    case 'flow':
+      return { kind: 'flow', dt: num('dt'), ...(a['rtol'] !== undefined ? { rtol: a['rtol'] } : {}), ...(a['atol'] !== undefined ? { atol: a['atol'] } : {}) };
+  }
+}
+
+/** "adam(lr=0.001, beta1=0.9, beta2=0.999, eps=1e-8)". */
+export function optimizerText(o: OptimizerSetting): string {
+  return `${o.name}(${Object.entries(o.args).map(([k, v]) => `${k}=${fmtExact(v)}`).join(', ')})`;
+}
