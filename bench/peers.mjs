@@ -9,7 +9,7 @@
 // packages/cli/src/train.ts without its per-step bookkeeping (copies of the parameters for
 // divergence recovery, finite scans, logging).
 import { readFileSync } from 'node:fs';
-import { allocationCount } from '../packages/autodiff/dist/index.js';
+import { allocationCount, kernelTimings, setKernelTiming } from '../packages/autodiff/dist/index.js';
 import { compileSource } from '../packages/dsl/dist/index.js';
 import { createOptimizer } from '../packages/cli/dist/optimizers/index.js';
 import { timeSteps } from './peers/harness.mjs';
@@ -18,6 +18,7 @@ const here = new URL('./peers/', import.meta.url);
 const SPEC = JSON.parse(readFileSync(new URL('problems.json', here), 'utf8'));
 const CELL = process.env.BENCH_CELL || null;
 const FILTER = process.env.BENCH_FILTER ? new RegExp(process.env.BENCH_FILTER) : null;
+// BENCH_PROFILE=1: per-kernel times of the timed steps on stderr (timing adds ~0.1 us per kernel)
 const PROFILE = process.env.BENCH_PROFILE === '1';
 
 const variants = {
@@ -53,8 +54,21 @@ function runCell(problem, size, dims, peer, file) {
   };
   let allocBefore = 0, rssAfterWarmup = 0;
   const r = timeSteps(step, {
-    afterWarmup: () => { allocBefore = allocationCount().buffers; rssAfterWarmup = rssMb(); },
+    afterWarmup: () => {
+      allocBefore = allocationCount().buffers;
+      rssAfterWarmup = rssMb();
+      if (PROFILE) setKernelTiming(true);
+    },
   });
+  if (PROFILE) {
+    setKernelTiming(false);
+    const rows = kernelTimings();
+    const total = rows.reduce((s, x) => s + x.ms, 0);
+    process.stderr.write(`${problem}/${size}/${peer}: ${rows.length} kernels, ${(total / r.steps).toFixed(3)} ms/step in kernels\n`);
+    for (const x of rows.slice(0, 25)) {
+      process.stderr.write(`  ${(x.ms / x.calls).toFixed(4).padStart(9)} ms  ${(100 * x.ms / total).toFixed(1).padStart(5)}%  plan ${x.plan} #${x.kernel} ${x.label}\n`);
+    }
+  }
   const rec = {
     ...r, problem, size, dims, peer, dtype: 'float64', threads: '1',
     info: `node ${process.version}; descent .loss ${file}; Program.evaluate + gd`,

@@ -63,96 +63,132 @@ function ensureScratch(sizeA: number, sizeB: number): void {
   if (packB.length < sizeB) packB = new Float64Array(sizeB);
 }
 
-/** Packs op(A) ([m, k]) into 4-row panels, zero rows past m. */
-function packRows(a: Float64Array, aOff: number, m: number, k: number, transA: boolean, out: Float64Array): void {
+/**
+ * Packs rows [i0, i0 + mc) and columns [p0, p0 + kc) of op(A) (op(A) is [m, k]) into 4-row
+ * panels stored column by column, zero rows past m.
+ */
+function packRows(
+  a: Float64Array, aOff: number, m: number, k: number, transA: boolean,
+  i0: number, mc: number, p0: number, kc: number, out: Float64Array,
+): void {
   const sAi = transA ? 1 : k;
   const sAp = transA ? m : 1;
-  const panels = Math.ceil(m / MR);
+  const panels = Math.ceil(mc / MR);
   for (let ip = 0; ip < panels; ip++) {
-    const base = ip * MR * k;
+    const base = ip * MR * kc;
     for (let r = 0; r < MR; r++) {
-      const i = ip * MR + r;
-      if (i >= m) {
-        for (let p = 0; p < k; p++) out[base + p * MR + r] = 0;
+      const i = i0 + ip * MR + r;
+      if (i >= i0 + mc) {
+        for (let p = 0; p < kc; p++) out[base + p * MR + r] = 0;
         continue;
       }
-      const row = aOff + i * sAi;
-      for (let p = 0; p < k; p++) out[base + p * MR + r] = a[row + p * sAp]!;
+      let src = aOff + i * sAi + p0 * sAp;
+      for (let p = 0; p < kc; p++, src += sAp) out[base + p * MR + r] = a[src]!;
     }
   }
 }
 
-/** Packs op(B) ([k, n]) into 4-column panels, zero columns past n. */
-function packCols(b: Float64Array, bOff: number, k: number, n: number, transB: boolean, out: Float64Array): void {
+/** Packs rows [p0, p0 + kc) of op(B) (op(B) is [k, n]) into 4-column panels, zero columns past n. */
+function packCols(
+  b: Float64Array, bOff: number, k: number, n: number, transB: boolean, p0: number, kc: number, out: Float64Array,
+): void {
   const sBp = transB ? 1 : n;
   const sBj = transB ? k : 1;
   const panels = Math.ceil(n / NR);
   for (let jp = 0; jp < panels; jp++) {
-    const base = jp * NR * k;
+    const base = jp * NR * kc;
     for (let cc = 0; cc < NR; cc++) {
       const j = jp * NR + cc;
       if (j >= n) {
-        for (let p = 0; p < k; p++) out[base + p * NR + cc] = 0;
+        for (let p = 0; p < kc; p++) out[base + p * NR + cc] = 0;
         continue;
       }
-      const col = bOff + j * sBj;
-      for (let p = 0; p < k; p++) out[base + p * NR + cc] = b[col + p * sBp]!;
+      let src = bOff + j * sBj + p0 * sBp;
+      for (let p = 0; p < kc; p++, src += sBp) out[base + p * NR + cc] = b[src]!;
     }
   }
 }
 
+// Cache blocking: k in chunks of KC so that a 4 × KC panel of B (8 KB) stays in L1 and an
+// MC × KC block of packed A (128 KB) in L2 while the micro-kernel sweeps it; C accumulates over
+// the k chunks. Without it a long k (P^T X over 1e5 samples) streamed whole panels from memory
+// and ran at ~2 GFLOP/s.
+const KC = 256;
+const MC = 64;
+
 /**
  * C = op(A)·op(B) with packed panels and a 4 × 4 register tile (16 accumulators, k innermost).
- * `packedB`: op(B) is already packed in the scratch (a batch that reuses the same B).
+ * `packedB`: op(B) is already packed in the scratch (a batch that reuses the same B; only
+ * valid when k fits one KC chunk).
  */
 function gemmPacked(g: Gemm, a: Float64Array, aOff: number, b: Float64Array, bOff: number, c: Float64Array, cOff: number, packedB: boolean): void {
   const { m, n, k } = g;
-  const mPanels = Math.ceil(m / MR);
   const nPanels = Math.ceil(n / NR);
-  ensureScratch(mPanels * MR * k, nPanels * NR * k);
+  const kcMax = Math.min(k, KC);
+  ensureScratch(Math.ceil(Math.min(m, MC) / MR) * MR * kcMax, nPanels * NR * kcMax);
   const pa = packA;
   const pb = packB;
-  packRows(a, aOff, m, k, g.transA, pa);
-  if (!packedB) packCols(b, bOff, k, n, g.transB, pb);
-  // B panel outermost: one 4k-panel of B stays in L1 while the A panels stream past it
-  for (let jp = 0; jp < nPanels; jp++) {
-    const bBase = jp * NR * k;
-    const j0 = jp * NR;
-    const fullCols = j0 + NR <= n;
-    for (let ip = 0; ip < mPanels; ip++) {
-      const aBase = ip * MR * k;
-      let c00 = 0, c01 = 0, c02 = 0, c03 = 0;
-      let c10 = 0, c11 = 0, c12 = 0, c13 = 0;
-      let c20 = 0, c21 = 0, c22 = 0, c23 = 0;
-      let c30 = 0, c31 = 0, c32 = 0, c33 = 0;
-      for (let p = 0, ia = aBase, ib = bBase; p < k; p++, ia += MR, ib += NR) {
-        const a0 = pa[ia]!, a1 = pa[ia + 1]!, a2 = pa[ia + 2]!, a3 = pa[ia + 3]!;
-        const b0 = pb[ib]!, b1 = pb[ib + 1]!, b2 = pb[ib + 2]!, b3 = pb[ib + 3]!;
-        c00 += a0 * b0; c01 += a0 * b1; c02 += a0 * b2; c03 += a0 * b3;
-        c10 += a1 * b0; c11 += a1 * b1; c12 += a1 * b2; c13 += a1 * b3;
-        c20 += a2 * b0; c21 += a2 * b1; c22 += a2 * b2; c23 += a2 * b3;
-        c30 += a3 * b0; c31 += a3 * b1; c32 += a3 * b2; c33 += a3 * b3;
-      }
-      const i0 = ip * MR;
-      if (fullCols && i0 + MR <= m) {
-        let o = cOff + i0 * n + j0;
-        c[o] = c00; c[o + 1] = c01; c[o + 2] = c02; c[o + 3] = c03;
-        o += n;
-        c[o] = c10; c[o + 1] = c11; c[o + 2] = c12; c[o + 3] = c13;
-        o += n;
-        c[o] = c20; c[o + 1] = c21; c[o + 2] = c22; c[o + 3] = c23;
-        o += n;
-        c[o] = c30; c[o + 1] = c31; c[o + 2] = c32; c[o + 3] = c33;
-      } else {
-        // an edge tile: write only the rows and columns that exist
-        edge[0] = c00; edge[1] = c01; edge[2] = c02; edge[3] = c03;
-        edge[4] = c10; edge[5] = c11; edge[6] = c12; edge[7] = c13;
-        edge[8] = c20; edge[9] = c21; edge[10] = c22; edge[11] = c23;
-        edge[12] = c30; edge[13] = c31; edge[14] = c32; edge[15] = c33;
-        const rows = Math.min(MR, m - i0);
-        const cols = Math.min(NR, n - j0);
-        for (let r = 0; r < rows; r++) {
-          for (let q = 0; q < cols; q++) c[cOff + (i0 + r) * n + j0 + q] = edge[r * NR + q]!;
+  for (let p0 = 0; p0 < k; p0 += KC) {
+    const kc = Math.min(KC, k - p0);
+    const first = p0 === 0;
+    if (!(packedB && k <= KC)) packCols(b, bOff, k, n, g.transB, p0, kc, pb);
+    for (let m0 = 0; m0 < m; m0 += MC) {
+      const mc = Math.min(MC, m - m0);
+      packRows(a, aOff, m, k, g.transA, m0, mc, p0, kc, pa);
+      const mPanels = Math.ceil(mc / MR);
+      // B panel outer: one 4 × kc panel of B stays in L1 while the A panels stream past it
+      for (let jp = 0; jp < nPanels; jp++) {
+        const bBase = jp * NR * kc;
+        const j0 = jp * NR;
+        const fullCols = j0 + NR <= n;
+        for (let ip = 0; ip < mPanels; ip++) {
+          const aBase = ip * MR * kc;
+          let c00 = 0, c01 = 0, c02 = 0, c03 = 0;
+          let c10 = 0, c11 = 0, c12 = 0, c13 = 0;
+          let c20 = 0, c21 = 0, c22 = 0, c23 = 0;
+          let c30 = 0, c31 = 0, c32 = 0, c33 = 0;
+          for (let p = 0, ia = aBase, ib = bBase; p < kc; p++, ia += MR, ib += NR) {
+            const a0 = pa[ia]!, a1 = pa[ia + 1]!, a2 = pa[ia + 2]!, a3 = pa[ia + 3]!;
+            const b0 = pb[ib]!, b1 = pb[ib + 1]!, b2 = pb[ib + 2]!, b3 = pb[ib + 3]!;
+            c00 += a0 * b0; c01 += a0 * b1; c02 += a0 * b2; c03 += a0 * b3;
+            c10 += a1 * b0; c11 += a1 * b1; c12 += a1 * b2; c13 += a1 * b3;
+            c20 += a2 * b0; c21 += a2 * b1; c22 += a2 * b2; c23 += a2 * b3;
+            c30 += a3 * b0; c31 += a3 * b1; c32 += a3 * b2; c33 += a3 * b3;
+          }
+          const i0 = m0 + ip * MR;
+          if (fullCols && i0 + MR <= m) {
+            let o = cOff + i0 * n + j0;
+            if (first) {
+              c[o] = c00; c[o + 1] = c01; c[o + 2] = c02; c[o + 3] = c03;
+              o += n;
+              c[o] = c10; c[o + 1] = c11; c[o + 2] = c12; c[o + 3] = c13;
+              o += n;
+              c[o] = c20; c[o + 1] = c21; c[o + 2] = c22; c[o + 3] = c23;
+              o += n;
+              c[o] = c30; c[o + 1] = c31; c[o + 2] = c32; c[o + 3] = c33;
+            } else {
+              c[o] = c[o]! + c00; c[o + 1] = c[o + 1]! + c01; c[o + 2] = c[o + 2]! + c02; c[o + 3] = c[o + 3]! + c03;
+              o += n;
+              c[o] = c[o]! + c10; c[o + 1] = c[o + 1]! + c11; c[o + 2] = c[o + 2]! + c12; c[o + 3] = c[o + 3]! + c13;
+              o += n;
+              c[o] = c[o]! + c20; c[o + 1] = c[o + 1]! + c21; c[o + 2] = c[o + 2]! + c22; c[o + 3] = c[o + 3]! + c23;
+              o += n;
+              c[o] = c[o]! + c30; c[o + 1] = c[o + 1]! + c31; c[o + 2] = c[o + 2]! + c32; c[o + 3] = c[o + 3]! + c33;
+            }
+          } else {
+            // an edge tile: write only the rows and columns that exist
+            edge[0] = c00; edge[1] = c01; edge[2] = c02; edge[3] = c03;
+            edge[4] = c10; edge[5] = c11; edge[6] = c12; edge[7] = c13;
+            edge[8] = c20; edge[9] = c21; edge[10] = c22; edge[11] = c23;
+            edge[12] = c30; edge[13] = c31; edge[14] = c32; edge[15] = c33;
+            const rows = Math.min(MR, m - i0);
+            const cols = Math.min(NR, n - j0);
+            for (let r = 0; r < rows; r++) {
+              const o = cOff + (i0 + r) * n + j0;
+              if (first) for (let q = 0; q < cols; q++) c[o + q] = edge[r * NR + q]!;
+              else for (let q = 0; q < cols; q++) c[o + q] = c[o + q]! + edge[r * NR + q]!;
+            }
+          }
         }
       }
     }

@@ -1,4 +1,5 @@
 // Fused, numerically stable softmax and log-softmax loops: a max pass, an exp-sum pass, a normalize pass.
+import { fastExp } from './fast-exp.js';
 import type { Kernel } from '../primitive.js';
 import { sizeOf, type Shape } from '../shape.js';
 
@@ -29,12 +30,12 @@ export function softmaxKernel(shape: Shape, axis: number, log: boolean): Kernel 
         }
         let s = 0;
         if (log) {
-          for (let i = base; i < end; i++) s += Math.exp(x[i]! - m);
+          for (let i = base; i < end; i++) s += fastExp(x[i]! - m);
           const shift = m + Math.log(s);
           for (let i = base; i < end; i++) out[i] = x[i]! - shift;
         } else {
           for (let i = base; i < end; i++) {
-            const e = Math.exp(x[i]! - m);
+            const e = fastExp(x[i]! - m);
             out[i] = e;
             s += e;
           }
@@ -63,7 +64,7 @@ export function softmaxKernel(shape: Shape, axis: number, log: boolean): Kernel 
       for (let r = 0; r < N; r++) {
         const rb = base + r * K;
         for (let j = 0; j < K; j++) {
-          const e = Math.exp(x[rb + j]! - ms[j]!);
+          const e = fastExp(x[rb + j]! - ms[j]!);
           if (!log) out[rb + j] = e;
           ss[j]! += e;
         }

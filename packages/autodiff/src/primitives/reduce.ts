@@ -92,7 +92,7 @@ export const reducePrimitives = {
     {
       pre: maxFold,
       init: '0',
-      step: 'acc + Math.exp(v - m)',
+      step: 'acc + lib.exp(v - m)',
       finish: '(m === Infinity || m === -Infinity ? m : m + Math.log(acc))',
     },
     (g, out, x, attrs) => {

@@ -34,7 +34,8 @@ function unary(
 
 export const unaryPrimitives = {
   neg: unary('neg', (x) => `(-${x})`, (g) => neg(g), anywhere),
-  exp: unary('exp', (x) => `Math.exp(${x})`, (g, out) => mul(g, out), anywhere),
+  // lib.exp: within 6e-16 relative of Math.exp, ~2.5x faster (kernels/fast-exp.ts)
+  exp: unary('exp', (x) => `lib.exp(${x})`, (g, out) => mul(g, out), anywhere),
   log: unary('log', (x) => `Math.log(${x})`, (g, _o, x) => div(g, x), positive),
   log1p: unary('log1p', (x) => `Math.log1p(${x})`, (g, _o, x) => div(g, add(x, 1)), { lo: -0.8, hi: 3 }),
   expm1: unary('expm1', (x) => `Math.expm1(${x})`, (g, out) => mul(g, add(out, 1)), anywhere),
