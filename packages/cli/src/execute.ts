@@ -100,7 +100,13 @@ export function prepareOutDir(dir: string, force: boolean, command: string): voi
       const what = entries.includes('run.json') ? 'holds a previous run' : `is not empty (${entries.length} entr${entries.length === 1 ? 'y' : 'ies'})`;
       throw new CliError(`descent ${command}: --out ${dir} ${what}; refusing to overwrite it. Pass --force to replace it, or choose another --out.`);
     }
-    for (const f of RUN_FILES) fs.rmSync(path.join(dir, f), { force: true });
+    for (const f of RUN_FILES) {
+      try {
+        fs.rmSync(path.join(dir, f), { force: true });
+      } catch (e) {
+        throw new CliError(`descent ${command}: --force cannot replace ${path.join(dir, f)}: ${(e as NodeJS.ErrnoException).code === 'ERR_FS_EISDIR' ? 'it is a folder' : reason(e)}.`);
+      }
+    }
   }
   try {
     fs.mkdirSync(dir, { recursive: true });

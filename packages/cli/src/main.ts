@@ -3,14 +3,6 @@
 import * as fs from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { parseArgs, type ParsedArgs } from './args.js';
-import { checkCommand } from './commands/check.js';
-import { collectCommand } from './commands/collect.js';
-import { evalCommand } from './commands/eval.js';
-import { modelsCommand } from './commands/models.js';
-import { plotCommand } from './commands/plot.js';
-import { runCommand } from './commands/run.js';
-import { sweepCommand } from './commands/sweep.js';
-import { verifyCommand } from './commands/verify.js';
 import { helpText, type CommandName } from './commands.js';
 import { CliError, EXIT } from './errors.js';
 import { processIo, type CommandArgs, type Io } from './io.js';
@@ -58,22 +50,26 @@ export async function main(argv: readonly string[], io: Io = processIo): Promise
   }
 }
 
-const HANDLERS: Readonly<Record<CommandName, (a: CommandArgs, io: Io) => Promise<number>>> = {
-  run: runCommand,
-  check: checkCommand,
-  eval: evalCommand,
-  verify: verifyCommand,
-  sweep: sweepCommand,
-  collect: collectCommand,
-  plot: plotCommand,
-  models: modelsCommand,
-  resume: async () => {
+type Handler = (a: CommandArgs, io: Io) => Promise<number>;
+
+/** Each command's module, loaded on use: help and version start without the compiler. */
+const HANDLERS: Readonly<Record<CommandName, () => Promise<Handler>>> = {
+  run: async () => (await import('./commands/run.js')).runCommand,
+  check: async () => (await import('./commands/check.js')).checkCommand,
+  eval: async () => (await import('./commands/eval.js')).evalCommand,
+  verify: async () => (await import('./commands/verify.js')).verifyCommand,
+  sweep: async () => (await import('./commands/sweep.js')).sweepCommand,
+  collect: async () => (await import('./commands/collect.js')).collectCommand,
+  plot: async () => (await import('./commands/plot.js')).plotCommand,
+  models: async () => (await import('./commands/models.js')).modelsCommand,
+  resume: async () => async () => {
     throw new CliError('descent resume: not available yet: checkpoints (issue 7) are not implemented in this build.');
   },
 };
 
 async function dispatch(a: CommandArgs, io: Io): Promise<number> {
-  return HANDLERS[a.command](a, io);
+  const handler = await HANDLERS[a.command]();
+  return handler(a, io);
 }
 
 const invokedDirectly = (() => {

@@ -109,7 +109,7 @@ const grouped = (n: number): string => Math.round(n).toString().replace(/\B(?=(\
 
 /** The divergence sentence: "diverged at step 12: the gradient of w is not finite". */
 export function divergenceText(d: Divergence): string {
-  const what = d.what === 'loss' ? 'the loss is not finite' : `the ${d.what} is not finite`;
+  const what = d.what === 'loss' ? `the loss is not finite${d.detail ? ` (${d.detail})` : ''}` : `the ${d.what} is not finite`;
   return `diverged at step ${grouped(d.step)}: ${what}`;
 }
 

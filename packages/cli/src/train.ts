@@ -11,6 +11,25 @@ export interface Divergence {
   readonly step: number;
   /** 'loss', 'gradient of w', or 'parameter w'. */
   readonly what: string;
+  /** For a non-finite loss with finite parameters: the parameter of largest magnitude. */
+  readonly detail?: string;
+}
+
+/** "the largest parameter is w (max |entry| 3.1e+80)": which parameter blew up the loss. */
+function largestParam(program: Program): string | undefined {
+  let best = -1;
+  let name = '';
+  program.paramInfo.forEach((p, k) => {
+    const a = program.params[k]!;
+    for (let i = 0; i < a.length; i++) {
+      const v = Math.abs(a[i]!);
+      if (v > best) {
+        best = v;
+        name = p.name;
+      }
+    }
+  });
+  return best < 0 ? undefined : `parameters still finite; the largest is ${name} (max |entry| ${best.toPrecision(3)})`;
 }
 
 export interface TrainOptions {
@@ -139,15 +158,13 @@ function* trainLoop(options: TrainOptions): Generator<void, TrainResult, void> {
     const evaluation = program.evaluate();
     compute += performance.now() - t0;
     loss = evaluation.objective;
-    if (!Number.isFinite(loss)) {
+    const badGrad = firstNonFinite(evaluation.grads);
+    if (badGrad >= 0) {
       status = 'diverged';
-      divergence = { step, what: 'loss' };
-    } else {
-      const bad = firstNonFinite(evaluation.grads);
-      if (bad >= 0) {
-        status = 'diverged';
-        divergence = { step, what: `gradient of ${info[descended[bad]!]!.name}` };
-      }
+      divergence = { step, what: `gradient of ${info[descended[badGrad]!]!.name}` };
+    } else if (!Number.isFinite(loss)) {
+      status = 'diverged';
+      divergence = { step, what: 'loss', detail: largestParam(program) };
     }
     if (logged.has(step) || status === 'diverged') {
       options.onRecord({ step, loss, metrics: program.metrics(), elapsed: (performance.now() - start) / 1000 });

@@ -28,6 +28,8 @@ export interface GradCheck {
   /** The finite-difference step that agreed best. */
   readonly h: number;
   readonly ok: boolean;
+  /** The unit direction (flat, row-major), for parameters of up to 10,000 values. */
+  readonly direction?: readonly number[];
 }
 
 /**
@@ -75,7 +77,7 @@ export function gradientCheck(program: Program): GradCheck[] {
       if (!best || cand.relError < best.relError) best = cand;
     }
     theta.set(saved);
-    out.push(best!);
+    out.push(p.size <= 10_000 ? { ...best!, direction: Array.from(u) } : best!);
   });
   program.evaluate(); // leave the plan's outputs at the unperturbed point
   return out;

@@ -1,0 +1,81 @@
+// Spawning the built CLI (packages/cli/dist/main.js) in a scratch folder, as a user would run it.
+import { spawn, spawnSync } from 'node:child_process';
+import * as fs from 'node:fs';
+import * as os from 'node:os';
+import * as path from 'node:path';
+import { fileURLToPath } from 'node:url';
+
+export const repo = fileURLToPath(new URL('../../../', import.meta.url));
+export const cli = path.join(repo, 'packages/cli/dist/main.js');
+export const fixtures = path.join(repo, 'test/cli/fixtures');
+export const fixture = (name: string): string => path.join(fixtures, `${name}.loss`);
+
+export interface Result {
+  readonly code: number | null;
+  readonly signal: NodeJS.Signals | null;
+  readonly stdout: string;
+  readonly stderr: string;
+}
+
+/** A fresh empty folder under the OS temp dir. */
+export function scratch(prefix = 'descent-e2e-'): string {
+  return fs.mkdtempSync(path.join(os.tmpdir(), prefix));
+}
+
+/** The environment of every spawn: prebuilt models are the fixtures, so the tests do not depend on packages/models. */
+export function env(extra: Record<string, string> = {}): NodeJS.ProcessEnv {
+  const e: NodeJS.ProcessEnv = { ...process.env, DESCENT_MODELS: fixtures, ...extra };
+  delete e['DESCENT_DEBUG'];
+  return e;
+}
+
+/** Runs `descent ARGS` to completion. */
+export function descent(args: readonly string[], options: { cwd?: string; env?: Record<string, string> } = {}): Result {
+  const r = spawnSync(process.execPath, [cli, ...args], { cwd: options.cwd ?? scratch(), env: env(options.env), encoding: 'utf8', timeout: 60_000 });
+  return { code: r.status, signal: r.signal, stdout: r.stdout, stderr: r.stderr };
+}
+
+/**
+ * Starts `descent ARGS`, sends `signal` once `ready(stderr)` holds (or the file `readyFile`
+ * exists), and waits for the exit.
+ */
+export function descentInterrupted(args: readonly string[], signal: NodeJS.Signals, readyFile: string, cwd: string): Promise<Result> {
+  return new Promise((resolve, reject) => {
+    const child = spawn(process.execPath, [cli, ...args], { cwd, env: env() });
+    let stdout = '';
+    let stderr = '';
+    child.stdout.on('data', (d: Buffer) => (stdout += d.toString()));
+    child.stderr.on('data', (d: Buffer) => (stderr += d.toString()));
+    const timer = setInterval(() => {
+      if (fs.existsSync(readyFile) && fs.statSync(readyFile).size > 0) {
+        clearInterval(timer);
+        setTimeout(() => child.kill(signal), 100);
+      }
+    }, 20);
+    const guard = setTimeout(() => child.kill('SIGKILL'), 30_000);
+    child.on('error', reject);
+    child.on('close', (code, sig) => {
+      clearInterval(timer);
+      clearTimeout(guard);
+      resolve({ code, signal: sig, stdout, stderr });
+    });
+  });
+}
+
+export interface LogRecord {
+  step: number;
+  loss: number | string;
+  metrics: Record<string, number | number[]>;
+  elapsed: number;
+}
+
+export function readLog(dir: string): LogRecord[] {
+  return fs.readFileSync(path.join(dir, 'log.jsonl'), 'utf8').trimEnd().split('\n').map((l) => JSON.parse(l) as LogRecord);
+}
+
+export function readRunJson(dir: string): Record<string, any> {
+  return JSON.parse(fs.readFileSync(path.join(dir, 'run.json'), 'utf8')) as Record<string, any>;
+}
+
+/** No stack trace: no "    at f (file:line:col)" lines. */
+export const STACK = /^\s+at .*:\d+:\d+\)?$/m;
