@@ -28,6 +28,8 @@ export const sigmoid = (x: TensorLike): Tensor => un(unaryPrimitives.sigmoid)(x)
 export const relu = (x: TensorLike): Tensor => un(unaryPrimitives.relu)(x);
 export const softplus = (x: TensorLike): Tensor => un(unaryPrimitives.softplus)(x);
 export const acos = (x: TensorLike): Tensor => un(unaryPrimitives.acos)(x);
+/** sqrt(1 - c²) + (π − acos c)·c for c in [-1, 1]: 2π·reluKernel(a, b)/(|a||b|) at cos θ = c. */
+export const arcKernel = (x: TensorLike): Tensor => un(unaryPrimitives.arcKernel)(x);
 export const asin = (x: TensorLike): Tensor => un(unaryPrimitives.asin)(x);
 export const atan = (x: TensorLike): Tensor => un(unaryPrimitives.atan)(x);
 export const erf = (x: TensorLike): Tensor => un(unaryPrimitives.erf)(x);

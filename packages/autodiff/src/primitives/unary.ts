@@ -3,7 +3,7 @@ import { elementwiseKernel } from '../kernels/elementwise.js';
 import { definePrimitive, type Domain, type Primitive } from '../primitive.js';
 import type { Tensor } from '../tensor.js';
 import {
-  add, cos, div, exp, gt, mul, neg, sign, sigmoid, sin, sqrt, sub,
+  acos, add, cos, div, exp, gt, mul, neg, sign, sigmoid, sin, sqrt, sub,
 } from '../ops.js';
 
 const anywhere: Domain = { lo: -3, hi: 3 };
@@ -57,6 +57,15 @@ export const unaryPrimitives = {
   // d acos = -1 / sqrt(1 - x^2), d asin = 1 / sqrt(1 - x^2)
   acos: unary('acos', (x) => `Math.acos(${x})`, (g, _o, x) => neg(div(g, sqrt(sub(1, mul(x, x))))), open11),
   asin: unary('asin', (x) => `Math.asin(${x})`, (g, _o, x) => div(g, sqrt(sub(1, mul(x, x)))), open11),
+  // the arc-cosine kernel of a cosine c: h(c) = sqrt(1 - c^2) + (pi - acos c) c, so that
+  // relu_kernel(a, b) = |a||b| h(cos) / 2pi. A primitive for its derivative h'(c) = pi - acos c,
+  // finite at c = ±1 (parallel vectors) where the composed form gives inf - inf.
+  arcKernel: unary(
+    'arcKernel',
+    (x) => `(Math.sqrt(1 - ${x} * ${x}) + (Math.PI - Math.acos(${x})) * ${x})`,
+    (g, _o, x) => mul(g, sub(Math.PI, acos(x))),
+    open11,
+  ),
   atan: unary('atan', (x) => `Math.atan(${x})`, (g, _o, x) => div(g, add(mul(x, x), 1)), anywhere),
   // d erf = 2/sqrt(pi) e^{-x^2}
   erf: unary('erf', (x) => `lib.erf(${x})`, (g, _o, x) => mul(g, mul(exp(neg(mul(x, x))), 2 / Math.sqrt(Math.PI))), anywhere),

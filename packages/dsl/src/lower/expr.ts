@@ -3,7 +3,7 @@ import {
   abs, add, backward, div, eq, ge, gt, le, lt, matmul, mean, mul, ne, neg, norm, permute, pow, reshape,
   scalar, slice, softmax, square, stack, stopGradient, sub, sum, sumsq, variable, type Tensor,
   expandDims, squeeze, gather, logsumexp, max, min, prod, formatShape, broadcastShapes, broadcastTo,
-  matmulT,
+  matmulT, arcKernel, clamp, maximum,
 } from '@descent/autodiff';
 import type { Binary, Call, Compare, Expr, Grad, Index, Reduce } from '../ast.js';
 import { didYouMean } from '../diagnostics.js';
@@ -269,6 +269,10 @@ export class ExprLowerer {
       const c = located(this.ctx.reporter, e, '`dot`', () => contract(args[0]!, args[1]!, [], true));
       if (c !== undefined) return c;
     }
+    if (name === 'relu_kernel' && args.length === 2) {
+      const c = located(this.ctx.reporter, e, '`relu_kernel`', () => reluKernelGram(args[0]!, args[1]!));
+      if (c !== undefined) return c;
+    }
     return located(this.ctx.reporter, e, `\`${name}\``, () => callBuiltin(name, args, this.ctx, e, this.fail.bind(this)));
   }
 
@@ -393,4 +397,23 @@ function contract(a0: Val, b0: Val, sumNames: readonly string[], dot: boolean): 
     out = matmulT(ta, tb);
   }
   return val(reshape(out, [...bs, ...size(ra), ...size(rb), ...b.shape.slice(dot ? 1 : 0)]), [...batch, ...ra, ...rb]);
+}
+
+/**
+ * relu_kernel(a, b) for vectors over different indices (w[i], w[j]) from their Gram matrix:
+ * |a||b| h(c) / 2pi with c = a.b / (|a||b|) clamped to [-1, 1] and h the arcKernel primitive,
+ * whose derivative stays finite at c = ±1 (a ∥ b, the i = j diagonal). The [n, n, d] pairwise
+ * tensors of the elementwise form are never built. With a zero vector the cosine is 0/tiny = 0,
+ * the value 0 and the gradient finite, as for the reluKernel primitive.
+ */
+function reluKernelGram(a: Val, b: Val): Val | undefined {
+  const ab = contract(a, b, [], true);
+  if (ab === undefined) return undefined;
+  const na = val(norm(a.t, positionalAxes(a)), a.index);
+  const nb = val(norm(b.t, positionalAxes(b)), b.index);
+  return zipWith([ab, na, nb], ([d, x, y]) => {
+    const nn = mul(x!, y!);
+    const c = clamp(div(d!, maximum(nn, 1e-300)), -1, 1);
+    return mul(nn, mul(arcKernel(c), 1 / (2 * Math.PI)));
+  });
 }
