@@ -76,13 +76,21 @@ function packRows(
   const panels = Math.ceil(mc / MR);
   for (let ip = 0; ip < panels; ip++) {
     const base = ip * MR * kc;
+    const rows = Math.min(MR, mc - ip * MR);
+    const first = aOff + (i0 + ip * MR) * sAi + p0 * sAp;
+    if (transA && rows === MR) {
+      // op(A) columns are stored rows: read 4 neighbours per p, in memory order
+      for (let p = 0, src = first, o = base; p < kc; p++, src += sAp, o += MR) {
+        out[o] = a[src]!; out[o + 1] = a[src + 1]!; out[o + 2] = a[src + 2]!; out[o + 3] = a[src + 3]!;
+      }
+      continue;
+    }
     for (let r = 0; r < MR; r++) {
-      const i = i0 + ip * MR + r;
-      if (i >= i0 + mc) {
+      if (r >= rows) {
         for (let p = 0; p < kc; p++) out[base + p * MR + r] = 0;
         continue;
       }
-      let src = aOff + i * sAi + p0 * sAp;
+      let src = first + r * sAi;
       for (let p = 0; p < kc; p++, src += sAp) out[base + p * MR + r] = a[src]!;
     }
   }
@@ -97,13 +105,21 @@ function packCols(
   const panels = Math.ceil(n / NR);
   for (let jp = 0; jp < panels; jp++) {
     const base = jp * NR * kc;
+    const cols = Math.min(NR, n - jp * NR);
+    const first = bOff + jp * NR * sBj + p0 * sBp;
+    if (!transB && cols === NR) {
+      // op(B) rows are stored rows: read 4 neighbours per p, in memory order
+      for (let p = 0, src = first, o = base; p < kc; p++, src += sBp, o += NR) {
+        out[o] = b[src]!; out[o + 1] = b[src + 1]!; out[o + 2] = b[src + 2]!; out[o + 3] = b[src + 3]!;
+      }
+      continue;
+    }
     for (let cc = 0; cc < NR; cc++) {
-      const j = jp * NR + cc;
-      if (j >= n) {
+      if (cc >= cols) {
         for (let p = 0; p < kc; p++) out[base + p * NR + cc] = 0;
         continue;
       }
-      let src = bOff + j * sBj + p0 * sBp;
+      let src = first + cc * sBj;
       for (let p = 0; p < kc; p++, src += sBp) out[base + p * NR + cc] = b[src]!;
     }
   }

@@ -379,10 +379,16 @@ function contract(a0: Val, b0: Val, sumNames: readonly string[], dot: boolean): 
   const k = sumNames.filter((n) => a.index.includes(n) && b.index.includes(n));
   if (!dot && k.length === 0) return undefined;
   const batch = a.index.filter((n) => b.index.includes(n) && !k.includes(n));
-  const ra = a.index.filter((n) => !b.index.includes(n));
-  const rb = b.index.filter((n) => !a.index.includes(n));
+  let ra = a.index.filter((n) => !b.index.includes(n));
+  let rb = b.index.filter((n) => !a.index.includes(n));
   if (dot && ra.length === 0 && rb.length === 0) return undefined; // same indices: a plain mul + sum
   const size = (names: readonly string[]): number[] => names.map((n) => sizes.get(n)!);
+  if (dot && product(size(rb)) > product(size(ra))) {
+    // the larger side as rows: X[N, d] @ W^T gives [N, n] (draws first, as the reductions and E
+    // expect), streams X once and packs the small W once, instead of W @ X^T = [n, N]
+    [a, b] = [b, a];
+    [ra, rb] = [rb, ra];
+  }
   const bs = size(batch);
   const m = product(size(ra));
   const kk = product(size(k)) * (dot ? a.shape[0]! : 1);
