@@ -1,7 +1,9 @@
 // `pnpm bench`: every benchmark section, printed as numbers beside hand-written references.
 import { benchAutodiff } from './autodiff.mjs';
 import { benchDsl } from './dsl.mjs';
+import { benchCli } from './cli.mjs';
 
 console.log(`descent benchmarks — node ${process.version}, ${new Date().toISOString()}`);
 benchAutodiff();
 benchDsl();
+await benchCli();

@@ -6,7 +6,8 @@ import { CliError } from './errors.js';
 import { paramsToJson } from './params-io.js';
 import { renderSvg } from './plot/svg.js';
 import type { Progress } from './progress.js';
-import { JsonlWriter, writeJsonAtomic, type LogRecord } from './runlog.js';
+import { LogBuffer } from './log-buffer.js';
+import { writeJsonAtomic, type LogRecord } from './runlog.js';
 import { optimizerText, type RunConfig, type Setup } from './setup.js';
 import { summarize, tailFit, type RunSummary } from './summary.js';
 import { trainAsync, type TrainResult } from './train.js';
@@ -169,8 +170,8 @@ export function writeFileOrFail(file: string, data: string | Uint8Array, command
 }
 
 /**
- * Trains the setup's program into `outDir`. The log is appended record by record (so whatever
- * happens, the log so far is on disk); run.json is written first with status "running" and
+ * Trains the setup's program into `outDir`. The log is appended as it goes, in whole-line batches
+ * at least every 0.25 s (see LogBuffer), and flushed however the run ends; run.json is written first with status "running" and
  * replaced at the end; loss.svg last. Divergence and interruption end the run normally, with
  * their status in the summary.
  */
@@ -198,7 +199,7 @@ export async function executeRun(o: ExecuteOptions): Promise<RunOutcome> {
     ...(o.sweep !== undefined ? { sweep: o.sweep } : {}),
   };
   writeJsonAtomic(runFile, base);
-  const log = new JsonlWriter(path.join(outDir, 'log.jsonl'), { truncate: true });
+  const log = new LogBuffer(path.join(outDir, 'log.jsonl'));
   const records: LogRecord[] = [];
   const progress = o.progress;
   let result: TrainResult;
@@ -209,7 +210,7 @@ export async function executeRun(o: ExecuteOptions): Promise<RunOutcome> {
       steps: setup.steps,
       logCount: setup.logCount,
       onRecord: (r) => {
-        log.write(r);
+        log.add(r);
         records.push(r);
       },
       ...(progress ? { onStep: (step: number, loss: number) => progress.update(step, loss) } : {}),
@@ -231,6 +232,7 @@ export async function executeRun(o: ExecuteOptions): Promise<RunOutcome> {
     records,
     claims: program.claims,
     seconds: result.seconds,
+    computeSeconds: result.computeSeconds,
     ...(result.divergence ? { divergence: result.divergence } : {}),
   });
   writeJsonAtomic(runFile, {

@@ -115,9 +115,14 @@ export function resolveModel(arg: string, command = 'run'): ModelSource {
   };
   const asFile = path.resolve(arg);
   if (fs.existsSync(asFile) && fs.statSync(asFile).isFile()) return read(asFile, path.basename(arg).replace(/\.loss$/, ''), false);
+  if (!isPathLike(arg)) {
+    // the common case without listing the folder: the manifest's file, or NAME.loss
+    const dir = modelsDir();
+    const entry = readManifest(dir).find((m) => str(m.name) === arg);
+    const file = path.join(dir, str(entry?.file) ?? `${arg}.loss`);
+    if (fs.existsSync(file)) return read(file, arg, true);
+  }
   const models = listModels();
-  const hit = models.find((m) => m.name === arg);
-  if (hit && !isPathLike(arg)) return read(hit.file, hit.name, true);
   if (isPathLike(arg)) {
     const dir = path.dirname(asFile);
     const near = fs.existsSync(dir) ? suggest(path.basename(arg), fs.readdirSync(dir).filter((f) => f.endsWith('.loss'))) : [];

@@ -77,6 +77,19 @@ export class JsonlWriter {
     while (off < bytes.length) off += fs.writeSync(this.fd, bytes, off, bytes.length - off);
   }
 
+  /**
+   * Writes text made of whole lines (each ending in a newline) in one system call, so a batch of
+   * records keeps the guarantee: the file only ever holds whole lines.
+   */
+  writeLines(text: string): void {
+    if (this.fd === null) throw new Error(`${this.file} is closed`);
+    if (text === '') return;
+    if (!text.endsWith('\n')) throw new Error(`${this.file}: writeLines wants whole lines`);
+    const bytes = Buffer.from(text, 'utf8');
+    let off = fs.writeSync(this.fd, bytes, 0, bytes.length);
+    while (off < bytes.length) off += fs.writeSync(this.fd, bytes, off, bytes.length - off);
+  }
+
   /** Flushes the file to disk (fdatasync). */
   sync(): void {
     if (this.fd !== null) fs.fdatasyncSync(this.fd);

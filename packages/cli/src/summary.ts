@@ -31,6 +31,8 @@ export interface RunSummary {
   /** Log-log slope of the loss over the last decade of logged steps; null when it cannot be fitted. */
   readonly slope: { readonly value: number; readonly window: readonly [number, number]; readonly r2: number; readonly points: number } | null;
   readonly wallSeconds: number;
+  /** Seconds inside evaluations and optimizer steps (the rest of wallSeconds is logging and bookkeeping). */
+  readonly computeSeconds: number;
   readonly stepsPerSecond: number;
   readonly claims: readonly ClaimOutcome[];
   readonly claimsPassed: number;
@@ -77,6 +79,7 @@ export interface SummaryInput {
   readonly records: readonly LogRecord[];
   readonly claims: readonly ClaimSetting[];
   readonly seconds: number;
+  readonly computeSeconds: number;
   readonly divergence?: Divergence;
 }
 
@@ -92,6 +95,7 @@ export function summarize(s: SummaryInput): RunSummary {
     metrics: s.metrics,
     slope: fit ? { value: fit.slope, window: [fit.t0, fit.t1], r2: fit.r2, points: fit.n } : null,
     wallSeconds: s.seconds,
+    computeSeconds: s.computeSeconds,
     stepsPerSecond: s.seconds > 0 ? s.step / s.seconds : 0,
     claims,
     claimsPassed: passed,
