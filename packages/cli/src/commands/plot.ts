@@ -7,6 +7,7 @@ import type { CommandArgs, Io } from '../io.js';
 import { svgToPng } from '../plot/png.js';
 import { renderSvg, type Series } from '../plot/svg.js';
 import { readJson, readJsonl, type LogRecord } from '../runlog.js';
+import { tailFit } from '../summary.js';
 
 interface PlotRun {
   readonly label: string;
@@ -80,7 +81,9 @@ export async function plotCommand(a: CommandArgs, io: Io): Promise<number> {
   const yScale = ys.length > 0 && ys.every((y) => y > 0) ? 'log' : 'linear';
   const models = [...new Set(runs.map((r) => r.model))];
   const title = a.flags.title ?? (models.length === 1 ? models[0]! : `${runs.length} runs`);
-  const svg = renderSvg(series, { title, xLabel: 'step', yLabel: metric ?? 'loss', xScale: 'log', yScale });
+  // one run's loss gets its last-decade fit, as in the run's own loss.svg
+  const fit = runs.length === 1 && (!metric || metric === 'loss') && yScale === 'log' ? tailFit(runs[0]!.records) : null;
+  const svg = renderSvg(series, { title, xLabel: 'step', yLabel: metric ?? 'loss', xScale: 'log', yScale, fits: fit ? [{ fit }] : [] });
   writeFileOrFail(out, ext === '.png' ? svgToPng(svg, 2) : svg, 'plot');
   io.stdout(`wrote ${out} (${runs.length} run${runs.length === 1 ? '' : 's'}, ${metric ?? 'loss'}, ${yScale === 'log' ? 'log-log' : 'log-linear'} axes)\n`);
   return EXIT.ok;
