@@ -9,7 +9,7 @@
 // packages/cli/src/train.ts without its per-step bookkeeping (copies of the parameters for
 // divergence recovery, finite scans, logging).
 import { readFileSync } from 'node:fs';
-import { allocationCount, kernelTimings, setKernelTiming } from '../packages/autodiff/dist/index.js';
+import { allocationCount, kernelTimings, resetKernelTimings, setKernelTiming } from '../packages/autodiff/dist/index.js';
 import { compileSource } from '../packages/dsl/dist/index.js';
 import { createOptimizer } from '../packages/cli/dist/optimizers/index.js';
 import { timeSteps } from './peers/harness.mjs';
@@ -57,7 +57,10 @@ function runCell(problem, size, dims, peer, file) {
     afterWarmup: () => {
       allocBefore = allocationCount().buffers;
       rssAfterWarmup = rssMb();
-      if (PROFILE) setKernelTiming(true);
+      if (PROFILE) {
+        resetKernelTimings();
+        setKernelTiming(true);
+      }
     },
   });
   if (PROFILE) {

@@ -3,7 +3,7 @@ export { allocate, allocationCount } from './alloc.js';
 export { backward } from './engine.js';
 export * from './ops.js';
 export {
-  compile, jit, kernelTimings, Plan, planOf, setKernelTiming, type KernelTiming, type PlanOptions, type PlanStats,
+  compile, jit, kernelTimings, Plan, planOf, resetKernelTimings, setKernelTiming, type KernelTiming, type PlanOptions, type PlanStats,
 } from './plan.js';
 export { definePrimitive, type CheckCase, type CheckSpec, type Domain, type Kernel, type Primitive } from './primitive.js';
 export { allPrimitives, primitiveFamilies } from './primitives/index.js';

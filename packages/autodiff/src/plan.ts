@@ -55,6 +55,12 @@ export function setKernelTiming(on: boolean): void {
   timingOn = on;
 }
 
+/** Forgets every total collected so far (each plan starts again from zero). */
+export function resetKernelTimings(): void {
+  for (const p of timedPlans) p.resetTimings();
+  timedPlans.length = 0;
+}
+
 /** Per-kernel totals since timing was turned on, slowest first. */
 export function kernelTimings(): KernelTiming[] {
   const rows: KernelTiming[] = [];
@@ -226,6 +232,11 @@ export class Plan {
       this.kernels[k]!(this.kernelInputs[k]!, this.kernelOutputs[k]!);
       times[k]! += performance.now() - t0;
     }
+  }
+
+  resetTimings(): void {
+    this.times = undefined;
+    this.calls = 0;
   }
 
   /** This plan's per-kernel totals (empty unless `setKernelTiming(true)` was on while it ran). */
