@@ -64,7 +64,7 @@ const wall = (performance.now() - t0) / 1000;
 if (dump) (await import('node:fs')).writeFileSync(dump, JSON.stringify(records));
 let claims = program.claims.map((c) => ({ fn: c.fn, series: c.series, args: c.args, op: c.op, value: c.value, ...(c.tol !== undefined ? { tol: c.tol } : {}) }));
 if (claimsFrom) {
-  const src2 = claimsFrom.join('\n');
+  const src2 = claimsFrom.map((c) => `claim ${c}`).join('\n');
   const c2 = compileSource(source + '\n' + src2 + '\n', { file, overrides, expect });
   claims = c2.program.claims.slice(program.claims.length).map((c) => ({ fn: c.fn, series: c.series, args: c.args, op: c.op, value: c.value, ...(c.tol !== undefined ? { tol: c.tol } : {}) }));
 }

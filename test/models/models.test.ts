@@ -1,0 +1,121 @@
+// The prebuilt models: each compiles, its gradient at the initial point matches central
+// differences, and its CI-scale run (models.json) passes its claims.
+import { readdirSync, readFileSync } from 'node:fs';
+import { fileURLToPath } from 'node:url';
+import { describe, expect, it } from 'vitest';
+import { Random } from '@descent/autodiff';
+import { compileSource, formatDiagnostics, type ClaimSetting, type CompileOptions, type Program } from '@descent/dsl';
+import { evaluateClaims, type Claim, type ClaimFn, type ClaimOp } from '../../packages/cli/src/claims.js';
+import type { LogRecord } from '../../packages/cli/src/runlog.js';
+import { train } from '../../packages/cli/src/train.js';
+
+interface CiSettings {
+  readonly steps?: number;
+  readonly set?: Readonly<Record<string, number>>;
+  readonly expect?: CompileOptions['expect'];
+}
+
+interface ModelEntry {
+  readonly name: string;
+  readonly file: string;
+  readonly description: string;
+  readonly ci: CiSettings;
+  /** Claims (without the `claim` keyword) that replace the file's claims at CI scale. */
+  readonly ciClaims?: readonly string[];
+}
+
+const dir = fileURLToPath(new URL('../../packages/models/', import.meta.url));
+const manifest = JSON.parse(readFileSync(`${dir}models.json`, 'utf8')) as { models: ModelEntry[] };
+
+function compileOk(source: string, file: string, options: CompileOptions = {}): Program {
+  const r = compileSource(source, { file, ...options });
+  if (!r.ok) throw new Error(formatDiagnostics(r.diagnostics, source));
+  return r.program;
+}
+
+const CLAIM_FNS: readonly string[] = ['slope', 'rate', 'final', 'min', 'max', 'mean'];
+const CLAIM_OPS: readonly string[] = ['=', '<', '<=', '>', '>=', '=='];
+
+/** The compiled claim as the CLI's claim evaluator takes it (no `!=` there: rejected here). */
+function toClaim(c: ClaimSetting): Claim {
+  if (!CLAIM_FNS.includes(c.fn)) throw new Error(`claim function ${c.fn} is not evaluated by the CLI: ${c.text}`);
+  if (!CLAIM_OPS.includes(c.op)) throw new Error(`claim operator ${c.op} is not evaluated by the CLI: ${c.text}`);
+  return { fn: c.fn as ClaimFn, series: c.series, args: c.args, op: c.op as ClaimOp, value: c.value, ...(c.tol !== undefined ? { tol: c.tol } : {}) };
+}
+
+/**
+ * Relative error of the directional derivative <grad, u> at the initial point against a
+ * Richardson-extrapolated central difference. Each parameter's direction is scaled by that
+ * parameter's RMS value, so tiny initializations (1e-3) are probed at their own scale.
+ */
+function gradientError(p: Program, seed: number): number {
+  const rng = new Random(seed);
+  p.initialize();
+  const x0 = p.params.map((x) => Float64Array.from(x));
+  const descended = p.paramInfo.map((info, i) => (info.updated ? -1 : i)).filter((i) => i >= 0);
+  const u = p.params.map((x) => {
+    const rms = Math.sqrt(x.reduce((s, v) => s + v * v, 0) / x.length) || 1;
+    return rng.fillNormal(new Float64Array(x.length)).map((v) => v * rms);
+  });
+  const { grads } = p.evaluate();
+  const sign = p.settings.objective === 'minimize' ? 1 : -1;
+  let analytic = 0;
+  grads.forEach((g, k) => g.forEach((v, j) => (analytic += v * u[descended[k]!]![j]!)));
+  const at = (t: number): number => {
+    p.params.forEach((x, i) => x.forEach((_, j) => (x[j] = x0[i]![j]! + (descended.includes(i) ? t * u[i]![j]! : 0))));
+    return sign * p.evaluate().objective;
+  };
+  const h = 1e-4;
+  const d = (s: number): number => (at(s) - at(-s)) / (2 * s);
+  const numeric = (4 * d(h / 2) - d(h)) / 3;
+  return Math.abs(analytic - numeric) / Math.max(Math.abs(analytic), Math.abs(numeric), 1e-300);
+}
+
+describe('models.json', () => {
+  it('lists every .loss file in packages/models exactly once', () => {
+    const files = readdirSync(dir).filter((f) => f.endsWith('.loss')).sort();
+    expect(manifest.models.map((m) => m.file).sort()).toEqual(files);
+    expect(new Set(manifest.models.map((m) => m.name)).size).toBe(manifest.models.length);
+  });
+});
+
+describe.each(manifest.models)('$name', (entry) => {
+  const file = `${dir}${entry.file}`;
+  const source = readFileSync(file, 'utf8');
+
+  it('compiles, opens with a comment block and carries claims', () => {
+    const p = compileOk(source, file);
+    expect(source.startsWith('# ')).toBe(true);
+    expect(p.claims.length).toBeGreaterThan(0);
+  });
+
+  it('has a gradient at the initial point that matches central differences (sampling fixed)', () => {
+    const plain = compileOk(source, file, { overrides: entry.ci.set ?? {} });
+    const fresh = plain.settings.expect.kind === 'samples' && plain.settings.expect.fresh;
+    // fix the batch only where the file samples afresh: `fresh: false` on a quadrature file
+    // would turn it into Monte Carlo
+    const p = fresh ? compileOk(source, file, { overrides: entry.ci.set ?? {}, expect: { ...entry.ci.expect, fresh: false } }) : plain;
+    expect(gradientError(p, 1)).toBeLessThan(1e-6);
+  });
+
+  it('passes its claims at CI scale', () => {
+    const options: CompileOptions = { overrides: entry.ci.set ?? {}, ...(entry.ci.expect ? { expect: entry.ci.expect } : {}) };
+    const p = compileOk(source, file, options);
+    const claims = entry.ciClaims
+      ? compileOk(`${source}\n${entry.ciClaims.map((c) => `claim ${c}`).join('\n')}\n`, file, options).claims.slice(p.claims.length)
+      : p.claims;
+    const opt = p.settings.optimizer;
+    expect(opt.name).toBe('gd');
+    const records: LogRecord[] = [];
+    const result = train({
+      program: p,
+      optimizer: { kind: 'gd', lr: opt.args['lr']! },
+      steps: entry.ci.steps ?? p.settings.steps,
+      logCount: p.settings.log,
+      onRecord: (r) => records.push(r),
+    });
+    expect(result.status).toBe('completed');
+    const { results, allPass } = evaluateClaims(claims.map(toClaim), records);
+    expect(allPass, results.map((r) => r.text).join('\n')).toBe(true);
+  });
+});
