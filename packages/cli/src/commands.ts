@@ -117,8 +117,8 @@ export const COMMANDS: Readonly<Record<CommandName, CommandSpec>> = {
   resume: {
     name: 'resume', args: 'RUN_DIR', min: 1, max: 1, missing: 'the run directory to resume',
     summary: 'continue an interrupted run from its last checkpoint',
-    flags: ['quiet', 'json', 'checkpoint-every'],
-    examples: ['descent resume runs/relu-neuron-20260101-120000'],
+    flags: ['quiet', 'json', 'checkpoint-every', 'force'],
+    examples: ['descent resume runs/relu-neuron-20260101-120000', 'descent resume runs/n4 --checkpoint-every 5000'],
   },
 };
 

@@ -1,16 +1,19 @@
 // One run into its folder: log.jsonl as it goes, run.json (settings, versions, params, summary), loss.svg.
 import { createHash } from 'node:crypto';
 import * as fs from 'node:fs';
+import * as os from 'node:os';
 import * as path from 'node:path';
 import { CliError } from './errors.js';
+import { encodeF64 } from './optimizers/index.js';
 import { paramsToJson } from './params-io.js';
 import { renderSvg } from './plot/svg.js';
 import type { Progress } from './progress.js';
 import { LogBuffer } from './log-buffer.js';
+import { CHECKPOINT_FILE, writeCheckpoint, type CheckpointIdentity, type LogPosition } from './checkpoint.js';
 import { writeJsonAtomic, type LogRecord } from './runlog.js';
 import { optimizerText, type RunConfig, type Setup } from './setup.js';
 import { summarize, tailFit, type RunSummary } from './summary.js';
-import { trainAsync, type TrainResult } from './train.js';
+import { trainAsync, type TrainCheckpoint, type TrainResult } from './train.js';
 
 /** The files of a run folder; --force replaces exactly these. */
 export const RUN_FILES = ['log.jsonl', 'run.json', 'loss.svg', 'checkpoint.json'] as const;
@@ -39,8 +42,16 @@ export interface RunJson {
   readonly summary?: RunSummary;
   /** Final parameters (the last finite ones for a diverged run), nested like the declarations. */
   readonly params?: Readonly<Record<string, unknown>>;
+  /** The step whose values `params` are (the last finite step of a diverged run). */
+  readonly paramsStep?: number;
+  /** `params` again, losslessly: base64 of little-endian float64 (keeps -0; compare runs bit for bit). */
+  readonly paramsF64?: Readonly<Record<string, string>>;
   /** Set for runs made by a sweep: the entry of its plan. */
   readonly sweep?: unknown;
+  /** --checkpoint-every of the run (a resume keeps it unless given again). */
+  readonly checkpointEvery?: number;
+  /** Each `descent resume` of the run: when, and from which step. */
+  readonly resumed?: readonly { readonly at: string; readonly step: number }[];
 }
 
 let versionsCache: Record<string, string> | undefined;
@@ -129,13 +140,26 @@ export function defaultOutDir(name: string, root = 'runs', now = new Date()): st
 
 export interface ExecuteOptions {
   readonly setup: Setup;
-  /** An existing, empty folder (see prepareOutDir). */
+  /** An existing, empty folder (see prepareOutDir), or the folder of the run being resumed. */
   readonly outDir: string;
   readonly progress?: Progress;
   readonly shouldStop?: () => boolean;
   readonly argv?: readonly string[];
   /** Stored in run.json as "sweep". */
   readonly sweep?: unknown;
+  /** Write checkpoint.json every this many steps (a stop request always writes one). */
+  readonly checkpointEvery?: number;
+  /** Continue the run in `outDir` (see prepareResume) instead of starting one. */
+  readonly resume?: ResumePoint;
+}
+
+/** Where a resumed run starts: its run.json, its checkpoint (null: from step 0), its log so far. */
+export interface ResumePoint {
+  readonly runJson: RunJson;
+  readonly checkpoint: TrainCheckpoint | null;
+  /** log.jsonl, already cut to the checkpoint's length, and the records it holds. */
+  readonly log: LogPosition;
+  readonly records: readonly LogRecord[];
 }
 
 export interface RunOutcome {
@@ -169,38 +193,66 @@ export function writeFileOrFail(file: string, data: string | Uint8Array, command
   }
 }
 
+/** The model text and settings a checkpoint must match (see readCheckpoint). */
+export function identityOf(setup: Setup): CheckpointIdentity {
+  return {
+    sha256: createHash('sha256').update(setup.model.source).digest('hex'),
+    seed: setup.seed,
+    steps: setup.steps,
+    log: setup.logCount,
+    optimizer: setup.optimizer,
+  };
+}
+
 /**
  * Trains the setup's program into `outDir`. The log is appended as it goes, in whole-line batches
- * at least every 0.25 s (see LogBuffer), and flushed however the run ends; run.json is written first with status "running" and
- * replaced at the end; loss.svg last. Divergence and interruption end the run normally, with
- * their status in the summary.
+ * at least every 0.25 s (see LogBuffer), and flushed however the run ends; run.json is written
+ * first with status "running" and replaced at the end, after loss.svg (so a run.json saying
+ * "completed" means every file is there). Every `checkpointEvery` steps, and at a stop request,
+ * the log is flushed and synced and then checkpoint.json is written atomically with the log's
+ * length, so the checkpoint never refers to lines that are not on disk. Divergence and
+ * interruption end the run normally, with their status in the summary.
  */
 export async function executeRun(o: ExecuteOptions): Promise<RunOutcome> {
   const { setup, outDir } = o;
   const { program, model } = setup;
   const runFile = path.join(outDir, 'run.json');
-  const base: RunJson = {
-    format: 'descent-run/1',
-    status: 'running',
-    model: { name: model.name, file: model.file, sha256: createHash('sha256').update(model.source).digest('hex') },
-    config: setup.config,
-    settings: {
-      seed: setup.seed,
-      steps: setup.steps,
-      log: setup.logCount,
-      optimizer: setup.optimizer,
-      expect: program.settings.expect,
-      objective: program.settings.objective,
-      constants: program.constants,
-    },
-    versions: versions(),
-    ...(o.argv ? { argv: o.argv } : {}),
-    started: new Date().toISOString(),
-    ...(o.sweep !== undefined ? { sweep: o.sweep } : {}),
-  };
-  writeJsonAtomic(runFile, base);
-  const log = new LogBuffer(path.join(outDir, 'log.jsonl'));
-  const records: LogRecord[] = [];
+  const identity = identityOf(setup);
+  const resume = o.resume;
+  const base: RunJson = resume
+    ? {
+        ...resume.runJson,
+        status: 'running',
+        ...(o.checkpointEvery ? { checkpointEvery: o.checkpointEvery } : {}),
+        resumed: [...(resume.runJson.resumed ?? []), { at: new Date().toISOString(), step: resume.checkpoint?.step ?? 0 }],
+      }
+    : {
+        format: 'descent-run/1',
+        status: 'running',
+        model: { name: model.name, file: model.file, sha256: identity.sha256 },
+        config: setup.config,
+        settings: {
+          seed: setup.seed,
+          steps: setup.steps,
+          log: setup.logCount,
+          optimizer: setup.optimizer,
+          expect: program.settings.expect,
+          objective: program.settings.objective,
+          constants: program.constants,
+        },
+        versions: versions(),
+        ...(o.argv ? { argv: o.argv } : {}),
+        ...(o.checkpointEvery ? { checkpointEvery: o.checkpointEvery } : {}),
+        started: new Date().toISOString(),
+        ...(o.sweep !== undefined ? { sweep: o.sweep } : {}),
+      };
+  // a resumed run.json loses the previous ending: it is running again
+  const { finished: _f, summary: _s, params: _p, paramsStep: _ps, paramsF64: _pf, optimizerText: _o, process: _pr, ...kept } = base as RunJson & { optimizerText?: string; process?: unknown };
+  // while running, which process runs it (so that a resume can refuse to start a second one)
+  writeJsonAtomic(runFile, { ...kept, status: 'running', process: { pid: process.pid, host: os.hostname() } });
+  const running = kept;
+  const log = new LogBuffer(path.join(outDir, 'log.jsonl'), undefined, undefined, resume?.log);
+  const records: LogRecord[] = resume ? [...resume.records] : [];
   const progress = o.progress;
   let result: TrainResult;
   try {
@@ -215,6 +267,12 @@ export async function executeRun(o: ExecuteOptions): Promise<RunOutcome> {
       },
       ...(progress ? { onStep: (step: number, loss: number) => progress.update(step, loss) } : {}),
       ...(o.shouldStop ? { shouldStop: o.shouldStop } : {}),
+      ...(o.checkpointEvery ? { checkpointEvery: o.checkpointEvery } : {}),
+      ...(resume?.checkpoint ? { resume: resume.checkpoint } : {}),
+      onCheckpoint: (cp) => {
+        log.sync();
+        writeCheckpoint(outDir, cp, program.paramInfo, identity, log.position());
+      },
     });
   } finally {
     log.close();
@@ -235,14 +293,18 @@ export async function executeRun(o: ExecuteOptions): Promise<RunOutcome> {
     computeSeconds: result.computeSeconds,
     ...(result.divergence ? { divergence: result.divergence } : {}),
   });
+  fs.writeFileSync(path.join(outDir, 'loss.svg'), lossSvg(model.name, records));
   writeJsonAtomic(runFile, {
-    ...base,
+    ...running,
     status: result.status,
     finished: new Date().toISOString(),
     summary,
     optimizerText: optimizerText(setup.optimizer),
     params: paramsToJson(program.paramInfo, result.params),
+    paramsStep: result.paramsStep,
+    paramsF64: Object.fromEntries(program.paramInfo.map((p, i) => [p.name, encodeF64(result.params[i]!)])),
   });
-  fs.writeFileSync(path.join(outDir, 'loss.svg'), lossSvg(model.name, records));
+  // a completed run's last checkpoint is stale; an interrupted or diverged run keeps its own
+  if (result.status === 'completed') fs.rmSync(path.join(outDir, CHECKPOINT_FILE), { force: true });
   return { summary, records, outDir, result };
 }

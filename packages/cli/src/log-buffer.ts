@@ -25,19 +25,44 @@ export class LogBuffer {
   private bytes = 0;
   private lastWrite = -Infinity;
   private readonly writer: JsonlWriter;
+  /** Bytes in the file after the last flush (its length: every write appends whole lines). */
+  private written: number;
+  /** Records in the file after the last flush. */
+  private count: number;
+  private pendingCount = 0;
 
+  /**
+   * Starts a new log, or with `append`, continues one cut to `append.bytes` bytes holding
+   * `append.records` records (a resumed run: the caller truncated it to its checkpoint).
+   */
   constructor(
     file: string,
     private readonly maxBytes = 1 << 16,
     private readonly maxSeconds = 0.25,
+    append?: { readonly bytes: number; readonly records: number },
   ) {
-    this.writer = new JsonlWriter(file, { truncate: true });
+    this.writer = new JsonlWriter(file, append ? {} : { truncate: true });
+    this.written = append?.bytes ?? 0;
+    this.count = append?.records ?? 0;
+  }
+
+  /** Where the log stands once flushed: its byte length and number of records (for a checkpoint). */
+  position(): { readonly bytes: number; readonly records: number } {
+    this.flush();
+    return { bytes: this.written, records: this.count };
+  }
+
+  /** Flushes and asks the disk to persist the file (before a checkpoint refers to its length). */
+  sync(): void {
+    this.flush();
+    this.writer.sync();
   }
 
   add(r: LogRecord): void {
     // JSON.stringify without a replacer is twice as fast; the replacer is only needed for NaN/inf
     const line = allFinite(r) ? `${JSON.stringify(r)}\n` : toJsonLine(r);
     this.pending.push(line);
+    this.pendingCount++;
     this.bytes += line.length;
     if (this.bytes >= this.maxBytes || r.elapsed - this.lastWrite >= this.maxSeconds) {
       this.flush();
@@ -47,8 +72,12 @@ export class LogBuffer {
 
   flush(): void {
     if (this.pending.length === 0) return;
-    this.writer.writeLines(this.pending.join(''));
+    const text = this.pending.join('');
+    this.writer.writeLines(text);
+    this.written += Buffer.byteLength(text, 'utf8');
+    this.count += this.pendingCount;
     this.pending = [];
+    this.pendingCount = 0;
     this.bytes = 0;
   }
 

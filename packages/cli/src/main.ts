@@ -62,9 +62,7 @@ const HANDLERS: Readonly<Record<CommandName, () => Promise<Handler>>> = {
   collect: async () => (await import('./commands/collect.js')).collectCommand,
   plot: async () => (await import('./commands/plot.js')).plotCommand,
   models: async () => (await import('./commands/models.js')).modelsCommand,
-  resume: async () => async () => {
-    throw new CliError('descent resume: not available yet: checkpoints (issue 7) are not implemented in this build.');
-  },
+  resume: async () => (await import('./commands/resume.js')).resumeCommand,
 };
 
 async function dispatch(a: CommandArgs, io: Io): Promise<number> {

@@ -1,5 +1,6 @@
 // From flags to a runnable setup: the serializable run config, compilation, overrides and the optimizer.
-import { compileSource, formatDiagnostics, OPTIMIZER_DEFAULTS, parse, type OptimizerSetting, type Program } from '@descent/dsl';
+import { compileSource, formatDiagnostics, OPTIMIZER_DEFAULTS, parse, type CompileResult, type OptimizerSetting, type Program } from '@descent/dsl';
+import { totalmem } from 'node:os';
 import type { Flags } from './args.js';
 import { CliError, didYouMean, suggest } from './errors.js';
 import { fmtExact } from './format.js';
@@ -40,6 +41,14 @@ export interface Setup {
   readonly logCount: number;
   readonly seed: number;
 }
+
+/** The default --max-memory: half of this machine's memory (as the DSL's own default). */
+export function defaultMemoryBudget(): number {
+  return Math.floor(totalmem() / 2);
+}
+
+/** The largest file `load` reads whatever the memory budget: 1 GiB (as the DSL's own default). */
+const MAX_LOAD_BYTES = 2 ** 30;
 
 /** Every optimizer argument name any optimizer takes (lr, beta, beta1, beta2, eps, dt). */
 const HYPER_NAMES = new Set(Object.values(OPTIMIZER_DEFAULTS).flatMap((args) => args.map(([k]) => k)));
@@ -101,13 +110,25 @@ export function setup(config: RunConfig, command = 'run', model: ModelSource = r
       delete overrides[k];
     }
   }
-  const result = compileSource(model.source, {
-    file: model.file,
-    overrides,
-    ...(config.seed !== undefined ? { seed: config.seed } : {}),
-    expect: config.expect,
-    ...(config.maxMemory !== undefined ? { maxMemoryBytes: config.maxMemory } : {}),
-  });
+  const budget = config.maxMemory ?? defaultMemoryBudget();
+  let result: CompileResult;
+  try {
+    result = compileSource(model.source, {
+      file: model.file,
+      overrides,
+      ...(config.seed !== undefined ? { seed: config.seed } : {}),
+      expect: config.expect,
+      maxMemoryBytes: budget,
+      // a file to load cannot be larger than the memory the program may take (nor than 1 GiB)
+      maxLoadBytes: Math.min(budget, MAX_LOAD_BYTES),
+    });
+  } catch (e) {
+    // a --max-memory above what this process can allocate: the guard passed, the allocation failed
+    if (e instanceof RangeError && /array length|allocation failed|out of memory/i.test(e.message)) {
+      throw new CliError(`descent ${command}: ${model.name} needs more memory than this process can allocate (${e.message}); use smaller sizes, or a --max-memory this machine can honour (the default is half its memory).`);
+    }
+    throw e;
+  }
   if (!result.ok) {
     // a bad --set is about the command line, not a place in the file: no caret under line 1
     const setErrors = result.diagnostics.filter((d) => d.message.startsWith('--set'));

@@ -14,6 +14,8 @@ export interface SweepJob {
   readonly dir: string;
   readonly force: boolean;
   readonly argv: readonly string[];
+  /** --checkpoint-every: each entry folder gets its own checkpoint.json (resume it alone). */
+  readonly checkpointEvery?: number;
 }
 
 export interface EntryResult {
@@ -41,6 +43,7 @@ export async function runEntry(job: SweepJob, entry: PlannedRun, shouldStop: () 
     progress: new Progress({ total: s.steps, quiet: true }),
     shouldStop,
     argv: job.argv,
+    ...(job.checkpointEvery ? { checkpointEvery: job.checkpointEvery } : {}),
     sweep: { index: entry.index, id: entry.id, group: entry.group, dir: entry.dir, settings: entry.settings, seed: entry.seed },
   });
   return { index: entry.index, id: entry.id, outDir, summary: o.summary };

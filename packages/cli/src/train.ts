@@ -1,6 +1,7 @@
 // The training loop: evaluate, log on log-spaced steps, take optimizer steps, stop on divergence or request.
+import type { RandomState } from '@descent/autodiff';
 import type { Program } from '@descent/dsl';
-import { createOptimizer, type Optimizer, type OptimizerSpec } from './optimizers/index.js';
+import { createOptimizer, type Optimizer, type OptimizerSpec, type OptimizerState } from './optimizers/index.js';
 import { logSteps, type LogRecord } from './runlog.js';
 
 /** Why a run ended. */
@@ -32,6 +33,26 @@ function largestParam(program: Program): string | undefined {
   return best < 0 ? undefined : `parameters still finite; the largest is ${name} (max |entry| ${best.toPrecision(3)})`;
 }
 
+/**
+ * The whole state of a run at a step boundary: enough to continue it bit for bit. Taken after
+ * step `step` was evaluated (and logged, if it is a logged step) and before its optimizer step,
+ * so a run continued from it re-evaluates `step` on the same parameters and batch (without
+ * logging it again) and goes on exactly as the original would have.
+ */
+export interface TrainCheckpoint {
+  readonly step: number;
+  /** Every parameter of the program (descended and updated), after `step` updates. */
+  readonly params: readonly Float64Array[];
+  readonly optimizer: OptimizerState;
+  /** Fresh sampling: the sample stream after drawing step `step`'s batch, and that batch. */
+  readonly sampling: { readonly state: RandomState; readonly batch: readonly Float64Array[] } | null;
+  /** Wall and compute seconds of the run up to here (a continued run counts on from them). */
+  readonly seconds: number;
+  readonly computeSeconds: number;
+  /** 'periodic' (every `checkpointEvery` steps) or 'stop' (at a stop request). */
+  readonly reason: 'periodic' | 'stop';
+}
+
 export interface TrainOptions {
   readonly program: Program;
   readonly optimizer: OptimizerSpec;
@@ -49,6 +70,15 @@ export interface TrainOptions {
    * can run and set what `shouldStop` reads. Default 50; Infinity never yields.
    */
   readonly yieldMs?: number;
+  /** Continue from this checkpoint instead of starting at the initialization. */
+  readonly resume?: TrainCheckpoint;
+  /** Take a checkpoint every this many steps (0 or absent: only at a stop request). */
+  readonly checkpointEvery?: number;
+  /**
+   * Receives each checkpoint, synchronously, before the optimizer step of its step. Its arrays
+   * are the live buffers: serialize them before returning.
+   */
+  readonly onCheckpoint?: (checkpoint: TrainCheckpoint) => void;
 }
 
 export interface TrainResult {
@@ -59,6 +89,8 @@ export interface TrainResult {
   readonly divergence?: Divergence;
   /** Parameter values at the end; for a diverged run, the last finite values. */
   readonly params: readonly Float64Array[];
+  /** The step whose parameters `params` are (for a diverged run, that of the last finite ones). */
+  readonly paramsStep: number;
   readonly seconds: number;
   /** Seconds spent inside evaluations and optimizer steps (the rest is logging and bookkeeping). */
   readonly computeSeconds: number;
@@ -108,16 +140,42 @@ function* trainLoop(options: TrainOptions): Generator<void, TrainResult, void> {
   const { program, steps } = options;
   const info = program.paramInfo;
   const descended = info.map((p, i) => (p.updated ? -1 : i)).filter((i) => i >= 0);
+  const from = options.resume;
   program.initialize();
+  if (from) {
+    if (from.params.length !== program.params.length) throw new Error(`checkpoint has ${from.params.length} parameters, the program ${program.params.length}`);
+    from.params.forEach((p, i) => {
+      if (p.length !== program.params[i]!.length) throw new Error(`checkpoint parameter ${info[i]!.name} has ${p.length} values, the program ${program.params[i]!.length}`);
+      program.params[i]!.set(p);
+    });
+    if (program.freshSampling !== (from.sampling !== null)) throw new Error('checkpoint and program disagree on fresh sampling');
+    if (from.sampling) program.restoreSampleState(from.sampling.state, from.sampling.batch);
+  }
   // the loop's own parameter arrays: the optimizer may ask for gradients at trial points, which
   // are copied into the program's buffers, so these stay untouched until it commits a step
   const live = descended.map((i) => Float64Array.from(program.params[i]!));
   const lastFinite = program.params.map((p) => Float64Array.from(p));
+  let lastFiniteStep = from ? from.step : 0;
   const updateValues = program.paramInfo.filter((p) => p.updated).map((p) => new Float64Array(p.size));
   const optimizer = createOptimizer(options.optimizer, live.map((p) => p.length));
+  if (from) optimizer.restore(from.optimizer);
   const logged = new Set(logSteps(steps, options.logCount));
-  const start = performance.now();
-  let compute = 0;
+  // a continued run's clocks count on from the checkpoint's
+  const start = performance.now() - (from ? from.seconds * 1000 : 0);
+  let compute = from ? from.computeSeconds * 1000 : 0;
+  const firstStep = from ? from.step : 0;
+  const every = options.checkpointEvery ?? 0;
+  const checkpoint = (at: number, reason: TrainCheckpoint['reason']): void => {
+    options.onCheckpoint?.({
+      step: at,
+      params: program.params,
+      optimizer: optimizer.state(),
+      sampling: program.freshSampling ? { state: program.sampleState(), batch: program.currentBatch() } : null,
+      seconds: (performance.now() - start) / 1000,
+      computeSeconds: compute / 1000,
+      reason,
+    });
+  };
 
   let cachedFor: readonly Float64Array[] | null = null;
   let cachedGrads: readonly Float64Array[] = [];
@@ -134,7 +192,7 @@ function* trainLoop(options: TrainOptions): Generator<void, TrainResult, void> {
   let status: RunStatus = 'completed';
   let divergence: Divergence | undefined;
   let loss = NaN;
-  let step = 0;
+  let step = firstStep;
   const yieldMs = options.yieldMs ?? 50;
   let lastYield = start;
   // the clock is read every `stride` steps, adapted so that reads happen about every yieldMs / 8
@@ -154,7 +212,8 @@ function* trainLoop(options: TrainOptions): Generator<void, TrainResult, void> {
     }
     const t0 = performance.now();
     descended.forEach((i, k) => program.params[i]!.set(live[k]!));
-    if (program.freshSampling) program.resample();
+    // a continued run's first step has its batch from the checkpoint
+    if (program.freshSampling && !(from && step === firstStep)) program.resample();
     const evaluation = program.evaluate();
     compute += performance.now() - t0;
     loss = evaluation.objective;
@@ -166,7 +225,13 @@ function* trainLoop(options: TrainOptions): Generator<void, TrainResult, void> {
       status = 'diverged';
       divergence = { step, what: 'loss', detail: largestParam(program) };
     }
-    if (logged.has(step) || status === 'diverged') {
+    if (status === 'diverged' && firstNonFinite(program.params) < 0) {
+      // the parameters that gave the non-finite loss or gradient are themselves finite: keep them
+      program.params.forEach((p, i) => lastFinite[i]!.set(p));
+      lastFiniteStep = step;
+    }
+    // (the first step of a continued run is in the log already)
+    if ((logged.has(step) && !(from && step === firstStep)) || status === 'diverged') {
       options.onRecord({ step, loss, metrics: program.metrics(), elapsed: (performance.now() - start) / 1000 });
     }
     if (status === 'diverged' || step === steps) break;
@@ -174,9 +239,12 @@ function* trainLoop(options: TrainOptions): Generator<void, TrainResult, void> {
     // the result, and the log holds only scheduled records (a resumed run continues it seamlessly)
     if (options.shouldStop?.()) {
       status = 'interrupted';
+      checkpoint(step, 'stop');
       break;
     }
+    if (every > 0 && step % every === 0 && step !== firstStep) checkpoint(step, 'periodic');
     program.params.forEach((p, i) => lastFinite[i]!.set(p));
+    lastFiniteStep = step;
     const t1 = performance.now();
     evaluation.updates.forEach((u, k) => updateValues[k]!.set(u));
     cachedFor = live;
@@ -201,6 +269,7 @@ function* trainLoop(options: TrainOptions): Generator<void, TrainResult, void> {
     loss,
     ...(divergence ? { divergence } : {}),
     params: status === 'diverged' ? lastFinite : program.params,
+    paramsStep: status === 'diverged' ? lastFiniteStep : step,
     seconds: (performance.now() - start) / 1000,
     computeSeconds: compute / 1000,
     optimizer,

@@ -21,7 +21,7 @@ export function runEnding(command: string, s: Setup, o: RunOutcome, stop: StopRe
     return EXIT.diverged;
   }
   if (o.summary.status === 'interrupted') {
-    io.stderr(`descent ${command}: interrupted (${stop.signal ?? 'stop'}) at step ${o.summary.step} of ${o.summary.steps}; the log so far is in ${log} and run.json is marked "interrupted".\n`);
+    io.stderr(`descent ${command}: interrupted (${stop.signal ?? 'stop'}) at step ${o.summary.step} of ${o.summary.steps}; the log so far is in ${log} and run.json is marked "interrupted". Continue it with: descent resume ${o.outDir}\n`);
     return stop.exitCode() ?? EXIT.failed;
   }
   return EXIT.ok;
@@ -40,7 +40,10 @@ export async function runCommand(a: CommandArgs, io: Io): Promise<number> {
   }
   let outcome: RunOutcome;
   try {
-    outcome = await executeRun({ setup: s, outDir, progress, shouldStop: stop.requested, argv: a.argv });
+    outcome = await executeRun({
+      setup: s, outDir, progress, shouldStop: stop.requested, argv: a.argv,
+      ...(flags.checkpointEvery ? { checkpointEvery: flags.checkpointEvery } : {}),
+    });
   } finally {
     stop.dispose();
   }

@@ -87,7 +87,7 @@ export async function sweepCommand(a: CommandArgs, io: Io): Promise<number> {
   const manifest: SweepManifest = {
     format: 'descent-sweep/1', model: { name: base.name, file: base.file }, base, settings: flags.set, seeds: flags.seeds ?? null, runs,
   };
-  const job: SweepJob = { base, dir, force: flags.force, argv: a.argv };
+  const job: SweepJob = { base, dir, force: flags.force, argv: a.argv, ...(flags.checkpointEvery ? { checkpointEvery: flags.checkpointEvery } : {}) };
   const stop = new StopRequest((sig) => io.stderr(`descent sweep: ${sig}: finishing the runs in progress as interrupted; press again to quit at once.\n`)).install();
   try {
     if (flags.index !== undefined) {
