@@ -1,8 +1,8 @@
 // The parser API: source text → typed AST or located diagnostics; never throws, never hangs.
-import { readFileSync } from 'node:fs';
 import * as ohm from 'ohm-js';
 import type { ProgramAst } from './ast.js';
 import { Reporter, type Diagnostic } from './diagnostics.js';
+import { loadGrammar } from './grammar-recipe.js';
 import { layout } from './layout.js';
 import { createSemantics, withContext } from './semantics.js';
 import { reportSyntaxError } from './syntax-errors.js';
@@ -21,8 +21,7 @@ export function descentGrammar(): ohm.Grammar {
 
 function load(): { grammar: ohm.Grammar; semantics: ohm.Semantics } {
   if (loaded === null) {
-    const text = readFileSync(new URL('../grammar/descent.ohm', import.meta.url), 'utf8');
-    const grammar = ohm.grammar(text);
+    const grammar = loadGrammar();
     loaded = { grammar, semantics: createSemantics(grammar) };
   }
   return loaded;
