@@ -32,15 +32,23 @@ export function benchAutodiff() {
   row('compiled plan, 10x10 add', planNs, 'ns/op', handNs);
   row('compiled plan, per-op overhead (plan − hand)', Math.max(0, planNs - handNs), 'ns/op');
 
-  // matmul GFLOP/s
+  // matmul GFLOP/s: the compiled plan on each backend (WASM SIMD, the default; plain-JS blocked,
+  // the fallback), beside the hand loop
+  const initialBackend = ad.matmulBackend();
   for (const n of [64, 256, 512]) {
     const rng = new ad.Random(n);
     const A = rng.randn([n, n]);
     const B = rng.randn([n, n]);
     const flops = 2 * n * n * n;
     const mm = ad.compile((x, y) => ad.matmul(x, y), [[n, n], [n, n]]);
-    mm.run([A, B]);
-    const ns = nsPerCall(() => mm.execute(), { inner: 1, minMs: n >= 512 ? 1500 : 500 });
+    const timed = (backend) => {
+      ad.setMatmulBackend(backend);
+      mm.run([A, B]);
+      return nsPerCall(() => mm.execute(), { inner: 1, minMs: n >= 512 ? 1500 : 500 });
+    };
+    const jsNs = timed('js');
+    const ns = ad.wasmGemmAvailable ? timed('wasm') : NaN;
+    ad.setMatmulBackend(initialBackend);
     const out = new Float64Array(n * n);
     const Ad = A.data, Bd = B.data;
     // the loop a careful user writes by hand: i-k-j order, row of B streamed
@@ -55,7 +63,8 @@ export function benchAutodiff() {
       }
     };
     const handMs = nsPerCall(hand, { inner: 1, minMs: n >= 512 ? 1500 : 500 });
-    row(`matmul n=${n}`, flops / ns, 'GFLOP/s', flops / handMs);
+    row(`matmul n=${n} (wasm simd)`, flops / ns, 'GFLOP/s', flops / handMs);
+    row(`matmul n=${n} (js blocked)`, flops / jsNs, 'GFLOP/s', flops / handMs);
   }
 
   // exp throughput over 1e6 elements

@@ -1,5 +1,6 @@
-// Matmul throughput: the blocked kernel, the reference kernel and plain Float64Array loops, in GFLOP/s (run after `tsc -b`).
+// Matmul throughput: the WASM SIMD kernel, the JS blocked kernel, the reference kernel and plain Float64Array loops, in GFLOP/s (run after `tsc -b`).
 import { gemmBlocked, gemmReference } from '../packages/autodiff/dist/kernels/matmul.js';
+import { gemmWasm } from '../packages/autodiff/dist/kernels/matmul-wasm.js';
 import { compile, matmul } from '../packages/autodiff/dist/index.js';
 
 /** The plain hand-written loop a user would write: i-p-j order, row-major, into a preallocated C. */
@@ -35,7 +36,9 @@ for (const n of sizes.length ? sizes : [64, 256, 512]) {
   const row = { n };
   for (const [transA, transB] of [[false, false], [true, false], [false, true], [true, true]]) {
     const g = { m: n, n, k: n, transA, transB };
-    row[`blocked${transA ? 'T' : 'N'}${transB ? 'T' : 'N'}`] = gflops(n, () => gemmBlocked(g, a, 0, b, 0, c, 0));
+    const tag = `${transA ? 'T' : 'N'}${transB ? 'T' : 'N'}`;
+    row[`wasm${tag}`] = gflops(n, () => gemmWasm(g, a, 0, b, 0, c, 0));
+    row[`js${tag}`] = gflops(n, () => gemmBlocked(g, a, 0, b, 0, c, 0));
   }
   const plan = compile((x, y) => matmul(x, y), [[n, n], [n, n]]);
   const inputs = [a, b];

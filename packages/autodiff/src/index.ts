@@ -15,3 +15,5 @@ export {
 } from './tensor.js';
 export { grad, grads, hvp, valueAndGrad, vjp } from './transforms.js';
 export { estimatePlanBytes, formatBytes, type MemoryEstimate } from './memory.js';
+export { matmulBackend, setMatmulBackend, type MatmulBackend } from './kernels/matmul.js';
+export { wasmGemmAvailable, wasmGemmMemory } from './kernels/matmul-wasm.js';

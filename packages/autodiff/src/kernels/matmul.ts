@@ -1,5 +1,7 @@
 // Matrix-product kernels (reference and register-blocked, all four transpose combinations) and batch offsets.
 import { broadcastStrides, sizeOf, type Shape } from '../shape.js';
+import { gemmWasm, wasmGemmAvailable } from './matmul-wasm.js';
+import { KC, MC, MR, NR, packCols, packRows } from './pack.js';
 
 /**
  * One matrix product C = op(A) · op(B), with op(A) of shape [m, k] and op(B) of shape [k, n].
@@ -42,15 +44,6 @@ export const gemmReference: GemmKernel = ({ m, n, k, transA, transB }, a, aOff, 
   }
 };
 
-// The blocked kernel: register tile of MR × NR = 4 × 4 accumulators. op(A) is packed into panels of
-// 4 rows stored column by column (pa[panel·4k + p·4 + r]) and op(B) into panels of 4 columns
-// stored row by row (pb[panel·4k + p·4 + c]), zero-padded at the edges. The micro-kernel then
-// streams both panels contiguously along k, whatever the transposes were: packing costs O(mk + kn)
-// against the O(mnk) product. Measured on the development VM: ~6 GFLOP/s at n = 256 against ~1.7
-// for the plain loop (bench/matmul.mjs).
-const MR = 4;
-const NR = 4;
-
 /** Scratch for packed panels, shared by every blocked product (JS runs one kernel at a time). */
 let packA = new Float64Array(0);
 let packB = new Float64Array(0);
@@ -62,75 +55,6 @@ function ensureScratch(sizeA: number, sizeB: number): void {
   if (packA.length < sizeA) packA = new Float64Array(sizeA);
   if (packB.length < sizeB) packB = new Float64Array(sizeB);
 }
-
-/**
- * Packs rows [i0, i0 + mc) and columns [p0, p0 + kc) of op(A) (op(A) is [m, k]) into 4-row
- * panels stored column by column, zero rows past m.
- */
-function packRows(
-  a: Float64Array, aOff: number, m: number, k: number, transA: boolean,
-  i0: number, mc: number, p0: number, kc: number, out: Float64Array,
-): void {
-  const sAi = transA ? 1 : k;
-  const sAp = transA ? m : 1;
-  const panels = Math.ceil(mc / MR);
-  for (let ip = 0; ip < panels; ip++) {
-    const base = ip * MR * kc;
-    const rows = Math.min(MR, mc - ip * MR);
-    const first = aOff + (i0 + ip * MR) * sAi + p0 * sAp;
-    if (transA && rows === MR) {
-      // op(A) columns are stored rows: read 4 neighbours per p, in memory order
-      for (let p = 0, src = first, o = base; p < kc; p++, src += sAp, o += MR) {
-        out[o] = a[src]!; out[o + 1] = a[src + 1]!; out[o + 2] = a[src + 2]!; out[o + 3] = a[src + 3]!;
-      }
-      continue;
-    }
-    for (let r = 0; r < MR; r++) {
-      if (r >= rows) {
-        for (let p = 0; p < kc; p++) out[base + p * MR + r] = 0;
-        continue;
-      }
-      let src = first + r * sAi;
-      for (let p = 0; p < kc; p++, src += sAp) out[base + p * MR + r] = a[src]!;
-    }
-  }
-}
-
-/** Packs rows [p0, p0 + kc) of op(B) (op(B) is [k, n]) into 4-column panels, zero columns past n. */
-function packCols(
-  b: Float64Array, bOff: number, k: number, n: number, transB: boolean, p0: number, kc: number, out: Float64Array,
-): void {
-  const sBp = transB ? 1 : n;
-  const sBj = transB ? k : 1;
-  const panels = Math.ceil(n / NR);
-  for (let jp = 0; jp < panels; jp++) {
-    const base = jp * NR * kc;
-    const cols = Math.min(NR, n - jp * NR);
-    const first = bOff + jp * NR * sBj + p0 * sBp;
-    if (!transB && cols === NR) {
-      // op(B) rows are stored rows: read 4 neighbours per p, in memory order
-      for (let p = 0, src = first, o = base; p < kc; p++, src += sBp, o += NR) {
-        out[o] = b[src]!; out[o + 1] = b[src + 1]!; out[o + 2] = b[src + 2]!; out[o + 3] = b[src + 3]!;
-      }
-      continue;
-    }
-    for (let cc = 0; cc < NR; cc++) {
-      if (cc >= cols) {
-        for (let p = 0; p < kc; p++) out[base + p * NR + cc] = 0;
-        continue;
-      }
-      let src = first + cc * sBj;
-      for (let p = 0; p < kc; p++, src += sBp) out[base + p * NR + cc] = b[src]!;
-    }
-  }
-}
-
-// Cache blocking: k in chunks of KC so that a 4 × KC panel of B (8 KB) stays in L1 and an
-// MC × KC block of packed A (128 KB) in L2 while the micro-kernel sweeps it; C accumulates over
-// the k chunks. Without it a long k (P^T X over 1e5 samples) streamed whole panels from memory
-// and ran at ~2 GFLOP/s.
-const KC = 256;
-const MC = 64;
 
 /**
  * C = op(A)·op(B) with packed panels and a 4 × 4 register tile (16 accumulators, k innermost).
@@ -214,9 +138,34 @@ function gemmPacked(g: Gemm, a: Float64Array, aOff: number, b: Float64Array, bOf
 /** Below this many multiply-adds the reference loop wins: packing is not worth it. */
 const SMALL = 8 * 8 * 8;
 
-/** The fast kernel: register-blocked with packing, or the plain loop for tiny products. */
+/** The plain-JS fast kernel: register-blocked with packing, or the plain loop for tiny products. */
 export const gemmBlocked: GemmKernel = (g, a, aOff, b, bOff, c, cOff) => {
   if (g.m * g.n * g.k <= SMALL) gemmReference(g, a, aOff, b, bOff, c, cOff);
+  else gemmPacked(g, a, aOff, b, bOff, c, cOff, false);
+};
+
+/**
+ * Which kernel the fast path uses: 'wasm' (the WebAssembly SIMD kernel, the default where it
+ * loads) or 'js' (the plain-JS blocked kernel, the fallback and the reference it is tested
+ * against). Read at every product, so it can be switched between runs of a compiled plan.
+ */
+export type MatmulBackend = 'wasm' | 'js';
+let backend: MatmulBackend = wasmGemmAvailable ? 'wasm' : 'js';
+
+export function matmulBackend(): MatmulBackend {
+  return backend;
+}
+
+/** Selects the fast path's kernel; 'wasm' where WebAssembly is unavailable throws. */
+export function setMatmulBackend(b: MatmulBackend): void {
+  if (b === 'wasm' && !wasmGemmAvailable) throw new Error('the WebAssembly matmul kernel is not available here');
+  backend = b;
+}
+
+/** The fast kernel: the selected backend's blocked product, or the plain loop for tiny products. */
+export const gemmFast: GemmKernel = (g, a, aOff, b, bOff, c, cOff) => {
+  if (g.m * g.n * g.k <= SMALL) gemmReference(g, a, aOff, b, bOff, c, cOff);
+  else if (backend === 'wasm') gemmWasm(g, a, aOff, b, bOff, c, cOff, false);
   else gemmPacked(g, a, aOff, b, bOff, c, cOff, false);
 };
 
@@ -248,7 +197,7 @@ export function batchedGemm(
   g: Gemm,
   aOffsets: Int32Array,
   bOffsets: Int32Array,
-  kernel: 'blocked' | 'reference' = 'blocked',
+  kernel: 'fast' | 'blocked' | 'reference' = 'fast',
 ): (a: Float64Array, b: Float64Array, c: Float64Array) => void {
   const count = aOffsets.length;
   const cSize = g.m * g.n;
@@ -258,10 +207,12 @@ export function batchedGemm(
     };
   }
   return (a, b, c) => {
+    const useWasm = kernel === 'fast' && backend === 'wasm';
     for (let t = 0; t < count; t++) {
       // a B shared by consecutive batch entries (broadcast) is packed once
       const samePanel = t > 0 && bOffsets[t] === bOffsets[t - 1];
-      gemmPacked(g, a, aOffsets[t]!, b, bOffsets[t]!, c, t * cSize, samePanel);
+      if (useWasm) gemmWasm(g, a, aOffsets[t]!, b, bOffsets[t]!, c, t * cSize, samePanel);
+      else gemmPacked(g, a, aOffsets[t]!, b, bOffsets[t]!, c, t * cSize, samePanel);
     }
   };
 }

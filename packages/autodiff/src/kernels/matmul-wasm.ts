@@ -1,0 +1,120 @@
+// The WebAssembly SIMD matmul: JS packs op(A) and op(B) straight into the module's memory, the
+// hand-written f64x2 macro-kernel (wasm/gemm.wat) computes whole 4 × 4 tiles of a C block there,
+// and JS copies (or, past the first k chunk, adds) the block out into C.
+import { KC, MC, MR, NR, packCols, packRows } from './pack.js';
+import { WASM_BASE64 } from './wasm/gemm-module.js';
+import type { Gemm } from './matmul.js';
+
+/**
+ * Columns of C per block: the packed B block (NC × KC doubles, 2 MiB) and the C block
+ * (MC × NC, 512 KiB) bound the module's memory whatever the shapes (~2.7 MiB in all).
+ */
+export const NC = 1024;
+
+// The few WebAssembly JS-API types used here (the project's lib has no DOM, and @types/node none).
+interface WasmMemory {
+  readonly buffer: ArrayBuffer;
+  grow(pages: number): number;
+}
+declare const WebAssembly: {
+  Module: new (bytes: Uint8Array) => object;
+  Instance: new (module: object, imports: object) => { readonly exports: Record<string, unknown> };
+};
+
+type Macro = (pa: number, pb: number, pc: number, mp: number, np: number, kc: number, ldc: number, first: number) => void;
+
+interface WasmGemm {
+  readonly macro: Macro;
+  readonly memory: WasmMemory;
+}
+
+function decodeBase64(text: string): Uint8Array {
+  const bin = atob(text);
+  const bytes = new Uint8Array(bin.length);
+  for (let i = 0; i < bin.length; i++) bytes[i] = bin.charCodeAt(i);
+  return bytes;
+}
+
+/** The instantiated module, or null where WebAssembly (or its SIMD) is unavailable. */
+function load(): WasmGemm | null {
+  try {
+    if (typeof WebAssembly !== 'object') return null;
+    const module = new WebAssembly.Module(decodeBase64(WASM_BASE64));
+    const exports = new WebAssembly.Instance(module, {}).exports as unknown as WasmGemm;
+    return { macro: exports.macro, memory: exports.memory };
+  } catch {
+    return null;
+  }
+}
+
+const wasm = load();
+
+/** Whether the WebAssembly kernel could be loaded in this runtime. */
+export const wasmGemmAvailable: boolean = wasm !== null;
+
+// Regions of the module's memory, in doubles: packed A, then the C block, then packed B.
+const A_AT = 0;
+const C_AT = MC * KC;
+const B_AT = C_AT + MC * NC;
+const TOTAL = B_AT + NC * KC;
+
+/** A Float64Array view over the module's memory, made again only when the memory grows. */
+let heap = new Float64Array(0);
+/** How often the memory grew (it grows once, to TOTAL doubles; tests check it stays put). */
+let grows = 0;
+
+function ensureMemory(): Float64Array {
+  if (heap.length >= TOTAL) return heap;
+  const memory = wasm!.memory;
+  const need = TOTAL * 8 - memory.buffer.byteLength;
+  if (need > 0) {
+    memory.grow(Math.ceil(need / 65536));
+    grows++;
+  }
+  heap = new Float64Array(memory.buffer);
+  return heap;
+}
+
+/** Bytes of the module's memory and how many times it grew (for tests and benches). */
+export function wasmGemmMemory(): { bytes: number; grows: number } {
+  return { bytes: wasm ? wasm.memory.buffer.byteLength : 0, grows };
+}
+
+/**
+ * C = op(A)·op(B) through the WebAssembly kernel. Loops: column blocks of NC, k chunks of KC
+ * (B packed once per chunk and block), row blocks of MC (A packed per block). Each C element is
+ * summed in the same order as the JS blocked kernel (k ascending within a chunk, chunks added
+ * in order, no fused multiply-add), so the two give bit-identical results.
+ * `packedB`: op(B) is already in the module's memory from the previous call (a batch that
+ * broadcasts one B), valid only when B was a single block.
+ */
+export function gemmWasm(
+  g: Gemm, a: Float64Array, aOff: number, b: Float64Array, bOff: number, c: Float64Array, cOff: number, packedB = false,
+): void {
+  const { m, n, k, transA, transB } = g;
+  const h = ensureMemory();
+  const macro = wasm!.macro;
+  const single = k <= KC && n <= NC;
+  for (let j0 = 0; j0 < n; j0 += NC) {
+    const nc = Math.min(NC, n - j0);
+    const nPanels = Math.ceil(nc / NR);
+    const ldc = nPanels * NR;
+    for (let p0 = 0; p0 < k; p0 += KC) {
+      const kc = Math.min(KC, k - p0);
+      const first = p0 === 0;
+      if (!(packedB && single)) packCols(b, bOff, k, n, transB, p0, kc, h, B_AT, j0, nc);
+      for (let m0 = 0; m0 < m; m0 += MC) {
+        const mc = Math.min(MC, m - m0);
+        packRows(a, aOff, m, k, transA, m0, mc, p0, kc, h, A_AT);
+        macro(A_AT * 8, B_AT * 8, C_AT * 8, Math.ceil(mc / MR), nPanels, kc, ldc, 1);
+        // copy the block out: rows [m0, m0 + mc), columns [j0, j0 + nc)
+        for (let r = 0; r < mc; r++) {
+          const o = cOff + (m0 + r) * n + j0;
+          const s = C_AT + r * ldc;
+          if (first) for (let q = 0; q < nc; q++) c[o + q] = h[s + q]!;
+          else for (let q = 0; q < nc; q++) c[o + q] = c[o + q]! + h[s + q]!;
+        }
+      }
+    }
+  }
+}
