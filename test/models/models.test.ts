@@ -34,9 +34,9 @@ function compileOk(source: string, file: string, options: CompileOptions = {}): 
 }
 
 const CLAIM_FNS: readonly string[] = ['slope', 'rate', 'final', 'min', 'max', 'mean'];
-const CLAIM_OPS: readonly string[] = ['=', '<', '<=', '>', '>=', '=='];
+const CLAIM_OPS: readonly string[] = ['=', '<', '<=', '>', '>=', '==', '!='];
 
-/** The compiled claim as the CLI's claim evaluator takes it (no `!=` there: rejected here). */
+/** The compiled claim as the CLI's claim evaluator takes it. */
 function toClaim(c: ClaimSetting): Claim {
   if (!CLAIM_FNS.includes(c.fn)) throw new Error(`claim function ${c.fn} is not evaluated by the CLI: ${c.text}`);
   if (!CLAIM_OPS.includes(c.op)) throw new Error(`claim operator ${c.op} is not evaluated by the CLI: ${c.text}`);
