@@ -22,9 +22,11 @@ declare const WebAssembly: {
 };
 
 type Macro = (pa: number, pb: number, pc: number, mp: number, np: number, kc: number, ldc: number, first: number) => void;
+type Pack = (src: number, si: number, sp: number, out: number, rows: number, kc: number) => void;
 
 interface WasmGemm {
   readonly macro: Macro;
+  readonly pack: Pack;
   readonly memory: WasmMemory;
 }
 
@@ -41,7 +43,7 @@ function load(): WasmGemm | null {
     if (typeof WebAssembly !== 'object') return null;
     const module = new WebAssembly.Module(decodeBase64(WASM_BASE64));
     const exports = new WebAssembly.Instance(module, {}).exports as unknown as WasmGemm;
-    return { macro: exports.macro, memory: exports.memory };
+    return { macro: exports.macro, pack: exports.pack, memory: exports.memory };
   } catch {
     return null;
   }
@@ -52,11 +54,15 @@ const wasm = load();
 /** Whether the WebAssembly kernel could be loaded in this runtime. */
 export const wasmGemmAvailable: boolean = wasm !== null;
 
-// Regions of the module's memory, in doubles: packed A, then the C block, then packed B.
+// Regions of the module's memory, in doubles: packed A, the C block, packed B, then the raw
+// (unpacked) blocks of A and B copied in when they are contiguous in their Float64Array, with
+// 4 doubles of slack at the end.
 const A_AT = 0;
 const C_AT = MC * KC;
-const B_AT = C_AT + MC * NC;
-const TOTAL = B_AT + NC * KC;
+const B_AT = C_AT + MC * NC + 4; // + the spill of the last tile past the C block (gemm.wat)
+const RAW_A = B_AT + NC * KC;
+const RAW_B = RAW_A + MC * KC;
+const TOTAL = RAW_B + NC * KC + 4;
 
 /** A Float64Array view over the module's memory, made again only when the memory grows. */
 let heap = new Float64Array(0);
@@ -95,19 +101,46 @@ export function gemmWasm(
   const h = ensureMemory();
   const macro = wasm!.macro;
   const single = k <= KC && n <= NC;
+  const pack = wasm!.pack;
   for (let j0 = 0; j0 < n; j0 += NC) {
     const nc = Math.min(NC, n - j0);
     const nPanels = Math.ceil(nc / NR);
-    const ldc = nPanels * NR;
+    // a block of whole rows of C is computed in place with row stride n (exact rows, copied out
+    // with one memcpy); otherwise with padded rows of whole tiles
+    const whole = nc === n;
+    const ldc = whole ? n : nPanels * NR;
     for (let p0 = 0; p0 < k; p0 += KC) {
       const kc = Math.min(KC, k - p0);
       const first = p0 === 0;
-      if (!(packedB && single)) packCols(b, bOff, k, n, transB, p0, kc, h, B_AT, j0, nc);
+      if (!(packedB && single)) {
+        // the block of B is one contiguous range when it spans whole rows of B as stored: copy
+        // it in (a memcpy) and pack it in WebAssembly; otherwise pack from JS
+        if (!transB && nc === n) {
+          h.set(b.subarray(bOff + p0 * n, bOff + (p0 + kc) * n), RAW_B);
+          pack(RAW_B * 8, 1, n, B_AT * 8, nc, kc);
+        } else if (transB && kc === k) {
+          h.set(b.subarray(bOff + j0 * k, bOff + (j0 + nc) * k), RAW_B);
+          pack(RAW_B * 8, k, 1, B_AT * 8, nc, kc);
+        } else packCols(b, bOff, k, n, transB, p0, kc, h, B_AT, j0, nc);
+      }
       for (let m0 = 0; m0 < m; m0 += MC) {
         const mc = Math.min(MC, m - m0);
-        packRows(a, aOff, m, k, transA, m0, mc, p0, kc, h, A_AT);
+        if (!transA && kc === k) {
+          h.set(a.subarray(aOff + m0 * k, aOff + (m0 + mc) * k), RAW_A);
+          pack(RAW_A * 8, k, 1, A_AT * 8, mc, kc);
+        } else if (transA && mc === m) {
+          h.set(a.subarray(aOff + p0 * m, aOff + (p0 + kc) * m), RAW_A);
+          pack(RAW_A * 8, 1, m, A_AT * 8, mc, kc);
+        } else packRows(a, aOff, m, k, transA, m0, mc, p0, kc, h, A_AT);
         macro(A_AT * 8, B_AT * 8, C_AT * 8, Math.ceil(mc / MR), nPanels, kc, ldc, 1);
         // copy the block out: rows [m0, m0 + mc), columns [j0, j0 + nc)
+        if (whole) {
+          const o = cOff + m0 * n;
+          const size = mc * n;
+          if (first) c.set(h.subarray(C_AT, C_AT + size), o);
+          else for (let q = 0; q < size; q++) c[o + q] = c[o + q]! + h[C_AT + q]!;
+          continue;
+        }
         for (let r = 0; r < mc; r++) {
           const o = cOff + (m0 + r) * n + j0;
           const s = C_AT + r * ldc;

@@ -6,11 +6,16 @@
 ;;             element (p, r) at +(p*4 + r)*8 (zero rows past the edge);
 ;;   packed B: ceil(n/4) panels of 4 columns, stored row by row: panel jp at pb + jp*32*kc,
 ;;             element (p, c) at +(p*4 + c)*8 (zero columns past the edge);
-;;   C block:  row-major with a row stride of ldc doubles (ldc = 4*ceil(n/4)), tile (ip, jp) at
-;;             pc + (4*ip*ldc + 4*jp)*8; always whole 4 x 4 tiles, the JS side copies out what exists.
+;;   C block:  row-major with a row stride of ldc doubles, tile (ip, jp) at pc + (4*ip*ldc + 4*jp)*8;
+;;             always whole 4 x 4 tiles, the JS side copies out what exists. With ldc = 4*ceil(n/4)
+;;             the padding columns are separate; with ldc = n (first = 1 only) the columns past n of
+;;             a tile spill into the next row's first columns, and since panels run from the last to
+;;             the first, tiles top to bottom and rows in order, every spilled double is overwritten
+;;             afterwards by its true value: the block is then exactly C's rows (the JS side reserves
+;;             room for the spill of the last rows).
 ;; The register tile is 4 rows x 4 columns = 8 f64x2 accumulators $c<row><half>, half 0 = columns
 ;; 0-1, half 1 = columns 2-3. Each k step loads two f64x2 of B and splats four scalars of A.
-;; `first` = 1 stores the tile, 0 adds it to what the C block holds (k split into chunks).
+;; `first` = 1 stores the tile, 0 adds it to what the C block holds (needs ldc = 4*ceil(n/4)).
 (module
   (memory (export "memory") 1)
   (func (export "macro")
@@ -22,11 +27,12 @@
     (local $c00 v128) (local $c01 v128) (local $c10 v128) (local $c11 v128) (local $c20 v128) (local $c21 v128) (local $c30 v128) (local $c31 v128)
     (local.set $panel (i32.mul (local.get $kc) (i32.const 32)))
     (local.set $row (i32.mul (local.get $ldc) (i32.const 8)))
-    ;; B panel outer: one 4 x kc panel of B stays in L1 while the A panels stream past it
-    (local.set $jp (i32.const 0))
+    ;; B panel outer, last panel first: one 4 x kc panel of B stays in L1 while the A panels stream past it
+    (local.set $jp (local.get $np))
     (block $jdone
       (loop $jloop
-        (br_if $jdone (i32.ge_u (local.get $jp) (local.get $np)))
+        (br_if $jdone (i32.eqz (local.get $jp)))
+        (local.set $jp (i32.sub (local.get $jp) (i32.const 1)))
         (local.set $ip (i32.const 0))
         (block $idone
           (loop $iloop
@@ -93,7 +99,74 @@
               ))
             (local.set $ip (i32.add (local.get $ip) (i32.const 1)))
             (br $iloop)))
-        (local.set $jp (i32.add (local.get $jp) (i32.const 1)))
         (br $jloop)))
+  )
+
+  ;; Packs a block of a matrix that is already in this memory into 4-wide panels, the layout the
+  ;; macro-kernel streams: panel q holds rows 4q..4q+3 of the block, element (p, r) at
+  ;; out + (q*4*kc + p*4 + r)*8; rows past `rows` are zero. Row i, step p of the block is the double
+  ;; at src + (i*si + p*sp)*8. Packs op(A) (rows = rows of op(A)) and op(B) (rows = columns of op(B)).
+  ;; When si = 1 the four rows of a panel are neighbours and move as two f64x2.
+  (func (export "pack")
+    (param $src i32) (param $si i32) (param $sp i32) (param $out i32) (param $rows i32) (param $kc i32)
+    (local $q i32) (local $panels i32) (local $r i32) (local $n i32) (local $s i32) (local $o i32)
+    (local $end i32) (local $spb i32) (local $sib i32)
+    (local.set $panels (i32.shr_u (i32.add (local.get $rows) (i32.const 3)) (i32.const 2)))
+    (local.set $spb (i32.mul (local.get $sp) (i32.const 8)))
+    (local.set $sib (i32.mul (local.get $si) (i32.const 8)))
+    (local.set $q (i32.const 0))
+    (block $qdone
+      (loop $qloop
+        (br_if $qdone (i32.ge_u (local.get $q) (local.get $panels)))
+        ;; this panel's first source element and first packed element
+        (local.set $s (i32.add (local.get $src) (i32.mul (i32.mul (local.get $q) (i32.const 4)) (local.get $sib))))
+        (local.set $o (i32.add (local.get $out) (i32.mul (i32.mul (local.get $q) (local.get $kc)) (i32.const 32))))
+        (local.set $end (i32.add (local.get $o) (i32.mul (local.get $kc) (i32.const 32))))
+        ;; rows of this panel that exist
+        (local.set $n (i32.sub (local.get $rows) (i32.mul (local.get $q) (i32.const 4))))
+        (if (i32.gt_u (local.get $n) (i32.const 4)) (then (local.set $n (i32.const 4))))
+        (if (i32.and (i32.eq (local.get $si) (i32.const 1)) (i32.eq (local.get $n) (i32.const 4)))
+          (then
+            (loop $vloop
+              (v128.store (local.get $o) (v128.load (local.get $s)))
+              (v128.store offset=16 (local.get $o) (v128.load offset=16 (local.get $s)))
+              (local.set $s (i32.add (local.get $s) (local.get $spb)))
+              (local.set $o (i32.add (local.get $o) (i32.const 32)))
+              (br_if $vloop (i32.lt_u (local.get $o) (local.get $end)))))
+          (else
+            ;; one row at a time: row r of the panel goes to every 4th double from o + r*8
+            (local.set $r (i32.const 0))
+            (loop $rloop
+              (if (i32.lt_u (local.get $r) (local.get $n))
+                (then
+                  (call $row (i32.add (local.get $s) (i32.mul (local.get $r) (local.get $sib))) (local.get $spb)
+                    (i32.add (local.get $o) (i32.mul (local.get $r) (i32.const 8))) (local.get $kc)))
+                (else
+                  (call $zero (i32.add (local.get $o) (i32.mul (local.get $r) (i32.const 8))) (local.get $kc))))
+              (local.set $r (i32.add (local.get $r) (i32.const 1)))
+              (br_if $rloop (i32.lt_u (local.get $r) (i32.const 4))))))
+        (local.set $q (i32.add (local.get $q) (i32.const 1)))
+        (br $qloop)))
+  )
+
+  ;; kc doubles from s (stride spb bytes) to every 4th double from o
+  (func $row (param $s i32) (param $spb i32) (param $o i32) (param $kc i32)
+    (local $end i32)
+    (local.set $end (i32.add (local.get $o) (i32.mul (local.get $kc) (i32.const 32))))
+    (loop $l
+      (f64.store (local.get $o) (f64.load (local.get $s)))
+      (local.set $s (i32.add (local.get $s) (local.get $spb)))
+      (local.set $o (i32.add (local.get $o) (i32.const 32)))
+      (br_if $l (i32.lt_u (local.get $o) (local.get $end))))
+  )
+
+  ;; kc zeros to every 4th double from o
+  (func $zero (param $o i32) (param $kc i32)
+    (local $end i32)
+    (local.set $end (i32.add (local.get $o) (i32.mul (local.get $kc) (i32.const 32))))
+    (loop $l
+      (f64.store (local.get $o) (f64.const 0))
+      (local.set $o (i32.add (local.get $o) (i32.const 32)))
+      (br_if $l (i32.lt_u (local.get $o) (local.get $end))))
   )
 )
