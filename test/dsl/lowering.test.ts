@@ -58,3 +58,34 @@ describe('LANGUAGE.md examples', () => {
     expect(p.claims.map((c) => c.fn)).toEqual(['slope', 'rate', 'final', 'final', 'min']);
   });
 });
+
+describe('statements', () => {
+  it('update p[i] binds its index like a metric and replaces the param', () => {
+    const src = [
+      'dim n = 3', 'param p[n] = 1 / n', 'param w[n] ~ normal(0, 1)',
+      'loss = sum_i w[i]^2', 'update p[i] = softmax_i(w[i])',
+    ].join('\n');
+    const p = compileOk(src);
+    p.initialize();
+    const { updates } = p.evaluate();
+    const w = Array.from(p.params[1]!);
+    const e = w.map(Math.exp);
+    const z = e.reduce((a, b) => a + b, 0);
+    expect(Array.from(updates[0]!)).toEqual(e.map((x) => expect.closeTo(x / z, 14)));
+    expect(p.paramInfo.map((i) => i.updated)).toEqual([true, false]);
+  });
+
+  it('a metric may use the objective by its name, loss', () => {
+    const p = compileOk('dim d = 2\nparam w[d] = [1, 2]\nloss = |w|^2\nmetric half = loss / 2');
+    p.initialize();
+    expect(p.metrics()).toEqual({ half: 2.5 });
+  });
+
+  it('--fresh alone leaves a quadrature file on quadrature', () => {
+    const src = 'dim d = 1\nparam m[d] = [1]\nsample x[d] ~ normal(0, 1)\nexpect quadrature(5)\nloss = E[|x - m|^2]';
+    const p = compileOk(src, { expect: { fresh: false } });
+    expect(p.settings.expect).toEqual({ kind: 'quadrature', nodes: 5 });
+    p.initialize();
+    expect(p.evaluate().objective).toBeCloseTo(2, 14); // E|x - 1|^2 = 1 + 1, exactly by quadrature
+  });
+});

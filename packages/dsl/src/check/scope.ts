@@ -104,6 +104,12 @@ export function collectTables(program: ProgramAst, reporter: Reporter): Tables {
         name: id.name, kind, order, line: lineOf(id.span), span: id.span, random: kind === 'sample', categorical, literal, arity,
       });
     }
+    // after the objective, `loss` names its value (metrics may use it, as claims do)
+    if (s.kind === 'LossStmt' && !globals.has('loss')) {
+      globals.set('loss', {
+        name: 'loss', kind: 'let', order, line: lineOf(s.span), span: s.span, random: false, categorical: false, literal: undefined, arity: 0,
+      });
+    }
     if (s.kind === 'MetricStmt') {
       const first = metrics.get(s.name.name);
       if (s.name.name === 'loss') {

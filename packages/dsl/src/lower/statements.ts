@@ -1,13 +1,15 @@
 // Lowering of a whole file: dims, lets, params, samples, the loss, metrics, updates and settings.
 import {
-  broadcastTo, constant, formatBytes, formatShape, permute, placeholder, Random, sameShape, type Shape,
+  broadcastTo, constant, formatBytes, formatShape, permute, placeholder, Random, sameShape, type Shape, type Tensor,
 } from '@descent/autodiff';
 import type {
-  Binding as WhereBinding, ClaimStmt, Decl, Expr, LetStmt, ParamStmt, ProgramAst, SampleStmt, Stmt,
+  Binding as WhereBinding, ClaimStmt, Decl, Expr, LetStmt, MetricStmt, ParamStmt, ProgramAst, SampleStmt, Stmt,
+  UpdateStmt,
 } from '../ast.js';
 import { Reporter } from '../diagnostics.js';
 import { OPTIMIZER_DEFAULTS } from '../optimizer-defaults.js';
 import { loadTensor } from '../load.js';
+import { MAX_QUADRATURE_NODES } from '../quadrature.js';
 import type {
   ClaimSetting, ExpectMode, Lowered, LoweredMetric, LoweredParam, LoweredUpdate, OptimizerSetting,
 } from '../lowered.js';
@@ -47,7 +49,7 @@ class FileLowerer {
   private readonly metrics: LoweredMetric[] = [];
   private readonly updates: LoweredUpdate[] = [];
   private readonly claims: ClaimSetting[] = [];
-  private readonly constants: Record<string, number> = {};
+  private readonly constants: Record<string, number> = Object.create(null) as Record<string, number>; // no prototype: any name is a plain key
   private objective: Val | undefined;
   private sense: 'minimize' | 'maximize' = 'minimize';
   private optimizer: OptimizerSetting = { name: 'gd', args: { lr: 0.01 } };
@@ -181,33 +183,25 @@ class FileLowerer {
         this.requireScalar(v, s.body, 'the loss');
         this.objective = v;
         this.sense = s.sense;
+        // later metrics may use the objective's value by its claim name
+        if (this.scope.get('loss') === undefined) this.scope.set('loss', { kind: 'value', val: v });
         return;
       }
       case 'MetricStmt': {
-        const scope = this.withWhere(s.where);
-        for (const i of s.indices) scope.set(i.name, { kind: 'index' });
-        const v = this.exprs.lower(s.body, scope);
-        const names = s.indices.map((i) => i.name);
-        if (isRandom(v)) fail(this.reporter, `metric ${s.name.name} is random: wrap it in E[...]`, s.body);
-        const extra = v.index.filter((n) => !names.includes(n));
-        if (extra.length) fail(this.reporter, `metric ${s.name.name} has free index ${extra.join(', ')}`, s.body);
-        const missing = names.filter((n) => !v.index.includes(n));
-        if (missing.length) fail(this.reporter, `metric ${s.name.name}[${names.join(', ')}] does not use index ${missing.join(', ')}`, s.name);
-        if (v.shape.length !== 0) fail(this.reporter, `a metric must be a number per index, got shape ${formatShape(v.shape)}`, s.body);
-        const order = names.map((n) => v.index.indexOf(n));
-        const t = order.every((k, i) => k === i) ? v.t : permute(v.t, order);
+        const t = this.indexed(s, `metric ${s.name.name}`);
+        if (t.rank !== s.indices.length) fail(this.reporter, `a metric must be a number per index, got shape ${formatShape(t.shape.slice(s.indices.length))}`, s.body);
         this.metrics.push({ name: s.name.name, shape: t.shape, value: t });
         return;
       }
       case 'UpdateStmt': {
         const k = this.params.findIndex((p) => p.name === s.name.name);
         if (k < 0) fail(this.reporter, `update: \`${s.name.name}\` is not a param`, s.name);
-        const v = this.exprs.lower(s.body, this.withWhere(s.where));
-        if (isRandom(v)) fail(this.reporter, `update ${s.name.name} is random: wrap it in E[...]`, s.body);
-        if (v.index.length) fail(this.reporter, `update ${s.name.name} has free index ${v.index.join(', ')}`, s.body);
+        const t = this.indexed(s, `update ${s.name.name}`);
         const shape = this.params[k]!.shape;
-        const t = sameShape(v.t.shape, shape) ? v.t : broadcastTo(v.t, shape);
-        this.updates.push({ param: k, value: t });
+        if (!sameShape(t.shape, shape) && t.size !== 1) {
+          fail(this.reporter, `update ${s.name.name}: the value has shape ${formatShape(t.shape)}, the param ${formatShape(shape)}`, s.body);
+        }
+        this.updates.push({ param: k, value: sameShape(t.shape, shape) ? t : broadcastTo(t, shape) });
         return;
       }
       case 'OptimizerStmt': {
@@ -233,6 +227,25 @@ class FileLowerer {
         this.claims.push(this.claim(s));
         return;
     }
+  }
+
+  /**
+   * The value of `metric name[i, j] = e` or `update p[i] = e`: e lowered with the indices bound,
+   * not random, with no other free index, laid out as [sizes of i, j, ...] ++ its own shape.
+   */
+  private indexed(s: MetricStmt | UpdateStmt, what: string): Tensor {
+    const scope = this.withWhere(s.where);
+    for (const i of s.indices) scope.set(i.name, { kind: 'index' });
+    const v = this.exprs.lower(s.body, scope);
+    const names = s.indices.map((i) => i.name);
+    if (isRandom(v)) fail(this.reporter, `${what} is random: wrap it in E[...]`, s.body);
+    const extra = v.index.filter((n) => !names.includes(n));
+    if (extra.length) fail(this.reporter, `${what} has free index ${extra.join(', ')}`, s.body);
+    const missing = names.filter((n) => !v.index.includes(n));
+    if (missing.length) fail(this.reporter, `${what}[${names.join(', ')}] does not use index ${missing.join(', ')}`, s.name);
+    const order = names.map((n) => v.index.indexOf(n));
+    if (order.every((k, i) => k === i)) return v.t;
+    return permute(v.t, [...order, ...v.shape.map((_, j) => names.length + j)]);
   }
 
   private requireScalar(v: Val, at: Expr, what: string): void {
@@ -349,7 +362,8 @@ class FileLowerer {
           ? { kind: 'quadrature', nodes: this.positiveInt(stmt.nodes, 'quadrature nodes') }
           : { kind: 'samples', count: this.positiveInt(stmt.count, 'the sample count'), fresh: stmt.fresh };
     }
-    if (o.samples !== undefined || o.fresh !== undefined) {
+    // --fresh alone means fresh batches for a sampling file; a quadrature file has none to redraw
+    if (o.samples !== undefined || (o.fresh !== undefined && mode.kind === 'samples')) {
       const count = o.samples ?? (mode.kind === 'samples' ? mode.count : 10000);
       const fresh = o.fresh ?? (mode.kind === 'samples' ? mode.fresh : false);
       mode = { kind: 'samples', count, fresh };
@@ -365,6 +379,9 @@ class FileLowerer {
         (stmt, k) => this.shapeOf(stmt.decls[k]!),
         (stmt) => this.categoricalSize(stmt),
       );
+      if (mode.kind === 'quadrature' && !(mode.nodes <= MAX_QUADRATURE_NODES)) {
+        fail(this.reporter, `quadrature(${mode.nodes}) asks for more than ${MAX_QUADRATURE_NODES} nodes per coordinate (Gauss–Hermite rules are computed up to ${MAX_QUADRATURE_NODES}): use fewer nodes, or samples(N)`, s);
+      }
       const count = Sampler.drawCount(mode, layout);
       if (!(count <= MAX_DRAWS)) {
         fail(this.reporter, `${mode.kind === 'quadrature' ? `quadrature(${mode.nodes}) over ${layout.gaussianDims} Gaussian coordinates` : 'the sample count'} needs ${count.toExponential(2)} draws, more than ${MAX_DRAWS}: use samples(N)`, s);
