@@ -7,6 +7,7 @@ import { CliError } from './errors.js';
 import { decodeF64, encodeF64, type OptimizerState } from './optimizers/index.js';
 import { readJson, writeJsonAtomic } from './runlog.js';
 import type { TrainCheckpoint } from './train.js';
+import { nameRecord } from './params-io.js';
 
 export const CHECKPOINT_FILE = 'checkpoint.json';
 
@@ -46,7 +47,7 @@ export interface CheckpointJson {
 
 /** Writes the checkpoint into `dir` (temporary file, fsync, rename, fsync of the folder). */
 export function writeCheckpoint(dir: string, cp: TrainCheckpoint, info: readonly ParamInfo[], identity: CheckpointIdentity, log: LogPosition): void {
-  const params: Record<string, { shape: readonly number[]; data: string }> = {};
+  const params = nameRecord<{ shape: readonly number[]; data: string }>();
   info.forEach((p, i) => (params[p.name] = { shape: p.shape, data: encodeF64(cp.params[i]!) }));
   const json: CheckpointJson = {
     format: 'descent-checkpoint/1',

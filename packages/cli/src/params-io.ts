@@ -17,9 +17,17 @@ export function nest(data: ArrayLike<number>, shape: readonly number[]): Nested 
   return build(0);
 }
 
+/**
+ * An empty record without a prototype, for keys that are user names: a parameter, metric or
+ * `--set` name such as `__proto__` or `constructor` is then a key like any other.
+ */
+export function nameRecord<T>(): Record<string, T> {
+  return Object.create(null) as Record<string, T>;
+}
+
 /** Every parameter, by name, as nested arrays. */
 export function paramsToJson(info: readonly ParamInfo[], values: readonly Float64Array[]): Record<string, Nested> {
-  const out: Record<string, Nested> = {};
+  const out = nameRecord<Nested>();
   info.forEach((p, k) => (out[p.name] = nest(values[k]!, p.shape)));
   return out;
 }

@@ -6,6 +6,7 @@ import { CliError, didYouMean, suggest } from './errors.js';
 import { fmtExact } from './format.js';
 import { resolveModel, type ModelSource } from './model.js';
 import type { OptimizerSpec } from './optimizers/index.js';
+import { nameRecord } from './params-io.js';
 
 type OptimizerName = OptimizerSetting['name'];
 
@@ -56,7 +57,7 @@ const HYPER_NAMES = new Set(Object.values(OPTIMIZER_DEFAULTS).flatMap((args) => 
 /** The run config of `descent run`-like flags for one model argument. */
 export function configFromFlags(modelArg: string, flags: Flags, command: string): RunConfig {
   const model = resolveModel(modelArg, command);
-  const overrides: Record<string, number> = {};
+  const overrides = nameRecord<number>();
   for (const s of flags.set) overrides[s.name] = s.values[0]!;
   const expect: { samples?: number; fresh?: boolean; quadrature?: number } = {};
   if (flags.samples !== undefined) expect.samples = flags.samples;
@@ -99,8 +100,8 @@ function declaredNames(source: string, file: string): Set<string> {
  * is applied to the optimizer, as are --optimizer and --lr.
  */
 export function setup(config: RunConfig, command = 'run', model: ModelSource = resolveModel(config.file, command)): Setup {
-  const hyper: Record<string, number> = {};
-  const overrides: Record<string, number> = { ...config.overrides };
+  const hyper = nameRecord<number>();
+  const overrides: Record<string, number> = Object.assign(nameRecord<number>(), config.overrides);
   const hyperAsked = Object.keys(overrides).filter((k) => HYPER_NAMES.has(k));
   if (hyperAsked.length > 0) {
     const declared = declaredNames(model.source, model.file);

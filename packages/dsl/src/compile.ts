@@ -33,10 +33,12 @@ export function compileSource(source: string, options: CompileOptions = {}): Com
   const parsed = parse(source, file);
   if (!parsed.ok) return { ok: false, diagnostics: parsed.diagnostics };
   const reporter = new Reporter(source, file);
-  check(parsed.program, reporter, { overrides: options.overrides ?? {} });
+  // no prototype: a name such as `constructor` or `__proto__` must not find Object's members
+  const overrides: Record<string, number> = Object.assign(Object.create(null) as Record<string, number>, options.overrides ?? {});
+  check(parsed.program, reporter, { overrides });
   if (!reporter.ok) return { ok: false, diagnostics: reporter.diagnostics };
   const budget = options.maxMemoryBytes ?? defaultMemoryBudget();
-  const lowered = lowerProgram(parsed.program, reporter, { ...options, baseDir: dirname(file), maxMemoryBytes: budget });
+  const lowered = lowerProgram(parsed.program, reporter, { ...options, overrides, baseDir: dirname(file), maxMemoryBytes: budget });
   if (lowered === undefined) return { ok: false, diagnostics: reporter.diagnostics };
   try {
     return { ok: true, program: new Program(lowered, lowered.settings.seed, budget) };

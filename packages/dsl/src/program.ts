@@ -125,7 +125,8 @@ export class Program {
   /** Metrics at the current `params`. */
   metrics(): MetricValues {
     this.metricPlan.execute();
-    const values: MetricValues = {};
+    // no prototype: a metric named `__proto__` is a value like any other
+    const values: MetricValues = Object.create(null) as MetricValues;
     this.metricInfo.forEach((m, k) => {
       const data = this.metricPlan.outputs[k]!.data;
       values[m.name] = m.shape.length === 0 ? data[0]! : Array.from(data);

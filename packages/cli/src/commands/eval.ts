@@ -1,7 +1,7 @@
 // `descent eval MODEL [--params P.json]`: loss, gradients and metrics at given values or the initialization.
 import { EXIT } from '../errors.js';
 import type { CommandArgs, Io } from '../io.js';
-import { nest, readParams, type Nested } from '../params-io.js';
+import { nameRecord, nest, readParams, type Nested } from '../params-io.js';
 import { configFromFlags, setup } from '../setup.js';
 import { fmtValue } from '../summary.js';
 import { jsonReplacer } from './run.js';
@@ -22,7 +22,7 @@ export async function evalCommand(a: CommandArgs, io: Io): Promise<number> {
   }
   const { objective, grads } = program.evaluate();
   const sign = program.settings.objective === 'minimize' ? 1 : -1;
-  const grad: Record<string, Nested> = {};
+  const grad = nameRecord<Nested>();
   let k = 0;
   for (const p of program.paramInfo) {
     if (p.updated) continue;
