@@ -46,6 +46,25 @@ export function sampleInput(shape: Shape, domain: Domain, rng: Random, distinct:
   return out;
 }
 
+/**
+ * Inputs whose entries are all well apart, across inputs too (max(a, b) with b broadcast against
+ * a compares every pair): one stratified pool over every entry, split into the inputs. Integer
+ * inputs are sampled on their own.
+ */
+export function sampleDistinct(shapes: readonly Shape[], domains: readonly Domain[], rng: Random): Float64Array[] {
+  const continuous = shapes.map((_, k) => !domains[k]!.integer);
+  const total = shapes.reduce((acc, s, k) => acc + (continuous[k] ? sizeOf(s) : 0), 0);
+  const first = domains.find((d) => !d.integer);
+  const pool = first ? sampleInput([total], first, rng, true) : new Float64Array(0);
+  let offset = 0;
+  return shapes.map((s, k) => {
+    if (!continuous[k]) return sampleInput(s, domains[k]!, rng, false);
+    const part = pool.slice(offset, offset + sizeOf(s));
+    offset += sizeOf(s);
+    return part;
+  });
+}
+
 type ScalarFn = (xs: readonly Tensor[]) => number;
 
 /** Central difference along direction u, Richardson-extrapolated to O(h^4). */
@@ -75,7 +94,9 @@ export function checkPrimitive<A>(
   options: { distinct?: boolean; order?: 1 | 2; h?: number } = {},
 ): PrimitiveCheck {
   const rng = new Random(seed);
-  const x = shapes.map((s, k) => sampleInput(s, domains[k]!, rng, options.distinct ?? false));
+  const x = options.distinct
+    ? sampleDistinct(shapes, domains, rng)
+    : shapes.map((s, k) => sampleInput(s, domains[k]!, rng, false));
   x.forEach((xi, k) => prim.check.prepareInput?.(xi, shapes[k]!, k));
   const outShape = prim.shape(shapes, attrs);
   const w = constant(rng.fillNormal(new Float64Array(sizeOf(outShape))), outShape);
