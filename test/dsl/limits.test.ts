@@ -38,3 +38,33 @@ describe('memory limit', () => {
     if (!r.ok) expect(r.diagnostics[0]!.message).toMatch(/quadrature\(20\) over 10 Gaussian coordinates needs 1\.02e\+13 draws/);
   });
 });
+
+describe('large constants while tracing', () => {
+  it('are deferred to the plan, so an oversized program is refused before they are allocated', () => {
+    // the gradient seed broadcast to [n, n] is a constant; it used to be computed while tracing
+    const source = [
+      'dim d = 5', 'dim n = 4000', 'let v[d] = onehot(d, 0)', 'param w[n, d] ~ normal(0, 1e-3)',
+      'loss = 0.5 * (sum_{i,j} relu_kernel(w[i], w[j]) - 2 * sum_i relu_kernel(w[i], v) + relu_kernel(v, v))',
+    ].join('\n');
+    const before = allocationCount().elements;
+    const r = compileSource(source, { file: 'big.loss', maxMemoryBytes: 32 << 20 });
+    expect(r.ok).toBe(false);
+    if (!r.ok) expect(r.diagnostics[0]!.message).toMatch(/\[4000, 4000\].*more than the memory limit of 32\.0 MiB/);
+    expect(allocationCount().elements - before).toBeLessThan(100_000);
+  });
+
+  it('are computed once in the plan and give the same values as eager constants', () => {
+    // a fixed batch of 40000 draws: mean + std * z is a large constant
+    const source = [
+      'dim d = 2', 'param m[d] = [0.5, -0.5]', 'sample x[d] ~ normal([1, 2], 1)', 'expect samples(40000)',
+      'loss = E[|x - m|^2]',
+    ].join('\n');
+    const r = compileSource(source, { file: 'fixed.loss' });
+    if (!r.ok) throw new Error(r.diagnostics[0]!.message);
+    r.program.initialize();
+    const first = r.program.evaluate().objective;
+    expect(r.program.evaluate().objective).toBe(first);
+    // E|x - m|^2 = |mu - m|^2 + d = 0.25 + 6.25 + 2, up to sampling error
+    expect(Math.abs(first - 8.5)).toBeLessThan(0.1);
+  });
+});

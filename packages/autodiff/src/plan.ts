@@ -8,6 +8,7 @@ import { nested } from './transforms.js';
 import { assignBuffers } from './optimize/buffers.js';
 import { eliminateCommon, type Canonical } from './optimize/cse.js';
 import { groupElementwise, groupKernel } from './optimize/fuse.js';
+import { lseFromSoftmaxKernel, shareSoftmax } from './optimize/lse-softmax.js';
 
 /** Options of a plan: input buffers owned by the caller (shared between plans, written in place). */
 export interface PlanOptions {
@@ -120,6 +121,15 @@ export class Plan {
         continue;
       }
       const prim = node.prim;
+      if (prim !== undefined && !node.tracked && node.symbolic) {
+        // a large constant deferred while tracing (see withDeferredConstants): computed once, here
+        const ins = inputsOf(node);
+        const value = own(node.size);
+        prim.prepare(ins.map((i) => i.shape), node.shape, node.attrs)(ins.map((i) => fixed.get(i.id)!), value);
+        fixed.set(node.id, value);
+        this.lines.push(`%${node.id} = const ${formatShape(node.shape)} (${prim.name}, computed once)`);
+        continue;
+      }
       if (prim === undefined || !node.tracked) {
         // leaves, and values computed from constants alone while tracing
         if (node.symbolic) {
@@ -131,6 +141,8 @@ export class Plan {
       }
       computed.push(node);
     }
+    // logsumexp read off a softmax of the same values the plan computes anyway (part of `cse`)
+    const lseSoftmax = options.cse === false ? new Map<number, Tensor>() : shareSoftmax(computed, inputsOf);
     // which buffer each node lives in: aliases share their input's
     const ownerOf = new Map<number, number>();
     const owner = (t: Tensor): number => ownerOf.get(t.id) ?? t.id;
@@ -160,6 +172,10 @@ export class Plan {
         const names = group.members.map((m) => m.prim!.name).join('+');
         steps.push({ node, kernel, inputs: [...group.inputs], label: `fused(${names}) ${shape}` });
         this.lines.push(`%${node.id} = fused(${group.inputs.map((i) => `%${i.id}`).join(', ')}) ${shape} { ${text} }`);
+      } else if (lseSoftmax.has(node.id)) {
+        const sm = lseSoftmax.get(node.id)!;
+        steps.push({ node, kernel: lseFromSoftmaxKernel(ins[0]!.shape), inputs: [ins[0]!, sm], label: `logsumexp(from softmax) ${shape}` });
+        this.lines.push(`%${node.id} = logsumexp(%${ins[0]!.id}) from softmax %${sm.id} ${shape}`);
       } else {
         steps.push({ node, kernel: prim.prepare(ins.map((i) => i.shape), node.shape, node.attrs), inputs: ins, label: `${prim.name} ${shape}` });
         this.lines.push(`%${node.id} = ${prim.name}(${ins.map((i) => `%${i.id}`).join(', ')}) ${shape}`);

@@ -154,9 +154,29 @@ export function detach(x: Tensor): Tensor {
   return x.tracked && !x.symbolic ? new Tensor(x.shape, undefined, [], undefined, x.data, false, x.name) : x;
 }
 
+/** Constant results with more elements than this are left to the plan while deferring. */
+export const DEFERRED_CONSTANT_ELEMENTS = 1 << 16;
+let deferring = false;
+
 /**
- * Applies a primitive: checks shapes, computes the value now when every input has one, and
- * records the inputs when the result must be differentiable.
+ * Runs `body` (a graph being built for a plan) with large constant results deferred: instead of
+ * computing, say, the gradient seed broadcast to [n, n] while tracing, apply() records it as a
+ * node the plan computes, so nothing big is allocated before the plan's memory is checked.
+ */
+export function withDeferredConstants<T>(defer: boolean, body: () => T): T {
+  const before = deferring;
+  deferring = defer;
+  try {
+    return body();
+  } finally {
+    deferring = before;
+  }
+}
+
+/**
+ * Applies a primitive: checks shapes, computes the value now when every input has one (unless it
+ * is a large constant being deferred), and records the inputs when the result must be
+ * differentiable or is computed later.
  */
 export function apply<A>(prim: Primitive<A>, inputs: readonly Tensor[], attrs: A): Tensor {
   if (prim.arity >= 0 && inputs.length !== prim.arity) {
@@ -166,13 +186,14 @@ export function apply<A>(prim: Primitive<A>, inputs: readonly Tensor[], attrs: A
   const shape = prim.shape(shapes, attrs);
   const tracked = inputs.some((t) => t.tracked);
   let value: Float64Array | undefined;
-  if (inputs.every((t) => !t.symbolic)) {
+  const size = sizeOf(shape);
+  if (inputs.every((t) => !t.symbolic) && !(deferring && size > DEFERRED_CONSTANT_ELEMENTS && !prim.alias)) {
     const values = inputs.map((t) => t.data);
     if (prim.alias) value = values[0];
     else {
-      value = allocate(sizeOf(shape));
+      value = allocate(size);
       prim.prepare(shapes, shape, attrs)(values, value);
     }
   }
-  return new Tensor(shape, prim as Primitive, tracked ? inputs : [], attrs, value, tracked);
+  return new Tensor(shape, prim as Primitive, tracked || value === undefined ? inputs : [], attrs, value, tracked);
 }

@@ -1,6 +1,7 @@
 // A compiled program: parameter buffers, one plan for loss + gradients + updates, one for metrics.
 import {
-  allocate, backward, estimatePlanBytes, formatBytes, neg, planOf, Random, type Plan, type RandomState, type Shape,
+  allocate, backward, estimatePlanBytes, formatBytes, neg, planOf, Random, withDeferredConstants, type Plan,
+  type RandomState, type Shape,
 } from '@descent/autodiff';
 import type { ClaimSetting, Lowered, Settings } from './lowered.js';
 
@@ -66,7 +67,7 @@ export class Program {
     const inputBuffers = [...this.params, ...this.noise];
     const descended = lowered.params.filter((_, i) => !updated.has(i)).map((p) => p.placeholder);
     const minimized = this.minimize ? lowered.objective : neg(lowered.objective);
-    const grads = backward(minimized, descended);
+    const grads = withDeferredConstants(true, () => backward(minimized, descended));
     const evalOutputs = [lowered.objective, ...grads, ...lowered.updates.map((u) => u.value)];
     const estimate = estimatePlanBytes([...evalOutputs, ...lowered.metrics.map((m) => m.value)]);
     if (estimate.bytes > maxMemoryBytes) {

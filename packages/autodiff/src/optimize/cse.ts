@@ -30,7 +30,7 @@ export function eliminateCommon(order: readonly Tensor[]): Canonical {
   const canonical: Canonical = (t) => rep.get(t.id) ?? t;
   for (const node of order) {
     let key: string | undefined;
-    if (node.prim === undefined || !node.tracked) {
+    if (node.prim === undefined || (!node.tracked && !node.symbolic)) {
       if (!node.symbolic && node.size === 1) key = `c|${node.shape.join(',')}|${scalarKey(node.data[0]!)}`;
     } else {
       const a = attrsKey(node.attrs);

@@ -1,6 +1,7 @@
 // Lowering of a whole file: dims, lets, params, samples, the loss, metrics, updates and settings.
 import {
-  broadcastTo, constant, formatBytes, formatShape, permute, placeholder, Random, sameShape, type Shape, type Tensor,
+  broadcastTo, constant, formatBytes, formatShape, permute, placeholder, Random, sameShape, withDeferredConstants,
+  type Shape, type Tensor,
 } from '@descent/autodiff';
 import type {
   Binding as WhereBinding, ClaimStmt, Decl, Expr, LetStmt, MetricStmt, ParamStmt, ProgramAst, SampleStmt, Stmt,
@@ -33,7 +34,9 @@ export interface LowerOptions {
 
 /** Lowers a checked file. Errors go to `reporter`; the result is undefined when there were any. */
 export function lowerProgram(program: ProgramAst, reporter: Reporter, options: LowerOptions = {}): Lowered | undefined {
-  return new FileLowerer(program, reporter, options).run();
+  // large constants (a seed broadcast to [n, n], draws of fixed samples) are left to the plan, so
+  // nothing big is allocated before the program's memory is checked
+  return withDeferredConstants(true, () => new FileLowerer(program, reporter, options).run());
 }
 
 class FileLowerer {
@@ -308,7 +311,9 @@ class FileLowerer {
     const what = `param ${d.name.name}`;
     if (s.init.kind === 'InitValue') {
       this.ctx.constRng = this.initRng;
-      const v = this.conform(this.exprs.lower(s.init.value, this.scope), [...shape], s.init.value, what);
+      // the initial value is needed now, whatever its size
+      const value = s.init.value;
+      const v = withDeferredConstants(false, () => this.conform(this.exprs.lower(value, this.scope), [...shape], value, what));
       if (v.t.symbolic || v.t.tracked || v.index.length) fail(this.reporter, `${what}: the initial value must not depend on params or samples`, s.init);
       return Float64Array.from(v.t.data);
     }
@@ -334,7 +339,7 @@ class FileLowerer {
           count,
           rng: new Random(`${this.seed}/draws/${d.name.name}`),
         });
-        sub.run();
+        withDeferredConstants(false, () => sub.run());
         if (!scratch.ok) fail(this.reporter, `draws(${target.name}): ${scratch.diagnostics[0]!.message}`, dist);
         const b = sub.scope.get(target.name);
         if (b?.kind !== 'value' || !isRandom(b.val)) fail(this.reporter, `draws(${target.name}): \`${target.name}\` is not a random value`, target);
