@@ -62,6 +62,7 @@ export const FLAGS: Readonly<Record<string, FlagSpec>> = {
   emit: { name: 'emit', type: 'choice', meta: 'KIND', choices: ['slurm'], help: 'write a cluster script: slurm (an sbatch --array script)' },
   metric: { name: 'metric', type: 'string', meta: 'NAME', help: 'plot this metric instead of the loss (NAME or NAME[i])' },
   title: { name: 'title', type: 'string', meta: 'TEXT', help: 'plot title' },
+  claims: { name: 'claims', type: 'string', meta: 'FILE', help: "check the claim lines of FILE instead of each model's own" },
 };
 
 const TRAIN = ['steps', 'lr', 'optimizer', 'seed', 'set', 'samples', 'fresh', 'quadrature', 'log', 'max-memory'];
@@ -88,8 +89,8 @@ export const COMMANDS: Readonly<Record<CommandName, CommandSpec>> = {
   verify: {
     name: 'verify', args: 'MODEL...', min: 1, max: Infinity, missing: 'one or more models',
     summary: 'run each model and check its claims; exit 1 when one fails',
-    flags: [...TRAIN, 'out', 'force', 'quiet', 'json'],
-    examples: ['descent verify relu-neuron gradient-em', 'descent verify models/*.loss --quiet'],
+    flags: [...TRAIN, 'out', 'force', 'quiet', 'json', 'claims'],
+    examples: ['descent verify relu-neuron gradient-em', 'descent verify models/*.loss --quiet', 'descent verify score-matching --steps 2000 --samples 1000 --claims ci.claims'],
   },
   sweep: {
     name: 'sweep', args: 'MODEL', min: 1, max: 1, missing: 'a model: a .loss file or a prebuilt model name',

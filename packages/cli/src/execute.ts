@@ -1,4 +1,5 @@
 // One run into its folder: log.jsonl as it goes, run.json (settings, versions, params, summary), loss.svg.
+import type { ClaimSetting } from '@descent/dsl';
 import { createHash } from 'node:crypto';
 import * as fs from 'node:fs';
 import * as os from 'node:os';
@@ -151,6 +152,8 @@ export interface ExecuteOptions {
   readonly checkpointEvery?: number;
   /** Continue the run in `outDir` (see prepareResume) instead of starting one. */
   readonly resume?: ResumePoint;
+  /** Check these claims instead of the file's (`descent verify --claims FILE`). */
+  readonly claims?: readonly ClaimSetting[];
 }
 
 /** Where a resumed run starts: its run.json, its checkpoint (null: from step 0), its log so far. */
@@ -288,7 +291,7 @@ export async function executeRun(o: ExecuteOptions): Promise<RunOutcome> {
     loss: result.loss,
     metrics,
     records,
-    claims: program.claims,
+    claims: o.claims ?? program.claims,
     seconds: result.seconds,
     computeSeconds: result.computeSeconds,
     ...(result.divergence ? { divergence: result.divergence } : {}),

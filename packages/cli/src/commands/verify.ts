@@ -1,6 +1,8 @@
 // `descent verify MODEL...`: run each model (quietly) and check every claim; exit 1 when one fails.
+import type { ClaimSetting } from '@descent/dsl';
+import * as fs from 'node:fs';
 import * as path from 'node:path';
-import { EXIT } from '../errors.js';
+import { CliError, EXIT } from '../errors.js';
 import { defaultOutDir, executeRun, prepareOutDir } from '../execute.js';
 import { fmt, fmtDuration } from '../format.js';
 import type { CommandArgs, Io } from '../io.js';
@@ -28,6 +30,39 @@ export function claimsTable(results: readonly Verified[]): string {
   return rows.map((r) => r.map((cell, j) => (j === r.length - 1 ? cell : cell.padEnd(widths[j]!))).join('  ').trimEnd()).join('\n');
 }
 
+/**
+ * `--claims FILE`: its `claim` lines (blank lines and `#` comments aside), checked instead of each
+ * model's own claims. They are compiled against each model with the run's --set values, so a
+ * claim may use the model's dims and lets (`final(norm[0]) = 1 / n +- 0.05`) and must name its
+ * metrics.
+ */
+function readClaimsFile(file: string): string {
+  let text: string;
+  try {
+    text = fs.readFileSync(file, 'utf8');
+  } catch (e) {
+    throw new CliError(`descent verify: cannot read --claims ${file}: ${(e as Error).message}.`);
+  }
+  const lines = text.split('\n').map((l) => l.trim()).filter((l) => l !== '' && !l.startsWith('#'));
+  const bad = lines.find((l) => !/^claim\s/.test(l));
+  if (bad !== undefined) throw new CliError(`descent verify: --claims ${file}: every line should be a claim (e.g. "claim final(loss) < 1e-3") or a # comment; got "${bad}".`);
+  if (lines.length === 0) throw new CliError(`descent verify: --claims ${file} has no claim lines.`);
+  return lines.join('\n');
+}
+
+/** The claims of `text` compiled against the model of `s` (its source with them appended). */
+function claimsFor(s: Setup, text: string, file: string): readonly ClaimSetting[] {
+  const own = s.program.claims.length;
+  try {
+    const extended = setup(s.config, 'verify', { ...s.model, source: `${s.model.source}\n${text}\n` });
+    return extended.program.claims.slice(own);
+  } catch (e) {
+    if (!(e instanceof CliError)) throw e;
+    const detail = e.message.replace(/^descent verify: [^\n]*\n?/, '');
+    throw new CliError(`descent verify: the claims of --claims ${file} do not compile against ${s.model.name} (they are read after its last line):\n${detail}`);
+  }
+}
+
 /** A model passes when its run completed and every claim holds. */
 const passes = (s: RunSummary): boolean => s.status === 'completed' && s.allClaimsPass;
 
@@ -35,6 +70,8 @@ export async function verifyCommand(a: CommandArgs, io: Io): Promise<number> {
   const { flags } = a;
   // compile everything first, so a typo in the last model fails before any run
   const setups: Setup[] = a.positionals.map((m) => setup(configFromFlags(m, flags, 'verify'), 'verify'));
+  const claimsText = flags.claims !== undefined ? readClaimsFile(flags.claims) : undefined;
+  const replaced = setups.map((s) => (claimsText !== undefined ? claimsFor(s, claimsText, flags.claims!) : undefined));
   const names = setups.map((s) => s.model.name);
   const dup = names.find((n, i) => names.indexOf(n) !== i);
   const outDirs = setups.map((s, i) => (flags.out ? path.join(flags.out, dup ? `${i}-${s.model.name}` : s.model.name) : defaultOutDir(s.model.name)));
@@ -45,7 +82,8 @@ export async function verifyCommand(a: CommandArgs, io: Io): Promise<number> {
     for (const [i, s] of setups.entries()) {
       if (stop.requested()) break;
       const progress = new Progress({ total: s.steps, quiet: true });
-      const o = await executeRun({ setup: s, outDir: outDirs[i]!, progress, shouldStop: stop.requested, argv: a.argv });
+      const claims = replaced[i];
+      const o = await executeRun({ setup: s, outDir: outDirs[i]!, progress, shouldStop: stop.requested, argv: a.argv, ...(claims ? { claims } : {}) });
       results.push({ model: s.model.name, outDir: o.outDir, summary: o.summary });
       if (!flags.quiet && !flags.json) {
         const sum = o.summary;
