@@ -11,3 +11,4 @@ export { Program, type MetricInfo, type MetricValues, type ParamInfo } from './p
 export { OPTIMIZER_DEFAULTS } from './optimizer-defaults.js';
 export type { ClaimSetting, ExpectMode, OptimizerSetting, Settings } from './lowered.js';
 export { gaussHermite, hermiteGrid } from './quadrature.js';
+export { gradientCheck, GRAD_TOLERANCE, type GradCheck } from './gradient-check.js';
