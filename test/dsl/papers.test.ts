@@ -54,7 +54,7 @@ describe('score matching (papers.md section 1)', () => {
       loss += weight * dot(v, v);
       for (let i = 0; i < n; i++) {
         const c = dot(m(i).map((mk, k) => mk - v[k]!), v);
-        for (let k = 0; k < d; k++) g[i * d + k] += 2 * weight * w[i]! * (v[k]! + c * (x[k]! - m(i)[k]!));
+        for (let k = 0; k < d; k++) g[i * d + k] = g[i * d + k]! + 2 * weight * w[i]! * (v[k]! + c * (x[k]! - m(i)[k]!));
       }
     }
     expect(Math.abs(objective - loss) / loss).toBeLessThan(1e-12);
@@ -130,8 +130,8 @@ describe('gradient EM (papers.md section 3)', () => {
       loss -= weight * (m + Math.log(s));
       for (let i = 0; i < n; i++) {
         const psi = Math.exp(e[i]! - m) / s;
-        g[2 * i] -= weight * psi * (x0 - mu[2 * i]!);
-        g[2 * i + 1] -= weight * psi * (x1 - mu[2 * i + 1]!);
+        g[2 * i] = g[2 * i]! - weight * psi * (x0 - mu[2 * i]!);
+        g[2 * i + 1] = g[2 * i + 1]! - weight * psi * (x1 - mu[2 * i + 1]!);
       }
     }
     expect(Math.abs(objective - loss) / Math.abs(loss)).toBeLessThan(1e-12);
