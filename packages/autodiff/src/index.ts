@@ -18,3 +18,4 @@ export { grad, grads, hvp, valueAndGrad, vjp } from './transforms.js';
 export { estimatePlanBytes, formatBytes, type MemoryEstimate } from './memory.js';
 export { matmulBackend, setMatmulBackend, type MatmulBackend } from './kernels/matmul.js';
 export { wasmGemmAvailable, wasmGemmMemory } from './kernels/matmul-wasm.js';
+export { expBackend, setExpBackend, wasmExpAvailable, type ExpBackend } from './kernels/exp-wasm.js';

@@ -95,6 +95,12 @@ function asBlock(shape: Shape, axes: readonly number[]): { O: number; R: number;
   return { O: sizeOf(dims.slice(0, first)), R: sizeOf(dims.slice(first, last + 1)), K: sizeOf(dims.slice(last + 1)) };
 }
 
+/** When the reduced axes are trailing (after dropping size-1 axes): O rows of R contiguous elements. */
+export function trailingRows(shape: Shape, axes: readonly number[]): { O: number; R: number } | undefined {
+  const block = asBlock(shape, axes);
+  return block && block.K === 1 ? { O: block.O, R: block.R } : undefined;
+}
+
 /**
  * A kernel reducing `axes` of `shape` with `fold`. The output holds one value per combination of
  * the kept axes, row-major (keepDims does not change the layout).

@@ -1,9 +1,10 @@
 // Reductions over chosen axes (sum, mean, max, min, logsumexp, prod); gradients broadcast back over the reduced axes.
-import { reduceKernel, type Fold } from '../kernels/reduce.js';
+import { reduceKernel, trailingRows, type Fold } from '../kernels/reduce.js';
+import { logsumexpRowsWasm, useWasmRows } from '../kernels/exp-wasm.js';
 import { definePrimitive, type CheckCase, type Primitive } from '../primitive.js';
 import { reducedShape } from '../shape.js';
 import type { Tensor } from '../tensor.js';
-import { broadcastTo, div, eq, exp, mul, reshape, sub, sum, where } from '../ops.js';
+import { broadcastTo, div, eq, exp, mul, reshape, softmax, sub, sum, where } from '../ops.js';
 
 /** Axes already normalized (sorted, non-negative) by the op that builds the node. */
 export interface ReduceAttrs {
@@ -31,12 +32,13 @@ export function reduction(
   fold: Fold,
   vjp: (g: Tensor, out: Tensor, x: Tensor, attrs: ReduceAttrs) => Tensor | null,
   check: Omit<Primitive<ReduceAttrs>['check'], 'cases'> & { cases?: readonly CheckCase<ReduceAttrs>[] },
+  prepare: Primitive<ReduceAttrs>['prepare'] = ([x], _out, { axes }) => reduceKernel(fold, x!, axes),
 ): Primitive<ReduceAttrs> {
   return definePrimitive<ReduceAttrs>({
     name,
     arity: 1,
     shape: ([x], { axes, keepDims }) => reducedShape(x!, axes, keepDims),
-    prepare: ([x], _out, { axes }) => reduceKernel(fold, x!, axes),
+    prepare,
     vjp: (g, out, [x], attrs) => [vjp(g, out, x!, attrs)],
     check: { ...check, cases: check.cases ?? reduceCases },
   });
@@ -59,6 +61,12 @@ function extremeShare(out: Tensor, x: Tensor, attrs: ReduceAttrs): Tensor {
 
 // a NaN element makes the result NaN (v !== v), as in numpy
 const maxFold: Fold = { init: '-Infinity', step: '(v > acc || v !== v ? v : acc)' };
+const lseFold: Fold = {
+  pre: maxFold,
+  init: '0',
+  step: 'acc + lib.exp(v - m)',
+  finish: '(m === Infinity || m === -Infinity ? m : m + Math.log(acc))',
+};
 const minFold: Fold = { init: 'Infinity', step: '(v < acc || v !== v ? v : acc)' };
 
 export const reducePrimitives = {
@@ -89,17 +97,28 @@ export const reducePrimitives = {
    */
   logsumexp: reduction(
     'logsumexp',
-    {
-      pre: maxFold,
-      init: '0',
-      step: 'acc + lib.exp(v - m)',
-      finish: '(m === Infinity || m === -Infinity ? m : m + Math.log(acc))',
-    },
+    lseFold,
     (g, out, x, attrs) => {
+      const gx = expandReduced(g, x, attrs);
+      if (attrs.axes.length === 1) {
+        // softmax over the one axis: one fused kernel (WebAssembly SIMD for a trailing axis), and
+        // the plan computes logsumexp itself from that softmax, without a second exp pass
+        // (optimize/lse-softmax.ts); a row of -inf keeps its 0 gradient
+        const s = softmax(x, attrs.axes[0]!);
+        return mul(gx, where(eq(expandReduced(out, x, attrs), -Infinity), 0, s));
+      }
       const safeOut = where(eq(out, -Infinity), 0, out);
-      return mul(expandReduced(g, x, attrs), exp(sub(x, expandReduced(safeOut, x, attrs))));
+      return mul(gx, exp(sub(x, expandReduced(safeOut, x, attrs))));
     },
     { domain: { lo: -3, hi: 3 } },
+    ([x], _out, { axes }) => {
+      const js = reduceKernel(lseFold, x!, axes);
+      const rows = trailingRows(x!, axes);
+      if (rows === undefined) return js;
+      // reduced axes trailing: rows of R contiguous elements, through WebAssembly SIMD where selected
+      const { O, R } = rows;
+      return (inputs, out) => (useWasmRows(R) ? logsumexpRowsWasm(inputs[0]!, out, O, R) : js(inputs, out));
+    },
   ),
   // d prod / dx_i = prod / x_i, valid for nonzero inputs (the check keeps away from 0)
   prod: reduction(

@@ -1,0 +1,127 @@
+// exp, logsumexp over rows and softmax over rows in WebAssembly SIMD (wasm/exp.wat): blocks of
+// rows are copied into the module's memory (one memcpy), computed there two lanes at a time, and
+// copied out. The JS kernels (fast-exp.ts, softmax.ts, the generated reductions) stay as the
+// fallback and the reference they are tested against.
+import { WASM_BASE64 } from './wasm/exp-module.js';
+
+interface WasmMemory {
+  readonly buffer: ArrayBuffer;
+  grow(pages: number): number;
+}
+declare const WebAssembly: {
+  Module: new (bytes: Uint8Array) => object;
+  Instance: new (module: object, imports: object) => { readonly exports: Record<string, unknown> };
+};
+
+interface WasmExp {
+  readonly exp: (src: number, dst: number, count: number) => void;
+  readonly lse: (src: number, out: number, rows: number, n: number) => void;
+  readonly softmax: (src: number, dst: number, rows: number, n: number) => void;
+  readonly memory: WasmMemory;
+}
+
+function load(): WasmExp | null {
+  try {
+    if (typeof WebAssembly !== 'object') return null;
+    const bin = atob(WASM_BASE64);
+    const bytes = new Uint8Array(bin.length);
+    for (let i = 0; i < bin.length; i++) bytes[i] = bin.charCodeAt(i);
+    const e = new WebAssembly.Instance(new WebAssembly.Module(bytes), { js: { exp: Math.exp } }).exports as unknown as WasmExp;
+    return { exp: e.exp, lse: e.lse, softmax: e.softmax, memory: e.memory };
+  } catch {
+    return null;
+  }
+}
+
+const wasm = load();
+
+/** Whether the WebAssembly exp kernels could be loaded in this runtime. */
+export const wasmExpAvailable: boolean = wasm !== null;
+
+/**
+ * Which kernels exp-heavy primitives use (logsumexp and softmax over a trailing axis, unfused
+ * exp): 'wasm' (the default where it loads) or 'js'. Read at every run.
+ */
+export type ExpBackend = 'wasm' | 'js';
+let backend: ExpBackend = wasmExpAvailable ? 'wasm' : 'js';
+
+export function expBackend(): ExpBackend {
+  return backend;
+}
+
+export function setExpBackend(b: ExpBackend): void {
+  if (b === 'wasm' && !wasmExpAvailable) throw new Error('the WebAssembly exp kernels are not available here');
+  backend = b;
+}
+
+/**
+ * Doubles per block (128 KiB): the input block, the output block (the kernels read and write
+ * separate regions), then the (m, s) pairs of up to BLOCK rows.
+ */
+export const BLOCK = 1 << 14;
+const IN_AT = 0;
+const OUT_AT = BLOCK;
+const PAIRS_AT = 2 * BLOCK;
+const TOTAL = PAIRS_AT + 2 * BLOCK;
+
+let heap = new Float64Array(0);
+
+function ensureMemory(): Float64Array {
+  if (heap.length >= TOTAL) return heap;
+  const memory = wasm!.memory;
+  const need = TOTAL * 8 - memory.buffer.byteLength;
+  if (need > 0) memory.grow(Math.ceil(need / 65536));
+  heap = new Float64Array(memory.buffer);
+  return heap;
+}
+
+/** Bytes of the module's memory (fixed once grown). */
+export function wasmExpMemory(): number {
+  return wasm ? wasm.memory.buffer.byteLength : 0;
+}
+
+/** Whether rows of n elements go through the WebAssembly kernels now (a row must fit a block). */
+export function useWasmRows(n: number): boolean {
+  return backend === 'wasm' && n >= 1 && n <= BLOCK;
+}
+
+/** dst[i] = exp(x[i]) for i < count. */
+export function expWasm(x: Float64Array, dst: Float64Array, count: number): void {
+  const h = ensureMemory();
+  for (let lo = 0; lo < count; lo += BLOCK) {
+    const size = Math.min(BLOCK, count - lo);
+    h.set(x.subarray(lo, lo + size), IN_AT);
+    wasm!.exp(IN_AT * 8, OUT_AT * 8, size);
+    dst.set(h.subarray(OUT_AT, OUT_AT + size), lo);
+  }
+}
+
+/**
+ * out[o] = log sum_i exp(x[o·n + i]) for o < rows, stably (max first). A row whose max is ±inf
+ * gives that max, as the JS reduction does.
+ */
+export function logsumexpRowsWasm(x: Float64Array, out: Float64Array, rows: number, n: number): void {
+  const h = ensureMemory();
+  const per = Math.floor(BLOCK / n);
+  for (let r0 = 0; r0 < rows; r0 += per) {
+    const count = Math.min(per, rows - r0);
+    h.set(x.subarray(r0 * n, (r0 + count) * n), IN_AT);
+    wasm!.lse(IN_AT * 8, PAIRS_AT * 8, count, n);
+    for (let r = 0; r < count; r++) {
+      const m = h[PAIRS_AT + 2 * r]!;
+      out[r0 + r] = m === Infinity || m === -Infinity ? m : m + Math.log(h[PAIRS_AT + 2 * r + 1]!);
+    }
+  }
+}
+
+/** Softmax of each of `rows` rows of n elements, from x to out (may be the same array). */
+export function softmaxRowsWasm(x: Float64Array, out: Float64Array, rows: number, n: number): void {
+  const h = ensureMemory();
+  const per = Math.floor(BLOCK / n);
+  for (let r0 = 0; r0 < rows; r0 += per) {
+    const count = Math.min(per, rows - r0);
+    h.set(x.subarray(r0 * n, (r0 + count) * n), IN_AT);
+    wasm!.softmax(IN_AT * 8, OUT_AT * 8, count, n);
+    out.set(h.subarray(OUT_AT, OUT_AT + count * n), r0 * n);
+  }
+}
