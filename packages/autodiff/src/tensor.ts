@@ -146,6 +146,9 @@ export function placeholder(shape: Shape, name?: string): Tensor {
 /** A fresh differentiation variable holding `x`'s value, or standing for the traced `x`. */
 export function variableOf(x: Tensor, identity: Primitive<undefined>): Tensor {
   if (x.tracked) return apply(identity, [x], undefined);
+  // a constant deferred to the plan (withDeferredConstants) has no value yet: the variable is a
+  // tracked identity of it, computed by the plan, where the gradient stops
+  if (x.symbolic && x.prim !== undefined) return new Tensor(x.shape, identity as Primitive, [x], undefined, undefined, true, x.name);
   return new Tensor(x.shape, undefined, [], undefined, x.data, true, x.name);
 }
 
