@@ -29,7 +29,9 @@ export interface FusedGroup {
 /**
  * Groups the computed nodes of `order` (topological, canonical inputs given by `inputsOf`).
  * An elementwise node joins the group of its consumers when all of them are in one group, it has
- * that group's shape and it is not needed outside (a plan output). Every other node roots a
+ * that group's shape and it is not needed outside (a plan output). A broadcastTo whose elementwise
+ * consumers are in several such groups joins each of them (it is a strided read, not a value
+ * worth storing). Every other node roots a
  * group of its own (non-elementwise nodes are groups of one member with no generated loop).
  * Aliases (reshape, identity) must be in `order`: they read their input's buffer, so they are
  * consumers that keep it from being fused away.
@@ -49,6 +51,9 @@ export function groupElementwise(
     }
   }
   const groupOf = new Map<number, Tensor>(); // node -> root
+  // broadcastTo nodes read inside every consumer's loop instead of being stored (see below)
+  const copies = new Map<number, Tensor[]>(); // root -> broadcastTo nodes copied into its loop
+  const copied = new Set<number>();
   for (let k = order.length - 1; k >= 0; k--) {
     const node = order[k]!;
     let root: Tensor = node;
@@ -57,15 +62,32 @@ export function groupElementwise(
       const roots = new Set(cons.map((c) => groupOf.get(c.id)!));
       const r = roots.size === 1 ? [...roots][0]! : undefined;
       if (r !== undefined && scalarExprOf(r) !== undefined && sameShape(r.shape, node.shape)) root = r;
+      else if (
+        node.prim!.name === 'broadcastTo' &&
+        cons.every((c) => scalarExprOf(c) !== undefined && sameShape(c.shape, node.shape)) &&
+        [...roots].every((g) => scalarExprOf(g) !== undefined && sameShape(g.shape, node.shape))
+      ) {
+        // a broadcast read by several loops (e.g. a per-row value used by a forward and a
+        // backward pass): each loop reads the small input through broadcast strides, which costs
+        // nothing, instead of one loop storing the full broadcast array for the others
+        for (const g of roots) {
+          const list = copies.get(g.id);
+          if (list === undefined) copies.set(g.id, [node]);
+          else list.push(node);
+        }
+        copied.add(node.id);
+      }
     }
     groupOf.set(node.id, root);
   }
   const groups = new Map<number, FusedGroup>();
   const members = new Map<number, Tensor[]>();
   for (const node of order) {
+    if (copied.has(node.id)) continue;
     const r = groupOf.get(node.id)!;
     const list = members.get(r.id);
-    if (list === undefined) members.set(r.id, [node]);
+    // a copied broadcast only reads a value from outside the loop: first is a valid place
+    if (list === undefined) members.set(r.id, [...(copies.get(r.id) ?? []), node]);
     else list.push(node);
   }
   for (const [rootId, list] of members) {

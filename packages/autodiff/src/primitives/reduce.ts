@@ -104,8 +104,9 @@ export const reducePrimitives = {
         // softmax over the one axis: one fused kernel (WebAssembly SIMD for a trailing axis), and
         // the plan computes logsumexp itself from that softmax, without a second exp pass
         // (optimize/lse-softmax.ts); a row of -inf keeps its 0 gradient
+        // (the -inf test on the reduced shape, broadcast: it fuses into the consumers' loops)
         const s = softmax(x, attrs.axes[0]!);
-        return mul(gx, where(eq(expandReduced(out, x, attrs), -Infinity), 0, s));
+        return mul(gx, where(expandReduced(eq(out, -Infinity), x, attrs), 0, s));
       }
       const safeOut = where(eq(out, -Infinity), 0, out);
       return mul(gx, exp(sub(x, expandReduced(safeOut, x, attrs))));
