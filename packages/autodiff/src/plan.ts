@@ -8,7 +8,8 @@ import { nested } from './transforms.js';
 import { assignBuffers } from './optimize/buffers.js';
 import { eliminateCommon, type Canonical } from './optimize/cse.js';
 import { groupElementwise, groupKernel } from './optimize/fuse.js';
-import { lseFromSoftmaxKernel, shareSoftmax } from './optimize/lse-softmax.js';
+import { shareSoftmax } from './optimize/lse-softmax.js';
+import { rewriteProducts } from './optimize/products.js';
 
 /** Options of a plan: input buffers owned by the caller (shared between plans, written in place). */
 export interface PlanOptions {
@@ -92,6 +93,9 @@ export class Plan {
     outputs: readonly Tensor[],
     options: PlanOptions = {},
   ) {
+    // matrix-product rewrites (transposes into flags, scales out of big operands, shared
+    // operands merged) are part of `cse`
+    if (options.cse !== false) outputs = rewriteProducts(outputs).outputs;
     const order = topoSort(outputs);
     const canonical: Canonical = options.cse === false ? (t) => t : eliminateCommon(order);
     const inputsOf = (t: Tensor): Tensor[] => t.inputs.map(canonical);
@@ -142,7 +146,7 @@ export class Plan {
       computed.push(node);
     }
     // logsumexp read off a softmax of the same values the plan computes anyway (part of `cse`)
-    const lseSoftmax = options.cse === false ? new Map<number, Tensor>() : shareSoftmax(computed, inputsOf);
+    const sharedSoftmax = options.cse === false ? undefined : shareSoftmax(computed, inputsOf);
     // which buffer each node lives in: aliases share their input's
     const ownerOf = new Map<number, number>();
     const owner = (t: Tensor): number => ownerOf.get(t.id) ?? t.id;
@@ -172,10 +176,10 @@ export class Plan {
         const names = group.members.map((m) => m.prim!.name).join('+');
         steps.push({ node, kernel, inputs: [...group.inputs], label: `fused(${names}) ${shape}` });
         this.lines.push(`%${node.id} = fused(${group.inputs.map((i) => `%${i.id}`).join(', ')}) ${shape} { ${text} }`);
-      } else if (lseSoftmax.has(node.id)) {
-        const sm = lseSoftmax.get(node.id)!;
-        steps.push({ node, kernel: lseFromSoftmaxKernel(ins[0]!.shape), inputs: [ins[0]!, sm], label: `logsumexp(from softmax) ${shape}` });
-        this.lines.push(`%${node.id} = logsumexp(%${ins[0]!.id}) from softmax %${sm.id} ${shape}`);
+      } else if (sharedSoftmax?.has(node.id)) {
+        const { kernel, inputs: read, label, line } = sharedSoftmax.step(node, ins);
+        steps.push({ node, kernel, inputs: read, label });
+        this.lines.push(line);
       } else {
         steps.push({ node, kernel: prim.prepare(ins.map((i) => i.shape), node.shape, node.attrs), inputs: ins, label: `${prim.name} ${shape}` });
         this.lines.push(`%${node.id} = ${prim.name}(${ins.map((i) => `%${i.id}`).join(', ')}) ${shape}`);

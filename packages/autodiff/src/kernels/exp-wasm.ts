@@ -16,7 +16,7 @@ declare const WebAssembly: {
 interface WasmExp {
   readonly exp: (src: number, dst: number, count: number) => void;
   readonly lse: (src: number, out: number, rows: number, n: number) => void;
-  readonly softmax: (src: number, dst: number, rows: number, n: number) => void;
+  readonly softmax: (src: number, dst: number, rows: number, n: number, pairs: number) => void;
   readonly memory: WasmMemory;
 }
 
@@ -114,14 +114,22 @@ export function logsumexpRowsWasm(x: Float64Array, out: Float64Array, rows: numb
   }
 }
 
-/** Softmax of each of `rows` rows of n elements, from x to out (may be the same array). */
-export function softmaxRowsWasm(x: Float64Array, out: Float64Array, rows: number, n: number): void {
+/**
+ * Softmax of each of `rows` rows of n elements, from x to out (may be the same array). With
+ * `lse`, each row's logsumexp is stored there too, from the same pass (m + log s).
+ */
+export function softmaxRowsWasm(x: Float64Array, out: Float64Array, rows: number, n: number, lse?: Float64Array): void {
   const h = ensureMemory();
   const per = Math.floor(BLOCK / n);
   for (let r0 = 0; r0 < rows; r0 += per) {
     const count = Math.min(per, rows - r0);
     h.set(x.subarray(r0 * n, (r0 + count) * n), IN_AT);
-    wasm!.softmax(IN_AT * 8, OUT_AT * 8, count, n);
+    wasm!.softmax(IN_AT * 8, OUT_AT * 8, count, n, PAIRS_AT * 8);
     out.set(h.subarray(OUT_AT, OUT_AT + count * n), r0 * n);
+    if (lse === undefined) continue;
+    for (let r = 0; r < count; r++) {
+      const m = h[PAIRS_AT + 2 * r]!;
+      lse[r0 + r] = m === Infinity || m === -Infinity ? m : m + Math.log(h[PAIRS_AT + 2 * r + 1]!);
+    }
   }
 }

@@ -15,14 +15,17 @@ function layout(shape: Shape, axis: number): { O: number; N: number; K: number }
 /**
  * softmax(x)_i = exp(x_i - m) / sum_j exp(x_j - m) with m = max_j x_j, so no exp overflows;
  * log: log softmax(x)_i = x_i - m - log sum_j exp(x_j - m). A row of -inf gives NaN, as in numpy.
+ * `lse` (softmax over the last axis only): also store each row's logsumexp m + log sum there,
+ * as the logsumexp kernel gives it (a row whose max is ±inf gives that max).
  */
-export function softmaxKernel(shape: Shape, axis: number, log: boolean): Kernel {
+export function softmaxKernel(shape: Shape, axis: number, log: boolean, lse?: Float64Array): Kernel {
   const { O, N, K } = layout(shape, axis);
+  if (lse !== undefined && (log || K !== 1)) throw new Error('softmaxKernel: logsumexp is only given by softmax over the last axis');
   if (K === 1) {
     return (inputs, out) => {
       const x = inputs[0]!;
       // the WebAssembly SIMD kernel (exp-wasm.ts) where it is selected; this loop is its reference
-      if (!log && useWasmRows(N)) return softmaxRowsWasm(x, out, O, N);
+      if (!log && useWasmRows(N)) return softmaxRowsWasm(x, out, O, N, lse);
       for (let o = 0; o < O; o++) {
         const base = o * N;
         const end = base + N;
@@ -44,6 +47,7 @@ export function softmaxKernel(shape: Shape, axis: number, log: boolean): Kernel 
           }
           const inv = 1 / s;
           for (let i = base; i < end; i++) out[i]! *= inv;
+          if (lse !== undefined) lse[o] = m === Infinity || m === -Infinity ? m : m + Math.log(s);
         }
       }
     };

@@ -1,11 +1,12 @@
-// logsumexp from a softmax the plan computes anyway. The gradient of logsumexp over one axis is the
-// softmax over that axis, so a plan with both evaluates exp twice per element: once in the
-// logsumexp, once in the softmax. When the plan holds softmax(x, a) and logsumexp(x, [a]) of the
-// same x over a trailing axis, logsumexp is read off the softmax instead: at a row's max element
-// x* the softmax is exp(0)/s = 1/s (the kernels compute it as 1 · (1/s)), so
-// logsumexp = x* + log s = x* - log max softmax(x), with one max pass and one log per row, no exp.
+// logsumexp from the softmax the plan computes anyway. The gradient of logsumexp over one axis is
+// the softmax over that axis, so a plan with both would evaluate exp twice per element: once in
+// the logsumexp, once in the softmax. When the plan holds softmax(x, a) and logsumexp(x, [a]) of
+// the same x over the last axis, the softmax kernel also stores each row's m + log s (it has the
+// max m and the sum s of exp(x - m) in hand), and the logsumexp step only copies those values.
+import { allocate } from '../alloc.js';
+import { softmaxKernel } from '../kernels/softmax.js';
 import type { Kernel } from '../primitive.js';
-import { sizeOf, type Shape } from '../shape.js';
+import { formatShape } from '../shape.js';
 import type { Tensor } from '../tensor.js';
 
 interface LseAttrs {
@@ -15,12 +16,26 @@ interface SoftmaxAttrs {
   readonly axis: number;
 }
 
+/** A plan step for a node of a shared pair. */
+export interface SharedStep {
+  readonly kernel: Kernel;
+  readonly inputs: Tensor[];
+  readonly label: string;
+  readonly line: string;
+}
+
+/** The paired nodes of a plan and the steps that compute them. */
+export interface SharedSoftmax {
+  has(id: number): boolean;
+  step(node: Tensor, inputs: Tensor[]): SharedStep;
+}
+
 /**
  * Finds logsumexp nodes whose softmax is also computed, and moves each such softmax right
  * before its logsumexp in `computed` (a topological order; the softmax reads only x, which the
- * logsumexp reads too, so the order stays valid). Returns logsumexp id → its softmax node.
+ * logsumexp reads too, so the order stays valid, and the logsumexp runs after the softmax).
  */
-export function shareSoftmax(computed: Tensor[], inputsOf: (t: Tensor) => Tensor[]): Map<number, Tensor> {
+export function shareSoftmax(computed: Tensor[], inputsOf: (t: Tensor) => Tensor[]): SharedSoftmax {
   const softmaxOf = new Map<string, Tensor>();
   for (const node of computed) {
     if (node.prim?.name !== 'softmax') continue;
@@ -29,16 +44,19 @@ export function shareSoftmax(computed: Tensor[], inputsOf: (t: Tensor) => Tensor
     if (axis !== x.shape.length - 1 || x.shape[axis]! < 1) continue;
     softmaxOf.set(`${x.id}|${axis}`, node);
   }
-  const pairs = new Map<number, Tensor>();
-  if (softmaxOf.size === 0) return pairs;
+  const lseOf = new Map<number, Tensor>(); // logsumexp id -> its softmax
+  const rowsOf = new Map<number, Float64Array>(); // softmax id -> the logsumexp of its rows
   for (const node of [...computed]) {
     if (node.prim?.name !== 'logsumexp') continue;
     const { axes } = node.attrs as LseAttrs;
     if (axes.length !== 1) continue;
     const x = inputsOf(node)[0]!;
     const s = softmaxOf.get(`${x.id}|${axes[0]}`);
-    if (s === undefined) continue;
-    pairs.set(node.id, s);
+    if (s === undefined || rowsOf.has(s.id)) continue;
+    lseOf.set(node.id, s);
+    // written by the softmax kernel at every run, read by the logsumexp step right after; a
+    // private buffer, never pooled (allocated once, with the plan)
+    rowsOf.set(s.id, allocate(node.size));
     const at = computed.indexOf(s);
     const lse = computed.indexOf(node);
     if (at > lse) {
@@ -46,33 +64,27 @@ export function shareSoftmax(computed: Tensor[], inputsOf: (t: Tensor) => Tensor
       computed.splice(lse, 0, s);
     }
   }
-  return pairs;
-}
-
-/**
- * logsumexp over the last axis of `shape` from x and its softmax s: per row, the max x* of x and
- * the max s* of s, which sits at the same element and equals 1/sum exp(x - x*) (exp(0) = 1 times
- * the kernels' 1/sum), so logsumexp = x* - log s*. Both rows are read in order (reading s only at
- * the argmax instead costs a cache miss per row: 4x slower). A row whose max is ±inf gives it, a
- * NaN gives NaN, as the logsumexp kernel does.
- */
-export function lseFromSoftmaxKernel(shape: Shape): Kernel {
-  const n = shape[shape.length - 1]!;
-  const rows = sizeOf(shape) / n;
-  return (inputs, out) => {
-    const x = inputs[0]!;
-    const s = inputs[1]!;
-    for (let o = 0, base = 0; o < rows; o++, base += n) {
-      const end = base + n;
-      let m = -Infinity;
-      let top = 0;
-      for (let i = base; i < end; i++) {
-        const v = x[i]!;
-        const p = s[i]!;
-        m = v > m || v !== v ? v : m;
-        top = p > top ? p : top;
+  return {
+    has: (id) => lseOf.has(id) || rowsOf.has(id),
+    step: (node, inputs) => {
+      const shape = formatShape(node.shape);
+      const s = lseOf.get(node.id);
+      if (s !== undefined) {
+        const rows = rowsOf.get(s.id)!;
+        return {
+          kernel: (_inputs, out) => out.set(rows),
+          inputs: [s],
+          label: `logsumexp(from softmax) ${shape}`,
+          line: `%${node.id} = logsumexp(%${inputs[0]!.id}) from softmax %${s.id} ${shape}`,
+        };
       }
-      out[o] = m === Infinity || m === -Infinity || m !== m ? m : m - Math.log(top);
-    }
+      const { axis } = node.attrs as SoftmaxAttrs;
+      return {
+        kernel: softmaxKernel(inputs[0]!.shape, axis, false, rowsOf.get(node.id)!),
+        inputs,
+        label: `softmax(+logsumexp) ${shape}`,
+        line: `%${node.id} = softmax(%${inputs[0]!.id}) ${shape} (+ logsumexp of its rows)`,
+      };
+    },
   };
 }

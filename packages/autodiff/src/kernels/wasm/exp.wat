@@ -64,7 +64,7 @@
     (local.set $end (i32.add (local.get $src) (i32.mul (i32.and (local.get $count) (i32.const -2)) (i32.const 8))))
     (local.set $p (local.get $src))
     (local.set $q (local.get $dst))
-    (if (i32.lt_u (local.get $p) (local.get $end)) (then ;; a do-while loop: V8 runs it ~30% faster than a while loop
+    (if (i32.lt_u (local.get $p) (local.get $end)) (then
       (loop $l
         (local.set $x (v128.load (local.get $p)))
         ;; t = x / ln2 + 1.5 * 2^52: its low bits hold k = nearest(x / ln2)
@@ -95,7 +95,7 @@
       (then
         (local.set $p (local.get $src))
         (local.set $q (local.get $dst))
-        (if (i32.lt_u (local.get $p) (local.get $end)) (then ;; a do-while loop: V8 runs it ~30% faster than a while loop
+        (if (i32.lt_u (local.get $p) (local.get $end)) (then
           (loop $sl
             (v128.store (local.get $q) (call $expv (v128.load (local.get $p))))
             (local.set $p (i32.add (local.get $p) (i32.const 16)))
@@ -110,7 +110,7 @@
     (local $end i32) (local $m v128)
     (local.set $m (v128.const f64x2 -inf -inf))
     (local.set $end (i32.add (local.get $p) (i32.mul (i32.and (local.get $n) (i32.const -2)) (i32.const 8))))
-    (if (i32.lt_u (local.get $p) (local.get $end)) (then ;; a do-while loop: V8 runs it ~30% faster than a while loop
+    (if (i32.lt_u (local.get $p) (local.get $end)) (then
       (loop $l
         (local.set $m (f64x2.max (local.get $m) (v128.load (local.get $p))))
         (local.set $p (i32.add (local.get $p) (i32.const 16)))
@@ -128,7 +128,7 @@
     (local.set $p0 (local.get $p))
     (local.set $q0 (local.get $q))
     (local.set $end (i32.add (local.get $p) (i32.mul (i32.and (local.get $n) (i32.const -2)) (i32.const 8))))
-    (if (i32.lt_u (local.get $p) (local.get $end)) (then ;; a do-while loop: V8 runs it ~30% faster than a while loop
+    (if (i32.lt_u (local.get $p) (local.get $end)) (then
       (loop $l
         (local.set $x (f64x2.sub (v128.load (local.get $p)) (local.get $mv)))
         ;; t = x / ln2 + 1.5 * 2^52: its low bits hold k = nearest(x / ln2)
@@ -162,7 +162,7 @@
         (local.set $s (v128.const f64x2 0 0))
         (local.set $p (local.get $p0))
         (local.set $q (local.get $q0))
-        (if (i32.lt_u (local.get $p) (local.get $end)) (then ;; a do-while loop: V8 runs it ~30% faster than a while loop
+        (if (i32.lt_u (local.get $p) (local.get $end)) (then
           (loop $sl
             (local.set $y (call $expv (f64x2.sub (v128.load (local.get $p)) (local.get $mv))))
             (if (local.get $store) (then (v128.store (local.get $q) (local.get $y))))
@@ -183,7 +183,7 @@
   ;; (m, s) at out + 16 * row (the JS side finishes logsumexp = m + log s)
   (func (export "lse") (param $src i32) (param $out i32) (param $rows i32) (param $n i32)
     (local $m f64) (local $row i32)
-    (if (i32.lt_u (local.get $row) (local.get $rows)) (then ;; a do-while loop: V8 runs it ~30% faster than a while loop
+    (if (i32.lt_u (local.get $row) (local.get $rows)) (then
       (loop $l
         (local.set $m (call $rowmax (local.get $src) (local.get $n)))
         (f64.store (local.get $out) (local.get $m))
@@ -195,14 +195,18 @@
   )
 
   ;; softmax of each of `rows` rows of n doubles, from src to dst (not overlapping):
-  ;; exp(v - m) / sum exp(v - m), with m the row's max; the division is a multiply by 1/s
-  (func (export "softmax") (param $src i32) (param $dst i32) (param $rows i32) (param $n i32)
-    (local $m f64) (local $row i32) (local $inv v128) (local $q i32) (local $end i32)
-    (if (i32.lt_u (local.get $row) (local.get $rows)) (then ;; a do-while loop: V8 runs it ~30% faster than a while loop
+  ;; exp(v - m) / sum exp(v - m), with m the row's max; the division is a multiply by 1/s.
+  ;; Each row's (m, s) is stored at pairs + 16 * row, as by "lse" (logsumexp comes for free).
+  (func (export "softmax") (param $src i32) (param $dst i32) (param $rows i32) (param $n i32) (param $pairs i32)
+    (local $m f64) (local $s f64) (local $row i32) (local $inv v128) (local $q i32) (local $end i32)
+    (if (i32.lt_u (local.get $row) (local.get $rows)) (then
       (loop $l
         (local.set $m (call $rowmax (local.get $src) (local.get $n)))
-        (local.set $inv (f64x2.splat (f64.div (f64.const 1)
-          (call $rowexp (local.get $src) (local.get $dst) (local.get $n) (local.get $m) (i32.const 1)))))
+        (local.set $s (call $rowexp (local.get $src) (local.get $dst) (local.get $n) (local.get $m) (i32.const 1)))
+        (f64.store (local.get $pairs) (local.get $m))
+        (f64.store offset=8 (local.get $pairs) (local.get $s))
+        (local.set $pairs (i32.add (local.get $pairs) (i32.const 16)))
+        (local.set $inv (f64x2.splat (f64.div (f64.const 1) (local.get $s))))
         (local.set $q (local.get $dst))
         (local.set $end (i32.add (local.get $q) (i32.mul (i32.and (local.get $n) (i32.const -2)) (i32.const 8))))
         (block $ndone

@@ -1,0 +1,210 @@
+// Rewrites of matrix products in a traced graph, before it is planned. Each saves a pass over a
+// large array or a whole product; all are exact up to floating-point reassociation.
+//
+//   matmul(transpose(A), B)        -> matmul(A, B) with A's transpose flag flipped (no copy)
+//   transpose(matmul(A, B))        -> matmul(B, A) with both flags flipped (no copy)
+//   matmul(c * A, B), matmul(-A, B) -> c * matmul(A, B), -matmul(A, B), for a one-element c, when
+//                                     A is larger than the product (Pᵀ X with P [1e5, 50]: the
+//                                     scale then costs 2500 multiplies instead of 5e6)
+//   A·X + B·X (+ ...)              -> (A + B)·X, and X·A + X·B -> X·(A + B): one product instead
+//                                     of two, for products of the same operand with the same
+//                                     transpose flag in one sum (a gradient of a sum of terms
+//                                     that share a matrix, e.g. W1 (G + Gᵀ) for |W1ᵀW1 - ..|²)
+// Only rank-2 products are rewritten, and only nodes used once (by the node being rewritten) are
+// folded away, so nothing is computed twice.
+import { topoSort } from '../graph.js';
+import { binaryPrimitives } from '../primitives/binary.js';
+import { linalgPrimitives } from '../primitives/linalg.js';
+import { shapePrimitives } from '../primitives/shape.js';
+import { unaryPrimitives } from '../primitives/unary.js';
+import type { Primitive } from '../primitive.js';
+import { sameShape } from '../shape.js';
+import { Tensor } from '../tensor.js';
+
+interface Flags {
+  readonly transA: boolean;
+  readonly transB: boolean;
+}
+
+const isPrim = (t: Tensor, name: string): boolean => t.prim?.name === name && t.tracked;
+
+function node(prim: object, shape: readonly number[], inputs: Tensor[], attrs: unknown): Tensor {
+  return new Tensor([...shape], prim as unknown as Primitive, inputs, attrs, undefined, true);
+}
+
+function matmul(a: Tensor, b: Tensor, transA: boolean, transB: boolean): Tensor {
+  const m = transA ? a.shape[1]! : a.shape[0]!;
+  const n = transB ? b.shape[0]! : b.shape[1]!;
+  return node(linalgPrimitives.matmul, [m, n], [a, b], { transA, transB });
+}
+
+function transpose(a: Tensor): Tensor {
+  return node(shapePrimitives.transpose, [a.shape[1]!, a.shape[0]!], [a], { perm: [1, 0] });
+}
+
+function add(a: Tensor, b: Tensor): Tensor {
+  return node(binaryPrimitives.add, a.shape, [a, b], undefined);
+}
+
+/** A rank-2 transpose node (perm [1, 0]). */
+function isTranspose(t: Tensor): boolean {
+  if (!isPrim(t, 'transpose') || t.rank !== 2) return false;
+  const { perm } = t.attrs as { perm: readonly number[] };
+  return perm[0] === 1 && perm[1] === 0;
+}
+
+/** The number of consumers of each node of the old graph (an output counts as one). */
+function useCounts(order: readonly Tensor[], outputs: readonly Tensor[]): Map<number, number> {
+  const uses = new Map<number, number>();
+  for (const n of order) for (const i of n.inputs) uses.set(i.id, (uses.get(i.id) ?? 0) + 1);
+  for (const o of outputs) uses.set(o.id, (uses.get(o.id) ?? 0) + 1);
+  return uses;
+}
+
+/** Counts of each rewrite, for tests and plan dumps. */
+export interface ProductRewrites {
+  transposes: number;
+  scales: number;
+  merged: number;
+}
+
+/** The rewritten outputs (the same nodes where nothing applies) and how many rewrites applied. */
+export function rewriteProducts(outputs: readonly Tensor[]): { outputs: Tensor[]; counts: ProductRewrites } {
+  const order = topoSort(outputs);
+  const uses = useCounts(order, outputs);
+  const once = (t: Tensor): boolean => (uses.get(t.id) ?? 0) === 1;
+  const counts: ProductRewrites = { transposes: 0, scales: 0, merged: 0 };
+  const map = new Map<number, Tensor>();
+  const get = (t: Tensor): Tensor => map.get(t.id) ?? t;
+  // `once` is asked of old nodes: new nodes are looked up through their origin
+  const origin = new Map<number, Tensor>();
+  const usedOnce = (t: Tensor): boolean => once(origin.get(t.id) ?? t);
+
+  /** A product with its operands' transposes folded into the flags. */
+  function product(a: Tensor, b: Tensor, { transA, transB }: Flags): Tensor {
+    // (a transpose used elsewhere too is still computed there, but not read here)
+    if (isTranspose(a)) {
+      a = a.inputs[0]!;
+      transA = !transA;
+      counts.transposes++;
+    }
+    if (isTranspose(b)) {
+      b = b.inputs[0]!;
+      transB = !transB;
+      counts.transposes++;
+    }
+    return matmul(a, b, transA, transB);
+  }
+
+  /** A one-element factor or a negation applied to `t` (used once), peeled off; else undefined. */
+  function peel(t: Tensor): { base: Tensor; wrap: (p: Tensor) => Tensor } | undefined {
+    if (!usedOnce(t)) return undefined;
+    if (isPrim(t, 'neg')) return { base: t.inputs[0]!, wrap: (p) => node(unaryPrimitives.neg, p.shape, [p], undefined) };
+    if (isPrim(t, 'mul')) {
+      const [x, y] = t.inputs as [Tensor, Tensor];
+      for (const [base, c] of [[x, y], [y, x]] as const) {
+        if (c.size === 1 && c.rank <= base.rank && sameShape(base.shape, t.shape)) {
+          return { base, wrap: (p) => node(binaryPrimitives.mul, p.shape, [p, c], undefined) };
+        }
+      }
+    }
+    return undefined;
+  }
+
+  function rewriteMatmul(n: Tensor, a: Tensor, b: Tensor): Tensor {
+    let p = product(a, b, n.attrs as Flags);
+    const flags: Flags = { transA: (p.attrs as Flags).transA, transB: (p.attrs as Flags).transB };
+    let [pa, pb] = p.inputs as [Tensor, Tensor];
+    const wraps: ((t: Tensor) => Tensor)[] = [];
+    for (;;) {
+      const left = pa.size > n.size ? peel(pa) : undefined;
+      const right = left === undefined && pb.size > n.size ? peel(pb) : undefined;
+      const peeled = left ?? right;
+      if (peeled === undefined) break;
+      if (left) pa = left.base;
+      else pb = right!.base;
+      wraps.push(peeled.wrap);
+      counts.scales++;
+    }
+    if (wraps.length === 0) return p;
+    p = product(pa, pb, flags);
+    for (const w of wraps) p = w(p);
+    return p;
+  }
+
+  /** The terms of a sum of same-shape adds whose inner adds are used only by it. */
+  function terms(t: Tensor, shape: readonly number[], out: Tensor[], top: boolean): void {
+    if (isPrim(t, 'add') && sameShape(t.shape, shape) && (top || usedOnce(t))) {
+      const [x, y] = t.inputs as [Tensor, Tensor];
+      if (sameShape(x.shape, shape) && sameShape(y.shape, shape)) {
+        terms(x, shape, out, false);
+        terms(y, shape, out, false);
+        return;
+      }
+    }
+    out.push(t);
+  }
+
+  /** Merges products in a sum that share an operand (same node, same flag, same side). */
+  function rewriteSum(n: Tensor): Tensor {
+    const list: Tensor[] = [];
+    terms(n, n.shape, list, true);
+    const isProduct = (t: Tensor): boolean =>
+      isPrim(t, 'matmul') && t.rank === 2 && t.inputs[0]!.rank === 2 && t.inputs[1]!.rank === 2 && usedOnce(t);
+    let merged = false;
+    for (let i = 0; i < list.length; i++) {
+      for (let j = i + 1; j < list.length; j++) {
+        const x = list[i]!;
+        const y = list[j]!;
+        if (!isProduct(x) || !isProduct(y)) continue;
+        const fx = x.attrs as Flags;
+        const fy = y.attrs as Flags;
+        const [xa, xb] = x.inputs as [Tensor, Tensor];
+        const [ya, yb] = y.inputs as [Tensor, Tensor];
+        let m: Tensor | undefined;
+        if (xb === yb && fx.transB === fy.transB) {
+          // op(xa)·op(B) + op(ya)·op(B) = op(xa + ya')·op(B), ya' = ya or yaᵀ to match xa's flag
+          m = matmul(add(xa, fx.transA === fy.transA ? ya : transpose(ya)), xb, fx.transA, fx.transB);
+        } else if (xa === ya && fx.transA === fy.transA) {
+          m = matmul(xa, add(xb, fx.transB === fy.transB ? yb : transpose(yb)), fx.transA, fx.transB);
+        }
+        if (m === undefined) continue;
+        origin.set(m.id, origin.get(x.id) ?? x); // used once, like the terms it replaces
+        list[i] = m;
+        list.splice(j, 1);
+        counts.merged++;
+        merged = true;
+        j = i; // look again for partners of the merged product
+      }
+    }
+    if (!merged) return n;
+    let sum = list[0]!;
+    for (let k = 1; k < list.length; k++) sum = add(sum, list[k]!);
+    return sum;
+  }
+
+  for (const n of order) {
+    if (n.prim === undefined || !n.tracked || n.inputs.length === 0) continue;
+    const inputs = n.inputs.map(get);
+    let out: Tensor = n;
+    if (isPrim(n, 'matmul') && n.rank === 2 && inputs[0]!.rank === 2 && inputs[1]!.rank === 2) {
+      out = rewriteMatmul(n, inputs[0]!, inputs[1]!);
+      const f = out.attrs as Flags;
+      const g = n.attrs as Flags;
+      if (out.prim === n.prim && out.inputs[0] === n.inputs[0] && out.inputs[1] === n.inputs[1] && f.transA === g.transA && f.transB === g.transB) out = n;
+    } else if (isTranspose(n) && isPrim(inputs[0]!, 'matmul') && inputs[0]!.rank === 2 && usedOnce(inputs[0]!)) {
+      const p = inputs[0]!;
+      const { transA, transB } = p.attrs as Flags;
+      out = matmul(p.inputs[1]!, p.inputs[0]!, !transB, !transA);
+      counts.transposes++;
+    } else if (inputs.some((t, k) => t !== n.inputs[k])) {
+      out = new Tensor(n.shape, n.prim, inputs, n.attrs, undefined, true, n.name);
+    }
+    if (isPrim(out, 'add')) out = rewriteSum(out);
+    if (out !== n) {
+      map.set(n.id, out);
+      if (!origin.has(out.id)) origin.set(out.id, n);
+    }
+  }
+  return { outputs: outputs.map(get), counts };
+}

@@ -1,0 +1,92 @@
+// Matrix-product rewrites before planning (optimize/products.ts): transposes folded into the
+// flags, one-element scales moved off large operands, products sharing an operand merged in a
+// sum. Each plan is compared with the plan without optimizations (one kernel per node).
+import fc from 'fast-check';
+import { describe, expect, it } from 'vitest';
+import {
+  add, grad, matmul, matmulT, mul, neg, placeholder, planOf, Random, sub, sum, transpose, type Tensor,
+} from '@descent/autodiff';
+
+function compare(inputs: Tensor[], outputs: Tensor[], seed = 1): { dump: string } {
+  const on = planOf(inputs, outputs);
+  const off = planOf(inputs, outputs, { cse: false, fuse: false, reuseBuffers: false });
+  const rng = new Random(seed);
+  const values = inputs.map((t) => rng.randn(t.shape).data);
+  const a = on.run(values).map((t) => Float64Array.from(t.data));
+  const b = off.run(values).map((t) => Float64Array.from(t.data));
+  a.forEach((x, k) => {
+    let worst = 0;
+    for (let i = 0; i < x.length; i++) worst = Math.max(worst, Math.abs(x[i]! - b[k]![i]!) / (1 + Math.abs(b[k]![i]!)));
+    expect(worst).toBeLessThan(1e-13);
+  });
+  return { dump: on.dump() };
+}
+
+const count = (dump: string, op: string): number => dump.split('\n').filter((l) => l.includes(`= ${op}(`)).length;
+
+describe('matrix-product rewrites', () => {
+  it('folds transposes of operands and of products into the flags', () => {
+    const a = placeholder([5, 3], 'a');
+    const b = placeholder([5, 4], 'b');
+    const { dump } = compare([a, b], [matmul(transpose(a), b), transpose(matmul(transpose(b), a))]);
+    expect(count(dump, 'transpose')).toBe(0);
+  });
+
+  it('moves a one-element scale off an operand larger than the product', () => {
+    const p = placeholder([300, 5], 'p');
+    const x = placeholder([300, 4], 'x');
+    const c = placeholder([], 'c');
+    const { dump } = compare([p, x, c], [matmulT(mul(neg(p), c), x, { transA: true })]);
+    expect(dump).not.toMatch(/\[300, 5\] \{/); // no loop over the [300, 5] operand
+    expect(dump).toMatch(/\[5, 4\] \{.*\*/);
+  });
+
+  it('keeps the scale where the product is the larger array', () => {
+    const w = placeholder([5, 5], 'w');
+    const x = placeholder([300, 5], 'x');
+    const { dump } = compare([w, x], [matmul(x, neg(w))]);
+    expect(dump).toMatch(/= neg\(%\d+\) \[5, 5\]/);
+  });
+
+  it('merges products sharing an operand in a sum: A·X + B·X and X·A + X·Bᵀ', () => {
+    const [a, b, x] = ['a', 'b', 'x'].map((n) => placeholder([6, 6], n)) as [Tensor, Tensor, Tensor];
+    const left = compare([a, b, x], [add(matmul(a, x), matmul(b, x))]);
+    expect(count(left.dump, 'matmul')).toBe(1);
+    const right = compare([a, b, x], [add(matmul(x, a), matmulT(x, b, { transB: true }))]);
+    expect(count(right.dump, 'matmul')).toBe(1);
+  });
+
+  it('needs 3 products instead of 5 for the gradient of |W1ᵀW1 - W2W2ᵀ|² + |W1 W2 - S|² w.r.t. W1', () => {
+    const w1 = placeholder([6, 6], 'w1');
+    const w2 = placeholder([6, 6], 'w2');
+    const s = placeholder([6, 6], 's');
+    const loss = (v: Tensor): Tensor => {
+      const r = sub(matmul(transpose(v), v), matmul(w2, transpose(w2)));
+      const f = sub(matmul(v, w2), s);
+      return add(sum(mul(r, r)), sum(mul(f, f)));
+    };
+    const g = grad(loss)(w1);
+    const { dump } = compare([w1, w2, s], [g]);
+    const off = planOf([w1, w2, s], [g], { cse: false, fuse: false, reuseBuffers: false }).dump();
+    expect(count(off, 'matmul')).toBeGreaterThan(count(dump, 'matmul'));
+  });
+
+  it('random sums of products of shared square matrices, any flags, transposed or negated terms', () => {
+    const term = fc.record({
+      i: fc.nat(2), j: fc.nat(2), ta: fc.boolean(), tb: fc.boolean(), wrap: fc.constantFrom('none', 'transpose', 'neg'),
+    });
+    fc.assert(
+      fc.property(fc.array(term, { minLength: 1, maxLength: 6 }), fc.nat(100), (ts, seed) => {
+        const pool = ['p', 'q', 'r'].map((n) => placeholder([7, 7], n));
+        const parts = ts.map(({ i, j, ta, tb, wrap }) => {
+          const m = matmulT(pool[i]!, pool[j]!, { transA: ta, transB: tb });
+          return wrap === 'transpose' ? transpose(m) : wrap === 'neg' ? neg(m) : m;
+        });
+        let total = parts[0]!;
+        for (const p of parts.slice(1)) total = add(total, p);
+        compare(pool, [total, mul(total, total), parts[0]!], seed); // parts[0] also used alone: not merged away
+      }),
+      { numRuns: 150 },
+    );
+  });
+});
