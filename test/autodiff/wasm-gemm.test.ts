@@ -1,5 +1,5 @@
-// The WebAssembly SIMD matmul against the plain-JS blocked kernel (bit-identical: same summation
-// order, no FMA) and the reference loop, over random shapes including odd ones and ones that
+// The WebAssembly SIMD matmul against the plain-JS blocked kernel (bit-identical where both sum k
+// in one chunk: same order, no FMA) and the reference loop, over random shapes including odd ones and ones that
 // cross the k-chunk, row-block and column-block edges, in all four transpose combinations.
 import { readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
@@ -37,13 +37,18 @@ function expectAgreement(g: Gemm, seed: number): void {
   const r = product('reference', g, a, b);
   // the padding around C is untouched
   for (const i of [0, 1, 2, 3, g.m * g.n + 4]) expect(Number.isNaN(w[i]!)).toBe(true);
+  // one k chunk in both kernels (k <= KC): the same sums in the same order, bit for bit; longer
+  // k is chunked differently for skinny products (gemmWasm), so only close
   let notIdentical = 0;
   let worst = 0;
+  let worstJs = 0;
   for (let i = 4; i < g.m * g.n + 4; i++) {
     if (!Object.is(w[i], j[i])) notIdentical++;
     worst = Math.max(worst, Math.abs(w[i]! - r[i]!) / (1 + Math.abs(r[i]!)));
+    worstJs = Math.max(worstJs, Math.abs(w[i]! - j[i]!) / (1 + Math.abs(j[i]!)));
   }
-  expect(notIdentical).toBe(0);
+  if (g.k <= KC) expect(notIdentical).toBe(0);
+  expect(worstJs).toBeLessThanOrEqual(1e-12 * Math.sqrt(g.k));
   expect(worst).toBeLessThanOrEqual(1e-12 * Math.sqrt(g.k));
 }
 
@@ -60,7 +65,7 @@ describe('WebAssembly SIMD matmul', () => {
     expect((await assemble('gemm.wat', wat)).toString('base64')).toBe(WASM_BASE64);
   });
 
-  it('equals the JS blocked kernel bit for bit and the reference loop to rounding (random shapes, all transposes)', () => {
+  it('equals the JS blocked kernel (bit for bit when k <= KC) and the reference loop to rounding (random shapes, all transposes)', () => {
     const dim = fc.oneof(fc.integer({ min: 1, max: 13 }), fc.integer({ min: 14, max: 90 }));
     fc.assert(
       fc.property(dim, dim, fc.oneof(dim, fc.integer({ min: KC - 3, max: 2 * KC + 5 })), fc.boolean(), fc.boolean(), fc.nat(1000),

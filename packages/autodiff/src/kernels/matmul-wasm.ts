@@ -87,10 +87,11 @@ export function wasmGemmMemory(): { bytes: number; grows: number } {
 }
 
 /**
- * C = op(A)·op(B) through the WebAssembly kernel. Loops: column blocks of NC, k chunks of KC
- * (B packed once per chunk and block), row blocks of MC (A packed per block). Each C element is
- * summed in the same order as the JS blocked kernel (k ascending within a chunk, chunks added
- * in order, no fused multiply-add), so the two give bit-identical results.
+ * C = op(A)·op(B) through the WebAssembly kernel. Loops: column blocks of NC, k chunks (B packed
+ * once per chunk and block), row blocks (A packed per block). Each C element is summed k
+ * ascending within a chunk, chunks added in order, no fused multiply-add: with k <= KC (one
+ * chunk in both) the result is bit-identical to the JS blocked kernel's; longer chunks for
+ * skinny products group the partial sums differently.
  * `packedB`: op(B) is already in the module's memory from the previous call (a batch that
  * broadcasts one B), valid only when B was a single block.
  */
@@ -100,8 +101,20 @@ export function gemmWasm(
   const { m, n, k, transA, transB } = g;
   const h = ensureMemory();
   const macro = wasm!.macro;
-  const single = k <= KC && n <= NC;
   const pack = wasm!.pack;
+  // Block sizes: k in chunks of KC and rows in blocks of MC, unless the operands are skinny:
+  // with few rows (m <= MC) the k chunk grows until the packed A or B region is full, with a
+  // short k the row block grows until the A or C region is full (each call and copy then
+  // moves more; P^T X with m = 10, k = 1e4 took 40 chunks, X W^T with k = 5 took m/64 blocks).
+  const nc0 = Math.min(n, NC);
+  const ncPad = Math.ceil(nc0 / NR) * NR;
+  const kStep = m <= MC
+    ? Math.max(KC, Math.min(k, Math.floor((MC * KC) / (Math.ceil(m / MR) * MR)), Math.floor((NC * KC) / ncPad)))
+    : KC;
+  const kcMax = Math.min(k, kStep);
+  const ldcMax = nc0 === n ? n : ncPad;
+  const mStep = Math.max(MC, Math.min(Math.floor((MC * KC) / kcMax), Math.floor((MC * NC) / ldcMax)) & ~(MR - 1));
+  const single = k <= kStep && n <= NC;
   for (let j0 = 0; j0 < n; j0 += NC) {
     const nc = Math.min(NC, n - j0);
     const nPanels = Math.ceil(nc / NR);
@@ -109,8 +122,8 @@ export function gemmWasm(
     // with one memcpy); otherwise with padded rows of whole tiles
     const whole = nc === n;
     const ldc = whole ? n : nPanels * NR;
-    for (let p0 = 0; p0 < k; p0 += KC) {
-      const kc = Math.min(KC, k - p0);
+    for (let p0 = 0; p0 < k; p0 += kStep) {
+      const kc = Math.min(kStep, k - p0);
       const first = p0 === 0;
       if (!(packedB && single)) {
         // the block of B is one contiguous range when it spans whole rows of B as stored: copy
@@ -123,8 +136,8 @@ export function gemmWasm(
           pack(RAW_B * 8, k, 1, B_AT * 8, nc, kc);
         } else packCols(b, bOff, k, n, transB, p0, kc, h, B_AT, j0, nc);
       }
-      for (let m0 = 0; m0 < m; m0 += MC) {
-        const mc = Math.min(MC, m - m0);
+      for (let m0 = 0; m0 < m; m0 += mStep) {
+        const mc = Math.min(mStep, m - m0);
         if (!transA && kc === k) {
           h.set(a.subarray(aOff + m0 * k, aOff + (m0 + mc) * k), RAW_A);
           pack(RAW_A * 8, k, 1, A_AT * 8, mc, kc);
