@@ -1,0 +1,853 @@
+// pnpm reproduce: runs the four papers' experiments at their full settings through the real
+// `descent` CLI (packages/cli/dist/main.js) into runs/reproduce/, then writes
+// docs/reproductions.md and its figures (docs/figures/*.png and .svg).
+//
+//   pnpm reproduce                                   # build, run everything, write the report
+//   node packages/models/scripts/reproduce.mjs --report   # only rewrite the report from runs/reproduce
+//
+// Time budget: 15 minutes of wall time on the 2-core development machine. Every experiment runs
+// at the settings of its .loss file (steps, samples, lr: the "full settings"); the budget is met
+// by choosing the number of seeds, listed in PLAN with the CPU seconds each experiment took there
+// (score matching dominates: 20,000 steps on a fresh batch of 5,000 samples is ~50 s a seed).
+// Sweeps run two at a time (`descent sweep --jobs 2`); single runs go through a 2-wide pool.
+import { spawn } from 'node:child_process';
+import * as fs from 'node:fs';
+import * as os from 'node:os';
+import * as path from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { fitRate, fitSlope } from '../../cli/dist/fit.js';
+import { svgToPng } from '../../cli/dist/plot/png.js';
+import { renderSvg } from '../../cli/dist/plot/svg.js';
+
+const repo = fileURLToPath(new URL('../../../', import.meta.url));
+const cli = path.join(repo, 'packages/cli/dist/main.js');
+const OUT = path.join(repo, 'runs/reproduce');
+const DOCS = path.join(repo, 'docs');
+const FIGURES = path.join(DOCS, 'figures');
+const BUDGET_SECONDS = 15 * 60;
+const JOBS = 2;
+const reportOnly = process.argv.includes('--report');
+const t0 = performance.now();
+
+/**
+ * Every sweep: the model at its file's settings (plus `args`), over `seeds`, and the CPU seconds
+ * the whole sweep took on the 2-core machine (one run per core). Sum: ~1000 CPU s, ~8.5 min of
+ * wall time at two runs at a time.
+ */
+const PLAN = [
+  { key: 'sm-M6', model: 'score-matching', seeds: '0-7', cpu: 480, what: 'score matching M = 6, the paper\'s experiment' },
+  { key: 'sm-M4', model: 'score-matching-near', seeds: '0-3', cpu: 240, what: 'score matching M = 4' },
+  { key: 'sm-small-init', model: 'score-matching-small-init', seeds: '0-1', cpu: 22, what: 'score matching, exponentially small init' },
+  { key: 'sm-counterexample', model: 'score-matching-counterexample', seeds: '0-1', cpu: 14, what: 'score matching, Theorem 3.4 counterexample' },
+  { key: 'sm-large-noise', model: 'score-matching-large-noise', seeds: '0-1', cpu: 16, what: 'score matching, large noise t = 6' },
+  { key: 'gem-mixture', model: 'gradient-em-mixture', seeds: '0-3', cpu: 60, what: 'gradient EM, m = 2 true components' },
+  { key: 'gem', model: 'gradient-em', seeds: '0-3', cpu: 36, what: 'gradient EM, m = 1, n = 5, quadrature' },
+  { key: 'gem-sampled', model: 'gradient-em-sampled', seeds: '0-3', cpu: 28, what: 'gradient EM, m = 1, n = 5, fresh batches' },
+  { key: 'gem-exact', model: 'gradient-em-exact', seeds: '0-3', cpu: 1, what: 'gradient EM, n = 1' },
+  { key: 'relu', model: 'relu-neuron', args: ['--set', 'n=1,2,3,5'], seeds: '0-3', cpu: 18, what: 'ReLU neuron, n = 1, 2, 3, 5' },
+  { key: 'relu-exact', model: 'relu-neuron-exact', seeds: '0-3', cpu: 1, what: 'ReLU neuron, n = 1 (rate)' },
+  { key: 'relu-mc', model: 'relu-neuron-mc', seeds: '0-3', cpu: 12, what: 'ReLU neuron, Monte Carlo' },
+  { key: 'mf-real', model: 'matrix-factorization', seeds: '0-15', cpu: 16, what: 'matrix factorization, real init' },
+  { key: 'mf-complex', model: 'matrix-factorization-complex', seeds: '0-15', cpu: 48, what: 'matrix factorization, complex init' },
+];
+/** Steps at which the sampled gradient-EM run (seed 0) is stopped and evaluated exactly by quadrature. */
+const SAMPLED_STOPS = [10, 18, 32, 56, 100, 178, 316, 562, 1000, 1778, 3162, 5623];
+/** Real matrix-factorization seeds that stall although det W(0) > 0 are run on to this many steps. */
+const MF_LONG_STEPS = 500_000;
+
+// ---------------------------------------------------------------- running the CLI
+
+/** Runs `descent ARGS`; stderr (progress) passes through, stdout is returned. */
+function descent(args, { capture = false } = {}) {
+  return new Promise((resolve, reject) => {
+    const started = performance.now();
+    const child = spawn(process.execPath, [cli, ...args], { cwd: repo, stdio: ['ignore', capture ? 'pipe' : 'inherit', 'inherit'] });
+    let stdout = '';
+    if (capture) child.stdout.on('data', (d) => (stdout += d.toString()));
+    child.on('error', reject);
+    child.on('close', (code) => resolve({ code, stdout, seconds: (performance.now() - started) / 1000 }));
+  });
+}
+
+/** Fails loudly on anything but exit 0 or 1 (1: a claim failed, which the report shows). */
+function check(r, what) {
+  if (r.code !== 0 && r.code !== 1) throw new Error(`${what} exited ${r.code}`);
+  return r;
+}
+
+/** `jobs` tasks at a time. */
+async function pool(tasks, jobs) {
+  const results = new Array(tasks.length);
+  let next = 0;
+  const worker = async () => {
+    while (next < tasks.length) {
+      const i = next++;
+      results[i] = await tasks[i]();
+    }
+  };
+  await Promise.all(Array.from({ length: Math.min(jobs, tasks.length) }, worker));
+  return results;
+}
+
+const since = () => ((performance.now() - t0) / 1000).toFixed(0);
+
+async function runAll() {
+  fs.rmSync(OUT, { recursive: true, force: true });
+  fs.mkdirSync(OUT, { recursive: true });
+  const timing = { sweeps: {}, extra: {} };
+  const plannedCpu = PLAN.reduce((s, p) => s + p.cpu, 0);
+  console.log(`reproduce: ${PLAN.length} sweeps, ~${plannedCpu} CPU s planned (~${Math.round(plannedCpu / JOBS / 60)} min on ${JOBS} cores; budget ${BUDGET_SECONDS / 60} min) → ${path.relative(repo, OUT)}`);
+  for (const p of PLAN) {
+    console.log(`\n[${since()} s] ${p.what}: descent sweep ${p.model} --seeds ${p.seeds}${p.args ? ` ${p.args.join(' ')}` : ''}`);
+    const r = check(await descent(['sweep', p.model, ...(p.args ?? []), '--seeds', p.seeds, '--jobs', String(JOBS), '--out', path.join(OUT, p.key), '--quiet']), `descent sweep ${p.model}`);
+    timing.sweeps[p.key] = r.seconds;
+    console.log(`  done in ${r.seconds.toFixed(1)} s`);
+  }
+  // the sampled gradient-EM trajectory, stopped early and evaluated by quadrature (same seed, same
+  // sample stream: the run stopped at step k is the full run's step k)
+  console.log(`\n[${since()} s] gradient-em-sampled stopped at ${SAMPLED_STOPS.join(', ')} steps, each evaluated exactly by gradient-em (quadrature)`);
+  let s0 = performance.now();
+  await pool(
+    SAMPLED_STOPS.map((k) => async () => check(await descent(['run', 'gradient-em-sampled', '--seed', '0', '--steps', String(k), '--out', path.join(OUT, 'gem-sampled-stops', `steps=${k}`), '--quiet']), 'gradient-em-sampled')),
+    JOBS,
+  );
+  timing.extra['gem-sampled-stops'] = (performance.now() - s0) / 1000;
+  // real-init seeds that stall with det W(0) > 0: run them on
+  s0 = performance.now();
+  const mf = loadSweep('mf-real').map(mfOutcome).filter((o) => o.outcome === 'stalled' && o.det0 > 0);
+  if (mf.length > 0) console.log(`\n[${since()} s] matrix-factorization: seeds ${mf.map((o) => o.seed).join(', ')} (stalled with det W(0) > 0) run on to ${MF_LONG_STEPS} steps`);
+  await pool(
+    mf.map((o) => async () => check(await descent(['run', 'matrix-factorization', '--seed', String(o.seed), '--steps', String(MF_LONG_STEPS), '--out', path.join(OUT, 'mf-long', `seed=${o.seed}`), '--quiet']), 'matrix-factorization')),
+    JOBS,
+  );
+  timing.extra['mf-long'] = (performance.now() - s0) / 1000;
+  timing.runSeconds = (performance.now() - t0) / 1000;
+  fs.writeFileSync(path.join(OUT, 'timing.json'), `${JSON.stringify(timing, null, 2)}\n`);
+  return timing;
+}
+
+// ---------------------------------------------------------------- reading runs
+
+const num = (v) => (typeof v === 'number' ? v : Number(v));
+
+function readLog(dir) {
+  return fs
+    .readFileSync(path.join(dir, 'log.jsonl'), 'utf8')
+    .trimEnd()
+    .split('\n')
+    .map((l) => JSON.parse(l))
+    .map((r) => ({ step: r.step, loss: num(r.loss), metrics: r.metrics }));
+}
+
+function loadRun(dir, extra = {}) {
+  return { dir, records: readLog(dir), run: JSON.parse(fs.readFileSync(path.join(dir, 'run.json'), 'utf8')), ...extra };
+}
+
+/** The runs of a sweep, in plan order: { id, group, seed, settings, records, run }. */
+function loadSweep(key) {
+  const dir = path.join(OUT, key);
+  const plan = JSON.parse(fs.readFileSync(path.join(dir, 'sweep.json'), 'utf8'));
+  return plan.runs.map((r) => loadRun(path.join(dir, r.dir), { id: r.id, group: r.group, seed: r.seed, settings: Object.fromEntries(r.settings.map((s) => [s.name, s.value])) }));
+}
+
+/** Values of `loss`, a metric or a metric component `name[i]`, one per record. */
+function values(records, name) {
+  const m = /^(\w+)(?:\[(\d+)\])?$/.exec(name);
+  return records.map((r) => {
+    if (m[1] === 'loss') return r.loss;
+    const v = r.metrics[m[1]];
+    return m[2] === undefined ? num(v) : num(v[Number(m[2])]);
+  });
+}
+const steps = (records) => records.map((r) => r.step);
+const last = (records, name) => values(records, name).at(-1);
+
+/** The log-log slope of a series over [a, b] (NaN if it cannot be fitted). */
+function slope(records, name, a, b) {
+  const f = fitSlope(steps(records), values(records, name), a, b);
+  return f.ok ? f.fit.slope : NaN;
+}
+function fitOf(records, name, a, b, kind = 'slope') {
+  const f = (kind === 'slope' ? fitSlope : fitRate)(steps(records), values(records, name), a, b);
+  return f.ok ? f.fit : null;
+}
+
+/** The claims of a run as the CLI checked them: "k/n pass". */
+function claimsPassed(r) {
+  const s = r.run.summary;
+  return `${s.claimsPassed}/${s.claims.length}`;
+}
+
+// ---------------------------------------------------------------- formatting
+
+const fixed = (k) => (x) => (Number.isFinite(x) ? x.toFixed(k).replace(/^-(0\.0*)$/, '$1').replace(/^-/, '−') : String(x));
+const f3 = fixed(3);
+const f2 = fixed(2);
+/** 3 significant digits, exponent for small or large numbers. */
+function g(x, digits = 3) {
+  if (!Number.isFinite(x)) return String(x);
+  if (x === 0) return '0';
+  const a = Math.abs(x);
+  const s = a >= 1e-3 && a < 10 ** digits ? x.toPrecision(digits).replace(/(\.\d*?)0+$/, '$1').replace(/\.$/, '') : x.toExponential(digits - 1).replace(/e([+-])(\d+)/, (_, sg, d) => `e${sg === '-' ? '−' : ''}${d}`);
+  return s.replace(/^-/, '−');
+}
+const range = (xs, fmt = f2) => {
+  const lo = fmt(Math.min(...xs));
+  const hi = fmt(Math.max(...xs));
+  return lo === hi ? `${lo} (all)` : `${lo} … ${hi}`;
+};
+const mean = (xs) => xs.reduce((s, x) => s + x, 0) / xs.length;
+const within = (x, c, tol) => Math.abs(x - c) <= tol;
+const yes = (b) => (b ? 'yes' : '**no**');
+function table(head, rows) {
+  return [`| ${head.join(' | ')} |`, `| ${head.map(() => '---').join(' | ')} |`, ...rows.map((r) => `| ${r.join(' | ')} |`)].join('\n');
+}
+function minutes(s) {
+  return s < 90 ? `${s.toFixed(0)} s` : `${Math.floor(s / 60)} min ${String(Math.round(s % 60)).padStart(2, '0')} s`;
+}
+
+// ---------------------------------------------------------------- figures
+
+const COLORS = ['#0072B2', '#D55E00', '#009E73', '#CC79A7', '#E69F00', '#56B4E9', '#000000', '#8C564B'];
+const figures = [];
+
+/**
+ * Writes docs/figures/NAME.svg and .png through the CLI's own chart module; returns the markdown.
+ * The legend sits in the top-right corner: `legendRoom` raises the top of a log y axis (with an
+ * invisible point) so that it does not cover curves there; `yRange` forces the y axis to span
+ * at least [lo, hi] (whole decades get labeled ticks).
+ */
+function figure(name, series, options, alt) {
+  const { legendRoom, yRange, ...chart } = options;
+  const extra = [];
+  const x0 = series.flatMap((s) => s.x).find((x) => x > 0) ?? 1;
+  if (yRange) extra.push({ x: [x0, x0], y: yRange, label: null, color: 'none' });
+  if (legendRoom) {
+    // the legend box (as renderSvg sizes it) covers the right part of the plot: the curves there
+    // must end below it
+    const labels = [...new Set(series.map((s) => s.label).filter((l) => l !== null)), ...(options.fits ?? []).map((f) => f.label ?? '')];
+    const boxWidth = Math.min(420, 46 + Math.max(...labels.map((l) => l.replace(/[\^()]/g, '').length)) * 13 * 0.6) + 10;
+    const xs = series.flatMap((s) => s.x).filter((x) => x > 0).map(Math.log10);
+    const [xlo, xhi] = [Math.floor(Math.min(...xs)), Math.max(...xs)];
+    const xCut = xhi - (xhi - xlo) * (boxWidth / (760 - 102));
+    const pts = series.flatMap((s) => s.y.map((y, i) => [s.x[i], y])).filter(([x, y]) => x > 0 && y > 0 && Number.isFinite(y));
+    const lo = Math.min(...pts.map(([, y]) => Math.log10(y)));
+    const hi = Math.max(...pts.filter(([x]) => Math.log10(x) >= xCut).map(([, y]) => Math.log10(y)));
+    const top = Math.max(...pts.map(([, y]) => Math.log10(y)));
+    const rows = labels.length;
+    const f = Math.min(0.6, (rows * 20 + 34) / (500 - 102));
+    extra.push({ x: [x0], y: [10 ** Math.max(top, (hi - f * lo) / (1 - f))], label: null, color: 'none' });
+  }
+  const svg = renderSvg([...extra, ...series], { xLabel: 'step', width: 760, height: 500, ...chart });
+  fs.writeFileSync(path.join(FIGURES, `${name}.svg`), svg);
+  fs.writeFileSync(path.join(FIGURES, `${name}.png`), svgToPng(svg, 2));
+  figures.push(name);
+  return `![${alt}](figures/${name}.png)`;
+}
+
+/** A series from a run: x = step, y = a metric; values below `floor` are not drawn. */
+function curve(records, name, label, color, extra = {}) {
+  const floor = extra.floor ?? 0;
+  const y = values(records, name).map((v) => (v >= floor || !(floor > 0) ? v : NaN));
+  return { x: steps(records), y, label, ...(color ? { color } : {}), ...(extra.width ? { width: extra.width } : {}) };
+}
+
+/** A power law c t^p through the point (t, y), drawn over [a, b] as a dashed line. */
+function powerLine(p, t, y, a, b, label, color = '#222222') {
+  return { fit: { kind: 'slope', slope: p, intercept: Math.log(y) - p * Math.log(t), r2: 1, n: 2, t0: a, t1: b, ignored: 0 }, label, color };
+}
+
+// ---------------------------------------------------------------- the report
+
+function mfOutcome(r) {
+  const fit = last(r.records, 'fit');
+  const det0 = last(r.records, 'det0');
+  const outcome = fit < 1e-9 ? 'converged' : Math.abs(fit - 0.5) < 1e-3 ? 'stalled' : 'between';
+  return { seed: r.seed, fit, det0, outcome, loss: r.records.at(-1).loss, detW: last(r.records, 'detW'), r };
+}
+
+function report(timing) {
+  fs.mkdirSync(FIGURES, { recursive: true });
+  for (const f of fs.readdirSync(FIGURES)) if (/\.(png|svg)$/.test(f)) fs.rmSync(path.join(FIGURES, f));
+  const key = [];
+  const md = [];
+
+  // ---------------- ReLU
+  const relu = loadSweep('relu');
+  const reluExact = loadSweep('relu-exact');
+  const reluMc = loadSweep('relu-mc');
+  const ns = [...new Set(relu.map((r) => r.settings.n))];
+  const reluRows = relu.map((r) => {
+    const n = r.settings.n;
+    const norms = values(r.records, 'norm').at(-1);
+    return {
+      n, seed: r.seed, r,
+      slope: slope(r.records, 'loss', 1e4, 1e5),
+      rate: n === 1 ? fitOf(r.records, 'loss', 100, 300, 'rate')?.slope ?? NaN : NaN,
+      final: r.records.at(-1).loss,
+      norms: Array.isArray(r.records.at(-1).metrics.norm) ? r.records.at(-1).metrics.norm : [norms],
+      total: last(r.records, 'total'),
+    };
+  });
+  const bySlope = (n) => reluRows.filter((x) => x.n === n).map((x) => x.slope);
+  const exactRates = reluExact.map((r) => fitOf(r.records, 'loss', 100, 300, 'rate')?.slope ?? NaN);
+  const predictedRate = 2 * Math.log(1 - 0.1 / 2);
+  const over = ns.filter((n) => n >= 2);
+  const overOk = over.every((n) => bySlope(n).every((s) => within(s, -3, 0.3)));
+  key.push([
+    'ReLU neuron (2302.10034)', 'n ≥ 2 students: L(T) = Θ(T^−3)',
+    over.map((n) => `n = ${n}: ${range(bySlope(n))}`).join('; ') + ' (slope over [1e4, 1e5])',
+    `${reluRows.filter((x) => x.n >= 2).length} runs, n = ${over.join(', ')}, seeds ${PLAN.find((p) => p.key === 'relu').seeds}`,
+    overOk ? 'agrees (within −3 ± 0.3)' : '**outside −3 ± 0.3**',
+  ]);
+  key.push([
+    'ReLU neuron', 'n = 1: exp(−Ω(T)); here rate 2 ln(1 − lr/2) = ' + f3(predictedRate),
+    `rate ${range(exactRates, f3)} per step over [100, 300]`, `relu-neuron-exact, seeds ${PLAN.find((p) => p.key === 'relu-exact').seeds}`,
+    exactRates.every((x) => within(x, predictedRate, 0.01)) ? 'agrees' : '**differs**',
+  ]);
+  const reluColor = Object.fromEntries(ns.map((n, i) => [n, COLORS[i]]));
+  const fits = over.map((n) => {
+    const r0 = reluRows.find((x) => x.n === n);
+    const f = fitOf(r0.r.records, 'loss', 1e4, 1e5);
+    return { fit: f, color: '#222222', label: `n = ${n}, seed ${r0.seed}: fit t^${f2(f.slope).replace('−', '-')} on [1e4, 1e5]` };
+  });
+  const reluFig = figure(
+    'relu-sweep',
+    reluRows.map((x) => curve(x.r.records, 'loss', `n = ${x.n}`, reluColor[x.n], { floor: 1e-16 })),
+    { title: 'ReLU neuron: loss for n = 1, 2, 3, 5 students (4 seeds each)', yLabel: 'population loss (closed form)', fits: fits.slice(0, 1) },
+    'ReLU neuron, loss against step on log-log axes for n = 1, 2, 3, 5',
+  );
+  const reluN1Fig = figure(
+    'relu-n1',
+    reluExact.map((r) => curve(r.records, 'loss', `n = 1, relu-neuron-exact`, COLORS[0], { floor: 1e-17 })),
+    {
+      title: 'ReLU neuron, n = 1: exponential convergence (log-linear axes)', xScale: 'linear', yLabel: 'population loss',
+      fits: [{ fit: fitOf(reluExact[0].records, 'loss', 100, 300, 'rate'), color: '#222222', label: `fit e^(${f3(exactRates[0]).replace('−', '-')} t) on [100, 300]; 2 ln(0.95) = ${f3(predictedRate).replace('−', '-')}` }],
+    },
+    'ReLU neuron with one student: log loss falls linearly in the step',
+  );
+  const mcRows = reluMc.map((r) => {
+    const closed = reluRows.find((x) => x.n === 2 && x.seed === r.seed);
+    return { seed: r.seed, r, sampled: r.records.at(-1).loss, exact: last(r.records, 'exact'), exactSlope: slope(r.records, 'exact', 1e4, 1e5), closed: closed?.final ?? NaN, closedSlope: closed?.slope ?? NaN, claims: claimsPassed(r) };
+  });
+  const mcFig = figure(
+    'relu-mc',
+    [
+      ...reluMc.map((r) => curve(r.records, 'exact', 'Monte Carlo run: exact (closed-form) loss at its iterates', COLORS[1])),
+      ...reluMc.map((r) => curve(r.records, 'loss', 'Monte Carlo run: loss on its 300 fixed samples', COLORS[4], { width: 1.2 })),
+      ...reluRows.filter((x) => x.n === 2).map((x) => curve(x.r.records, 'loss', 'closed-form run: population loss', COLORS[0])),
+    ],
+    { title: 'ReLU neuron, n = 2: closed form against a fixed 300-point sample (4 seeds)', yLabel: 'loss', legendRoom: true },
+    'ReLU neuron: the closed-form run keeps falling like t^-3; the Monte Carlo run fits its sample while its exact loss floors',
+  );
+  key.push([
+    'ReLU neuron', 'Monte Carlo loss cannot show the T^−3 tail',
+    `exact loss along the sampled run floors at ${range(mcRows.map((x) => x.exact), g)} (slope ${range(mcRows.map((x) => x.exactSlope))}); closed form reaches ${range(mcRows.map((x) => x.closed), g)}`,
+    `relu-neuron-mc, 300 fixed samples, seeds ${PLAN.find((p) => p.key === 'relu-mc').seeds}`,
+    mcRows.every((x) => x.exact > 100 * x.closed) ? 'agrees' : '**differs**',
+  ]);
+
+  md.push(`## 1. Learning a single ReLU neuron (arXiv 2302.10034)
+
+**Paper.** Xu and Du, "Over-Parameterization Exponentially Slows Down Gradient Descent for Learning a
+Single Neuron" (COLT 2023). Claim: with n ≥ 2 students, randomly initialized GD converges with
+L(T) = Θ(T^−3) (a matching lower bound for gradient flow); with n = 1 it converges exponentially.
+
+**Settings.** \`relu-neuron.loss\` (closed-form population loss through \`relu_kernel\`): d = 5, teacher
+v = e1, init N(0, 1e−3²), GD lr 0.1, 10⁵ steps, 200 log-spaced records; swept over n = ${ns.join(', ')}
+and seeds ${PLAN.find((p) => p.key === 'relu').seeds} (\`descent sweep relu-neuron --set n=${ns.join(',')} --seeds ${PLAN.find((p) => p.key === 'relu').seeds}\`).
+The slope is the least-squares fit of log L against log t over [10⁴, 10⁵], as the claims compute it.
+
+${table(
+    ['n', 'seed', 'slope over [1e4, 1e5]', 'final loss (T = 1e5)', 'final norms |w_i| (|v|/n)', 'Σ|w_i|'],
+    reluRows.map((x) => [
+      x.n, x.seed, x.n === 1 ? `— (exponential: rate ${f3(x.rate)} over [100, 300])` : f3(x.slope), g(x.final),
+      `${x.norms.map((v) => f3(v)).join(', ')} (${f3(1 / x.n)})`, g(x.total, 6),
+    ]),
+  )}
+
+Over-parameterized (n = 2, 3, 5): every slope lies in −3 ± 0.3 (${over.map((n) => `n = ${n}: ${range(bySlope(n))}`).join('; ')}),
+and the students balance to about |v|/n each. With n = 1 the loss is at float64 round-off
+(~1e−17) long before 10⁵ steps, so no power law is fitted; its rate over [100, 300] is
+${range(reluRows.filter((x) => x.n === 1).map((x) => x.rate), f3)} per step in the sweep and
+${range(exactRates, f3)} in \`relu-neuron-exact.loss\` (1000 steps, 300 records), against
+2 ln(1 − lr/2) = ${f3(predictedRate)} from the Hessian I/2 at the optimum.
+
+${reluFig}
+
+*Loss against step, log-log, all ${reluRows.length} runs colored by n; n = 1 is drawn until it reaches
+float64 round-off (1e−16). Dashed: the fitted T^−3 tail of one n = 2 run.*
+
+${reluN1Fig}
+
+**Why the closed form matters.** \`relu-neuron-mc.loss\` is the same n = 2 problem trained on one fixed
+sample of 300 inputs (a finite data set), logging the closed-form loss at its iterates as \`exact\`.
+
+${table(
+    ['seed', 'sampled loss at 1e5', 'exact loss at 1e5', 'slope of exact over [1e4, 1e5]', 'closed-form run at 1e5 (same seed)', 'its slope', 'file claims'],
+    mcRows.map((x) => [x.seed, g(x.sampled), g(x.exact), f3(x.exactSlope), g(x.closed), f3(x.closedSlope), x.claims]),
+  )}
+
+GD drives the sampled loss to ~0 (it interpolates the 300 points), but those iterates are not the
+population optimum: the exact loss floors ${range(mcRows.map((x) => x.exact / x.closed), (v) => g(v, 2))}× above
+where the closed-form run ends, and its slope is near 0 instead of −3.
+
+${mcFig}
+`);
+
+  // ---------------- gradient EM
+  const gem = loadSweep('gem');
+  const gemExact = loadSweep('gem-exact');
+  const gemSampled = loadSweep('gem-sampled');
+  const gemMix = loadSweep('gem-mixture');
+  const gemRows = gem.map((r) => {
+    const L = values(r.records, 'loss');
+    const at = (t) => L[steps(r.records).findIndex((s) => s >= t)];
+    return { seed: r.seed, r, slope: slope(r.records, 'loss', 1e4, 1e5), slope2: slope(r.records, 'loss', 1e3, 1e4), spread: slope(r.records, 'spread', 1e4, 1e5), final: L.at(-1), at100: at(100), center: last(r.records, 'center'), claims: claimsPassed(r) };
+  });
+  // the O(1/sqrt(t)) bound, anchored where it is most generous to the bound: at step 100
+  const boundRows = gemRows.map((x) => ({ ...x, bound: x.at100 * Math.sqrt(100 / 1e5) }));
+  const gemExactRates = gemExact.map((r) => fitOf(r.records, 'loss', 10, 100, 'rate')?.slope ?? NaN);
+  const stops = [...SAMPLED_STOPS.map((k) => path.join(OUT, 'gem-sampled-stops', `steps=${k}`)), gemSampled.find((r) => r.seed === 0).dir];
+  const stopEvals = stops.map((dir) => {
+    const run = JSON.parse(fs.readFileSync(path.join(dir, 'run.json'), 'utf8'));
+    return { dir, step: run.settings.steps };
+  });
+  const sampledRows = gemSampled.map((r) => ({ seed: r.seed, r, claims: claimsPassed(r), minLoss: Math.min(...values(r.records, 'loss').filter((_, i) => r.records[i].step >= 1000)), neg: values(r.records, 'loss').filter((v, i) => r.records[i].step >= 1000 && v < 0).length, n1000: r.records.filter((x) => x.step >= 1000).length, center: last(r.records, 'center'), minCenter: Math.min(...values(r.records, 'center').filter((_, i) => r.records[i].step >= 1000)) }));
+  const gemOk = gemRows.every((x) => within(x.slope, -2, 0.3));
+  key.push([
+    'Gradient EM, m = 1 (2407.00490)', 'KL = O(t^−1/2), an upper bound',
+    `slope ${range(gemRows.map((x) => x.slope))} over [1e4, 1e5]; KL(1e5) = ${range(gemRows.map((x) => x.final), g)}, ${range(boundRows.map((x) => x.bound / x.final), (v) => g(v, 2))}× below t^−1/2 from step 100`,
+    `n = 5, d = 2, equal weights, quadrature(20), seeds ${PLAN.find((p) => p.key === 'gem').seeds}`,
+    gemOk ? 'consistent: t^−2 (−2 ± 0.3) is far inside the bound' : '**outside −2 ± 0.3**',
+  ]);
+  key.push([
+    'Gradient EM', 'n = 1: linear convergence; here rate 2 ln(1 − lr) = ' + f3(2 * Math.log(0.9)),
+    `rate ${range(gemExactRates, f3)} per step over [10, 100]`, `gradient-em-exact, seeds ${PLAN.find((p) => p.key === 'gem-exact').seeds}`,
+    gemExactRates.every((x) => within(x, 2 * Math.log(0.9), 0.01)) ? 'agrees' : '**differs**',
+  ]);
+  md.push(`## 2. Gradient EM for over-parameterized Gaussian mixtures (arXiv 2407.00490, 2506.06584)
+
+**Papers.** Xu, Fazel and Du, "Toward Global Convergence of Gradient EM for Over-Parameterized
+Gaussian Mixture Models" (NeurIPS 2024): one true Gaussian, n > 1 students, global convergence with
+KL = O(1/√t). Zhou, Xu, Fazel and Du, "Global Convergence of Gradient EM for Over-Parameterized
+Gaussian Mixtures" (NeurIPS 2025): m well-separated true components, students initialized from the
+data, every true mean recovered.
+
+### m = 1: the rate
+
+**Settings.** \`gradient-em.loss\`: truth N(0, I₂), n = 5 students with fixed equal weights 1/5,
+μ_i(0) ~ N(0, I), GD (= gradient EM) lr 1, 10⁵ steps, the KL computed exactly by Gauss–Hermite
+quadrature with 20 nodes per dimension; seeds ${PLAN.find((p) => p.key === 'gem').seeds}.
+
+${table(
+    ['seed', 'KL slope over [1e4, 1e5]', 'over [1e3, 1e4]', 'max_i |μ_i| slope over [1e4, 1e5]', 'KL at 1e5', 'KL(100)·(100/1e5)^½ (the t^−½ shape)', '|Σ π_i μ_i| at 1e5', 'file claims'],
+    boundRows.map((x) => [x.seed, f3(x.slope), f3(x.slope2), f3(x.spread), g(x.final), g(x.bound), g(x.center), x.claims]),
+  )}
+
+**Where our measurement and the theorem differ.** The theorem proves KL = O(t^−1/2). That is an upper
+bound, and with equal weights the measured decay is much faster: slope ${range(gemRows.map((x) => x.slope), f3)} (the
+issue's window −2 ± 0.3 holds for every seed), against the bound's exponent −0.5. In numbers: from
+step 100 to 10⁵ a t^−1/2 law would lower the KL by a factor √1000 ≈ 32; it fell by
+${range(gemRows.map((x) => x.at100 / x.final), (v) => g(v, 2))}. The mechanism (research notes, [D]):
+the mixture's mean Σ π_i μ_i collapses exponentially (to ${range(gemRows.map((x) => x.center), g)} here), the spread of
+the means closes like t^−1/2 (slope ${range(gemRows.map((x) => x.spread), f3)}), and the KL is fourth order in the
+spread: (t^−1/2)⁴ = t^−2. So t^−2 is what equal-weight gradient EM does on this problem, well inside
+what the paper proves; it is not the theorem's exponent, and we do not claim the paper measured it.
+
+**Exact parameterization, n = 1** (\`gradient-em-exact.loss\`, lr 0.1, 250 steps): KL = |μ|²/2 and
+each step multiplies μ by (1 − lr), so log KL falls linearly at 2 ln(0.9) = ${f3(2 * Math.log(0.9))} per step;
+measured ${range(gemExactRates, f3)} over [10, 100], final KL ${range(gemExact.map((r) => r.records.at(-1).loss), g)}.
+
+**Sampled instead of quadrature** (\`gradient-em-sampled.loss\`: the same problem, a fresh batch of
+2048 samples every step, 10⁴ steps). The batch estimate of the KL stops carrying information: after
+step 1000 it is negative in ${range(sampledRows.map((x) => x.neg / x.n1000), (v) => `${Math.round(v * 100)}%`)} of the records (a KL cannot be), and the
+mixture mean stops at |Σ π_i μ_i| ≥ ${range(sampledRows.map((x) => x.minCenter), g)} where quadrature drives it to ~1e−9
+or below. To see the true KL along the sampled trajectory, the seed-0 run was also stopped at
+${SAMPLED_STOPS.join(', ')} steps (same seed, same sample stream, so these are the iterates of the 10⁴-step run)
+and each stop evaluated exactly with \`descent eval gradient-em --params run.json\` (quadrature):
+__SAMPLED_EVALS__
+
+__GEM_FIG__
+
+*KL against step, log-log. Blue: quadrature runs (4 seeds), with the measured t^−2 fit and the
+t^−1/2 shape of the proven bound for comparison (both dashed). Orange: the true KL (by quadrature) at
+the iterates of the sampled run, seed 0. Yellow: that run's own batch estimate of the KL, in
+absolute value (${range(sampledRows.map((x) => x.neg / x.n1000), (v) => `${Math.round(v * 100)}%`)} of its late records are negative, which a log axis cannot show).*
+`);
+
+  const mixRows = gemMix.map((r) => {
+    const pi = r.run.params.pi;
+    const mu = r.run.params.mu;
+    const heavy = pi.map((p, i) => ({ p, x1: mu[i][0] })).filter((s) => s.p > 0.01).sort((a, b) => a.x1 - b.x1);
+    return { seed: r.seed, r, fit: last(r.records, 'fit'), m0: last(r.records, 'mass[0]'), m1: last(r.records, 'mass[1]'), loss: r.records.at(-1).loss, heavy, claims: claimsPassed(r), fit300: values(r.records, 'fit')[steps(r.records).findIndex((s) => s >= 300)] };
+  });
+  const mixOk = mixRows.every((x) => x.fit < 0.3 && within(x.m0, 0.3, 0.03) && within(x.m1, 0.7, 0.03));
+  key.push([
+    'Gradient EM, m = 2 (2506.06584)', 'every true mean recovered',
+    `max over true means of the distance to the nearest student: ${range(mixRows.map((x) => x.fit), g)}; weight near μ*₁, μ*₂: ${range(mixRows.map((x) => x.m0), f3)}, ${range(mixRows.map((x) => x.m1), f3)} (true 0.3, 0.7)`,
+    `d = 10, n = 10 from the data, fresh 8192-batches, 2000 steps, seeds ${PLAN.find((p) => p.key === 'gem-mixture').seeds}`,
+    mixOk ? 'agrees' : '**differs**',
+  ]);
+  md.push(`### m = 2: every true mean recovered
+
+**Settings.** \`gradient-em-mixture.loss\`, the follow-up paper's d = 10 protocol: truth
+0.3 N(3e₁, I) + 0.7 N(−3e₁, I), n = 10 students with means drawn from the data and weights 1/n;
+each step a gradient step on the means (lr 0.05) and the EM update of the weights, on a fresh batch
+of 8192 samples; 2000 steps; seeds ${PLAN.find((p) => p.key === 'gem-mixture').seeds}. \`fit\` = max over the true means of the distance
+to the nearest student mean; \`mass[a]\` = total weight of the students within 1 of μ*_a.
+
+${table(
+    ['seed', 'fit at step 300', 'fit at 2000', 'mass near μ*₁ (0.3)', 'mass near μ*₂ (0.7)', 'students with weight > 0.01: (first coordinate, weight)', 'KL estimate at 2000', 'file claims'],
+    mixRows.map((x) => [x.seed, g(x.fit300), g(x.fit), f3(x.m0), f3(x.m1), x.heavy.map((s) => `(${f2(s.x1)}, ${f3(s.p)})`).join(' '), g(x.loss), x.claims]),
+  )}
+
+${figure(
+    'gem-mixture',
+    gemMix.map((r, i) => curve(r.records, 'fit', `seed ${r.seed}`, COLORS[i])),
+    { title: 'Gradient EM, m = 2, n = 10: distance of the worst-fitted true mean', yLabel: 'max_a min_i |μ_i − μ*_a|' },
+    'Gradient EM mixture: the worst true mean distance falls below 0.3 for every seed',
+  )}
+`);
+
+  // ---------------- score matching
+  const m6 = loadSweep('sm-M6');
+  const m4 = loadSweep('sm-M4');
+  const smRows = (runs) =>
+    runs.map((r) => {
+      const norms = r.records.at(-1).metrics.norm;
+      return { seed: r.seed, r, converged: last(r.records, 'converged'), which: norms.map((v, i) => (v < 0.5 ? i : -1)).filter((i) => i >= 0), norms, far: Math.min(...norms.filter((v) => v >= 0.5)), farthest: Math.max(...norms), loss: r.records.at(-1).loss, s1: slope(r.records, 'loss', 1e3, 1e4), s2: slope(r.records, 'loss', 2e3, 2e4), claims: claimsPassed(r) };
+    });
+  const m6Rows = smRows(m6);
+  const m4Rows = smRows(m4);
+  const avgRecords = (runs) => runs[0].records.map((rec, i) => ({ step: rec.step, loss: mean(runs.map((r) => r.records[i].loss)), metrics: {} }));
+  const m6Avg = avgRecords(m6);
+  const m6AvgSlope = slope(m6Avg, 'loss', 1e3, 1e4);
+  const m6AvgSlope2 = slope(m6Avg, 'loss', 2e3, 2e4);
+  const m4AvgSlope2 = slope(avgRecords(m4), 'loss', 2e3, 2e4);
+  const exactlyOne = m6Rows.filter((x) => x.converged === 1).length;
+  const slopeOk = m6Rows.filter((x) => within(x.s1, -1, 0.25)).length;
+  key.push([
+    'Score matching, M = 6 (2511.22069)', 'exactly one mean converges, the rest diverge; L ~ 1/t',
+    `${exactlyOne}/${m6Rows.length} seeds with exactly one converged mean (counts ${m6Rows.map((x) => x.converged).join(', ')}); slope over [1e3, 1e4] ${range(m6Rows.map((x) => x.s1))} (${slopeOk}/${m6Rows.length} within −1 ± 0.25), seed-averaged loss ${f2(m6AvgSlope)}; over the last decade [2e3, 2e4] steeper: ${range(m6Rows.map((x) => x.s2))}, averaged ${f2(m6AvgSlope2)}`,
+    `n = 5, d = 3, lr 0.01, 2e4 steps, fresh 5000-batches, seeds ${PLAN.find((p) => p.key === 'sm-M6').seeds}`,
+    exactlyOne === m6Rows.length && slopeOk === m6Rows.length ? 'agrees over [1e3, 1e4]; the late window differs (see §3)' : '**partly**',
+  ]);
+  key.push([
+    'Score matching, M = 4', 'every mean converges',
+    `${m4Rows.filter((x) => x.converged === 5).length}/${m4Rows.length} seeds with all 5 converged; farthest mean at 2e4: ${range(m4Rows.map((x) => x.farthest), f3)}`,
+    `as M = 6, seeds ${PLAN.find((p) => p.key === 'sm-M4').seeds}`,
+    m4Rows.every((x) => x.converged === 5) ? 'agrees' : '**differs**',
+  ]);
+  const smLossFig = figure(
+    'sm-loss',
+    [...m6.map((r) => curve(r.records, 'loss', `M = 6 (${m6.length} seeds)`, COLORS[1], { width: 1.3 })), ...m4.map((r) => curve(r.records, 'loss', `M = 4 (${m4.length} seeds)`, COLORS[0], { width: 1.3 })), { ...curve(m6Avg, 'loss', 'M = 6, mean over seeds', '#000000'), width: 2 }],
+    {
+      title: 'Score matching, n = 5, d = 3: loss (fresh 5000-sample batches)', yLabel: 'score-matching loss (batch estimate)',
+      fits: [powerLine(-1, 3000, Math.exp(fitOf(m6Avg, 'loss', 1e3, 1e4).intercept) * 3000 ** m6AvgSlope, 1e3, 2e4, 't^-1 through the M = 6 mean')],
+    },
+    'Score matching loss for M = 6 and M = 4 over seeds',
+  );
+  /** Per-mean distances of one run (`norm[i]`, or `clean[i]`), with a note on curves that coincide. */
+  const normsFig = (runs, name, title, { metric = 'norm', yLabel = 'distance of each mean from the truth', label = (i) => `|μ${i + 1}|`, ...extra } = {}) => {
+    const r = runs[0];
+    const k = r.records[0].metrics[metric].length;
+    const mu = r.run.params.mu;
+    const tied = [];
+    for (let i = 0; i < k; i++) for (let j = i + 1; j < k; j++) if (Math.hypot(...mu[i].map((v, c) => v - mu[j][c])) < 1e-6 * Math.max(1, Math.hypot(...mu[i]))) tied.push([i, j]);
+    const fig = figure(name, Array.from({ length: k }, (_, i) => curve(r.records, `${metric}[${i}]`, label(i), COLORS[i])), { title: `${title} (seed ${r.seed})`, yLabel, legendRoom: true, ...extra }, title);
+    const groups = [];
+    for (const [i, j] of tied) {
+      const g0 = groups.find((gr) => gr.has(i) || gr.has(j));
+      if (g0) (g0.add(i), g0.add(j));
+      else groups.push(new Set([i, j]));
+    }
+    const note = groups.length ? ` Coinciding curves: ${groups.map((gr) => [...gr].map((i) => `μ${i + 1}`).join(', ')).join('; ')} end within 1e−6 (relative) of each other and are drawn on top of one another.` : '';
+    return `${fig}\n\n*Distance of each mean from the truth, seed ${r.seed}, log-log.${note}*`;
+  };
+  const m6Fig = normsFig(m6, 'sm-norms-M6', 'Score matching, M = 6: distance of each mean from the truth');
+  const m4Fig = normsFig(m4, 'sm-norms-M4', 'Score matching, M = 4: distance of each mean from the truth');
+  const smi = loadSweep('sm-small-init');
+  const smc = loadSweep('sm-counterexample');
+  const sml = loadSweep('sm-large-noise');
+  const smiRows = smRows(smi);
+  const smcRows = smc.map((r) => ({ seed: r.seed, r, converged: last(r.records, 'converged'), n0: last(r.records, 'norm[0]'), far: last(r.records, 'nearest_far'), claims: claimsPassed(r) }));
+  const smlRows = sml.map((r) => ({ seed: r.seed, r, start: Math.max(...r.records[0].metrics.clean), end: last(r.records, 'farthest'), endAll: r.records.at(-1).metrics.clean, loss0: r.records[0].loss, loss: r.records.at(-1).loss, sl: slope(r.records, 'loss', 1e4, 1e5), sf: slope(r.records, 'farthest', 1e4, 1e5), claims: claimsPassed(r) }));
+  key.push([
+    'Score matching, regimes', 'tiny init (Thm 3.2): all converge; counterexample (Thm 3.4): only μ₁; large noise (Thm 2.1): global convergence',
+    `small init: ${smiRows.map((x) => x.converged).join(', ')} of 5 converge; counterexample: ${smcRows.map((x) => x.converged).join(', ')} converged (μ₁ at ${range(smcRows.map((x) => x.n0), f3)}); large noise: farthest clean mean ${range(smlRows.map((x) => x.start), f2)} → ${range(smlRows.map((x) => x.end), f3)}`,
+    `M = 6; spread 1e−15; ε₀ = e^−0.06; t = 6 with quadrature(6); seeds 0-1`,
+    smiRows.every((x) => x.converged === 5) && smcRows.every((x) => x.converged === 1 && x.n0 < 0.5) && smlRows.every((x) => x.end < x.start) ? 'agrees' : '**differs**',
+  ]);
+  md.push(`## 3. Over-parameterized score matching for a single Gaussian (arXiv 2511.22069)
+
+**Paper.** Zhang, Xu, Zhou, Fazel and Du, "Convergence Dynamics of Over-Parameterized Score Matching
+for a Single Gaussian" (ICLR 2026). The experiment: n = 5 student means in d = 3 learn N(0, I) by
+score matching (t = 0); all means start at (M, 0, 0) + 1e−7 noise; GD with step 0.01. Reported:
+M = 4, every mean converges; M = 6, exactly one converges, the others diverge, and the loss falls
+like 1/t (upper bound O(1/t), lower bound t^−(1+ε)).
+
+**Settings.** \`score-matching.loss\` (M = 6) and \`score-matching-near.loss\` (M = 4): the paper's n, d,
+init, lr and 20,000 steps, but a fresh batch of 5000 samples per step instead of 20,000 (4× cheaper;
+the outcome is the same at 5000, 10,000 and 20,000 per the file's notes; the price is noise in the
+logged loss). A mean has converged when it is within 0.5 of the truth.
+
+**M = 6** (seeds ${PLAN.find((p) => p.key === 'sm-M6').seeds}):
+
+${table(
+    ['seed', 'converged means', 'which', 'nearest unconverged mean at 2e4', 'final loss (batch)', 'slope over [1e3, 1e4]', 'over [2e3, 2e4]', 'file claims'],
+    m6Rows.map((x) => [x.seed, x.converged, x.which.map((i) => `μ${i + 1}`).join(', ') || '—', f3(x.far), g(x.loss), f3(x.s1), f3(x.s2), x.claims]),
+  )}
+
+Converged means per seed: ${m6Rows.map((x) => x.converged).join(', ')}: ${exactlyOne} of ${m6Rows.length} seeds end with exactly one converged mean, and the
+other four move off together (the nearest of them at ${range(m6Rows.map((x) => x.far))} from the truth at step 2·10⁴,
+beyond the 6 they started from). Slopes over [10³, 10⁴]: ${range(m6Rows.map((x) => x.s1))} (${slopeOk} of ${m6Rows.length} within −1 ± 0.25);
+the loss averaged over the seeds falls with slope ${f3(m6AvgSlope)} over [10³, 10⁴] and ${f3(m6AvgSlope2)} over [2·10³, 2·10⁴].
+
+**Where our measurement and the theorem differ.** The paper's rate is 1/t (between t^−(1+ε) and
+O(1/t)). Over [10³, 10⁴] our fits agree with −1 ± 0.25; over the last decade of the run,
+[2·10³, 2·10⁴], single runs read ${range(m6Rows.map((x) => x.s2))} and the seed average ${f3(m6AvgSlope2)}. Two things
+push the late fit steeper: (i) the loss there is carried by the far cluster's tail (samples with
+x₁ beyond ~3.7, about one per batch of 5000), so single batch estimates scatter by 10× and a
+least-squares fit of log L is biased downwards; (ii) at 2·10⁴ steps the run may not be asymptotic
+yet (the notes' own run at 20,000 samples read −1.07 in the tail). We fit [10³, 10⁴] as the file's
+claim does, and say that the window matters.
+
+${m6Fig}
+
+*The tied cluster first contracts together, breaks up after ~100 steps; one mean goes to the truth,
+four drift off together.*
+
+**M = 4** (seeds ${PLAN.find((p) => p.key === 'sm-M4').seeds}):
+
+${table(
+    ['seed', 'converged means', 'farthest mean at 2e4', 'final loss (batch)', 'slope over [2e3, 2e4]', 'file claims'],
+    m4Rows.map((x) => [x.seed, x.converged, f3(x.farthest), g(x.loss), f3(x.s2), x.claims]),
+  )}
+
+Every mean converges in every seed; the loss falls faster than at M = 6 (seed average
+${f3(m4AvgSlope2)} over [2·10³, 2·10⁴]), the spread closing as in gradient EM.
+
+${m4Fig}
+
+${smLossFig}
+
+*Batch loss against step for both M (thin: single seeds; black: the M = 6 seed average) with a
+t^−1 line for comparison.*
+
+### The other regimes
+
+Settings chosen to show each regime cleanly at float64 (the reasons are in each file's header):
+
+- **Exponentially small initialization (Theorem 3.2)**, \`score-matching-small-init.loss\`: M = 6 but a
+  spread of 1e−15 instead of 1e−7 (the theorem's size, e^−106ndM³, is far below float64; 1e−15 is
+  about the smallest spread float64 carries on coordinates of size 6), 5000 steps.
+- **Counterexample (Theorem 3.4)**, \`score-matching-counterexample.loss\`: every mean exactly at
+  (6, 0, 0) except μ₁ moved by ε₀ = e^−M/100 = 0.94 towards the truth; 3000 steps. The init is
+  deterministic; the seeds differ in their sample batches.
+- **Large noise (Theorem 2.1)**, \`score-matching-large-noise.loss\`: noise level t = 6 > log n + log M′ + 2,
+  a random far start (M, 0, 0) + N(0, I) for the clean means, quadrature(6), lr 4, 10⁵ steps.
+
+${table(
+    ['regime', 'seed', 'outcome', 'final loss', 'file claims'],
+    [
+      ...smiRows.map((x) => ['small init', x.seed, `${x.converged} of 5 converged; farthest ${f3(x.farthest)}`, g(x.loss), x.claims]),
+      ...smcRows.map((x) => ['counterexample', x.seed, `${x.converged} converged: |μ₁| = ${f3(x.n0)}; the other four at ${f3(x.far)} (> M = 6)`, g(x.r.records.at(-1).loss), x.claims]),
+      ...smlRows.map((x) => ['large noise', x.seed, `clean distances ${f2(x.start)} → ${x.endAll.map(f3).join(', ')}; slope of the farthest ${f3(x.sf)} over [1e4, 1e5]`, `${g(x.loss0)} → ${g(x.loss)} (slope ${f3(x.sl)})`, x.claims]),
+    ],
+  )}
+
+${normsFig(smi, 'sm-norms-small-init', 'Score matching, M = 6, spread 1e-15: every mean converges')}
+
+${normsFig(smc, 'sm-norms-counterexample', 'Score matching, Theorem 3.4 init: only μ1 converges')}
+
+${normsFig(sml, 'sm-norms-large-noise', 'Score matching at noise level t = 6: every mean approaches', { metric: 'clean', yLabel: 'e^t |μ_i,t| (clean distance from the truth)', label: (i) => `clean mean ${i + 1}`, legendRoom: false, yRange: [0.1, 10] })}
+`);
+
+  // ---------------- matrix factorization
+  const mf = loadSweep('mf-real').map(mfOutcome);
+  const mfc = loadSweep('mf-complex').map(mfOutcome);
+  const conv = mf.filter((o) => o.outcome === 'converged');
+  const stalls = mf.filter((o) => o.outcome === 'stalled');
+  const negStalls = stalls.filter((o) => o.det0 < 0);
+  const exceptions = mf.filter((o) => (o.det0 > 0) !== (o.outcome === 'converged'));
+  const longRuns = fs.existsSync(path.join(OUT, 'mf-long')) ? fs.readdirSync(path.join(OUT, 'mf-long')).map((d) => loadRun(path.join(OUT, 'mf-long', d), { seed: Number(d.split('=')[1]) })) : [];
+  const crossing = (o) => {
+    const i = o.r.records.findIndex((x) => x.metrics.detW > 0);
+    return i >= 0 ? o.r.records[i].step : NaN;
+  };
+  const escape = (r) => {
+    const i = r.records.findIndex((x) => x.step > 1000 && x.metrics.fit < 0.25);
+    return i >= 0 ? r.records[i].step : NaN;
+  };
+  const note = (o) => {
+    if (o.det0 < 0 && o.outcome === 'converged') return `det W crosses 0 by step ${crossing(o)}`;
+    const long = longRuns.find((r) => r.seed === o.seed);
+    if (long) return `run on to ${MF_LONG_STEPS.toExponential(0)}: fit ${g(last(long.records, 'fit'))}${Number.isFinite(escape(long)) ? `, escapes the saddle near step ${g(escape(long), 2)}` : ', still at the saddle'}`;
+    return '';
+  };
+  key.push([
+    'Matrix factorization, real init (2511.09925)', 'converges with probability ≈ 1/2; a stall has det W(0) < 0',
+    `${conv.length}/${mf.length} converge, ${stalls.length} stall at fit = 1/2${mf.length - conv.length - stalls.length ? `, ${mf.length - conv.length - stalls.length} between` : ''}; ${negStalls.length} of ${stalls.length} stalls have det W(0) < 0; exceptions: ${exceptions.map((o) => `seed ${o.seed} (det W(0) ${o.det0 > 0 ? '> 0, stalls' : '< 0, converges'})`).join(', ') || 'none'}`,
+    `d = 3, Σ = I, ε = 0.1, a = 10, lr 0.02, 1e5 steps, seeds 0-15`,
+    exceptions.length === 0 ? 'agrees' : `agrees on ${mf.length - exceptions.length}/${mf.length} seeds`,
+  ]);
+  key.push([
+    'Matrix factorization, complex init', 'converges with probability 1 − δ',
+    `${mfc.filter((o) => o.outcome === 'converged').length}/${mfc.length} converge (final fit ${range(mfc.map((o) => o.fit), g)})`,
+    `as real, W_j = A_j + iB_j, seeds 0-15`, mfc.every((o) => o.outcome === 'converged') ? 'agrees' : '**differs**',
+  ]);
+  const mfColor = (o) => {
+    const exc = exceptions.includes(o);
+    if (o.det0 > 0) return { color: exc ? '#002B5C' : COLORS[0], label: exc ? `seed ${o.seed}: det W(0) > 0, stalls` : 'det W(0) > 0' };
+    return { color: exc ? '#8B1A00' : COLORS[1], label: exc ? `seed ${o.seed}: det W(0) < 0, converges` : 'det W(0) < 0' };
+  };
+  md.push(`## 4. Four-layer matrix factorization (arXiv 2511.09925)
+
+**Paper.** Luo, Xu, Gao, Fazel and Du, "Global Convergence of Four-Layer Matrix Factorization under
+Random Initialization". With the balancing regularizer, GD from a small random init converges with
+probability about (1 − δ)/2 over the reals, because det W keeps the sign it starts with (Theorem 6:
+det W(0) < 0 ⇒ a singular value of W stays at 0, the saddle with fitting loss σ₁²/2), and with
+probability 1 − δ over the complex numbers.
+
+**Settings.** \`matrix-factorization.loss\`: W = W₄W₃W₂W₁, d = 3, Σ = I, entries N(0, ε²) with ε = 0.1,
+a = 10, lr 0.02, 10⁵ steps; \`matrix-factorization-complex.loss\` the same with W_j = A_j + iB_j in real
+arithmetic. Seeds 0-15 each. "Converged": fitting loss ½|Σ − W|² < 1e−9; "stalled": within 1e−3 of 1/2.
+
+${table(
+    ['seed', 'det W(0)', 'sign', 'outcome', 'fitting loss at 1e5', 'loss at 1e5', 'det W at 1e5', 'agrees with det sign', 'note'],
+    mf.map((o) => [o.seed, g(o.det0), o.det0 > 0 ? '+' : '−', o.outcome, g(o.fit), g(o.loss), g(o.detW), yes(!exceptions.includes(o)), note(o)]),
+  )}
+
+**Success rate (real): ${conv.length}/${mf.length} = ${(conv.length / mf.length).toFixed(2)}**, against the theorem's ≈ 1/2 (and ${mf.filter((o) => o.det0 > 0).length} of 16 seeds have det W(0) > 0).
+Stalls: ${stalls.length}, of which ${negStalls.length} have det W(0) < 0.
+
+**Where our measurement and the theorem differ.** ${exceptions.length === 0 ? 'Every seed did what the sign of det W(0) predicts.' : exceptions
+    .map((o) =>
+      o.det0 < 0
+        ? `Seed ${o.seed} starts with det W(0) = ${g(o.det0)} < 0 and still converges: det W crosses 0 by step ${crossing(o)}, while the regularizer is still aligning the layers (the theorems assume ε small and a large, polynomially in d and 1/δ; ε = 0.1 and a = 10 are practical values, and the sign is only preserved once the layers are balanced).`
+        : `Seed ${o.seed} starts with det W(0) = ${g(o.det0)} > 0 — the smallest |det W(0)| of the 16 — and sits at the saddle at step 10⁵; ${note(o) ? `${note(o).replace(/^run on/, 'run on')}` : ''}. So it is a slow escape, not a stall of the det-sign kind: the plateau lasts ~poly(1/ε) steps and grows as det W(0) → 0.`,
+    )
+    .join(' ')}
+
+${figure(
+    'mf-real',
+    mf.map((o) => ({ ...curve(o.r.records, 'loss', mfColor(o).label, mfColor(o).color), width: exceptions.includes(o) ? 3 : 1.6 })),
+    { title: 'Four-layer matrix factorization, real init: 16 seeds by the sign of det W(0)', yLabel: 'loss (fit + regularizer), linear scale', yScale: 'linear', yRange: [0, 2.3] },
+    'Loss curves of 16 real-initialized runs, colored by the sign of det W(0)',
+  )}
+
+*Loss against step (log step, linear loss); blue: det W(0) > 0, orange: det W(0) < 0; the seeds
+that break the rule drawn thick in a darker shade of their sign's color. Every run starts on the
+plateau at 3/2 (W ≈ 0, fitting loss ½|I|²) and learns the three singular values of Σ one at a time
+(3/2 → 1 → 1/2 → 0); converged runs end at 0 (~1e−30), stalled ones at the saddle, 1/2.*
+
+**Complex init:** ${mfc.filter((o) => o.outcome === 'converged').length}/${mfc.length} converge (fitting loss ${range(mfc.map((o) => o.fit), g)} at 10⁵ steps).
+
+${figure(
+    'mf-complex',
+    mfc.map((o, i) => curve(o.r.records, 'loss', 'complex init, 16 seeds', COLORS[2], { width: 1.6 })),
+    { title: 'Four-layer matrix factorization, complex init: 16 seeds', yLabel: 'loss (fit + regularizer), linear scale', yScale: 'linear', yRange: [0, 2] },
+    'Loss curves of 16 complex-initialized runs, all converging',
+  )}
+`);
+
+  // ---------------- the sampled gradient EM figure needs the exact evaluations (async)
+  return { md, key, stopEvals, gemRows, gemSampled, gem, boundRows, sampledRows };
+}
+
+async function finish(timing) {
+  const { md, key, stopEvals, gemRows, gemSampled, gem } = report(timing);
+  // the true KL along the sampled trajectory: descent eval gradient-em --params <stop>/run.json
+  const evals = await pool(
+    stopEvals.map((s) => async () => {
+      const r = await descent(['eval', 'gradient-em', '--params', path.join(s.dir, 'run.json'), '--json'], { capture: true });
+      if (r.code !== 0) throw new Error(`descent eval gradient-em on ${s.dir} exited ${r.code}`);
+      return { step: s.step, kl: JSON.parse(r.stdout).loss };
+    }),
+    JOBS,
+  );
+  evals.sort((a, b) => a.step - b.step);
+  const quadAt = (t) => {
+    const r = gem.find((x) => x.seed === 0).records;
+    let best = r[0];
+    for (const x of r) if (Math.abs(Math.log(x.step || 1) - Math.log(t)) < Math.abs(Math.log(best.step || 1) - Math.log(t))) best = x;
+    return best;
+  };
+  const evalTable = table(
+    ['step', 'true KL of the sampled run (seed 0)', 'quadrature run, seed 0, nearest record'],
+    evals.map((e) => [e.step, g(e.kl), `${g(quadAt(e.step).loss)} (step ${quadAt(e.step).step})`]),
+  );
+  const g0 = gemRows.find((x) => x.seed === 0);
+  const gemFig = figure(
+    'gem-loss',
+    [
+      ...gem.map((r) => curve(r.records, 'loss', 'quadrature runs (4 seeds): KL', COLORS[0])),
+      { x: evals.map((e) => e.step), y: evals.map((e) => e.kl), label: 'sampled run (seed 0): true KL at its iterates', color: COLORS[1], width: 2.5 },
+      ...gemSampled.filter((r) => r.seed === 0).map((r) => ({ x: steps(r.records), y: values(r.records, 'loss').map(Math.abs), label: 'sampled run (seed 0): |batch estimate of the KL|', color: COLORS[4], width: 1 })),
+    ],
+    {
+      title: 'Gradient EM, one true Gaussian, n = 5 equal weights, d = 2', yLabel: 'KL(p* || p)', legendRoom: true,
+      fits: [
+        { fit: fitOf(g0.r.records, 'loss', 1e4, 1e5), color: '#222222', label: `seed 0: fit t^${f2(g0.slope).replace('−', '-')} on [1e4, 1e5]` },
+        powerLine(-0.5, 100, g0.at100, 100, 1e5, 't^-1/2 from step 100: the proven bound\'s shape', '#999999'),
+      ],
+    },
+    'Gradient EM: the quadrature KL falls like t^-2, the sampled run floors',
+  );
+  const floorKl = Math.min(...evals.filter((e) => e.step >= 1000).map((e) => e.kl));
+  key.splice(key.findIndex((row) => row[0].startsWith('Gradient EM, m = 2')), 0, [
+    'Gradient EM', 'why quadrature: a sampled run cannot show the rate',
+    `true KL along the sampled run (seed 0) ≥ ${g(floorKl)} after step 1000, ${g(evals.at(-1).kl)} at 1e4, where quadrature reaches ${g(quadAt(1e4).loss)}; its batch estimate is negative in part of the late records`,
+    'gradient-em-sampled, fresh 2048-batches, 1e4 steps, seeds 0-3 (true KL: seed 0)',
+    floorKl > 100 * quadAt(1e4).loss ? 'floors, as expected' : '**does not floor**',
+  ]);
+  const lateKl = evals.filter((e) => e.step >= 1000).map((e) => e.kl);
+  const sampledNote = `\n${evalTable}\n\nUp to a few hundred steps the sampled run follows the quadrature run; from step 1000 on its true KL wanders between ${g(Math.min(...lateKl))} and ${g(Math.max(...lateKl))} instead of falling, while the quadrature run goes from ${g(quadAt(1e3).loss)} to ${g(quadAt(1e4).loss)} over the same steps.`;
+  const text = md.join('\n').replace('__SAMPLED_EVALS__', sampledNote).replace('__GEM_FIG__', gemFig);
+
+  // with --report only the report is made now: count the runs' recorded time with it
+  const total = (performance.now() - t0) / 1000 + (reportOnly ? (timing.runSeconds ?? 0) : 0);
+  const runSeconds = timing.runSeconds ?? NaN;
+  const head = `# Reproductions: the four papers, measured with descent
+
+Regenerated by \`pnpm reproduce\` (packages/models/scripts/reproduce.mjs), which builds, runs every
+experiment below at its full settings through the \`descent\` CLI (\`descent sweep … --jobs ${JOBS}\`,
+\`descent run\`, \`descent eval\`) into \`runs/reproduce/\` (not committed), and writes this file and
+\`docs/figures/\` (PNG and SVG, drawn by the CLI's own chart module). Every number here is read back
+from the runs' \`log.jsonl\` and \`run.json\`; slopes are least-squares fits of log L against log t
+(the CLI's \`fitSlope\`, the one the claims use). "File claims" counts the \`claim\` lines of the
+model file that pass, as \`descent\` checked them at the end of each run.
+
+Last run: ${new Date().toISOString().slice(0, 10)}, ${os.cpus().length} cores (${os.cpus()[0]?.model?.trim() ?? 'unknown CPU'}), Node ${process.version}.
+Wall time: ${minutes(runSeconds)} of runs, ${minutes(total)} in all (budget: ${BUDGET_SECONDS / 60} min; planned ~${PLAN.reduce((s, p) => s + p.cpu, 0)} CPU s).
+
+## Claims beside measurements
+
+${table(['paper', 'claim', 'descent measured', 'settings, seeds', 'verdict'], key)}
+
+Figures: ${figures.map((f) => `[${f}](figures/${f}.png)`).join(', ')}.
+
+`;
+  const timingTable = `## Time
+
+${table(
+    ['experiment', 'model', 'seeds', 'wall time', 'CPU s planned'],
+    [
+      ...PLAN.map((p) => [p.what, `\`${p.model}\``, p.seeds, timing.sweeps?.[p.key] !== undefined ? `${timing.sweeps[p.key].toFixed(1)} s` : '—', p.cpu]),
+      [`sampled gradient EM stopped early (${SAMPLED_STOPS.length} runs)`, '`gradient-em-sampled`', '0', timing.extra?.['gem-sampled-stops'] !== undefined ? `${timing.extra['gem-sampled-stops'].toFixed(1)} s` : '—', ''],
+      ['real-init seeds stalled with det W(0) > 0, to 5e5 steps', '`matrix-factorization`', '', timing.extra?.['mf-long'] !== undefined ? `${timing.extra['mf-long'].toFixed(1)} s` : '—', ''],
+    ],
+  )}
+
+Sweeps run one after another, each with two worker threads; the whole of \`pnpm reproduce\` took
+${minutes(total)} (the build before it is not counted: ~1 s when up to date).
+`;
+  fs.writeFileSync(path.join(DOCS, 'reproductions.md'), `${head}${text}\n${timingTable}`);
+  console.log(`\nwrote docs/reproductions.md and ${figures.length} figures (docs/figures/*.png, *.svg)`);
+  console.log(`total ${minutes(total)} (runs ${minutes(runSeconds)}; budget ${BUDGET_SECONDS / 60} min)${total > BUDGET_SECONDS ? '  OVER BUDGET' : ''}`);
+  if (total > BUDGET_SECONDS) process.exitCode = 1;
+}
+
+const timing = reportOnly ? JSON.parse(fs.readFileSync(path.join(OUT, 'timing.json'), 'utf8')) : await runAll();
+await finish(timing);
