@@ -39,7 +39,7 @@ describe('compiled plans', () => {
     const c = tensor([1, 2, 3]);
     const plan = compile((x: Tensor) => sum(mul(x, c)), [[3]]);
     expect(plan.run([tensor([1, 1, 1])])[0]!.item()).toBe(6);
-    expect(plan.stats.kernels).toBe(2);
+    expect(plan.stats.kernels).toBe(1); // the sum computes mul(x, c) in its own loop
     expect(plan.dump()).toMatch(/const \[3\]/);
   });
 

@@ -7,7 +7,7 @@ import { constant, placeholder, Tensor, toTensor, type TensorLike } from './tens
 import { nested } from './transforms.js';
 import { assignBuffers } from './optimize/buffers.js';
 import { eliminateCommon, type Canonical } from './optimize/cse.js';
-import { groupElementwise, groupKernel } from './optimize/fuse.js';
+import { groupElementwise, groupKernel, reductionGroupKernel, reductionsOverGroups, type FusedGroup } from './optimize/fuse.js';
 import { shareSoftmax } from './optimize/lse-softmax.js';
 import { rewriteProducts } from './optimize/products.js';
 
@@ -158,6 +158,11 @@ export class Plan {
       (t) => outputIds.has(t.id),
       options.fuse !== false,
     );
+    // reductions computing their input's elementwise loop themselves (sum(relu(z)) in one pass)
+    const reductions = options.fuse === false
+      ? new Map<number, FusedGroup>()
+      : reductionsOverGroups(computed, groups, inputsOf, (t) => outputIds.has(t.id));
+    const absorbed = new Set([...reductions.values()].map((g) => g.root.id));
     const steps: { node: Tensor; kernel: Kernel; inputs: Tensor[]; label: string }[] = [];
     let fused = 0;
     for (const node of computed) {
@@ -169,7 +174,19 @@ export class Plan {
       }
       const group = groups.get(node.id);
       if (group === undefined) continue; // computed inside a fused loop
+      if (absorbed.has(node.id)) {
+        fused += group.members.length; // computed inside the loop of the reduction reading it
+        continue;
+      }
       const shape = formatShape(node.shape);
+      const reduced = reductions.get(node.id);
+      if (reduced !== undefined) {
+        const { kernel, text } = reductionGroupKernel(node, reduced, inputsOf);
+        const names = reduced.members.map((m) => m.prim!.name).join('+');
+        steps.push({ node, kernel, inputs: [...reduced.inputs], label: `${prim.name}(${names}) ${shape}` });
+        this.lines.push(`%${node.id} = ${prim.name}(${reduced.inputs.map((i) => `%${i.id}`).join(', ')}) ${shape} { ${text} }`);
+        continue;
+      }
       if (group.members.length > 1) {
         fused += group.members.length - 1;
         const { kernel, text } = groupKernel(group, inputsOf);

@@ -35,13 +35,22 @@ function offsets(shape: Shape, axes: readonly number[]): Int32Array {
   return out;
 }
 
-/** Source of one fold over `count` elements read by `read`, storing into `target`. */
-function foldLoop(fold: Fold, read: string, count: string, target: string): string {
-  const pre = fold.pre ? foldLoop(fold.pre, read, count, 'm') : '';
+/**
+ * How an element is read at an index expression: statements, then the value's expression.
+ * Plain reductions read `x[i]`; a reduction fused with the elementwise loop that made its input
+ * computes the element there (see `fusedReduceKernel`).
+ */
+type Reader = (index: string) => { readonly stmts: string; readonly value: string };
+const plainReader: Reader = (index) => ({ stmts: '', value: `x[${index}]` });
+
+/** Source of one fold over `count` elements (index `at(r)`), storing into `target`. */
+function foldLoop(fold: Fold, read: Reader, at: string, count: string, target: string): string {
+  const pre = fold.pre ? foldLoop(fold.pre, read, at, count, 'm') : '';
   const finish = fold.finish ?? 'acc';
+  const { stmts, value } = read(at);
   return `${pre}
     { let acc = ${fold.init};
-      for (let r = 0; r < ${count}; r++) { const v = ${read}; acc = ${fold.step}; }
+      for (let r = 0; r < ${count}; r++) { ${stmts} const v = ${value}; acc = ${fold.step}; }
       const n = ${count}; ${target} = ${finish}; }`;
 }
 
@@ -50,16 +59,17 @@ function foldLoop(fold: Fold, read: string, count: string, target: string): stri
  * together, one input row `x[base + r*K .. base + r*K + K)` at a time, so memory is read
  * contiguously. A `pre` fold first fills a scratch row (one `m` per column).
  */
-function columnLoop(fold: Fold, accs: string, offset: string, scratch: readonly string[]): string {
+function columnLoop(fold: Fold, accs: string, offset: string, scratch: readonly string[], read: Reader = plainReader): string {
   const [ms, ...rest] = scratch;
-  const pre = fold.pre ? columnLoop(fold.pre, ms!, '0', rest) : '';
+  const pre = fold.pre ? columnLoop(fold.pre, ms!, '0', rest, read) : '';
   const m = fold.pre ? `const m = ${ms}[j];` : '';
   const finish = fold.finish ?? 'acc';
+  const { stmts, value } = read('rb + j');
   return `${pre}
     for (let j = 0; j < K; j++) ${accs}[j + ${offset}] = ${fold.init};
     for (let r = 0; r < R; r++) {
       const rb = base + r * K;
-      for (let j = 0; j < K; j++) { ${m} const v = x[rb + j]; const acc = ${accs}[j + ${offset}]; ${accs}[j + ${offset}] = ${fold.step}; }
+      for (let j = 0; j < K; j++) { ${m} ${stmts} const v = ${value}; const acc = ${accs}[j + ${offset}]; ${accs}[j + ${offset}] = ${fold.step}; }
     }
     for (let j = 0; j < K; j++) { ${m} const acc = ${accs}[j + ${offset}]; const n = R; ${accs}[j + ${offset}] = ${finish}; }`;
 }
@@ -110,16 +120,46 @@ export function trailingRows(shape: Shape, axes: readonly number[]): { O: number
  * pattern goes through precomputed offset tables.
  */
 export function reduceKernel(fold: Fold, shape: Shape, axes: readonly number[]): Kernel {
-  const key = JSON.stringify(fold);
+  return reduceWith(fold, shape, axes, plainReader, 'const x = inputs[0];', '');
+}
+
+/**
+ * The loop body of an elementwise group whose value a reduction reads (see optimize/fuse.ts):
+ * statements over a0, a1, ... then `result`; `scalar[i]` marks one-element inputs. Every other
+ * input has the reduced tensor's shape.
+ */
+export interface FusedRead {
+  readonly body: string;
+  readonly result: string;
+  readonly scalar: readonly boolean[];
+}
+
+/**
+ * A reduction of `fold` over `axes` of `shape` whose input is computed element by element inside
+ * the reduction's loop by `read` (an elementwise chain fused into the reduction: the [.., n]
+ * array is never written). Inputs are the group's inputs, in order.
+ */
+export function fusedReduceKernel(fold: Fold, shape: Shape, axes: readonly number[], read: FusedRead): Kernel {
+  const head = read.scalar.map((s, i) => (s ? `const a${i} = inputs[${i}][0];` : `const y${i} = inputs[${i}];`)).join(' ');
+  const reader: Reader = (index) => ({
+    stmts: `const q = ${index}; ${read.scalar.map((s, i) => (s ? '' : `const a${i} = y${i}[q];`)).join(' ')} ${read.body}`,
+    value: read.result,
+  });
+  const key = `fused|${read.scalar.map((s) => (s ? 's' : 'v')).join('')}|${read.body}|${read.result}`;
+  return reduceWith(fold, shape, axes, reader, head, key);
+}
+
+function reduceWith(fold: Fold, shape: Shape, axes: readonly number[], read: Reader, head: string, readKey: string): Kernel {
+  const key = `${JSON.stringify(fold)}|${readKey}`;
   const block = asBlock(shape, axes);
   if (block && block.K === 1) {
     const make = generate(`row|${key}`, ['O', 'R'], `
       return function reduceRows(inputs, out) {
-        const x = inputs[0];
+        ${head}
         for (let o = 0; o < O; o++) {
           const base = o * R;
           let m = 0;
-          ${foldLoop(fold, 'x[base + r]', 'R', 'out[o]')}
+          ${foldLoop(fold, read, 'base + r', 'R', 'out[o]')}
         }
       };`);
     return make(block.O, block.R);
@@ -130,10 +170,10 @@ export function reduceKernel(fold: Fold, shape: Shape, axes: readonly number[]):
     const make = generate(`col|${key}`, ['O', 'R', 'K', 'scratch'], `
       ${scratch.map((s, i) => `const ${s} = scratch[${i}];`).join(' ')}
       return function reduceColumns(inputs, out) {
-        const x = inputs[0];
+        ${head}
         for (let o = 0; o < O; o++) {
           const base = o * R * K, ob = o * K;
-          ${columnLoop(fold, 'out', 'ob', scratch)}
+          ${columnLoop(fold, 'out', 'ob', scratch, read)}
         }
       };`);
     // one scratch row of K per pre fold, reused for every o (allocated once, at prepare)
@@ -143,11 +183,11 @@ export function reduceKernel(fold: Fold, shape: Shape, axes: readonly number[]):
   const make = generate(`any|${key}`, ['outer', 'inner', 'innerCount'], `
     const outerCount = outer.length;
     return function reduce(inputs, out) {
-      const x = inputs[0];
+      ${head}
       for (let o = 0; o < outerCount; o++) {
         const base = outer[o];
         let m = 0;
-        ${foldLoop(fold, 'x[base + inner[r]]', 'innerCount', 'out[o]')}
+        ${foldLoop(fold, read, 'base + inner[r]', 'innerCount', 'out[o]')}
       }
     };`);
   const kept = shape.map((_, i) => i).filter((i) => !axes.includes(i));

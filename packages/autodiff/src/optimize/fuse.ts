@@ -1,6 +1,8 @@
 // Elementwise fusion: chains of elementwise nodes of one shape become one generated loop that
 // keeps intermediate values in local variables instead of writing and re-reading buffers.
 import { fusedKernel } from '../kernels/elementwise.js';
+import { fusedReduceKernel } from '../kernels/reduce.js';
+import { foldOf, type ReduceAttrs } from '../primitives/reduce.js';
 import type { Kernel } from '../primitive.js';
 import { sameShape } from '../shape.js';
 import type { Tensor } from '../tensor.js';
@@ -119,4 +121,54 @@ export function groupKernel(group: FusedGroup, inputsOf: (t: Tensor) => readonly
     kernel: fusedKernel(body, result, group.inputs.map((t) => t.shape), group.root.shape),
     text: `${body} out = ${result}`,
   };
+}
+
+/**
+ * Reductions that take over the loop of the elementwise group computing their input: the group's
+ * root feeds only the reduction (and is not a plan output), it has no `pre` pass (so each element
+ * is computed once), and every input of the group has the root's shape or one element (read at
+ * the reduction's own index). The [..] array between them is then never written: sum(relu(Z))
+ * or sum(a * b) is one pass. Returns reduction id -> the group it absorbs.
+ */
+export function reductionsOverGroups(
+  order: readonly Tensor[],
+  groups: ReadonlyMap<number, FusedGroup>,
+  inputsOf: (t: Tensor) => readonly Tensor[],
+  isOutput: (t: Tensor) => boolean,
+): Map<number, FusedGroup> {
+  const readers = new Map<number, number>();
+  for (const node of order) for (const i of new Set(inputsOf(node))) readers.set(i.id, (readers.get(i.id) ?? 0) + 1);
+  const absorbed = new Map<number, FusedGroup>();
+  for (const node of order) {
+    const fold = node.prim === undefined ? undefined : foldOf(node.prim.name);
+    if (fold === undefined || fold.pre !== undefined) continue;
+    const x = inputsOf(node)[0]!;
+    const group = groups.get(x.id);
+    if (group === undefined || group.root !== x || scalarExprOf(x) === undefined) continue;
+    if (isOutput(x) || readers.get(x.id) !== 1) continue;
+    if (!group.inputs.every((i) => i.size === 1 || sameShape(i.shape, x.shape))) continue;
+    absorbed.set(node.id, group);
+  }
+  return absorbed;
+}
+
+/** The kernel of a reduction over the loop of the group it absorbed (inputs: the group's). */
+export function reductionGroupKernel(
+  node: Tensor, group: FusedGroup, inputsOf: (t: Tensor) => readonly Tensor[],
+): { kernel: Kernel; text: string } {
+  const names = new Map<number, string>();
+  group.inputs.forEach((t, i) => names.set(t.id, `a${i}`));
+  const lines: string[] = [];
+  group.members.forEach((m, q) => {
+    const args = inputsOf(m).map((i) => names.get(i.id)!);
+    lines.push(`const t${q} = ${scalarExprOf(m)!(args)};`);
+    names.set(m.id, `t${q}`);
+  });
+  const body = lines.join(' ');
+  const result = names.get(group.root.id)!;
+  const { axes } = node.attrs as ReduceAttrs;
+  const kernel = fusedReduceKernel(foldOf(node.prim!.name)!, group.root.shape, axes, {
+    body, result, scalar: group.inputs.map((i) => i.size === 1),
+  });
+  return { kernel, text: `${body} v = ${result}` };
 }

@@ -27,6 +27,12 @@ export function expandReduced(g: Tensor, x: Tensor, attrs: ReduceAttrs): Tensor 
   return broadcastTo(reshape(g, reducedShape(x.shape, attrs.axes, true)), x.shape);
 }
 
+/** The fold of each reduction primitive, by name (for reductions fused with their input's loop). */
+const folds = new Map<string, Fold>();
+export function foldOf(name: string): Fold | undefined {
+  return folds.get(name);
+}
+
 export function reduction(
   name: string,
   fold: Fold,
@@ -34,6 +40,7 @@ export function reduction(
   check: Omit<Primitive<ReduceAttrs>['check'], 'cases'> & { cases?: readonly CheckCase<ReduceAttrs>[] },
   prepare: Primitive<ReduceAttrs>['prepare'] = ([x], _out, { axes }) => reduceKernel(fold, x!, axes),
 ): Primitive<ReduceAttrs> {
+  folds.set(name, fold);
   return definePrimitive<ReduceAttrs>({
     name,
     arity: 1,

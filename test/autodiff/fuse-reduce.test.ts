@@ -1,0 +1,50 @@
+// Reductions that compute their input's elementwise loop themselves (optimize/fuse.ts,
+// kernels/reduce.ts fusedReduceKernel): same values as one kernel per node, for every reduction
+// without a first pass, every axes layout (trailing rows, leading columns, scattered).
+import fc from 'fast-check';
+import { describe, expect, it } from 'vitest';
+import {
+  add, exp, max, mean, min, mul, placeholder, planOf, prod, Random, relu, sum, tanh,
+} from '@descent/autodiff';
+
+const reductions = { sum, mean, max, min, prod } as const;
+
+describe('reductions fused with their input loop', () => {
+  it('match the unfused plan on every layout', () => {
+    fc.assert(
+      fc.property(
+        fc.constantFrom(...(Object.keys(reductions) as (keyof typeof reductions)[])),
+        fc.constantFrom([0], [1], [2], [0, 1], [1, 2], [0, 2], [0, 1, 2]),
+        fc.boolean(),
+        fc.nat(50),
+        (name, axes, keepDims, seed) => {
+          const x = placeholder([3, 4, 5], 'x');
+          const y = placeholder([3, 4, 5], 'y');
+          const c = placeholder([], 'c');
+          const z = add(mul(tanh(x), y), mul(c, exp(mul(y, 0.1))));
+          const out = reductions[name](z, axes, { keepDims });
+          const on = planOf([x, y, c], [out]);
+          const off = planOf([x, y, c], [out], { cse: false, fuse: false, reuseBuffers: false });
+          expect(on.dump()).toMatch(new RegExp(`= ${name}\\(.*\\{ .* v = `));
+          const rng = new Random(seed);
+          const values = [rng.randn([3, 4, 5]).data, rng.randn([3, 4, 5]).data, rng.randn([]).data];
+          const a = on.run(values)[0]!.data;
+          const b = off.run(values)[0]!.data;
+          for (let i = 0; i < b.length; i++) expect(a[i]).toBeCloseTo(b[i]!, 12);
+        },
+      ),
+      { numRuns: 120 },
+    );
+  });
+
+  it('leaves the loop alone when its value is also read elsewhere or an input is broadcast', () => {
+    const x = placeholder([6, 5], 'x');
+    const r = placeholder([6, 1], 'r');
+    const z = relu(x);
+    const shared = planOf([x], [sum(z, [1]), mul(z, 2)]).dump();
+    expect(shared).toMatch(/= relu\(/);
+    const broadcast = planOf([x, r], [sum(mul(x, r), [1])]).dump();
+    expect(broadcast).toMatch(/= mul\(%\d+, %\d+\) \[6, 5\]/); // stored, then summed
+  });
+});
+
