@@ -97,6 +97,15 @@ describe('WebAssembly SIMD matmul', () => {
     for (let i = 4; i < g.m * g.n + 4; i++) expect(Object.is(w[i], j[i])).toBe(true);
   });
 
+  it('lanes past a block read stale memory harmlessly (memory poisoned with NaN first)', () => {
+    const big: Gemm = { m: 300, n: 300, k: 300, transA: true, transB: false };
+    const nan = new Float64Array(300 * 300).fill(NaN);
+    gemmWasm(big, nan, 0, nan, 0, new Float64Array(300 * 300), 0);
+    for (const transA of [false, true]) {
+      for (const transB of [false, true]) expectAgreement({ m: 13, n: 7, k: 9, transA, transB }, 3);
+    }
+  });
+
   it('batched products that broadcast one B (packed once) match the JS kernel', () => {
     const g: Gemm = { m: 30, n: 11, k: 17, transA: true, transB: false };
     const count = 4;

@@ -23,9 +23,14 @@ declare const WebAssembly: {
 
 type Macro = (pa: number, pb: number, pc: number, mp: number, np: number, kc: number, ldc: number, first: number) => void;
 type Pack = (src: number, si: number, sp: number, out: number, rows: number, kc: number) => void;
+type MacroStrided = (
+  pa: number, aPanel: number, lda: number, rowA: number, pb: number, bPanel: number, ldb: number,
+  pc: number, mp: number, np: number, kc: number, ldc: number,
+) => void;
 
 interface WasmGemm {
   readonly macro: Macro;
+  readonly macroStrided: MacroStrided;
   readonly pack: Pack;
   readonly memory: WasmMemory;
 }
@@ -43,7 +48,8 @@ function load(): WasmGemm | null {
     if (typeof WebAssembly !== 'object') return null;
     const module = new WebAssembly.Module(decodeBase64(WASM_BASE64));
     const exports = new WebAssembly.Instance(module, {}).exports as unknown as WasmGemm;
-    return { macro: exports.macro, pack: exports.pack, memory: exports.memory };
+    const strided = (exports as unknown as Record<string, MacroStrided>)['macro_strided']!;
+    return { macro: exports.macro, macroStrided: strided, pack: exports.pack, memory: exports.memory };
   } catch {
     return null;
   }
@@ -125,12 +131,12 @@ export function gemmWasm(
     for (let p0 = 0; p0 < k; p0 += kStep) {
       const kc = Math.min(kStep, k - p0);
       const first = p0 === 0;
+      // B: a row-major block whose rows are whole rows of B is copied in and read where it lies
+      // (strided kernel, no packing); Bᵀ blocks are packed, in WebAssembly when contiguous
+      const rawB = !transB && nc === n;
       if (!(packedB && single)) {
-        // the block of B is one contiguous range when it spans whole rows of B as stored: copy
-        // it in (a memcpy) and pack it in WebAssembly; otherwise pack from JS
-        if (!transB && nc === n) {
+        if (rawB) {
           h.set(b.subarray(bOff + p0 * n, bOff + (p0 + kc) * n), RAW_B);
-          pack(RAW_B * 8, 1, n, B_AT * 8, nc, kc);
         } else if (transB && kc === k) {
           h.set(b.subarray(bOff + j0 * k, bOff + (j0 + nc) * k), RAW_B);
           pack(RAW_B * 8, k, 1, B_AT * 8, nc, kc);
@@ -138,14 +144,34 @@ export function gemmWasm(
       }
       for (let m0 = 0; m0 < m; m0 += mStep) {
         const mc = Math.min(mStep, m - m0);
-        if (!transA && kc === k) {
-          h.set(a.subarray(aOff + m0 * k, aOff + (m0 + mc) * k), RAW_A);
-          pack(RAW_A * 8, k, 1, A_AT * 8, mc, kc);
-        } else if (transA && mc === m) {
+        const mp = Math.ceil(mc / MR);
+        // A: a contiguous block is copied in and read where it lies; otherwise packed from JS
+        let rawA = true;
+        let aPanel = 0;
+        let lda = 0;
+        let rowA = 0;
+        if (transA && mc === m) {
           h.set(a.subarray(aOff + p0 * m, aOff + (p0 + kc) * m), RAW_A);
-          pack(RAW_A * 8, 1, m, A_AT * 8, mc, kc);
-        } else packRows(a, aOff, m, k, transA, m0, mc, p0, kc, h, A_AT);
-        macro(A_AT * 8, B_AT * 8, C_AT * 8, Math.ceil(mc / MR), nPanels, kc, ldc, 1);
+          aPanel = 4 * 8;
+          lda = m * 8;
+          rowA = 8;
+        } else if (!transA && kc === k) {
+          h.set(a.subarray(aOff + m0 * k, aOff + (m0 + mc) * k), RAW_A);
+          aPanel = 4 * k * 8;
+          lda = 8;
+          rowA = k * 8;
+        } else {
+          packRows(a, aOff, m, k, transA, m0, mc, p0, kc, h, A_AT);
+          rawA = false;
+        }
+        if (!rawA && !rawB) macro(A_AT * 8, B_AT * 8, C_AT * 8, mp, nPanels, kc, ldc, 1);
+        else {
+          wasm!.macroStrided(
+            rawA ? RAW_A * 8 : A_AT * 8, rawA ? aPanel : kc * 32, rawA ? lda : 32, rawA ? rowA : 8,
+            rawB ? RAW_B * 8 : B_AT * 8, rawB ? 32 : kc * 32, rawB ? n * 8 : 32,
+            C_AT * 8, mp, nPanels, kc, ldc,
+          );
+        }
         // copy the block out: rows [m0, m0 + mc), columns [j0, j0 + nc)
         if (whole) {
           const o = cOff + m0 * n;

@@ -102,6 +102,87 @@
         (br $jloop)))
   )
 
+  ;; The same tile loop over operands read where they lie instead of from packed panels: row r of
+  ;; A's panel ip at step p is the double at pa + ip*aPanel + r*rowA + p*lda, and columns c..c+3 of
+  ;; B's panel jp at step p are the four doubles at pb + jp*bPanel + p*ldb. Packed panels are
+  ;; (aPanel, lda, rowA) = (32 kc, 32, 8) and (bPanel, ldb) = (32 kc, 32); a stored row-major B
+  ;; block (columns adjacent) is (32, 8 n); a stored Aᵀ block (rows adjacent) is (32, 8 m, 8), a
+  ;; stored A block (k adjacent) is (32 k, 8, 8 k). Lanes past the block's last row or column read
+  ;; whatever follows (the JS side keeps memory there) and land only in the padding of the C
+  ;; block. Saves the packing pass where the block was copied in whole (Pᵀ X, X Wᵀ).
+  (func (export "macro_strided")
+    (param $pa i32) (param $aPanel i32) (param $lda i32) (param $rowA i32)
+    (param $pb i32) (param $bPanel i32) (param $ldb i32)
+    (param $pc i32) (param $mp i32) (param $np i32) (param $kc i32) (param $ldc i32)
+    (local $jp i32) (local $ip i32) (local $a0 i32) (local $a1 i32) (local $a2 i32) (local $a3 i32)
+    (local $ib i32) (local $p i32) (local $row i32) (local $c i32)
+    (local $a v128) (local $b0 v128) (local $b1 v128)
+    (local $c00 v128) (local $c01 v128) (local $c10 v128) (local $c11 v128) (local $c20 v128) (local $c21 v128) (local $c30 v128) (local $c31 v128)
+    (local.set $row (i32.mul (local.get $ldc) (i32.const 8)))
+    (local.set $jp (local.get $np))
+    (block $jdone
+      (loop $jloop
+        (br_if $jdone (i32.eqz (local.get $jp)))
+        (local.set $jp (i32.sub (local.get $jp) (i32.const 1)))
+        (local.set $ip (i32.const 0))
+        (block $idone
+          (loop $iloop
+            (br_if $idone (i32.ge_u (local.get $ip) (local.get $mp)))
+            (local.set $c00 (v128.const f64x2 0 0))
+            (local.set $c01 (v128.const f64x2 0 0))
+            (local.set $c10 (v128.const f64x2 0 0))
+            (local.set $c11 (v128.const f64x2 0 0))
+            (local.set $c20 (v128.const f64x2 0 0))
+            (local.set $c21 (v128.const f64x2 0 0))
+            (local.set $c30 (v128.const f64x2 0 0))
+            (local.set $c31 (v128.const f64x2 0 0))
+            (local.set $a0 (i32.add (local.get $pa) (i32.mul (local.get $ip) (local.get $aPanel))))
+            (local.set $a1 (i32.add (local.get $a0) (local.get $rowA)))
+            (local.set $a2 (i32.add (local.get $a1) (local.get $rowA)))
+            (local.set $a3 (i32.add (local.get $a2) (local.get $rowA)))
+            (local.set $ib (i32.add (local.get $pb) (i32.mul (local.get $jp) (local.get $bPanel))))
+            (local.set $p (local.get $kc))
+            (loop $ploop
+              (local.set $b0 (v128.load (local.get $ib)))
+              (local.set $b1 (v128.load offset=16 (local.get $ib)))
+              (local.set $a (v128.load64_splat (local.get $a0)))
+              (local.set $c00 (f64x2.add (local.get $c00) (f64x2.mul (local.get $a) (local.get $b0))))
+              (local.set $c01 (f64x2.add (local.get $c01) (f64x2.mul (local.get $a) (local.get $b1))))
+              (local.set $a (v128.load64_splat (local.get $a1)))
+              (local.set $c10 (f64x2.add (local.get $c10) (f64x2.mul (local.get $a) (local.get $b0))))
+              (local.set $c11 (f64x2.add (local.get $c11) (f64x2.mul (local.get $a) (local.get $b1))))
+              (local.set $a (v128.load64_splat (local.get $a2)))
+              (local.set $c20 (f64x2.add (local.get $c20) (f64x2.mul (local.get $a) (local.get $b0))))
+              (local.set $c21 (f64x2.add (local.get $c21) (f64x2.mul (local.get $a) (local.get $b1))))
+              (local.set $a (v128.load64_splat (local.get $a3)))
+              (local.set $c30 (f64x2.add (local.get $c30) (f64x2.mul (local.get $a) (local.get $b0))))
+              (local.set $c31 (f64x2.add (local.get $c31) (f64x2.mul (local.get $a) (local.get $b1))))
+              (local.set $a0 (i32.add (local.get $a0) (local.get $lda)))
+              (local.set $a1 (i32.add (local.get $a1) (local.get $lda)))
+              (local.set $a2 (i32.add (local.get $a2) (local.get $lda)))
+              (local.set $a3 (i32.add (local.get $a3) (local.get $lda)))
+              (local.set $ib (i32.add (local.get $ib) (local.get $ldb)))
+              (local.set $p (i32.sub (local.get $p) (i32.const 1)))
+              (br_if $ploop (local.get $p)))
+            (local.set $c (i32.add (local.get $pc) (i32.add
+              (i32.mul (i32.mul (local.get $ip) (i32.const 4)) (local.get $row))
+              (i32.mul (local.get $jp) (i32.const 32)))))
+            (v128.store offset=0 (local.get $c) (local.get $c00))
+            (v128.store offset=16 (local.get $c) (local.get $c01))
+            (local.set $c (i32.add (local.get $c) (local.get $row)))
+            (v128.store offset=0 (local.get $c) (local.get $c10))
+            (v128.store offset=16 (local.get $c) (local.get $c11))
+            (local.set $c (i32.add (local.get $c) (local.get $row)))
+            (v128.store offset=0 (local.get $c) (local.get $c20))
+            (v128.store offset=16 (local.get $c) (local.get $c21))
+            (local.set $c (i32.add (local.get $c) (local.get $row)))
+            (v128.store offset=0 (local.get $c) (local.get $c30))
+            (v128.store offset=16 (local.get $c) (local.get $c31))
+            (local.set $ip (i32.add (local.get $ip) (i32.const 1)))
+            (br $iloop)))
+        (br $jloop)))
+  )
+
   ;; Packs a block of a matrix that is already in this memory into 4-wide panels, the layout the
   ;; macro-kernel streams: panel q holds rows 4q..4q+3 of the block, element (p, r) at
   ;; out + (q*4*kc + p*4 + r)*8; rows past `rows` are zero. Row i, step p of the block is the double
