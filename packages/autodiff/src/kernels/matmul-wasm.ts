@@ -133,7 +133,9 @@ export function gemmWasm(
       const first = p0 === 0;
       // B: a row-major block whose rows are whole rows of B is copied in and read where it lies
       // (strided kernel, no packing); Bᵀ blocks are packed, in WebAssembly when contiguous
-      const rawB = !transB && nc === n;
+      // (not with a row stride that is a multiple of 2 KiB: the rows of a panel would then share
+      // few L1 sets and evict each other, n = 512 ran at 16 GFLOP/s instead of 25)
+      const rawB = !transB && nc === n && n % 256 !== 0;
       if (!(packedB && single)) {
         if (rawB) {
           h.set(b.subarray(bOff + p0 * n, bOff + (p0 + kc) * n), RAW_B);
@@ -150,7 +152,7 @@ export function gemmWasm(
         let aPanel = 0;
         let lda = 0;
         let rowA = 0;
-        if (transA && mc === m) {
+        if (transA && mc === m && m % 256 !== 0) {
           h.set(a.subarray(aOff + p0 * m, aOff + (p0 + kc) * m), RAW_A);
           aPanel = 4 * 8;
           lda = m * 8;
