@@ -12,7 +12,7 @@
 ;; The exp body is written out in each hot loop (V8 11 does not inline WebAssembly calls: a call
 ;; per two lanes cost ~40%), and those loops only note lanes out of range; a run with any is
 ;; redone through $expv, which handles them. Loops are written as guarded do-while loops (the
-;; test at the bottom): V8 ran the exp loop 30% slower as a while loop (test at the top).
+;; test at the bottom): V8 ran the exp loop 40% slower as a while loop (test at the top).
 (module
   (import "js" "exp" (func $slow (param f64) (result f64)))
   (memory (export "memory") 1)
