@@ -53,10 +53,10 @@ describe('large constants while tracing', () => {
     expect(allocationCount().elements - before).toBeLessThan(100_000);
   });
 
-  it('are computed once in the plan and give the same values as eager constants', () => {
-    // a fixed batch of 40000 draws: mean + std * z is a large constant
+  it('are computed by the plan, the same every run', () => {
+    // a fixed batch of 2.2 million draws: mean + std * z is a large constant (4.4M values)
     const source = [
-      'dim d = 2', 'param m[d] = [0.5, -0.5]', 'sample x[d] ~ normal([1, 2], 1)', 'expect samples(40000)',
+      'dim d = 2', 'param m[d] = [0.5, -0.5]', 'sample x[d] ~ normal([1, 2], 1)', 'expect samples(2200000)',
       'loss = E[|x - m|^2]',
     ].join('\n');
     const r = compileSource(source, { file: 'fixed.loss' });
@@ -65,6 +65,7 @@ describe('large constants while tracing', () => {
     const first = r.program.evaluate().objective;
     expect(r.program.evaluate().objective).toBe(first);
     // E|x - m|^2 = |mu - m|^2 + d = 0.25 + 6.25 + 2, up to sampling error
-    expect(Math.abs(first - 8.5)).toBeLessThan(0.1);
+    expect(Math.abs(first - 8.5)).toBeLessThan(0.02);
+    expect(r.program.describe()).toBeDefined();
   });
 });

@@ -125,17 +125,10 @@ export class Plan {
         continue;
       }
       const prim = node.prim;
-      if (prim !== undefined && !node.tracked && node.symbolic) {
-        // a large constant deferred while tracing (see withDeferredConstants): computed once, here
-        const ins = inputsOf(node);
-        const value = own(node.size);
-        prim.prepare(ins.map((i) => i.shape), node.shape, node.attrs)(ins.map((i) => fixed.get(i.id)!), value);
-        fixed.set(node.id, value);
-        this.lines.push(`%${node.id} = const ${formatShape(node.shape)} (${prim.name}, computed once)`);
-        continue;
-      }
-      if (prim === undefined || !node.tracked) {
-        // leaves, and values computed from constants alone while tracing
+      if (prim === undefined || (!node.tracked && !node.symbolic)) {
+        // leaves, and values computed from constants alone while tracing; a large constant
+        // deferred while tracing (see withDeferredConstants) is computed by the plan like any node,
+        // so fusion can read a broadcast in place and its buffer is reused
         if (node.symbolic) {
           throw new Error(`the graph uses placeholder ${node.name ?? `#${node.id}`} that is not an input of the plan`);
         }

@@ -157,8 +157,8 @@ export function detach(x: Tensor): Tensor {
   return x.tracked && !x.symbolic ? new Tensor(x.shape, undefined, [], undefined, x.data, false, x.name) : x;
 }
 
-/** Constant results with more elements than this are left to the plan while deferring. */
-export const DEFERRED_CONSTANT_ELEMENTS = 1 << 16;
+/** Constant results with more elements than this (8 MiB) are left to the plan while deferring. */
+export const DEFERRED_CONSTANT_ELEMENTS = 1 << 20;
 let deferring = false;
 
 /**
