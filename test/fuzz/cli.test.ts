@@ -6,10 +6,9 @@ import * as os from 'node:os';
 import * as path from 'node:path';
 import fc from 'fast-check';
 import { afterAll, describe, expect, it } from 'vitest';
+import { cli, pool, STACK } from '../cli/e2e/helpers.js';
 import { mutatedSeed, repoRoot } from './mutate.js';
 
-const cli = path.join(repoRoot, 'packages/cli/dist/main.js');
-const STACK = /^\s+at .*:\d+:\d+\)?$/m;
 const SCALE = Number(process.env['FUZZ_SCALE'] ?? 1);
 const SEED = Number(process.env['FUZZ_SEED'] ?? 0);
 const SPAWNS = Math.round(150 * SCALE);
@@ -36,18 +35,6 @@ function check(file: string, extra: readonly string[] = []): Promise<Outcome> {
       resolve({ file, code, signal, out, ms: performance.now() - t0 });
     });
   });
-}
-
-async function pool<T>(tasks: readonly (() => Promise<T>)[], width = 2): Promise<T[]> {
-  const out: T[] = new Array<T>(tasks.length);
-  let next = 0;
-  await Promise.all(Array.from({ length: width }, async () => {
-    while (next < tasks.length) {
-      const k = next++;
-      out[k] = await tasks[k]!();
-    }
-  }));
-  return out;
 }
 
 const summary: string[] = [];

@@ -3,7 +3,7 @@ import { spawn } from 'node:child_process';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
-import { cli, descent, descentInterrupted, env, fixture, readRunJson, scratch, STACK } from './helpers.js';
+import { cli, descent, descentInterrupted, env, fixture, pool, readRunJson, scratch, STACK } from './helpers.js';
 
 /** mulberry32: the kill moments come from a fixed seed, so a failure can be replayed. */
 function rng(seed: number): () => number {
@@ -81,19 +81,6 @@ function spawnAndKill(args: readonly string[], dir: string, killAfterMs: number 
 /** Runs `descent resume DIR` to completion. */
 function resume(dir: string, cwd: string, killAfterMs?: number): Promise<Spawned> {
   return spawnAndKill(['resume', dir, '--quiet'], dir, killAfterMs, cwd);
-}
-
-/** Runs async tasks two at a time (the machine has 2 cores). */
-async function pool<T>(tasks: readonly (() => Promise<T>)[], width = 2): Promise<T[]> {
-  const out: T[] = new Array<T>(tasks.length);
-  let next = 0;
-  await Promise.all(Array.from({ length: width }, async () => {
-    while (next < tasks.length) {
-      const k = next++;
-      out[k] = await tasks[k]!();
-    }
-  }));
-  return out;
 }
 
 const tally: string[] = [];
