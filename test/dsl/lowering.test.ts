@@ -74,3 +74,16 @@ describe('statements', () => {
     expect(p.evaluate().objective).toBeCloseTo(2, 14); // E|x - 1|^2 = 1 + 1, exactly by quadrature
   });
 });
+
+describe('shape errors name the shapes the language sees', () => {
+  it('a broadcast mismatch names both operands with their indices, at the operator', () => {
+    const src = 'dim d = 3\ndim n = 4\nparam mu[n, d] ~ normal(0, 1)\nparam b[2] ~ normal(0, 1)\nloss = sum_i |mu[i] + b|^2';
+    const r = compileSource(src, { file: 'm.loss' });
+    expect(r.ok).toBe(false);
+    if (!r.ok) {
+      expect(formatDiagnostics(r.diagnostics, src)).toBe(
+        ['m.loss:5:15: error: shape mismatch in `+`: [3] over i and [2] do not broadcast', 'loss = sum_i |mu[i] + b|^2', '              ^~~~~~~~~'].join('\n'),
+      );
+    }
+  });
+});

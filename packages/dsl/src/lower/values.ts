@@ -1,6 +1,6 @@
 // Values during lowering: a tensor whose leading axes are named index variables (and the draw axis).
 import {
-  broadcastTo, formatShape, permute, reshape, ShapeError, type Shape, type Tensor,
+  broadcastShapes, broadcastTo, formatShape, permute, reshape, ShapeError, type Shape, type Tensor,
 } from '@descent/autodiff';
 
 /** The name of the draw axis that random values carry (never a valid identifier). */
@@ -79,6 +79,12 @@ export function checkIndexSizes(vals: readonly Val[]): Map<string, number> {
  */
 export function zipWith(vals: readonly Val[], op: (ts: Tensor[]) => Tensor): Val {
   checkIndexSizes(vals);
+  // name the shapes the way the language sees them (positional shape, over which indices)
+  try {
+    broadcastShapes('values', vals.map((v) => v.shape));
+  } catch {
+    throw new ShapeError('values', `${vals.map(describe).join(' and ')} do not broadcast`);
+  }
   const index = unionIndex(vals);
   const rank = Math.max(0, ...vals.map((v) => v.shape.length));
   if (vals.every((v) => v.index.length === index.length && v.index.every((n, k) => n === index[k]))) {
