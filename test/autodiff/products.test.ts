@@ -41,6 +41,26 @@ describe('matrix-product rewrites', () => {
     expect(dump).toMatch(/\[5, 4\] \{.*\*/);
   });
 
+  it('moves a scale and a negation off an operand read only by smaller products, into each', () => {
+    const p = placeholder([300, 10], 'p');
+    const w = placeholder([10, 5], 'w');
+    const y = placeholder([300, 5], 'y');
+    const c = placeholder([], 'c');
+    const s = mul(neg(p), c); // read by two products, each smaller than it
+    const { dump } = compare([p, w, y, c], [matmul(s, w), matmulT(s, y, { transA: true })]);
+    expect(dump).not.toMatch(/\[300, 10\] \{/); // no pass computes the scaled [300, 10] operand
+    expect(count(dump, 'matmul')).toBe(2);
+  });
+
+  it('keeps a scale read by a product and by an elementwise node', () => {
+    const p = placeholder([300, 10], 'p');
+    const w = placeholder([10, 5], 'w');
+    const c = placeholder([], 'c');
+    const s = mul(p, c);
+    const { dump } = compare([p, w, c], [matmul(s, w), add(s, p)]);
+    expect(dump).toMatch(/matmul\(%\d+, %\d+\) \[300, 5\]/);
+  });
+
   it('keeps the scale where the product is the larger array', () => {
     const w = placeholder([5, 5], 'w');
     const x = placeholder([300, 5], 'x');

@@ -10,6 +10,7 @@ import { eliminateCommon, type Canonical } from './optimize/cse.js';
 import { groupElementwise, groupKernel, reductionGroupKernel, reductionsOverGroups, type FusedGroup } from './optimize/fuse.js';
 import { shareSoftmax } from './optimize/lse-softmax.js';
 import { rewriteProducts } from './optimize/products.js';
+import { rewriteUniformConstants } from './optimize/uniform.js';
 
 /** Options of a plan: input buffers owned by the caller (shared between plans, written in place). */
 export interface PlanOptions {
@@ -96,6 +97,8 @@ export class Plan {
     // matrix-product rewrites (transposes into flags, scales out of big operands, shared
     // operands merged) are part of `cse`
     if (options.cse !== false) outputs = rewriteProducts(outputs).outputs;
+    // uniform constant arrays read by elementwise loops become one value (part of `cse`)
+    if (options.cse !== false) outputs = rewriteUniformConstants(outputs).outputs;
     const order = topoSort(outputs);
     const canonical: Canonical = options.cse === false ? (t) => t : eliminateCommon(order);
     const inputsOf = (t: Tensor): Tensor[] => t.inputs.map(canonical);

@@ -5,13 +5,16 @@
 //   transpose(matmul(A, B))        -> matmul(B, A) with both flags flipped (no copy)
 //   matmul(c * A, B), matmul(-A, B) -> c * matmul(A, B), -matmul(A, B), for a one-element c, when
 //                                     A is larger than the product (Pᵀ X with P [1e5, 50]: the
-//                                     scale then costs 2500 multiplies instead of 5e6)
+//                                     scale then costs 2500 multiplies instead of 5e6); also
+//                                     when A is read only by products smaller than it, each
+//                                     of which is scaled (the scaled A is never computed)
 //   A·X + B·X (+ ...)              -> (A + B)·X, and X·A + X·B -> X·(A + B): one product instead
 //                                     of two, for products of the same operand with the same
 //                                     transpose flag in one sum (a gradient of a sum of terms
 //                                     that share a matrix, e.g. W1 (G + Gᵀ) for |W1ᵀW1 - ..|²)
-// Only rank-2 products are rewritten, and only nodes used once (by the node being rewritten) are
-// folded away, so nothing is computed twice.
+// Only rank-2 products are rewritten, and only nodes used once (by the node being rewritten), or
+// scales read by products alone (all of which take the scale), are folded away, so nothing is
+// computed twice.
 import { topoSort } from '../graph.js';
 import { binaryPrimitives } from '../primitives/binary.js';
 import { linalgPrimitives } from '../primitives/linalg.js';
@@ -79,6 +82,21 @@ export function rewriteProducts(outputs: readonly Tensor[]): { outputs: Tensor[]
   // `once` is asked of old nodes: new nodes are looked up through their origin
   const origin = new Map<number, Tensor>();
   const usedOnce = (t: Tensor): boolean => once(origin.get(t.id) ?? t);
+  // consumers of each old node, and the outputs: a scale read only by products smaller than it
+  // comes off every one of them (each product is scaled instead; the operand is then dead)
+  const consumers = new Map<number, Tensor[]>();
+  for (const n of order) for (const i of new Set(n.inputs)) {
+    const list = consumers.get(i.id);
+    if (list === undefined) consumers.set(i.id, [n]);
+    else list.push(n);
+  }
+  const outputIds = new Set(outputs.map((o) => o.id));
+  const onlyProducts = (t: Tensor): boolean => {
+    const old = origin.get(t.id) ?? t;
+    if (outputIds.has(old.id)) return false;
+    const list = consumers.get(old.id) ?? [];
+    return list.length > 1 && list.every((c) => isPrim(c, 'matmul') && c.rank === 2 && c.size < old.size);
+  };
 
   /** A product with its operands' transposes folded into the flags. */
   function product(a: Tensor, b: Tensor, { transA, transB }: Flags): Tensor {
@@ -98,7 +116,7 @@ export function rewriteProducts(outputs: readonly Tensor[]): { outputs: Tensor[]
 
   /** A one-element factor or a negation applied to `t` (used once), peeled off; else undefined. */
   function peel(t: Tensor): { base: Tensor; wrap: (p: Tensor) => Tensor } | undefined {
-    if (!usedOnce(t)) return undefined;
+    if (!usedOnce(t) && !onlyProducts(t)) return undefined;
     if (isPrim(t, 'neg')) return { base: t.inputs[0]!, wrap: (p) => node(unaryPrimitives.neg, p.shape, [p], undefined) };
     if (isPrim(t, 'mul')) {
       const [x, y] = t.inputs as [Tensor, Tensor];
