@@ -79,15 +79,16 @@ export class JsonlWriter {
 
   /**
    * Writes text made of whole lines (each ending in a newline) in one system call, so a batch of
-   * records keeps the guarantee: the file only ever holds whole lines.
+   * records keeps the guarantee: the file only ever holds whole lines. Returns the bytes written.
    */
-  writeLines(text: string): void {
+  writeLines(text: string): number {
     if (this.fd === null) throw new Error(`${this.file} is closed`);
-    if (text === '') return;
+    if (text === '') return 0;
     if (!text.endsWith('\n')) throw new Error(`${this.file}: writeLines wants whole lines`);
     const bytes = Buffer.from(text, 'utf8');
     let off = fs.writeSync(this.fd, bytes, 0, bytes.length);
     while (off < bytes.length) off += fs.writeSync(this.fd, bytes, off, bytes.length - off);
+    return bytes.length;
   }
 
   /** Flushes the file to disk (fdatasync). */

@@ -105,6 +105,39 @@ function firstNonFinite(arrays: readonly Float64Array[]): number {
   return -1;
 }
 
+/**
+ * The (empty, frozen) prototype of the metric objects of log records: no inherited names, so a
+ * metric named `__proto__` is an own value like any other, as in Program.metrics(); unlike
+ * Object.create(null), whose objects V8 keeps as slow dictionaries, objects made from it share
+ * one fast layout, so building a record and writing it as JSON cost a fraction as much.
+ */
+const METRICS_PROTO: object = Object.freeze(Object.create(null) as object);
+
+/**
+ * Builds a record's metrics object from the program's metric views: the values of
+ * Program.metrics(), with the same names in the same order, copied out (scalars as numbers,
+ * others as arrays).
+ */
+function metricsBuilder(program: Program): () => LogRecord['metrics'] {
+  const names = program.metricInfo.map((m) => m.name);
+  const scalar = program.metricInfo.map((m) => m.shape.length === 0);
+  return () => {
+    const views = program.metricViews();
+    const values = Object.create(METRICS_PROTO) as Record<string, number | number[]>;
+    for (let k = 0; k < names.length; k++) {
+      const data = views[k]!;
+      if (scalar[k]) {
+        values[names[k]!] = data[0]!;
+      } else {
+        const a = new Array<number>(data.length);
+        for (let i = 0; i < data.length; i++) a[i] = data[i]!;
+        values[names[k]!] = a;
+      }
+    }
+    return values;
+  };
+}
+
 /** Lets pending events (signals, timers, messages) run. */
 const yieldToEvents = (): Promise<void> => new Promise((resolve) => setImmediate(resolve));
 
@@ -160,6 +193,7 @@ function* trainLoop(options: TrainOptions): Generator<void, TrainResult, void> {
   const optimizer = createOptimizer(options.optimizer, live.map((p) => p.length));
   if (from) optimizer.restore(from.optimizer);
   const logged = new Set(logSteps(steps, options.logCount));
+  const metrics = metricsBuilder(program);
   // a continued run's clocks count on from the checkpoint's
   const start = performance.now() - (from ? from.seconds * 1000 : 0);
   let compute = from ? from.computeSeconds * 1000 : 0;
@@ -215,7 +249,9 @@ function* trainLoop(options: TrainOptions): Generator<void, TrainResult, void> {
     // a continued run's first step has its batch from the checkpoint
     if (program.freshSampling && !(from && step === firstStep)) program.resample();
     const evaluation = program.evaluate();
-    compute += performance.now() - t0;
+    // this clock reading also dates the step's record (no second reading for it)
+    const evaluated = performance.now();
+    compute += evaluated - t0;
     loss = evaluation.objective;
     const badGrad = firstNonFinite(evaluation.grads);
     if (badGrad >= 0) {
@@ -232,7 +268,7 @@ function* trainLoop(options: TrainOptions): Generator<void, TrainResult, void> {
     }
     // (the first step of a continued run is in the log already)
     if ((logged.has(step) && !(from && step === firstStep)) || status === 'diverged') {
-      options.onRecord({ step, loss, metrics: program.metrics(), elapsed: (performance.now() - start) / 1000 });
+      options.onRecord({ step, loss, metrics: metrics(), elapsed: (evaluated - start) / 1000 });
     }
     if (status === 'diverged' || step === steps) break;
     // a stop request ends the run here, at a step boundary: the parameters and loss of `step` are

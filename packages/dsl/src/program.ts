@@ -39,6 +39,7 @@ export class Program {
   private readonly noise: readonly Float64Array[];
   private readonly evalPlan: Plan;
   private readonly metricPlan: Plan;
+  private readonly metricData: readonly Float64Array[];
   private sampleRng: Random;
   private readonly minimize: boolean;
 
@@ -79,6 +80,7 @@ export class Program {
       inputBuffers,
     });
     this.metricPlan = planOf(inputs, lowered.metrics.map((m) => m.value), { inputBuffers });
+    this.metricData = this.metricPlan.outputs.map((t) => t.data);
     this.sampleRng = new Random(`${seed}/samples`);
     this.resample();
   }
@@ -133,6 +135,16 @@ export class Program {
       values[m.name] = m.shape.length === 0 ? data[0]! : Array.from(data);
     });
     return values;
+  }
+
+  /**
+   * Metrics at the current `params` without allocating: runs the metric plan and returns its
+   * outputs, one array per metric in `metricInfo` order (a scalar metric is one value), as views
+   * valid until the next call. For callers that copy the values out (the training loop's log).
+   */
+  metricViews(): readonly Float64Array[] {
+    this.metricPlan.execute();
+    return this.metricData;
   }
 
   sampleState(): RandomState {
