@@ -1,7 +1,7 @@
 // A broadcastTo read by several fused loops is read inside each of them (through broadcast
 // strides) instead of being stored as a full array by one kernel for the others.
 import { describe, expect, it } from 'vitest';
-import { add, broadcastTo, exp, mul, placeholder, planOf, Random, matmul } from '@descent/autodiff';
+import { add, broadcastTo, exp, mean, mul, neg, placeholder, planOf, Random, matmul, sub, sum, tanh } from '@descent/autodiff';
 
 describe('broadcast copied into every consuming loop', () => {
   it('is not stored when all its consumers are elementwise loops of its shape', () => {
@@ -26,5 +26,31 @@ describe('broadcast copied into every consuming loop', () => {
     const b = broadcastTo(u, [6, 6]);
     const plan = planOf([u, x], [matmul(b, x), add(b, x)]);
     expect(plan.dump()).toMatch(/= broadcastTo\(/);
+  });
+
+  it('a cheap operation of stored values read by several loops is computed in each (no kernel of its own)', () => {
+    const s = placeholder([50, 4], 's');
+    const c = placeholder([50], 'c');
+    const r = sub(sum(s, [1]), c); // read by a reduction's loop and by another loop
+    const outputs = [mean(mul(r, r)), add(mul(r, 2), exp(c))];
+    const on = planOf([s, c], outputs);
+    const off = planOf([s, c], outputs, { cse: false, fuse: false, reuseBuffers: false });
+    expect(on.dump()).not.toMatch(/= sub\(/);
+    expect(on.stats.kernels).toBe(3); // the row sum, the mean with the sub inside, the other loop
+    const rng = new Random(7);
+    const values = [rng.randn([50, 4]).data, rng.randn([50]).data];
+    expect(on.run(values).map((t) => Array.from(t.data))).toEqual(off.run(values).map((t) => Array.from(t.data)));
+  });
+
+  it('a cheap operation of a value another loop computes is not copied', () => {
+    const x = placeholder([30], 'x');
+    const r = neg(tanh(x)); // tanh would join neg's loop: copying neg would not save a kernel
+    const outputs = [add(r, x), mul(r, x)];
+    const plan = planOf([x], outputs);
+    expect(plan.dump()).toMatch(/fused\(.*\{ .*tanh.*-/);
+    const rng = new Random(8);
+    const values = [rng.randn([30]).data];
+    const off = planOf([x], outputs, { cse: false, fuse: false, reuseBuffers: false });
+    expect(plan.run(values).map((t) => Array.from(t.data))).toEqual(off.run(values).map((t) => Array.from(t.data)));
   });
 });

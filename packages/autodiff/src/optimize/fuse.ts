@@ -20,6 +20,12 @@ export function scalarExprOf(node: Tensor): ((args: readonly string[]) => string
   return undefined;
 }
 
+/** A constant: a leaf with values, or a node computed from constants while tracing. */
+const constantNode = (t: Tensor): boolean => (t.prim === undefined || !t.tracked) && !t.symbolic;
+
+/** Elementwise primitives cheap enough to compute again in each loop that reads them. */
+const CHEAP = new Set(['add', 'sub', 'mul', 'neg']);
+
 /** A fused group: members in topological order (the root, whose value is stored, last). */
 export interface FusedGroup {
   readonly root: Tensor;
@@ -60,18 +66,26 @@ export function groupElementwise(
     const node = order[k]!;
     let root: Tensor = node;
     const cons = consumers.get(node.id) ?? [];
-    if (fuse && scalarExprOf(node) !== undefined && !isOutput(node) && cons.length > 0) {
+    // a node read by a copied node is stored (the copies read it from its buffer)
+    if (fuse && scalarExprOf(node) !== undefined && !isOutput(node) && cons.length > 0 && !cons.some((c) => copied.has(c.id))) {
       const roots = new Set(cons.map((c) => groupOf.get(c.id)!));
       const r = roots.size === 1 ? [...roots][0]! : undefined;
+      const intoLoops = cons.every((c) => scalarExprOf(c) !== undefined && sameShape(c.shape, node.shape)) &&
+        [...roots].every((g) => scalarExprOf(g) !== undefined && sameShape(g.shape, node.shape));
       if (r !== undefined && scalarExprOf(r) !== undefined && sameShape(r.shape, node.shape)) root = r;
       else if (
-        node.prim!.name === 'broadcastTo' &&
-        cons.every((c) => scalarExprOf(c) !== undefined && sameShape(c.shape, node.shape)) &&
-        [...roots].every((g) => scalarExprOf(g) !== undefined && sameShape(g.shape, node.shape))
+        intoLoops &&
+        (node.prim!.name === 'broadcastTo' ||
+          // one cheap operation (add, sub, mul, neg) of stored values of its shape or of one
+          // element (values no loop would compute in its place), read by at most 3 loops:
+          // recomputed in each instead of a kernel of its own storing it for them
+          (roots.size <= 3 && CHEAP.has(node.prim!.name) &&
+            inputsOf(node).every((i) => i.size === 1 || (sameShape(i.shape, node.shape) && (constantNode(i) || scalarExprOf(i) === undefined || isOutput(i))))))
       ) {
         // a broadcast read by several loops (e.g. a per-row value used by a forward and a
         // backward pass): each loop reads the small input through broadcast strides, which costs
-        // nothing, instead of one loop storing the full broadcast array for the others
+        // nothing, instead of one loop storing the full broadcast array for the others; a cheap
+        // operation likewise costs less computed again than stored and read back
         for (const g of roots) {
           const list = copies.get(g.id);
           if (list === undefined) copies.set(g.id, [node]);
