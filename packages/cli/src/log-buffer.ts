@@ -36,10 +36,11 @@ function maxLineBytes(r: LogRecord): number {
 }
 
 /**
- * Appends records to log.jsonl. Lines are collected and written together, in one system call of
- * whole lines, when 64 KiB have gathered or when a record comes 0.25 s (of the run's own clock,
- * its `elapsed`) after the last write, and on flush(); so a killed process leaves whole lines
- * only, missing at most the last quarter second. A stopped, diverged or finished run flushes.
+ * Appends records to log.jsonl. Records are collected, and their lines made and written together
+ * in one system call of whole lines, when they may reach 64 KiB (counted from above, without
+ * making the lines) or when a record comes 0.25 s (of the run's own clock, its `elapsed`) after
+ * the last write, and on flush(); so a killed process leaves whole lines only, missing at most the
+ * last quarter second. A stopped, diverged or finished run flushes.
  */
 export class LogBuffer {
   private pending: LogRecord[] = [];
