@@ -94,9 +94,28 @@ function stridedFactory(spec: LoopSpec): KernelFactory {
  * general strided loop pays an index update per row, a few ns a row: half the time of a loop
  * over [1e4, 10] (P2 and P3 small).
  */
-function rowsFactory(spec: LoopSpec, perRow: readonly boolean[]): RowsFactory {
-  const key = `${keyOf(spec)}|${perRow.map((r) => (r ? 'r' : 'c')).join('')}`;
+function rowsFactory(spec: LoopSpec, perRow: readonly boolean[], unrollCols = 0): RowsFactory {
+  const key = `${keyOf(spec)}|${perRow.map((r) => (r ? 'r' : 'c')).join('')}|${unrollCols}`;
   let f = rowsCache.get(key);
+  if (!f && unrollCols > 0) {
+    // the row written out in full (cols = unrollCols): no inner loop to enter once per row
+    const v = spec.scalar.map((s, i) => (s ? -1 : i)).filter((i) => i >= 0);
+    const cells = Array.from({ length: unrollCols }, (_, c) => `{ ${v.filter((i) => !perRow[i]).map((i) => `const a${i} = x${i}[b${i} + ${c}];`).join(' ')}
+            ${spec.body}
+            out[p + ${c}] = ${spec.result}; }`).join('\n');
+    const src = `return function make(rows, cols, rowStrides) {
+      ${v.map((i) => `const r${i} = rowStrides[${i}];`).join(' ')}
+      return function elementwiseShortRows(inputs, out) {
+        ${header(spec)}
+        for (let r = 0, p = 0; r < rows; r++, p += ${unrollCols}) {
+          ${v.map((i) => (perRow[i] ? `const a${i} = x${i}[r * r${i}];` : `const b${i} = r * r${i};`)).join(' ')}
+          ${cells}
+        }
+      };
+    };`;
+    f = new Function('lib', src)(scalarLib) as RowsFactory;
+    rowsCache.set(key, f);
+  }
   if (!f) {
     const v = spec.scalar.map((s, i) => (s ? -1 : i)).filter((i) => i >= 0);
     const src = `return function make(rows, cols, rowStrides) {
@@ -120,6 +139,12 @@ function rowsFactory(spec: LoopSpec, perRow: readonly boolean[]): RowsFactory {
 }
 
 /**
+ * Matrix outputs with at most this many columns get their rows written out in full (a loop of
+ * 10 iterations entered once per row cost about half of a [1e4, 10] pass: P2/P3 small).
+ */
+export const UNROLL_COLS = 16;
+
+/**
  * A kernel running `body` then storing `result` for every element of `out`, with the inputs
  * (variables a0..a{k-1}) broadcast to `out` as in numpy. `body` and `result` must be built from
  * primitives' `scalarExpr` (never from user text).
@@ -133,7 +158,8 @@ export function fusedKernel(body: string, result: string, inputs: readonly Shape
   const strides = inputs.map((s) => broadcastStrides(s, shape));
   if (shape.length === 2 && strides.every((st, i) => scalar[i] || st[1] === 0 || st[1] === 1)) {
     const perRow = strides.map((st, i) => !scalar[i] && st[1] === 0);
-    return rowsFactory(spec, perRow)(shape[0]!, shape[1]!, strides.map((st) => st[0]!));
+    const cols = shape[1]!;
+    return rowsFactory(spec, perRow, cols <= UNROLL_COLS ? cols : 0)(shape[0]!, cols, strides.map((st) => st[0]!));
   }
   return stridedFactory(spec)(shape, strides);
 }
