@@ -3,15 +3,7 @@
 // copied out. The JS kernels (fast-exp.ts, softmax.ts, the generated reductions) stay as the
 // fallback and the reference they are tested against.
 import { WASM_BASE64 } from './wasm/exp-module.js';
-
-interface WasmMemory {
-  readonly buffer: ArrayBuffer;
-  grow(pages: number): number;
-}
-declare const WebAssembly: {
-  Module: new (bytes: Uint8Array) => object;
-  Instance: new (module: object, imports: object) => { readonly exports: Record<string, unknown> };
-};
+import { instantiate, type WasmMemory } from './wasm/instantiate.js';
 
 interface WasmExp {
   readonly exp: (src: number, dst: number, count: number) => void;
@@ -21,16 +13,8 @@ interface WasmExp {
 }
 
 function load(): WasmExp | null {
-  try {
-    if (typeof WebAssembly !== 'object') return null;
-    const bin = atob(WASM_BASE64);
-    const bytes = new Uint8Array(bin.length);
-    for (let i = 0; i < bin.length; i++) bytes[i] = bin.charCodeAt(i);
-    const e = new WebAssembly.Instance(new WebAssembly.Module(bytes), { js: { exp: Math.exp } }).exports as unknown as WasmExp;
-    return { exp: e.exp, lse: e.lse, softmax: e.softmax, memory: e.memory };
-  } catch {
-    return null;
-  }
+  const e = instantiate(WASM_BASE64, { js: { exp: Math.exp } }) as unknown as WasmExp | null;
+  return e === null ? null : { exp: e.exp, lse: e.lse, softmax: e.softmax, memory: e.memory };
 }
 
 const wasm = load();

@@ -3,6 +3,7 @@
 // and JS copies (or, past the first k chunk, adds) the block out into C.
 import { KC, MC, MR, NR, packCols, packRows } from './pack.js';
 import { WASM_BASE64 } from './wasm/gemm-module.js';
+import { instantiate, type WasmMemory } from './wasm/instantiate.js';
 import type { Gemm } from './matmul.js';
 
 /**
@@ -10,16 +11,6 @@ import type { Gemm } from './matmul.js';
  * (MC × NC, 512 KiB) bound the module's memory whatever the shapes (~2.7 MiB in all).
  */
 export const NC = 1024;
-
-// The few WebAssembly JS-API types used here (the project's lib has no DOM, and @types/node none).
-interface WasmMemory {
-  readonly buffer: ArrayBuffer;
-  grow(pages: number): number;
-}
-declare const WebAssembly: {
-  Module: new (bytes: Uint8Array) => object;
-  Instance: new (module: object, imports: object) => { readonly exports: Record<string, unknown> };
-};
 
 type Macro = (pa: number, pb: number, pc: number, mp: number, np: number, kc: number, ldc: number, first: number) => void;
 type Pack = (src: number, si: number, sp: number, out: number, rows: number, kc: number) => void;
@@ -35,24 +26,12 @@ interface WasmGemm {
   readonly memory: WasmMemory;
 }
 
-function decodeBase64(text: string): Uint8Array {
-  const bin = atob(text);
-  const bytes = new Uint8Array(bin.length);
-  for (let i = 0; i < bin.length; i++) bytes[i] = bin.charCodeAt(i);
-  return bytes;
-}
-
 /** The instantiated module, or null where WebAssembly (or its SIMD) is unavailable. */
 function load(): WasmGemm | null {
-  try {
-    if (typeof WebAssembly !== 'object') return null;
-    const module = new WebAssembly.Module(decodeBase64(WASM_BASE64));
-    const exports = new WebAssembly.Instance(module, {}).exports as unknown as WasmGemm;
-    const strided = (exports as unknown as Record<string, MacroStrided>)['macro_strided']!;
-    return { macro: exports.macro, macroStrided: strided, pack: exports.pack, memory: exports.memory };
-  } catch {
-    return null;
-  }
+  const exports = instantiate(WASM_BASE64);
+  if (exports === null) return null;
+  const e = exports as unknown as WasmGemm;
+  return { macro: e.macro, macroStrided: exports['macro_strided'] as MacroStrided, pack: e.pack, memory: e.memory };
 }
 
 const wasm = load();
