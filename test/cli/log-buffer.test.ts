@@ -7,7 +7,7 @@ import * as path from 'node:path';
 import fc from 'fast-check';
 import { afterAll, describe, expect, it } from 'vitest';
 import { compileSource, formatDiagnostics, type Program } from '@descent/dsl';
-import { LogBuffer } from '../../packages/cli/src/log-buffer.js';
+import { LogBuffer, RecordRows } from '../../packages/cli/src/log-buffer.js';
 import { readJsonl, toJsonLine, type LogRecord } from '../../packages/cli/src/runlog.js';
 import { train } from '../../packages/cli/src/train.js';
 
@@ -109,6 +109,113 @@ describe('LogBuffer', () => {
   });
 });
 
+describe('RecordRows (the loop\'s records as rows of numbers)', () => {
+  const layout = fc.uniqueArray(
+    fc.record({ name: metricName, shape: fc.oneof(fc.constant<number[]>([]), fc.tuple(fc.nat(4)), fc.tuple(fc.integer({ min: 1, max: 2 }), fc.nat(3))) }),
+    { maxLength: 4, selector: (m) => m.name },
+  );
+  const size = (shape: readonly number[]): number => shape.reduce((a, b) => a * b, 1);
+
+  it('give exactly the log.jsonl bytes of toJsonLine of the equivalent records, whatever the batching', () => {
+    let trial = 0;
+    fc.assert(
+      fc.property(
+        layout.chain((metrics) =>
+          fc.tuple(
+            fc.constant(metrics),
+            fc.array(
+              fc.record({
+                step: fc.nat(),
+                loss: anyNumber,
+                dt: fc.double({ min: 0, max: 0.2, noNaN: true }),
+                // null: a record without metrics (a run diverging in its parameters)
+                values: fc.option(fc.tuple(...metrics.map((m) => fc.array(anyNumber, { minLength: size(m.shape), maxLength: size(m.shape) }))), { freq: 8 }),
+              }),
+              { maxLength: 30 },
+            ),
+          ),
+        ),
+        fc.integer({ min: 1, max: 3000 }),
+        fc.constantFrom(0, 0.1, 0.25, Infinity),
+        fc.array(fc.nat(30), { maxLength: 3 }),
+        fc.nat(3),
+        ([metrics, specs], maxBytes, maxSeconds, positionsAt, capacity) => {
+          const file = path.join(dir, `rows${trial++}.jsonl`);
+          const log = new LogBuffer(file, maxBytes, maxSeconds);
+          const rows = new RecordRows(metrics, capacity);
+          log.attach(rows);
+          let expected = '';
+          let elapsed = 0;
+          const records: LogRecord[] = [];
+          specs.forEach((s, i) => {
+            elapsed += s.dt;
+            // what the loop hands over: views the program overwrites after the call
+            const views = s.values === null ? null : s.values.map((v) => Float64Array.from(v));
+            rows.push(s.step, s.loss, elapsed, views);
+            log.addRow();
+            views?.forEach((v) => v.fill(12345));
+            const r: LogRecord = {
+              step: s.step,
+              loss: s.loss,
+              metrics: s.values === null ? {} : metricsObject('plain', metrics.map((m, k) => [m.name, m.shape.length === 0 ? s.values![k]![0]! : s.values![k]!] as const)),
+              elapsed,
+            };
+            records.push(r);
+            expected += toJsonLine(r);
+            expect(rows.line(i)).toBe(toJsonLine(r));
+            expect(Buffer.byteLength(expected) - fs.statSync(file).size).toBeLessThan(maxBytes);
+            if (positionsAt.includes(i)) {
+              expect(log.position()).toEqual({ bytes: Buffer.byteLength(expected), records: i + 1 });
+              expect(fs.readFileSync(file, 'utf8')).toBe(expected);
+            }
+          });
+          expect(log.position()).toEqual({ bytes: Buffer.byteLength(expected), records: specs.length });
+          log.close();
+          expect(fs.readFileSync(file, 'utf8')).toBe(expected);
+          // the records made from the rows are the same records, metric names in the same order
+          const made = rows.records();
+          expect(made).toHaveLength(records.length);
+          made.forEach((m, i) => {
+            expect(toJsonLine(m)).toBe(toJsonLine(records[i]!));
+            expect(Object.keys(m.metrics)).toEqual(Object.keys(records[i]!.metrics));
+            expect(Object.is(m.loss, records[i]!.loss)).toBe(true);
+          });
+          expect(rows.records()).toBe(made);
+          fs.rmSync(file);
+        },
+      ),
+      { numRuns: 300 },
+    );
+  });
+
+  it('keep their order with records added as objects, and continue a cut log', () => {
+    const file = path.join(dir, 'rows-append.jsonl');
+    const first: LogRecord = { step: 0, loss: 1, metrics: { x: [1, 2], __proto__: 3 } as LogRecord['metrics'], elapsed: 0 };
+    fs.writeFileSync(file, toJsonLine(first));
+    const log = new LogBuffer(file, undefined, undefined, { bytes: fs.statSync(file).size, records: 1 });
+    const rows = new RecordRows([{ name: 'x', shape: [2] }, { name: '__proto__', shape: [] }], 1);
+    rows.push(7, 7, 0, [new Float64Array([7, 7]), new Float64Array([7])]); // held before attach: not logged
+    log.attach(rows);
+    rows.push(1, 0.5, 0.01, [new Float64Array([0.25, -0]), new Float64Array([NaN])]);
+    log.addRow();
+    const object: LogRecord = { step: 2, loss: Infinity, metrics: {}, elapsed: 0.02 };
+    log.add(object);
+    rows.push(3, NaN, 0.03, null);
+    log.addRow();
+    const expected =
+      toJsonLine(first) +
+      '{"step":1,"loss":0.5,"metrics":{"x":[0.25,0],"__proto__":"NaN"},"elapsed":0.01}\n' +
+      toJsonLine(object) +
+      '{"step":3,"loss":"NaN","metrics":{},"elapsed":0.03}\n';
+    expect(log.position()).toEqual({ bytes: Buffer.byteLength(expected), records: 4 });
+    log.close();
+    expect(fs.readFileSync(file, 'utf8')).toBe(expected);
+    const r = rows.records()[1]!;
+    expect(Object.keys(r.metrics)).toEqual(['x', '__proto__']);
+    expect(r.metrics['__proto__']).toBeNaN();
+  });
+});
+
 function compile(source: string): Program {
   const r = compileSource(source, { file: 'test.loss' });
   if (!r.ok) throw new Error(formatDiagnostics(r.diagnostics, source));
@@ -153,6 +260,31 @@ describe('the training loop\'s records', () => {
     // later steps did not overwrite earlier records' values
     expect(records.map((r) => JSON.stringify(r.metrics))).toEqual(seen);
     expect(new Set(seen).size).toBe(20);
+  });
+
+  it('are the same as rows (onRow into RecordRows): same lines, same records, diverging runs included', () => {
+    const blowUp = 'param w[2] ~ normal(0, 1)\nloss = 1e300 * sum_i w[i]\nmetric m[i] = 2 * w[i]\nmetric t = w[0]';
+    for (const [text, lr, steps] of [
+      [source, 0.01, 50],
+      [source, 1e3, 40], // the gradient goes non-finite: the last record has a NaN or infinite loss
+      [blowUp, 1e10, 20], // the parameters overflow: the last record has no metrics
+    ] as const) {
+      const program = compile(text);
+      const records: LogRecord[] = [];
+      const rows = new RecordRows(program.metricInfo);
+      train({
+        program,
+        optimizer: { kind: 'gd', lr },
+        steps,
+        logCount: 30,
+        onRecord: (r) => records.push(r),
+        onRow: (step, loss, elapsed, metrics) => rows.push(step, loss, elapsed, metrics),
+      });
+      expect(rows.length).toBe(records.length);
+      expect(records.map((_, i) => rows.line(i)).join('')).toBe(records.map(toJsonLine).join(''));
+      expect(rows.records().map(toJsonLine)).toEqual(records.map(toJsonLine));
+      if (text === blowUp) expect(records[records.length - 1]!.metrics).toEqual({});
+    }
   });
 
   it('keep a metric named __proto__ as a value', () => {

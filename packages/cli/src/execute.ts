@@ -9,7 +9,7 @@ import { encodeF64 } from './optimizers/index.js';
 import { paramsToJson } from './params-io.js';
 import { renderSvg } from './plot/svg.js';
 import type { Progress } from './progress.js';
-import { LogBuffer } from './log-buffer.js';
+import { LogBuffer, RecordRows } from './log-buffer.js';
 import { CHECKPOINT_FILE, writeCheckpoint, type CheckpointIdentity, type LogPosition } from './checkpoint.js';
 import { writeJsonAtomic, type LogRecord } from './runlog.js';
 import { optimizerText, type RunConfig, type Setup } from './setup.js';
@@ -255,7 +255,9 @@ export async function executeRun(o: ExecuteOptions): Promise<RunOutcome> {
   writeJsonAtomic(runFile, { ...kept, status: 'running', process: { pid: process.pid, host: os.hostname() } });
   const running = kept;
   const log = new LogBuffer(path.join(outDir, 'log.jsonl'), undefined, undefined, resume?.log);
-  const records: LogRecord[] = resume ? [...resume.records] : [];
+  // this run's records, as rows of numbers (no object per record in the loop); records at the end
+  const rows = new RecordRows(program.metricInfo);
+  log.attach(rows);
   const progress = o.progress;
   let result: TrainResult;
   try {
@@ -264,9 +266,9 @@ export async function executeRun(o: ExecuteOptions): Promise<RunOutcome> {
       optimizer: setup.spec,
       steps: setup.steps,
       logCount: setup.logCount,
-      onRecord: (r) => {
-        log.add(r);
-        records.push(r);
+      onRow: (step, loss, elapsed, metrics) => {
+        rows.push(step, loss, elapsed, metrics);
+        log.addRow();
       },
       ...(progress ? { onStep: (step: number, loss: number) => progress.update(step, loss) } : {}),
       ...(o.shouldStop ? { shouldStop: o.shouldStop } : {}),
@@ -281,6 +283,8 @@ export async function executeRun(o: ExecuteOptions): Promise<RunOutcome> {
     log.close();
   }
   progress?.finish(result.step, result.loss);
+  // the whole log's records: a resumed run's earlier ones, then this run's
+  const records: readonly LogRecord[] = resume ? [...resume.records, ...rows.records()] : rows.records();
   const last = records[records.length - 1];
   // metrics at the end state; a diverged run reports those of its last record
   const metrics = result.status === 'diverged' ? (last?.metrics ?? {}) : program.metrics();

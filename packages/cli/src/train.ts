@@ -2,6 +2,7 @@
 import type { RandomState } from '@descent/autodiff';
 import type { Program } from '@descent/dsl';
 import { createOptimizer, type Optimizer, type OptimizerSpec, type OptimizerState } from './optimizers/index.js';
+import { METRICS_PROTO } from './log-buffer.js';
 import { logSteps, type LogRecord } from './runlog.js';
 
 /** Why a run ended. */
@@ -59,8 +60,15 @@ export interface TrainOptions {
   readonly steps: number;
   /** Number of log-spaced records (always including the first and last step). */
   readonly logCount: number;
-  /** Called for every logged step, in order. */
-  readonly onRecord: (record: LogRecord) => void;
+  /** Called for every logged step, in order, with a new record. */
+  readonly onRecord?: (record: LogRecord) => void;
+  /**
+   * Called for every logged step, in order, like onRecord but without making a record: the step's
+   * values, and its metrics as Program.metricViews() (views valid only during the call: copy
+   * them, e.g. into RecordRows), or null for a record without metrics (the step after a
+   * parameter went non-finite). The cheap way to log: no allocation in the loop.
+   */
+  readonly onRow?: (step: number, loss: number, elapsed: number, metrics: readonly Float64Array[] | null) => void;
   /** Called after every step (throttle in the callee). */
   readonly onStep?: (step: number, loss: number) => void;
   /** Polled every step: true stops the run cleanly (Ctrl-C). */
@@ -104,14 +112,6 @@ function firstNonFinite(arrays: readonly Float64Array[]): number {
   }
   return -1;
 }
-
-/**
- * The (empty, frozen) prototype of the metric objects of log records: no inherited names, so a
- * metric named `__proto__` is an own value like any other, as in Program.metrics(); unlike
- * Object.create(null), whose objects V8 keeps as slow dictionaries, objects made from it share
- * one fast layout, so building a record and writing it as JSON cost a fraction as much.
- */
-const METRICS_PROTO: object = Object.freeze(Object.create(null) as object);
 
 /**
  * Builds a record's metrics object from the program's metric views: the values of
@@ -194,6 +194,7 @@ function* trainLoop(options: TrainOptions): Generator<void, TrainResult, void> {
   if (from) optimizer.restore(from.optimizer);
   const logged = new Set(logSteps(steps, options.logCount));
   const metrics = metricsBuilder(program);
+  const { onRecord, onRow } = options;
   // a continued run's clocks count on from the checkpoint's
   const start = performance.now() - (from ? from.seconds * 1000 : 0);
   let compute = from ? from.computeSeconds * 1000 : 0;
@@ -268,7 +269,9 @@ function* trainLoop(options: TrainOptions): Generator<void, TrainResult, void> {
     }
     // (the first step of a continued run is in the log already)
     if ((logged.has(step) && !(from && step === firstStep)) || status === 'diverged') {
-      options.onRecord({ step, loss, metrics: metrics(), elapsed: (evaluated - start) / 1000 });
+      const elapsed = (evaluated - start) / 1000;
+      if (onRow) onRow(step, loss, elapsed, program.metricViews());
+      if (onRecord) onRecord({ step, loss, metrics: metrics(), elapsed });
     }
     if (status === 'diverged' || step === steps) break;
     // a stop request ends the run here, at a step boundary: the parameters and loss of `step` are
@@ -293,7 +296,9 @@ function* trainLoop(options: TrainOptions): Generator<void, TrainResult, void> {
     if (badParam >= 0) {
       status = 'diverged';
       divergence = { step: step + 1, what: `parameter ${info[descended[badParam]!]!.name}` };
-      options.onRecord({ step: step + 1, loss: NaN, metrics: {}, elapsed: (performance.now() - start) / 1000 });
+      const elapsed = (performance.now() - start) / 1000;
+      if (onRow) onRow(step + 1, NaN, elapsed, null);
+      if (onRecord) onRecord({ step: step + 1, loss: NaN, metrics: {}, elapsed });
       break;
     }
     options.onStep?.(step + 1, loss);
