@@ -1,4 +1,5 @@
 // The CLI's user-facing error: a one-paragraph message and an exit code, never a stack trace.
+import { editDistance } from '@descent/dsl';
 
 /**
  * Exit codes: 1 for a failed claim or check, 2 for bad input of any kind (flags, model, settings,
@@ -18,19 +19,8 @@ export class CliError extends Error {
   }
 }
 
-/** Edit distance (insertions, deletions, substitutions, adjacent swaps) between two short strings. */
-export function editDistance(a: string, b: string): number {
-  const d: number[][] = Array.from({ length: a.length + 1 }, (_, i) => Array.from({ length: b.length + 1 }, (_, j) => (i === 0 ? j : j === 0 ? i : 0)));
-  for (let i = 1; i <= a.length; i++) {
-    for (let j = 1; j <= b.length; j++) {
-      const cost = a[i - 1] === b[j - 1] ? 0 : 1;
-      let v = Math.min(d[i - 1]![j]! + 1, d[i]![j - 1]! + 1, d[i - 1]![j - 1]! + cost);
-      if (i > 1 && j > 1 && a[i - 1] === b[j - 2] && a[i - 2] === b[j - 1]) v = Math.min(v, d[i - 2]![j - 2]! + 1);
-      d[i]![j] = v;
-    }
-  }
-  return d[a.length]![b.length]!;
-}
+// edit distance (insertions, deletions, substitutions, adjacent swaps): the language's own
+export { editDistance };
 
 /**
  * The candidates closest to `word` (at most `max`), if any is close enough to be a likely typo:
