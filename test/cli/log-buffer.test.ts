@@ -47,6 +47,25 @@ const record = (finite: boolean): fc.Arbitrary<{ kind: Kind; step: number; loss:
   });
 };
 
+/**
+ * After an append: what waits in memory stays under maxBytes (the byte estimate never
+ * undercounts), and when asked (`records` given) the flushed position and file are exact.
+ */
+function expectAppended(log: LogBuffer, file: string, expected: string, maxBytes: number, records?: number): void {
+  expect(Buffer.byteLength(expected) - fs.statSync(file).size).toBeLessThan(maxBytes);
+  if (records !== undefined) {
+    expect(log.position()).toEqual({ bytes: Buffer.byteLength(expected), records });
+    expect(fs.readFileSync(file, 'utf8')).toBe(expected);
+  }
+}
+
+/** At the end: the position counts every record, and the closed file holds exactly `expected`. */
+function expectClosed(log: LogBuffer, file: string, expected: string, records: number): void {
+  expect(log.position()).toEqual({ bytes: Buffer.byteLength(expected), records });
+  log.close();
+  expect(fs.readFileSync(file, 'utf8')).toBe(expected);
+}
+
 describe('LogBuffer', () => {
   it('writes exactly the lines toJsonLine gives, whatever the batching, and knows the file length', () => {
     let trial = 0;
@@ -68,16 +87,9 @@ describe('LogBuffer', () => {
             records.push(r);
             log.add(r);
             expected += toJsonLine(r);
-            // what waits in memory stays under maxBytes: the byte estimate never undercounts
-            expect(Buffer.byteLength(expected) - fs.statSync(file).size).toBeLessThan(maxBytes);
-            if (positionsAt.includes(i)) {
-              expect(log.position()).toEqual({ bytes: Buffer.byteLength(expected), records: i + 1 });
-              expect(fs.readFileSync(file, 'utf8')).toBe(expected);
-            }
+            expectAppended(log, file, expected, maxBytes, positionsAt.includes(i) ? i + 1 : undefined);
           });
-          expect(log.position()).toEqual({ bytes: Buffer.byteLength(expected), records: specs.length });
-          log.close();
-          expect(fs.readFileSync(file, 'utf8')).toBe(expected);
+          expectClosed(log, file, expected, specs.length);
           // finite records are plain JSON
           for (const r of records) {
             const finite = [r.loss, r.elapsed, ...Object.values(r.metrics).flat()].every(Number.isFinite);
@@ -163,15 +175,9 @@ describe('RecordRows (the loop\'s records as rows of numbers)', () => {
             records.push(r);
             expected += toJsonLine(r);
             expect(rows.line(i)).toBe(toJsonLine(r));
-            expect(Buffer.byteLength(expected) - fs.statSync(file).size).toBeLessThan(maxBytes);
-            if (positionsAt.includes(i)) {
-              expect(log.position()).toEqual({ bytes: Buffer.byteLength(expected), records: i + 1 });
-              expect(fs.readFileSync(file, 'utf8')).toBe(expected);
-            }
+            expectAppended(log, file, expected, maxBytes, positionsAt.includes(i) ? i + 1 : undefined);
           });
-          expect(log.position()).toEqual({ bytes: Buffer.byteLength(expected), records: specs.length });
-          log.close();
-          expect(fs.readFileSync(file, 'utf8')).toBe(expected);
+          expectClosed(log, file, expected, specs.length);
           // the records made from the rows are the same records, metric names in the same order
           const made = rows.records();
           expect(made).toHaveLength(records.length);
