@@ -3,8 +3,9 @@
 import { readdirSync, readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
-import { compileSource, formatDiagnostics, gradientCheck, type ClaimSetting, type CompileOptions, type Program } from '@descent/dsl';
-import { evaluateClaims, type Claim, type ClaimFn, type ClaimOp } from '../../packages/cli/src/claims.js';
+import { compileSource, formatDiagnostics, gradientCheck, type CompileOptions, type Program } from '@descent/dsl';
+import { evaluateClaims } from '../../packages/cli/src/claims.js';
+import { toClaim } from '../../packages/cli/src/summary.js';
 import type { LogRecord } from '../../packages/cli/src/runlog.js';
 import { train } from '../../packages/cli/src/train.js';
 
@@ -30,16 +31,6 @@ function compileOk(source: string, file: string, options: CompileOptions = {}): 
   const r = compileSource(source, { file, ...options });
   if (!r.ok) throw new Error(formatDiagnostics(r.diagnostics, source));
   return r.program;
-}
-
-const CLAIM_FNS: readonly string[] = ['slope', 'rate', 'final', 'min', 'max', 'mean'];
-const CLAIM_OPS: readonly string[] = ['=', '<', '<=', '>', '>=', '==', '!='];
-
-/** The compiled claim as the CLI's claim evaluator takes it. */
-function toClaim(c: ClaimSetting): Claim {
-  if (!CLAIM_FNS.includes(c.fn)) throw new Error(`claim function ${c.fn} is not evaluated by the CLI: ${c.text}`);
-  if (!CLAIM_OPS.includes(c.op)) throw new Error(`claim operator ${c.op} is not evaluated by the CLI: ${c.text}`);
-  return { fn: c.fn as ClaimFn, series: c.series, args: c.args, op: c.op as ClaimOp, value: c.value, ...(c.tol !== undefined ? { tol: c.tol } : {}) };
 }
 
 /** The worst relative gradient error (per parameter, against central differences) at the initial point. */
