@@ -1,4 +1,4 @@
-// The WebAssembly SIMD exp, logsumexp and softmax (kernels/exp-wasm.ts, wasm/exp.wat) against
+// The WebAssembly SIMD exp, logsumexp and softmax (kernels/exp-wasm.ts, wasm/exp.wat; the native ones too where built) against
 // Math.exp and the JS kernels they replace, and the plan rewrite that reads logsumexp off a
 // softmax of the same values (optimize/lse-softmax.ts).
 import { readFileSync } from 'node:fs';
@@ -8,22 +8,25 @@ import { afterEach, describe, expect, it } from 'vitest';
 import {
   compile, grad, logsumexp, mul, planOf, placeholder, Random, softmax, sum, valueAndGrad, allocationCount,
 } from '@descent/autodiff';
-import {
-  expBackend, expWasm, setExpBackend, wasmExpAvailable, wasmExpMemory, BLOCK,
-} from '../../packages/autodiff/src/kernels/exp-wasm.js';
+import { expWasm, wasmExpAvailable, wasmExpMemory, BLOCK } from '../../packages/autodiff/src/kernels/exp-wasm.js';
+import { expBackend, setExpBackend, type ExpBackend } from '../../packages/autodiff/src/kernels/rows.js';
+import { nativeStatus } from '../../packages/autodiff/src/kernels/native.js';
 import { WASM_BASE64 } from '../../packages/autodiff/src/kernels/wasm/exp-module.js';
 
 const initial = expBackend();
 afterEach(() => setExpBackend(initial));
 
-/** Runs a one-input plan on each backend and returns both outputs (copied). */
-function onBothBackends(f: (x: ReturnType<typeof placeholder>) => ReturnType<typeof sum>, shape: number[], data: Float64Array) {
+/** The fast backends to check against the JS kernels: WebAssembly, and the native kernels where built. */
+const fastBackends: readonly ExpBackend[] = nativeStatus.available ? ['wasm', 'native'] : ['wasm'];
+
+/** Runs a one-input plan on each backend and returns the outputs (copied): `fast` on a fast backend, `js` on the JS one. */
+function onBothBackends(f: (x: ReturnType<typeof placeholder>) => ReturnType<typeof sum>, shape: number[], data: Float64Array, fast: ExpBackend = 'wasm') {
   const plan = compile((x) => f(x), [shape]);
-  const out = (b: 'wasm' | 'js'): Float64Array => {
+  const out = (b: ExpBackend): Float64Array => {
     setExpBackend(b);
     return Float64Array.from(plan.run([data])[0]!.data);
   };
-  return { wasm: out('wasm'), js: out('js') };
+  return { wasm: out(fast), js: out('js') };
 }
 
 /** Same NaN/±inf pattern and finite values within `tol` (relative to 1 + |js|). */
@@ -50,9 +53,9 @@ const rowValues = fc.array(
 );
 
 describe('WebAssembly SIMD exp', () => {
-  it('loads here and is the default backend', () => {
+  it('loads here and is the default backend where the native kernels are not built', () => {
     expect(wasmExpAvailable).toBe(true);
-    expect(initial).toBe('wasm');
+    expect(initial).toBe(nativeStatus.available ? 'native' : 'wasm');
   });
 
   it('the generated module holds the bytes of exp.wat as wat2wasm assembles them now', async () => {
@@ -84,24 +87,24 @@ describe('WebAssembly SIMD exp', () => {
     }
   });
 
-  it('logsumexp over the last axis matches the JS kernel (random rows, odd lengths, -inf/+inf/NaN rows)', () => {
+  it.each(fastBackends)('logsumexp over the last axis matches the JS kernel (random rows, odd lengths, -inf/+inf/NaN rows) (%s)', (fast) => {
     fc.assert(
       fc.property(rowValues, fc.integer({ min: 1, max: 13 }), (values, n) => {
         const rows = Math.max(1, Math.floor(values.length / n));
         const data = Float64Array.from({ length: rows * n }, (_, i) => values[i % values.length]!);
-        const { wasm, js } = onBothBackends((x) => logsumexp(x, [1]), [rows, n], data);
+        const { wasm, js } = onBothBackends((x) => logsumexp(x, [1]), [rows, n], data, fast);
         expectClose(wasm, js, 4e-15);
       }),
       { numRuns: 200 },
     );
   });
 
-  it('softmax over the last axis matches the JS kernel', () => {
+  it.each(fastBackends)('softmax over the last axis matches the JS kernel (%s)', (fast) => {
     fc.assert(
       fc.property(rowValues, fc.integer({ min: 1, max: 13 }), (values, n) => {
         const rows = Math.max(1, Math.floor(values.length / n));
         const data = Float64Array.from({ length: rows * n }, (_, i) => values[i % values.length]!);
-        const { wasm, js } = onBothBackends((x) => softmax(x, 1), [rows, n], data);
+        const { wasm, js } = onBothBackends((x) => softmax(x, 1), [rows, n], data, fast);
         expectClose(wasm, js, 4e-15);
       }),
       { numRuns: 200 },
@@ -139,8 +142,8 @@ describe('logsumexp read off the softmax of its gradient', () => {
     };
   }
 
-  it('is used when the plan holds both, and agrees with the plan without it (both backends)', () => {
-    for (const backend of ['wasm', 'js'] as const) {
+  it('is used when the plan holds both, and agrees with the plan without it (every backend)', () => {
+    for (const backend of [...fastBackends, 'js'] as const) {
       setExpBackend(backend);
       const { on, off } = plans([500, 9]);
       expect(on.dump()).toMatch(/logsumexp\(%\d+\) from softmax/);

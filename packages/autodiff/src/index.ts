@@ -18,4 +18,7 @@ export { grad, grads, hvp, valueAndGrad, vjp } from './transforms.js';
 export { estimatePlanBytes, formatBytes, type MemoryEstimate } from './memory.js';
 export { matmulBackend, setMatmulBackend, type MatmulBackend } from './kernels/matmul.js';
 export { wasmGemmAvailable, wasmGemmMemory } from './kernels/matmul-wasm.js';
-export { expBackend, setExpBackend, wasmExpAvailable, type ExpBackend } from './kernels/exp-wasm.js';
+export { nativeGemmAvailable } from './kernels/matmul-native.js';
+export { nativeStatus, type NativeStatus } from './kernels/native.js';
+export { wasmExpAvailable } from './kernels/exp-wasm.js';
+export { expBackend, setExpBackend, type ExpBackend } from './kernels/rows.js';

@@ -23,22 +23,6 @@ const wasm = load();
 export const wasmExpAvailable: boolean = wasm !== null;
 
 /**
- * Which kernels exp-heavy primitives use (logsumexp and softmax over a trailing axis, unfused
- * exp): 'wasm' (the default where it loads) or 'js'. Read at every run.
- */
-export type ExpBackend = 'wasm' | 'js';
-let backend: ExpBackend = wasmExpAvailable ? 'wasm' : 'js';
-
-export function expBackend(): ExpBackend {
-  return backend;
-}
-
-export function setExpBackend(b: ExpBackend): void {
-  if (b === 'wasm' && !wasmExpAvailable) throw new Error('the WebAssembly exp kernels are not available here');
-  backend = b;
-}
-
-/**
  * Doubles per block (128 KiB): the input block, the output block (the kernels read and write
  * separate regions), then the (m, s) pairs of up to BLOCK rows.
  */
@@ -64,9 +48,9 @@ export function wasmExpMemory(): number {
   return wasm ? wasm.memory.buffer.byteLength : 0;
 }
 
-/** Whether rows of n elements go through the WebAssembly kernels now (a row must fit a block). */
+/** Whether rows of n elements fit the WebAssembly kernels (a row must fit a block). */
 export function useWasmRows(n: number): boolean {
-  return backend === 'wasm' && n >= 1 && n <= BLOCK;
+  return wasmExpAvailable && n >= 1 && n <= BLOCK;
 }
 
 /** dst[i] = exp(x[i]) for i < count. */

@@ -1,5 +1,6 @@
 // Matrix-product kernels (reference and register-blocked, all four transpose combinations) and batch offsets.
 import { broadcastStrides, sizeOf, type Shape } from '../shape.js';
+import { gemmNative, nativeGemmAvailable } from './matmul-native.js';
 import { gemmWasm, wasmGemmAvailable } from './matmul-wasm.js';
 import { KC, MC, MR, NR, packCols, packRows } from './pack.js';
 
@@ -145,26 +146,29 @@ export const gemmBlocked: GemmKernel = (g, a, aOff, b, bOff, c, cOff) => {
 };
 
 /**
- * Which kernel the fast path uses: 'wasm' (the WebAssembly SIMD kernel, the default where it
- * loads) or 'js' (the plain-JS blocked kernel, the fallback and the reference it is tested
- * against). Read at every product, so it can be switched between runs of a compiled plan.
+ * Which kernel the fast path uses: 'native' (the compiled addon, the default where it was built
+ * and loads), 'wasm' (the WebAssembly SIMD kernel, the default otherwise) or 'js' (the plain-JS
+ * blocked kernel, the last fallback and the reference both are tested against). Read at every
+ * product, so it can be switched between runs of a compiled plan.
  */
-export type MatmulBackend = 'wasm' | 'js';
-let backend: MatmulBackend = wasmGemmAvailable ? 'wasm' : 'js';
+export type MatmulBackend = 'native' | 'wasm' | 'js';
+let backend: MatmulBackend = nativeGemmAvailable ? 'native' : wasmGemmAvailable ? 'wasm' : 'js';
 
 export function matmulBackend(): MatmulBackend {
   return backend;
 }
 
-/** Selects the fast path's kernel; 'wasm' where WebAssembly is unavailable throws. */
+/** Selects the fast path's kernel; one that is unavailable here throws. */
 export function setMatmulBackend(b: MatmulBackend): void {
   if (b === 'wasm' && !wasmGemmAvailable) throw new Error('the WebAssembly matmul kernel is not available here');
+  if (b === 'native' && !nativeGemmAvailable) throw new Error('the native matmul kernel is not available here');
   backend = b;
 }
 
 /** The fast kernel: the selected backend's blocked product, or the plain loop for tiny products. */
 export const gemmFast: GemmKernel = (g, a, aOff, b, bOff, c, cOff) => {
   if (g.m * g.n * g.k <= SMALL) gemmReference(g, a, aOff, b, bOff, c, cOff);
+  else if (backend === 'native') gemmNative(g, a, aOff, b, bOff, c, cOff);
   else if (backend === 'wasm') gemmWasm(g, a, aOff, b, bOff, c, cOff, false);
   else gemmPacked(g, a, aOff, b, bOff, c, cOff, false);
 };
@@ -207,6 +211,10 @@ export function batchedGemm(
     };
   }
   return (a, b, c) => {
+    if (kernel === 'fast' && backend === 'native') {
+      for (let t = 0; t < count; t++) gemmNative(g, a, aOffsets[t]!, b, bOffsets[t]!, c, t * cSize);
+      return;
+    }
     const useWasm = kernel === 'fast' && backend === 'wasm';
     for (let t = 0; t < count; t++) {
       // a B shared by consecutive batch entries (broadcast) is packed once

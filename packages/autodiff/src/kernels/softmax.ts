@@ -1,6 +1,6 @@
 // Fused, numerically stable softmax and log-softmax loops: a max pass, an exp-sum pass, a normalize pass.
 import { fastExp } from './fast-exp.js';
-import { softmaxRowsWasm, useWasmRows } from './exp-wasm.js';
+import { softmaxRows } from './rows.js';
 import type { Kernel } from '../primitive.js';
 import { sizeOf, type Shape } from '../shape.js';
 
@@ -24,8 +24,8 @@ export function softmaxKernel(shape: Shape, axis: number, log: boolean, lse?: Fl
   if (K === 1) {
     return (inputs, out) => {
       const x = inputs[0]!;
-      // the WebAssembly SIMD kernel (exp-wasm.ts) where it is selected; this loop is its reference
-      if (!log && useWasmRows(N)) return softmaxRowsWasm(x, out, O, N, lse);
+      // the native or WebAssembly SIMD kernel where one is selected (rows.ts); this loop is their reference
+      if (!log && softmaxRows(x, out, O, N, lse)) return;
       for (let o = 0; o < O; o++) {
         const base = o * N;
         const end = base + N;

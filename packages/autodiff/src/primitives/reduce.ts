@@ -1,6 +1,6 @@
 // Reductions over chosen axes (sum, mean, max, min, logsumexp, prod); gradients broadcast back over the reduced axes.
 import { reduceKernel, trailingRows, type Fold } from '../kernels/reduce.js';
-import { logsumexpRowsWasm, useWasmRows } from '../kernels/exp-wasm.js';
+import { logsumexpRows } from '../kernels/rows.js';
 import { definePrimitive, type CheckCase, type Primitive } from '../primitive.js';
 import { reducedShape } from '../shape.js';
 import type { Tensor } from '../tensor.js';
@@ -123,9 +123,11 @@ export const reducePrimitives = {
       const js = reduceKernel(lseFold, x!, axes);
       const rows = trailingRows(x!, axes);
       if (rows === undefined) return js;
-      // reduced axes trailing: rows of R contiguous elements, through WebAssembly SIMD where selected
+      // reduced axes trailing: rows of R contiguous elements, natively or in WebAssembly SIMD where selected
       const { O, R } = rows;
-      return (inputs, out) => (useWasmRows(R) ? logsumexpRowsWasm(inputs[0]!, out, O, R) : js(inputs, out));
+      return (inputs, out) => {
+        if (!logsumexpRows(inputs[0]!, out, O, R)) js(inputs, out);
+      };
     },
   ),
   // d prod / dx_i = prod / x_i, valid for nonzero inputs (the check keeps away from 0)

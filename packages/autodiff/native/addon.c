@@ -1,0 +1,171 @@
+// The Node-API binding of the native kernels, on Float64Arrays:
+//   gemm(m, n, k, flags, a, aOff, b, bOff, c, cOff)   flags: 1 transA, 2 transB, 4 accumulate
+//   exp(x, dst, count)   softmax(x, out, rows, n, lse | null)   logsumexp(x, out, rows, n)
+// and `isa`, the vector instructions they were compiled for. Every argument is checked: a bad call
+// throws a TypeError or RangeError, it never reads or writes outside the arrays. Compiled without
+// the kernels' instruction sets, so that on a CPU lacking one it declines (`missing`) instead of dying.
+#include <node_api.h>
+#include <stdint.h>
+#include "native.h"
+
+#define FLAG_TRANS_A 1
+#define FLAG_TRANS_B 2
+#define FLAG_ACCUMULATE 4
+
+/* One Float64Array argument: its data and length in elements. */
+typedef struct {
+  double *data;
+  size_t length;
+} f64;
+
+static int get_int(napi_env env, napi_value v, int32_t *out) {
+  return napi_get_value_int32(env, v, out) == napi_ok && *out >= 0;
+}
+
+static int get_f64(napi_env env, napi_value v, f64 *out) {
+  napi_typedarray_type type;
+  if (napi_get_typedarray_info(env, v, &type, &out->length, (void **)&out->data, 0, 0) != napi_ok) return 0;
+  return type == napi_float64_array;
+}
+
+static int is_null(napi_env env, napi_value v) {
+  napi_valuetype type;
+  return napi_typeof(env, v, &type) == napi_ok && (type == napi_null || type == napi_undefined);
+}
+
+/* Whether [a, a + an) and [b, b + bn) share memory (compared as addresses). */
+static int overlaps(const double *a, size_t an, const double *b, size_t bn) {
+  const uintptr_t a0 = (uintptr_t)a, a1 = (uintptr_t)(a + an), b0 = (uintptr_t)b, b1 = (uintptr_t)(b + bn);
+  return an > 0 && bn > 0 && a0 < b1 && b0 < a1;
+}
+
+/* The arguments of a call, exactly `count` of them. */
+static int args(napi_env env, napi_callback_info info, size_t count, napi_value *argv, const char *name) {
+  size_t argc = count;
+  if (napi_get_cb_info(env, info, &argc, argv, 0, 0) == napi_ok && argc == count) return 1;
+  napi_throw_type_error(env, 0, name);
+  return 0;
+}
+
+static napi_value fail(napi_env env, int range, const char *message) {
+  if (range) napi_throw_range_error(env, 0, message);
+  else napi_throw_type_error(env, 0, message);
+  return 0;
+}
+
+static napi_value gemm(napi_env env, napi_callback_info info) {
+  napi_value argv[10];
+  if (!args(env, info, 10, argv, "gemm expects 10 arguments")) return 0;
+  int32_t m, n, k, flags, aOff, bOff, cOff;
+  f64 a, b, c;
+  if (!get_int(env, argv[0], &m) || !get_int(env, argv[1], &n) || !get_int(env, argv[2], &k) ||
+      !get_int(env, argv[3], &flags) || !get_int(env, argv[5], &aOff) || !get_int(env, argv[7], &bOff) ||
+      !get_int(env, argv[9], &cOff))
+    return fail(env, 0, "gemm: sizes, flags and offsets must be integers >= 0");
+  if (!get_f64(env, argv[4], &a) || !get_f64(env, argv[6], &b) || !get_f64(env, argv[8], &c))
+    return fail(env, 0, "gemm: a, b and c must be Float64Arrays");
+  const size_t aSize = (size_t)m * k, bSize = (size_t)k * n, cSize = (size_t)m * n;
+  if (aOff + aSize > a.length || bOff + bSize > b.length || cOff + cSize > c.length)
+    return fail(env, 1, "gemm: a matrix does not fit in its array");
+  const double *aStart = a.data + aOff, *bStart = b.data + bOff;
+  double *cStart = c.data + cOff;
+  if (overlaps(cStart, cSize, aStart, aSize) || overlaps(cStart, cSize, bStart, bSize))
+    return fail(env, 1, "gemm: c overlaps a or b");
+  if (descent_gemm(m, n, k, flags & FLAG_TRANS_A, flags & FLAG_TRANS_B, aStart, bStart, cStart, flags & FLAG_ACCUMULATE) != 0)
+    napi_throw_error(env, 0, "gemm: out of memory for the packing scratch");
+  return 0;
+}
+
+static napi_value exp_(napi_env env, napi_callback_info info) {
+  napi_value argv[3];
+  if (!args(env, info, 3, argv, "exp expects 3 arguments")) return 0;
+  f64 x, dst;
+  int32_t count;
+  if (!get_f64(env, argv[0], &x) || !get_f64(env, argv[1], &dst) || !get_int(env, argv[2], &count))
+    return fail(env, 0, "exp: (x, dst, count) with Float64Arrays and an integer >= 0");
+  if ((size_t)count > x.length || (size_t)count > dst.length) return fail(env, 1, "exp: count is past an array's end");
+  if (x.data != dst.data && overlaps(x.data, count, dst.data, count)) return fail(env, 1, "exp: dst partly overlaps x");
+  descent_exp(x.data, dst.data, count);
+  return 0;
+}
+
+/* The (x, out, rows, n) arguments shared by softmax and logsumexp; out holds outLength(rows, n). */
+static int rows_args(napi_env env, napi_value *argv, f64 *x, f64 *out, int32_t *rows, int32_t *n, int per_row, const char *name) {
+  if (!get_f64(env, argv[0], x) || !get_f64(env, argv[1], out) || !get_int(env, argv[2], rows) || !get_int(env, argv[3], n)) {
+    fail(env, 0, name);
+    return 0;
+  }
+  const size_t size = (size_t)*rows * *n;
+  if (size > x->length || (per_row ? size : (size_t)*rows) > out->length) {
+    fail(env, 1, "rows: rows × n values do not fit in the arrays");
+    return 0;
+  }
+  return 1;
+}
+
+static napi_value softmax(napi_env env, napi_callback_info info) {
+  napi_value argv[5];
+  if (!args(env, info, 5, argv, "softmax expects 5 arguments")) return 0;
+  f64 x, out, lse = {0, 0};
+  int32_t rows, n;
+  if (!rows_args(env, argv, &x, &out, &rows, &n, 1, "softmax: (x, out, rows, n, lse) with Float64Arrays and integers >= 0")) return 0;
+  const int hasLse = !is_null(env, argv[4]);
+  if (hasLse && !get_f64(env, argv[4], &lse)) return fail(env, 0, "softmax: lse must be a Float64Array or null");
+  const size_t size = (size_t)rows * n;
+  if (hasLse && lse.length < (size_t)rows) return fail(env, 1, "softmax: lse is shorter than rows");
+  if (x.data != out.data && overlaps(x.data, size, out.data, size)) return fail(env, 1, "softmax: out partly overlaps x");
+  if (hasLse && (overlaps(lse.data, rows, x.data, size) || overlaps(lse.data, rows, out.data, size)))
+    return fail(env, 1, "softmax: lse overlaps x or out");
+  descent_softmax_rows(x.data, out.data, rows, n, hasLse ? lse.data : 0);
+  return 0;
+}
+
+static napi_value logsumexp(napi_env env, napi_callback_info info) {
+  napi_value argv[4];
+  if (!args(env, info, 4, argv, "logsumexp expects 4 arguments")) return 0;
+  f64 x, out;
+  int32_t rows, n;
+  if (!rows_args(env, argv, &x, &out, &rows, &n, 0, "logsumexp: (x, out, rows, n) with Float64Arrays and integers >= 0")) return 0;
+  if (overlaps(out.data, rows, x.data, (size_t)rows * n)) return fail(env, 1, "logsumexp: out overlaps x");
+  if (descent_logsumexp_rows(x.data, out.data, rows, n) != 0) napi_throw_error(env, 0, "logsumexp: out of memory for its scratch");
+  return 0;
+}
+
+/* The first instruction set the kernels were compiled to use that this CPU lacks, or null. An addon
+   built on one machine and run on another (a cluster's nodes) must not die of an illegal instruction. */
+static const char *missing_feature(void) {
+#if defined(__x86_64__) || defined(__i386__)
+  const int needs = descent_needs();
+  __builtin_cpu_init();
+  if ((needs & DESCENT_NEEDS_AVX) && !__builtin_cpu_supports("avx")) return "avx";
+  if ((needs & DESCENT_NEEDS_AVX2) && !__builtin_cpu_supports("avx2")) return "avx2";
+  if ((needs & DESCENT_NEEDS_FMA) && !__builtin_cpu_supports("fma")) return "fma";
+  if ((needs & DESCENT_NEEDS_AVX512F) && !__builtin_cpu_supports("avx512f")) return "avx512f";
+#endif
+  return 0;
+}
+
+static int export_function(napi_env env, napi_value exports, const char *name, napi_callback cb) {
+  napi_value fn;
+  return napi_create_function(env, name, NAPI_AUTO_LENGTH, cb, 0, &fn) == napi_ok &&
+         napi_set_named_property(env, exports, name, fn) == napi_ok;
+}
+
+static int export_string(napi_env env, napi_value exports, const char *name, const char *text) {
+  napi_value value;
+  return napi_create_string_utf8(env, text, NAPI_AUTO_LENGTH, &value) == napi_ok &&
+         napi_set_named_property(env, exports, name, value) == napi_ok;
+}
+
+/* exports: { isa, gemm, exp, softmax, logsumexp } on a CPU that can run the kernels, { isa, missing } otherwise. */
+static napi_value init(napi_env env, napi_value exports) {
+  const char *missing = missing_feature();
+  if (!export_string(env, exports, "isa", descent_isa())) return 0;
+  if (missing) return export_string(env, exports, "missing", missing) ? exports : 0;
+  if (!export_function(env, exports, "gemm", gemm) || !export_function(env, exports, "exp", exp_) ||
+      !export_function(env, exports, "softmax", softmax) || !export_function(env, exports, "logsumexp", logsumexp))
+    return 0;
+  return exports;
+}
+
+NAPI_MODULE(descent_native, init)

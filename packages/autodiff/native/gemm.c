@@ -1,0 +1,200 @@
+// The native matrix product: BLIS-style blocking, packed panels and an MR × NR register tile of
+// GCC vectors, compiled for the machine it runs on (FMA and AVX-512 where it has them). One thread.
+//
+// Loops, outside in: column blocks of NC, k chunks of KC (op(B) packed once per chunk), row blocks
+// of MC (op(A) packed per block), then NR-wide panels of the packed B (one stays in L1) and MR-tall
+// panels of the packed A. Panels are zero-padded, so the micro-kernel always computes a whole tile
+// and only edge tiles go through a small buffer. Each C element is a sum over k ascending within a
+// chunk (fused multiply-adds where the target has them), chunks added in order: deterministic on a
+// given machine, not bit-identical to the JS and WebAssembly kernels (which never fuse).
+#include <stdlib.h>
+#include <string.h>
+#include "native.h"
+
+#include "vec.h"
+
+#if VW == 8
+#define MR 8 /* rows of the register tile: 8 × 3 = 24 of the 32 vector registers */
+#else
+#define MR 4 /* 4 × 3 = 12 of 16 */
+#endif
+#define NV 3          /* vectors per tile row */
+#define NR (NV * VW)  /* columns of the register tile */
+#define KC 256        /* k chunk: an MR × KC panel of A and a KC × NR panel of B stay in L1/L2 */
+#define MC 96         /* rows of A packed at a time (MC × KC doubles = 192 KiB, in L2) */
+#define NC 2048       /* columns of B packed at a time (NC × KC doubles = 4 MiB, in L3) */
+
+static double *packed_a = 0;
+static double *packed_b = 0;
+
+/* Rows [i0, i0 + mc) and columns [p0, p0 + kc) of op(A) into MR-row panels stored k by k. */
+static void pack_a(const double *a, int m, int k, int transA, int i0, int mc, int p0, int kc, double *out) {
+  const size_t sAi = transA ? 1 : (size_t)k, sAp = transA ? (size_t)m : 1;
+  for (int ip = 0; ip < mc; ip += MR) {
+    const int rows = mc - ip < MR ? mc - ip : MR;
+    double *o = out + (size_t)ip * kc;
+    const double *src = a + (size_t)(i0 + ip) * sAi + (size_t)p0 * sAp;
+    if (transA) {
+      /* a column of op(A) is a stored row: read it in memory order */
+      for (int p = 0; p < kc; p++) {
+        const double *s = src + (size_t)p * sAp;
+        int r = 0;
+        for (; r < rows; r++) o[p * MR + r] = s[r];
+        for (; r < MR; r++) o[p * MR + r] = 0;
+      }
+    } else {
+      for (int r = 0; r < rows; r++) {
+        const double *s = src + (size_t)r * sAi;
+        for (int p = 0; p < kc; p++) o[p * MR + r] = s[p];
+      }
+      for (int r = rows; r < MR; r++)
+        for (int p = 0; p < kc; p++) o[p * MR + r] = 0;
+    }
+  }
+}
+
+/* Rows [p0, p0 + kc) and columns [j0, j0 + nc) of op(B) into NR-column panels stored k by k. */
+static void pack_b(const double *b, int k, int n, int transB, int p0, int kc, int j0, int nc, double *out) {
+  const size_t sBp = transB ? 1 : (size_t)n, sBj = transB ? (size_t)k : 1;
+  for (int jp = 0; jp < nc; jp += NR) {
+    const int cols = nc - jp < NR ? nc - jp : NR;
+    double *o = out + (size_t)jp * kc;
+    const double *src = b + (size_t)p0 * sBp + (size_t)(j0 + jp) * sBj;
+    if (!transB) {
+      for (int p = 0; p < kc; p++) {
+        const double *s = src + (size_t)p * sBp;
+        int q = 0;
+        for (; q < cols; q++) o[p * NR + q] = s[q];
+        for (; q < NR; q++) o[p * NR + q] = 0;
+      }
+    } else {
+      for (int q = 0; q < cols; q++) {
+        const double *s = src + (size_t)q * sBj;
+        for (int p = 0; p < kc; p++) o[p * NR + q] = s[p];
+      }
+      for (int q = cols; q < NR; q++)
+        for (int p = 0; p < kc; p++) o[p * NR + q] = 0;
+    }
+  }
+}
+
+/* One MR × NR tile of C (`rows` × `cols` of it exist) from an A panel and a B panel of length kc. */
+static inline void tile(int kc, const double *pa, const double *pb, double *c, size_t ldc, int rows, int cols, int add) {
+  vec acc[MR][NV];
+#pragma GCC unroll 16
+  for (int r = 0; r < MR; r++)
+#pragma GCC unroll 4
+    for (int v = 0; v < NV; v++) acc[r][v] = (vec){0};
+  for (int p = 0; p < kc; p++) {
+    const vec_u *bp = (const vec_u *)(pb + (size_t)p * NR);
+    const vec b0 = bp[0], b1 = bp[1], b2 = bp[2];
+#pragma GCC unroll 16
+    for (int r = 0; r < MR; r++) {
+      const double av = pa[(size_t)p * MR + r];
+      acc[r][0] += av * b0;
+      acc[r][1] += av * b1;
+      acc[r][2] += av * b2;
+    }
+  }
+  if (rows == MR && cols == NR) {
+#pragma GCC unroll 16
+    for (int r = 0; r < MR; r++) {
+      vec_u *cr = (vec_u *)(c + (size_t)r * ldc);
+      if (add) { cr[0] += acc[r][0]; cr[1] += acc[r][1]; cr[2] += acc[r][2]; }
+      else { cr[0] = acc[r][0]; cr[1] = acc[r][1]; cr[2] = acc[r][2]; }
+    }
+    return;
+  }
+  double edge[MR * NR];
+  for (int r = 0; r < MR; r++) memcpy(edge + r * NR, acc[r], sizeof acc[r]);
+  for (int r = 0; r < rows; r++) {
+    double *cr = c + (size_t)r * ldc;
+    if (add) for (int q = 0; q < cols; q++) cr[q] += edge[r * NR + q];
+    else for (int q = 0; q < cols; q++) cr[q] = edge[r * NR + q];
+  }
+}
+
+/* Small outputs (m <= SMALL_M rows, n <= 2 VW columns, B not transposed), as Pᵀ X with a long k:
+   C = Σ_p op(A)[:, p] ⊗ B[p, :], the whole of C in registers, one pass over A and B, no packing
+   (packing and padding to the register tile cost 5-10x the work there). Row p of B is read as
+   NV2 whole vectors, the lanes past n reading into the next row (discarded); the last rows, where
+   that would pass the end of B, go through a zero-padded copy. */
+#define SMALL_M (VW == 8 ? 12 : 6)
+static void gemm_small(int m, int n, int k, int transA, const double *a, const double *b, double *c, int accumulate) {
+  vec acc[SMALL_M][2];
+  for (int i = 0; i < SMALL_M; i++) acc[i][0] = acc[i][1] = (vec){0};
+  const int nv = n <= VW ? 1 : 2;
+  const size_t sAi = transA ? 1 : (size_t)k, sAp = transA ? (size_t)m : 1;
+  /* rows whose vector loads stay inside B: p·n + nv·VW <= k·n */
+  const long span = (long)nv * VW;
+  long safe = ((long)k * n - span) / n + 1;
+  if ((long)k * n < span) safe = 0;
+  if (safe > k) safe = k;
+  double padded[2 * VW];
+  for (int p = 0; p < k; p++) {
+    const double *row = b + (size_t)p * n;
+    if (p >= safe) {
+      memset(padded, 0, sizeof padded);
+      memcpy(padded, row, (size_t)n * sizeof(double));
+      row = padded;
+    }
+    const vec b0 = *(const vec_u *)row;
+    const vec b1 = nv == 2 ? *(const vec_u *)(row + VW) : (vec){0};
+    const double *ap = a + (size_t)p * sAp;
+    for (int i = 0; i < m; i++) {
+      const double av = ap[(size_t)i * sAi];
+      acc[i][0] += av * b0;
+      if (nv == 2) acc[i][1] += av * b1;
+    }
+  }
+  for (int i = 0; i < m; i++) {
+    double out[2 * VW];
+    memcpy(out, acc[i], sizeof out);
+    double *ci = c + (size_t)i * n;
+    if (accumulate) for (int j = 0; j < n; j++) ci[j] += out[j];
+    else for (int j = 0; j < n; j++) ci[j] = out[j];
+  }
+}
+
+int descent_gemm(int m, int n, int k, int transA, int transB,
+                 const double *a, const double *b, double *c, int accumulate) {
+  if (!transB && m <= SMALL_M && n <= 2 * VW && k > 0) {
+    gemm_small(m, n, k, transA, a, b, c, accumulate);
+    return 0;
+  }
+  if (!packed_a) {
+    packed_a = aligned_alloc(64, sizeof(double) * (MC + MR) * KC);
+    packed_b = aligned_alloc(64, sizeof(double) * (NC + NR) * KC);
+    if (!packed_a || !packed_b) {
+      free(packed_a);
+      free(packed_b);
+      packed_a = packed_b = 0;
+      return -1;
+    }
+  }
+  if (k == 0) {
+    if (!accumulate) memset(c, 0, sizeof(double) * (size_t)m * n);
+    return 0;
+  }
+  for (int j0 = 0; j0 < n; j0 += NC) {
+    const int nc = n - j0 < NC ? n - j0 : NC;
+    for (int p0 = 0; p0 < k; p0 += KC) {
+      const int kc = k - p0 < KC ? k - p0 : KC;
+      const int add = accumulate || p0 > 0;
+      pack_b(b, k, n, transB, p0, kc, j0, nc, packed_b);
+      for (int i0 = 0; i0 < m; i0 += MC) {
+        const int mc = m - i0 < MC ? m - i0 : MC;
+        pack_a(a, m, k, transA, i0, mc, p0, kc, packed_a);
+        for (int jp = 0; jp < nc; jp += NR) {
+          const int cols = nc - jp < NR ? nc - jp : NR;
+          for (int ip = 0; ip < mc; ip += MR) {
+            const int rows = mc - ip < MR ? mc - ip : MR;
+            tile(kc, packed_a + (size_t)ip * kc, packed_b + (size_t)jp * kc,
+                 c + (size_t)(i0 + ip) * n + j0 + jp, (size_t)n, rows, cols, add);
+          }
+        }
+      }
+    }
+  }
+  return 0;
+}

@@ -1,0 +1,34 @@
+// The native kernels' C interface (gemm.c, rows.c, isa.c), called by the Node-API binding (addon.c).
+#ifndef DESCENT_NATIVE_H
+#define DESCENT_NATIVE_H
+#include <stddef.h>
+
+/* C = op(A)·op(B) (or C += op(A)·op(B) when accumulate), row-major, op(A) [m, k], op(B) [k, n]:
+   A stored [m, k] or [k, m] (transA), B stored [k, n] or [n, k] (transB). C must not overlap A or B.
+   Returns 0, or -1 when the packing scratch could not be allocated. */
+int descent_gemm(int m, int n, int k, int transA, int transB,
+                 const double *a, const double *b, double *c, int accumulate);
+
+/* dst[i] = exp(x[i]) for i < count (dst == x allowed). */
+void descent_exp(const double *x, double *dst, size_t count);
+
+/* Softmax of each of `rows` rows of n values, x to out (out == x allowed); with lse (not null),
+   each row's logsumexp there too. A row whose max is ±inf gets that max as its logsumexp. */
+void descent_softmax_rows(const double *x, double *out, size_t rows, size_t n, double *lse);
+
+/* out[r] = log sum_i exp(x[r·n + i]) for r < rows, stably (max first). Returns 0, or -1 when
+   its scratch could not be allocated. */
+int descent_logsumexp_rows(const double *x, double *out, size_t rows, size_t n);
+
+/* The vector instructions the kernels were compiled for: "avx512", "avx" or "generic". */
+const char *descent_isa(void);
+
+/* The x86 features the compiler was allowed to use in the kernels (DESCENT_NEEDS_* bits): the
+   binding, compiled without them, checks that the CPU running it has each before it offers any. */
+#define DESCENT_NEEDS_AVX 1
+#define DESCENT_NEEDS_AVX2 2
+#define DESCENT_NEEDS_FMA 4
+#define DESCENT_NEEDS_AVX512F 8
+int descent_needs(void);
+
+#endif

@@ -1,0 +1,62 @@
+// The optional native kernels: a Node-API addon (native/*.c) that scripts/build-native.mjs compiles
+// for this machine's vector instructions. Loaded where it was built and the CPU can run it;
+// DESCENT_NATIVE=0 in the environment turns it off. Elsewhere the WebAssembly and JS kernels run.
+
+/** The addon's kernels (native/addon.c checks every argument and throws on a bad call). */
+export interface NativeKernels {
+  /** C = op(A)·op(B); flags: 1 transA, 2 transB, 4 accumulate. */
+  gemm(m: number, n: number, k: number, flags: number, a: Float64Array, aOff: number, b: Float64Array, bOff: number, c: Float64Array, cOff: number): void;
+  /** dst[i] = exp(x[i]) for i < count. */
+  exp(x: Float64Array, dst: Float64Array, count: number): void;
+  /** Softmax of `rows` rows of n values, x to out (may be the same array); each row's logsumexp into lse when given. */
+  softmax(x: Float64Array, out: Float64Array, rows: number, n: number, lse: Float64Array | null): void;
+  /** out[r] = logsumexp of row r. */
+  logsumexp(x: Float64Array, out: Float64Array, rows: number, n: number): void;
+}
+
+/** What the addon exports: the kernels only on a CPU with every instruction set they were compiled for. */
+type NativeAddon = Partial<NativeKernels> & { readonly isa: string; readonly missing?: string };
+
+/** The parts of Node's `process` used here (the package itself runs anywhere JS does). */
+interface NodeProcess {
+  readonly dlopen?: (module: { exports: unknown }, filename: string) => void;
+  readonly env?: Record<string, string | undefined>;
+}
+
+/** Whether the native kernels are in use, and if not, why. */
+export interface NativeStatus {
+  readonly available: boolean;
+  /** The vector instructions they were compiled for ('avx512', 'avx', 'generic'), when loaded. */
+  readonly isa?: string;
+  /** Why they are not in use, when they are not. */
+  readonly reason?: string;
+}
+
+function load(): { kernels: NativeKernels | null; status: NativeStatus } {
+  const proc = (globalThis as { process?: NodeProcess }).process;
+  const none = (reason: string) => ({ kernels: null, status: { available: false, reason } });
+  if (proc?.dlopen === undefined) return none('not running on Node.js');
+  if (proc.env?.['DESCENT_NATIVE'] === '0') return none('DESCENT_NATIVE=0');
+  // native/build sits two folders above both src/kernels (tests) and dist/kernels (the build)
+  const url = new URL('../../native/build/descent_native.node', import.meta.url);
+  if (url.protocol !== 'file:') return none('not loaded from a file');
+  const module = { exports: {} as NativeAddon };
+  try {
+    proc.dlopen(module, decodeURIComponent(url.pathname));
+  } catch {
+    return none('not built (packages/autodiff/scripts/build-native.mjs needs a C compiler and Node headers)');
+  }
+  const { isa, missing, gemm, exp, softmax, logsumexp } = module.exports;
+  if (gemm === undefined || exp === undefined || softmax === undefined || logsumexp === undefined) {
+    return none(`built for ${isa}, but this CPU lacks ${missing ?? 'an instruction set it needs'}`);
+  }
+  return { kernels: { gemm, exp, softmax, logsumexp }, status: { available: true, isa } };
+}
+
+const loaded = load();
+
+/** The native kernels, or null where they are not built, not loadable or turned off. */
+export const nativeKernels: NativeKernels | null = loaded.kernels;
+
+/** Whether the native kernels loaded, for what instructions, or why not. */
+export const nativeStatus: NativeStatus = loaded.status;
