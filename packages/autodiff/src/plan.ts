@@ -35,6 +35,8 @@ export interface PlanStats {
   readonly merged: number;
   /** Elementwise nodes computed inside another node's loop instead of their own kernel. */
   readonly fused: number;
+  /** Kernels that read no input of the plan, run once on the first execution (see `Plan`). */
+  readonly hoisted: number;
 }
 
 /** Accumulated time of one kernel of one plan (see `setKernelTiming`). */
@@ -75,6 +77,9 @@ export function kernelTimings(): KernelTiming[] {
  * A graph compiled for fixed input shapes. `run` copies the inputs in, runs every kernel and
  * returns the outputs; nothing is allocated per run. The returned tensors are views of the
  * plan's buffers, overwritten by the next run (copy them to keep them).
+ * Kernels that depend on constants alone (a large constant deferred while tracing, and what is
+ * computed from it: fixed samples transformed, a teacher's outputs on them) are hoisted: they run
+ * on the first execution only and their results stay in buffers no other kernel reuses.
  */
 export class Plan {
   private readonly kernels: Kernel[] = [];
@@ -88,6 +93,9 @@ export class Plan {
   private readonly id = planCount++;
   private times: Float64Array | undefined;
   private calls = 0;
+  /** The first kernel `execute` runs: 0 until the hoisted kernels (the first ones) have run once. */
+  private begin = 0;
+  private readonly hoisted: number;
 
   constructor(
     readonly inputs: readonly Tensor[],
@@ -198,9 +206,19 @@ export class Plan {
         this.lines.push(`%${node.id} = ${prim.name}(${ins.map((i) => `%${i.id}`).join(', ')}) ${shape}`);
       }
     }
+    // kernels reading no plan input, directly or through other kernels, run first and once; the
+    // results that later kernels read keep their buffers
+    const varying = new Set(inputs.map((i) => i.id));
+    for (const node of computed) if (inputsOf(node).some((i) => varying.has(i.id))) varying.add(node.id);
+    const once = steps.filter((s) => !varying.has(s.node.id));
+    const every = steps.filter((s) => varying.has(s.node.id));
+    steps.splice(0, steps.length, ...once, ...every);
+    const kept = new Set(outputIds);
+    for (const s of every) for (const i of s.inputs) if (!varying.has(i.id)) kept.add(owner(i));
+    this.hoisted = once.length;
     const assigned = assignBuffers(
       steps.map((s) => ({ reads: s.inputs.map(owner), writes: s.node.id, size: s.node.size })),
-      outputIds,
+      kept,
       own,
       options.reuseBuffers !== false,
     );
@@ -218,7 +236,7 @@ export class Plan {
     }
     this.inputBuffers = inputs.map((i) => fixed.get(i.id)!);
     this.outputs = outputs.map((o) => constant(bufferOf(canonical(o)), o.shape));
-    this.stats = { nodes: order.length, kernels: this.kernels.length, buffers: bufferCount, bufferElements, merged, fused };
+    this.stats = { nodes: order.length, kernels: this.kernels.length, buffers: bufferCount, bufferElements, merged, fused, hoisted: this.hoisted };
   }
 
   /** Runs the plan on new input values (Float64Arrays or tensors of the declared shapes). */
@@ -244,13 +262,14 @@ export class Plan {
     return this.inputBuffers[i]!;
   }
 
-  /** Runs every kernel on the current contents of the input buffers. */
+  /** Runs every kernel on the current contents of the input buffers (the hoisted ones the first time only). */
   execute(): void {
     if (timingOn) return this.executeTimed();
     const kernels = this.kernels;
     const ins = this.kernelInputs;
     const outs = this.kernelOutputs;
-    for (let k = 0; k < kernels.length; k++) kernels[k]!(ins[k]!, outs[k]!);
+    for (let k = this.begin; k < kernels.length; k++) kernels[k]!(ins[k]!, outs[k]!);
+    this.begin = this.hoisted;
   }
 
   private executeTimed(): void {
@@ -260,11 +279,12 @@ export class Plan {
     }
     const times = this.times;
     this.calls++;
-    for (let k = 0; k < this.kernels.length; k++) {
+    for (let k = this.begin; k < this.kernels.length; k++) {
       const t0 = performance.now();
       this.kernels[k]!(this.kernelInputs[k]!, this.kernelOutputs[k]!);
       times[k]! += performance.now() - t0;
     }
+    this.begin = this.hoisted;
   }
 
   resetTimings(): void {

@@ -168,7 +168,9 @@ export class Program {
       (p) => `param ${p.name}[${p.shape.join(', ')}]  ${p.size} values${p.updated ? '  (update rule)' : ''}`,
     );
     lines.push(...this.metricInfo.map((m) => `metric ${m.name}${m.shape.length ? `[${m.shape.join(', ')}]` : ''}`));
-    lines.push(`${this.parameterCount} learnable values; plan: ${this.evalPlan.stats.kernels} kernels, ${this.evalPlan.stats.bufferElements} buffered values`);
+    const { kernels, hoisted, bufferElements } = this.evalPlan.stats;
+    const once = hoisted > 0 ? ` (${hoisted} run once: they read constants only)` : '';
+    lines.push(`${this.parameterCount} learnable values; plan: ${kernels} kernels${once}, ${bufferElements} buffered values`);
     return lines.join('\n');
   }
 }
