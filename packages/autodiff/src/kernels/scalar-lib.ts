@@ -1,4 +1,5 @@
 // Scalar helpers that generated elementwise loops may call as `lib.name(...)`.
+import { fastAcos } from './fast-acos.js';
 import { fastExp } from './fast-exp.js';
 
 /** erf to about 1e-15 relative: series near 0, continued fraction (via erfc) further out. */
@@ -54,5 +55,5 @@ function sign(x: number): number {
   return x > 0 ? 1 : x < 0 ? -1 : x === 0 ? 0 : NaN;
 }
 
-export const scalarLib = { erf, softplus, sigmoid, sign, exp: fastExp } as const;
+export const scalarLib = { erf, softplus, sigmoid, sign, exp: fastExp, acos: fastAcos } as const;
 export type ScalarLib = typeof scalarLib;

@@ -1,4 +1,5 @@
 // Special primitives: the closed-form ReLU kernel relu_kernel(a, b), with its own derivative rule.
+import { fastAcos } from '../kernels/fast-acos.js';
 import { batchOffsets } from '../kernels/matmul.js';
 import { definePrimitive, type Primitive } from '../primitive.js';
 import { broadcastShapes, formatShape, ShapeError, sizeOf, type Shape } from '../shape.js';
@@ -35,7 +36,7 @@ function reluKernelValue(x: Float64Array, ao: number, y: Float64Array, bo: numbe
   const nb = Math.sqrt(bb);
   if (na === 0 || nb === 0) return 0;
   const c = Math.min(1, Math.max(-1, ab / (na * nb)));
-  const theta = Math.acos(c);
+  const theta = fastAcos(c);
   return (na * nb * (Math.sqrt(1 - c * c) + (Math.PI - theta) * c)) / TWO_PI;
 }
 

@@ -57,14 +57,15 @@ export const unaryPrimitives = {
   // softplus = log(1 + e^x), computed without overflow; d softplus = sigmoid
   softplus: unary('softplus', (x) => `lib.softplus(${x})`, (g, _o, x) => mul(g, sigmoid(x)), { lo: -6, hi: 6 }),
   // d acos = -1 / sqrt(1 - x^2), d asin = 1 / sqrt(1 - x^2)
-  acos: unary('acos', (x) => `Math.acos(${x})`, (g, _o, x) => neg(div(g, sqrt(sub(1, mul(x, x))))), open11),
+  // lib.acos: within 1 ulp of Math.acos, ~2-3x faster in generated loops (kernels/fast-acos.ts)
+  acos: unary('acos', (x) => `lib.acos(${x})`, (g, _o, x) => neg(div(g, sqrt(sub(1, mul(x, x))))), open11),
   asin: unary('asin', (x) => `Math.asin(${x})`, (g, _o, x) => div(g, sqrt(sub(1, mul(x, x)))), open11),
   // the arc-cosine kernel of a cosine c: h(c) = sqrt(1 - c^2) + (pi - acos c) c, so that
   // relu_kernel(a, b) = |a||b| h(cos) / 2pi. A primitive for its derivative h'(c) = pi - acos c,
   // finite at c = ±1 (parallel vectors) where the composed form gives inf - inf.
   arcKernel: unary(
     'arcKernel',
-    (x) => `(Math.sqrt(1 - ${x} * ${x}) + (Math.PI - Math.acos(${x})) * ${x})`,
+    (x) => `(Math.sqrt(1 - ${x} * ${x}) + (Math.PI - lib.acos(${x})) * ${x})`,
     (g, _o, x) => mul(g, sub(Math.PI, acos(x))),
     open11,
   ),
