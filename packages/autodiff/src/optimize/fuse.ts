@@ -24,7 +24,13 @@ export function scalarExprOf(node: Tensor): ((args: readonly string[]) => string
 const constantNode = (t: Tensor): boolean => (t.prim === undefined || !t.tracked) && !t.symbolic;
 
 /** Elementwise primitives cheap enough to compute again in each loop that reads them. */
-const CHEAP = new Set(['add', 'sub', 'mul', 'neg']);
+const CHEAP = new Set(['add', 'sub', 'mul', 'neg', 'div', 'maximum', 'minimum']);
+
+/** How many cheap operations deep a value may be recomputed in each loop that reads it. */
+const COPY_DEPTH = 6;
+
+/** Loops a copied value may be computed in (beyond that, storing it once is cheaper). */
+const COPY_LOOPS = 3;
 
 /** A fused group: members in topological order (the root, whose value is stored, last). */
 export interface FusedGroup {
@@ -36,13 +42,16 @@ export interface FusedGroup {
 
 /**
  * Groups the computed nodes of `order` (topological, canonical inputs given by `inputsOf`).
- * An elementwise node joins the group of its consumers when all of them are in one group, it has
- * that group's shape and it is not needed outside (a plan output). A broadcastTo whose elementwise
- * consumers are in several such groups joins each of them (it is a strided read, not a value
- * worth storing). Every other node roots a
- * group of its own (non-elementwise nodes are groups of one member with no generated loop).
- * Aliases (reshape, identity) must be in `order`: they read their input's buffer, so they are
- * consumers that keep it from being fused away.
+ * An elementwise node joins the group of its consumers when all of them are in one group (or are
+ * copied into that one loop only), it has that group's shape and it is not needed outside (a plan
+ * output). A node whose elementwise consumers end up in several such loops (at most COPY_LOOPS)
+ * is copied into each instead of being stored when that costs little: a broadcastTo (a strided
+ * read of a stored value), or a cheap operation (CHEAP) of stored values, of one element, of
+ * broadcasts or of other such operations, up to COPY_DEPTH deep (the clamp of a matrix of cosines,
+ * min(1, max(-1, G / (n nᵀ))), read by a forward and a backward loop, is computed in both). Every
+ * other node roots a group of its own (non-elementwise nodes are groups of one member with no
+ * generated loop). Aliases (reshape, identity) must be in `order`: they read their input's
+ * buffer, so they are consumers that keep it from being fused away.
  */
 export function groupElementwise(
   order: readonly Tensor[],
@@ -51,37 +60,42 @@ export function groupElementwise(
   fuse = true,
 ): Map<number, FusedGroup> {
   const consumers = new Map<number, Tensor[]>();
-  for (const node of order) {
+  const position = new Map<number, number>();
+  order.forEach((node, k) => {
+    position.set(node.id, k);
     for (const i of inputsOf(node)) {
       const list = consumers.get(i.id);
       if (list === undefined) consumers.set(i.id, [node]);
       else if (!list.includes(node)) list.push(node);
     }
-  }
+  });
+  /** Whether a value of `shape` is stored whatever this node does (so reading it costs one load). */
+  const storedAnyway = (i: Tensor): boolean => constantNode(i) || scalarExprOf(i) === undefined || isOutput(i);
+  /** A cheap operation whose inputs are stored values, single elements, broadcasts or such operations. */
+  const cheap = (node: Tensor, depth: number): boolean =>
+    depth > 0 && CHEAP.has(node.prim?.name ?? '') && !isOutput(node) &&
+    inputsOf(node).every((i) =>
+      i.size === 1 ||
+      (sameShape(i.shape, node.shape) &&
+        (storedAnyway(i) || i.prim!.name === 'broadcastTo' || cheap(i, depth - 1))));
   const groupOf = new Map<number, Tensor>(); // node -> root
-  // broadcastTo nodes read inside every consumer's loop instead of being stored (see below)
-  const copies = new Map<number, Tensor[]>(); // root -> broadcastTo nodes copied into its loop
-  const copied = new Set<number>();
+  // values computed inside every loop that reads them instead of being stored (see below)
+  const copies = new Map<number, Tensor[]>(); // root -> nodes copied into its loop
+  const copiedInto = new Map<number, Set<Tensor>>(); // copied node -> the roots of its loops
+  /** The loops a consumer is computed in: its group's, or each one it is copied into. */
+  const loopsOf = (c: Tensor): Set<Tensor> => copiedInto.get(c.id) ?? new Set([groupOf.get(c.id)!]);
   for (let k = order.length - 1; k >= 0; k--) {
     const node = order[k]!;
     let root: Tensor = node;
     const cons = consumers.get(node.id) ?? [];
-    // a node read by a copied node is stored (the copies read it from its buffer)
-    if (fuse && scalarExprOf(node) !== undefined && !isOutput(node) && cons.length > 0 && !cons.some((c) => copied.has(c.id))) {
-      const roots = new Set(cons.map((c) => groupOf.get(c.id)!));
-      const r = roots.size === 1 ? [...roots][0]! : undefined;
+    if (fuse && scalarExprOf(node) !== undefined && !isOutput(node) && cons.length > 0) {
+      const roots = new Set<Tensor>();
+      for (const c of cons) for (const r of loopsOf(c)) roots.add(r);
       const intoLoops = cons.every((c) => scalarExprOf(c) !== undefined && sameShape(c.shape, node.shape)) &&
         [...roots].every((g) => scalarExprOf(g) !== undefined && sameShape(g.shape, node.shape));
-      if (r !== undefined && scalarExprOf(r) !== undefined && sameShape(r.shape, node.shape)) root = r;
-      else if (
-        intoLoops &&
-        (node.prim!.name === 'broadcastTo' ||
-          // one cheap operation (add, sub, mul, neg) of stored values of its shape or of one
-          // element (values no loop would compute in its place), read by at most 3 loops:
-          // recomputed in each instead of a kernel of its own storing it for them
-          (roots.size <= 3 && CHEAP.has(node.prim!.name) &&
-            inputsOf(node).every((i) => i.size === 1 || (sameShape(i.shape, node.shape) && (constantNode(i) || scalarExprOf(i) === undefined || isOutput(i))))))
-      ) {
+      const r = roots.size === 1 ? [...roots][0]! : undefined;
+      if (r !== undefined && intoLoops) root = r;
+      else if (intoLoops && roots.size <= COPY_LOOPS && (node.prim!.name === 'broadcastTo' || cheap(node, COPY_DEPTH))) {
         // a broadcast read by several loops (e.g. a per-row value used by a forward and a
         // backward pass): each loop reads the small input through broadcast strides, which costs
         // nothing, instead of one loop storing the full broadcast array for the others; a cheap
@@ -91,22 +105,25 @@ export function groupElementwise(
           if (list === undefined) copies.set(g.id, [node]);
           else list.push(node);
         }
-        copied.add(node.id);
+        copiedInto.set(node.id, roots);
+        continue;
       }
     }
     groupOf.set(node.id, root);
   }
-  const groups = new Map<number, FusedGroup>();
   const members = new Map<number, Tensor[]>();
   for (const node of order) {
-    if (copied.has(node.id)) continue;
+    if (copiedInto.has(node.id)) continue;
     const r = groupOf.get(node.id)!;
     const list = members.get(r.id);
-    // a copied broadcast only reads a value from outside the loop: first is a valid place
-    if (list === undefined) members.set(r.id, [...(copies.get(r.id) ?? []), node]);
+    if (list === undefined) members.set(r.id, [node]);
     else list.push(node);
   }
-  for (const [rootId, list] of members) {
+  const groups = new Map<number, FusedGroup>();
+  for (const [rootId, own] of members) {
+    // the copies and the group's own members, in topological order (a copy may read another copy
+    // or a member, and a member may read a copy)
+    const list = [...(copies.get(rootId) ?? []), ...own].sort((a, b) => position.get(a.id)! - position.get(b.id)!);
     const inside = new Set(list.map((m) => m.id));
     const inputs: Tensor[] = [];
     for (const m of list) {
