@@ -1,7 +1,9 @@
 // A broadcastTo read by several fused loops is read inside each of them (through broadcast
 // strides) instead of being stored as a full array by one kernel for the others.
 import { describe, expect, it } from 'vitest';
-import { add, broadcastTo, exp, mean, mul, neg, placeholder, planOf, Random, matmul, sub, sum, tanh } from '@descent/autodiff';
+import {
+  acos, add, broadcastTo, div, exp, maximum, mean, minimum, mul, neg, placeholder, planOf, Random, matmul, matmulT, sub, sum, tanh,
+} from '@descent/autodiff';
 
 describe('broadcast copied into every consuming loop', () => {
   it('is not stored when all its consumers are elementwise loops of its shape', () => {
@@ -52,5 +54,26 @@ describe('broadcast copied into every consuming loop', () => {
     const values = [rng.randn([30]).data];
     const off = planOf([x], outputs, { cse: false, fuse: false, reuseBuffers: false });
     expect(plan.run(values).map((t) => Array.from(t.data))).toEqual(off.run(values).map((t) => Array.from(t.data)));
+  });
+
+  it('a chain of cheap operations read by two loops (clamped cosines) is computed in both, in order', () => {
+    const w = placeholder([30, 4], 'w');
+    const n = placeholder([30, 1], 'n');
+    const m = placeholder([1, 30], 'm');
+    const g = matmulT(w, w, { transB: true }); // [30, 30], stored (a product)
+    const outer = mul(broadcastTo(n, [30, 30]), broadcastTo(m, [30, 30]));
+    const c = minimum(maximum(div(g, outer), -1), 1); // mul, div, maximum, minimum: copied, not stored
+    const outputs = [sum(mul(acos(c), g)), mul(exp(c), 2)];
+    const on = planOf([w, n, m], outputs);
+    const off = planOf([w, n, m], outputs, { cse: false, fuse: false, reuseBuffers: false });
+    // no kernel stores c: the division (and the clamp after it) is in both loops
+    const lines = on.dump().split('\n');
+    expect(lines.filter((l) => / \/ /.test(l) && /lib\.(acos|exp)/.test(l))).toHaveLength(2);
+    expect(on.stats.kernels).toBe(4); // the product, two loops, the sum
+    const rng = new Random(4);
+    const values = [rng.randn([30, 4]).data, rng.rand([30, 1], 1, 2).data, rng.rand([1, 30], 1, 2).data];
+    const a = on.run(values).map((t) => Array.from(t.data));
+    const b = off.run(values).map((t) => Array.from(t.data));
+    expect(a).toEqual(b);
   });
 });
