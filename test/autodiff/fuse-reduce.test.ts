@@ -37,14 +37,34 @@ describe('reductions fused with their input loop', () => {
     );
   });
 
-  it('leaves the loop alone when its value is also read elsewhere or an input is broadcast', () => {
+  it('leaves the loop alone when its value is also read elsewhere or an input is broadcast across rows', () => {
     const x = placeholder([6, 5], 'x');
     const r = placeholder([6, 1], 'r');
+    const c = placeholder([1, 5], 'c');
     const z = relu(x);
     const shared = planOf([x], [sum(z, [1]), mul(z, 2)]).dump();
     expect(shared).toMatch(/= relu\(/);
-    const broadcast = planOf([x, r], [sum(mul(x, r), [1])]).dump();
-    expect(broadcast).toMatch(/= mul\(%\d+, %\d+\) \[6, 5\]/); // stored, then summed
+    // one value per column, or a per-row value summed over the rows: stored, then summed
+    expect(planOf([x, c], [sum(mul(x, c), [1])]).dump()).toMatch(/= mul\(%\d+, %\d+\) \[6, 5\]/);
+    expect(planOf([x, r], [sum(mul(x, r), [0])]).dump()).toMatch(/= mul\(%\d+, %\d+\) \[6, 5\]/);
+  });
+
+  it('reads a per-row input once per row when it sums over the last axis (short and long rows)', () => {
+    fc.assert(
+      fc.property(fc.integer({ min: 2, max: 40 }), fc.constantFrom(sum, mean, max), fc.nat(50), (n, reduce, seed) => {
+        const x = placeholder([7, n], 'x');
+        const r = placeholder([7, 1], 'r');
+        const out = reduce(mul(tanh(x), r), [1]);
+        const on = planOf([x, r], [out]);
+        const off = planOf([x, r], [out], { cse: false, fuse: false, reuseBuffers: false });
+        expect(on.stats.kernels).toBe(1);
+        const rng = new Random(seed);
+        const values = [rng.randn([7, n]).data, rng.randn([7, 1]).data];
+        const a = on.run(values)[0]!.data;
+        const b = off.run(values)[0]!.data;
+        for (let i = 0; i < b.length; i++) expect(a[i]).toBeCloseTo(b[i]!, 12);
+      }),
+      { numRuns: 60 },
+    );
   });
 });
-

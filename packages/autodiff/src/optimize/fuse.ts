@@ -177,10 +177,17 @@ export function reductionsOverGroups(
     const group = groups.get(x.id);
     if (group === undefined || group.root !== x || scalarExprOf(x) === undefined) continue;
     if (isOutput(x) || readers.get(x.id) !== 1) continue;
-    if (!group.inputs.every((i) => i.size === 1 || sameShape(i.shape, x.shape))) continue;
+    const { axes } = node.attrs as ReduceAttrs;
+    const lastAxisOnly = axes.length === 1 && axes[0] === x.shape.length - 1 && x.shape[axes[0]]! > 1;
+    if (!group.inputs.every((i) => i.size === 1 || sameShape(i.shape, x.shape) || (lastAxisOnly && perRow(i.shape, x.shape)))) continue;
     absorbed.set(node.id, group);
   }
   return absorbed;
+}
+
+/** Whether `input` holds one value per row of `shape`: the same shape with its last axis 1. */
+function perRow(input: readonly number[], shape: readonly number[]): boolean {
+  return input.length === shape.length && input[input.length - 1] === 1 && input.slice(0, -1).every((d, i) => d === shape[i]);
 }
 
 /** The kernel of a reduction over the loop of the group it absorbed (inputs: the group's). */
@@ -198,8 +205,11 @@ export function reductionGroupKernel(
   const body = lines.join(' ');
   const result = names.get(group.root.id)!;
   const { axes } = node.attrs as ReduceAttrs;
-  const kernel = fusedReduceKernel(foldOf(node.prim!.name)!, group.root.shape, axes, {
-    body, result, scalar: group.inputs.map((i) => i.size === 1),
+  const shape = group.root.shape;
+  const kernel = fusedReduceKernel(foldOf(node.prim!.name)!, shape, axes, {
+    body, result,
+    scalar: group.inputs.map((i) => i.size === 1),
+    row: group.inputs.map((i) => i.size !== 1 && !sameShape(i.shape, shape) && perRow(i.shape, shape)),
   });
   return { kernel, text: `${body} v = ${result}` };
 }
