@@ -34,11 +34,12 @@ export function assignBuffers(
   steps.forEach((s, k) => {
     let buf: Float64Array | undefined;
     if (reuse && !pinned.has(s.writes)) {
-      // best fit among free buffers at least as long, and at most twice as long (or 64 more)
+      // best fit among free buffers at least as long, and at most twice as long (or 64 more); of
+      // equal fits the one released last, whose lines are likeliest still in cache
       let best = -1;
       for (let i = 0; i < pool.length; i++) {
         const len = pool[i]!.length;
-        if (len >= s.size && len <= Math.max(2 * s.size, s.size + 64) && (best < 0 || len < pool[best]!.length)) best = i;
+        if (len >= s.size && len <= Math.max(2 * s.size, s.size + 64) && (best < 0 || len <= pool[best]!.length)) best = i;
       }
       if (best >= 0) {
         buf = pool[best]!;
