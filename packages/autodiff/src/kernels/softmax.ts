@@ -14,18 +14,23 @@ function layout(shape: Shape, axis: number): { O: number; N: number; K: number }
 
 /**
  * softmax(x)_i = exp(x_i - m) / sum_j exp(x_j - m) with m = max_j x_j, so no exp overflows;
- * log: log softmax(x)_i = x_i - m - log sum_j exp(x_j - m). A row of -inf gives NaN, as in numpy.
+ * log: log softmax(x)_i = x_i - m - log sum_j exp(x_j - m). A row of -inf gives NaN, as in numpy,
+ * or 0s with `emptyAsZero` (softmax only: the gradient of logsumexp there).
  * `lse` (softmax over the last axis only): also store each row's logsumexp m + log sum there,
  * as the logsumexp kernel gives it (a row whose max is ±inf gives that max).
  */
-export function softmaxKernel(shape: Shape, axis: number, log: boolean, lse?: Float64Array): Kernel {
+export function softmaxKernel(shape: Shape, axis: number, log: boolean, lse?: Float64Array, emptyAsZero = false): Kernel {
   const { O, N, K } = layout(shape, axis);
   if (lse !== undefined && (log || K !== 1)) throw new Error('softmaxKernel: logsumexp is only given by softmax over the last axis');
+  if (emptyAsZero && log) throw new Error('softmaxKernel: emptyAsZero is for softmax only');
   if (K === 1) {
     return (inputs, out) => {
       const x = inputs[0]!;
       // the native or WebAssembly SIMD kernel where one is selected (rows.ts); this loop is their reference
-      if (!log && softmaxRows(x, out, O, N, lse)) return;
+      if (!log && softmaxRows(x, out, O, N, lse)) {
+        if (emptyAsZero) zeroEmptyRows(x, out, O, N);
+        return;
+      }
       for (let o = 0; o < O; o++) {
         const base = o * N;
         const end = base + N;
@@ -45,8 +50,11 @@ export function softmaxKernel(shape: Shape, axis: number, log: boolean, lse?: Fl
             out[i] = e;
             s += e;
           }
-          const inv = 1 / s;
-          for (let i = base; i < end; i++) out[i]! *= inv;
+          if (emptyAsZero && m === -Infinity) out.fill(0, base, end);
+          else {
+            const inv = 1 / s;
+            for (let i = base; i < end; i++) out[i]! *= inv;
+          }
           if (lse !== undefined) lse[o] = m === Infinity || m === -Infinity ? m : m + Math.log(s);
         }
       }
@@ -81,8 +89,22 @@ export function softmaxKernel(shape: Shape, axis: number, log: boolean, lse?: Fl
       for (let r = 0; r < N; r++) {
         const rb = base + r * K;
         if (log) for (let j = 0; j < K; j++) out[rb + j] = x[rb + j]! - ss[j]!;
-        else for (let j = 0; j < K; j++) out[rb + j]! *= ss[j]!;
+        else for (let j = 0; j < K; j++) out[rb + j] = emptyAsZero && ms[j] === -Infinity ? 0 : out[rb + j]! * ss[j]!;
       }
     }
   };
+}
+
+/**
+ * Rows of x that are all -inf get 0s in out (the fast kernels gave them NaN). A NaN first value
+ * is the cheap sign; the row is then checked, since a NaN input also gives NaN and keeps it.
+ */
+function zeroEmptyRows(x: Float64Array, out: Float64Array, rows: number, n: number): void {
+  for (let o = 0, base = 0; o < rows; o++, base += n) {
+    const first = out[base]!;
+    if (first === first) continue;
+    let empty = true;
+    for (let i = base; i < base + n; i++) if (x[i] !== -Infinity) empty = false;
+    if (empty) out.fill(0, base, base + n);
+  }
 }

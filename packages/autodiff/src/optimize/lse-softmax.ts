@@ -14,6 +14,7 @@ interface LseAttrs {
 }
 interface SoftmaxAttrs {
   readonly axis: number;
+  readonly emptyAsZero?: boolean;
 }
 
 /** A plan step for a node of a shared pair. */
@@ -31,16 +32,20 @@ export interface SharedSoftmax {
 }
 
 /**
- * Finds logsumexp nodes whose softmax is also computed, and moves each such softmax right
- * before its logsumexp in `computed` (a topological order; the softmax reads only x, which the
- * logsumexp reads too, so the order stays valid, and the logsumexp runs after the softmax).
+ * Finds logsumexp nodes whose softmax is also computed (of the same values, through identity
+ * aliases), and moves each such softmax right before its logsumexp in `computed` (a topological
+ * order; the softmax reads only x, which the logsumexp reads too, so the order stays valid, and
+ * the logsumexp runs after the softmax).
  */
 export function shareSoftmax(computed: Tensor[], inputsOf: (t: Tensor) => Tensor[]): SharedSoftmax {
+  // the values both read, through identity aliases (a gradient's fresh variable is an identity of
+  // the value the forward pass read: its softmax and the forward logsumexp read the same values)
+  const valuesOf = (t: Tensor): Tensor => (t.prim?.name === 'identity' ? valuesOf(inputsOf(t)[0]!) : t);
   const softmaxOf = new Map<string, Tensor>();
   for (const node of computed) {
     if (node.prim?.name !== 'softmax') continue;
     const { axis } = node.attrs as SoftmaxAttrs;
-    const x = inputsOf(node)[0]!;
+    const x = valuesOf(inputsOf(node)[0]!);
     if (axis !== x.shape.length - 1 || x.shape[axis]! < 1) continue;
     softmaxOf.set(`${x.id}|${axis}`, node);
   }
@@ -50,7 +55,7 @@ export function shareSoftmax(computed: Tensor[], inputsOf: (t: Tensor) => Tensor
     if (node.prim?.name !== 'logsumexp') continue;
     const { axes } = node.attrs as LseAttrs;
     if (axes.length !== 1) continue;
-    const x = inputsOf(node)[0]!;
+    const x = valuesOf(inputsOf(node)[0]!);
     const s = softmaxOf.get(`${x.id}|${axes[0]}`);
     if (s === undefined || rowsOf.has(s.id)) continue;
     lseOf.set(node.id, s);
@@ -60,8 +65,12 @@ export function shareSoftmax(computed: Tensor[], inputsOf: (t: Tensor) => Tensor
     const at = computed.indexOf(s);
     const lse = computed.indexOf(node);
     if (at > lse) {
-      computed.splice(at, 1);
-      computed.splice(lse, 0, s);
+      // the softmax, and the identity aliases between it and the values (they compute nothing
+      // and read only those values, which the logsumexp reads too), move before the logsumexp
+      const moved: Tensor[] = [s];
+      for (let t = inputsOf(s)[0]!; t.prim?.name === 'identity' && computed.indexOf(t) > lse; t = inputsOf(t)[0]!) moved.unshift(t);
+      for (const t of moved) computed.splice(computed.indexOf(t), 1);
+      computed.splice(lse, 0, ...moved);
     }
   }
   return {
@@ -78,9 +87,9 @@ export function shareSoftmax(computed: Tensor[], inputsOf: (t: Tensor) => Tensor
           line: `%${node.id} = logsumexp(%${inputs[0]!.id}) from softmax %${s.id} ${shape}`,
         };
       }
-      const { axis } = node.attrs as SoftmaxAttrs;
+      const { axis, emptyAsZero } = node.attrs as SoftmaxAttrs;
       return {
-        kernel: softmaxKernel(inputs[0]!.shape, axis, false, rowsOf.get(node.id)!),
+        kernel: softmaxKernel(inputs[0]!.shape, axis, false, rowsOf.get(node.id)!, emptyAsZero === true),
         inputs,
         label: `softmax(+logsumexp) ${shape}`,
         line: `%${node.id} = softmax(%${inputs[0]!.id}) ${shape} (+ logsumexp of its rows)`,

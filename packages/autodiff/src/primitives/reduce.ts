@@ -3,8 +3,9 @@ import { reduceKernel, trailingRows, type Fold } from '../kernels/reduce.js';
 import { logsumexpRows } from '../kernels/rows.js';
 import { definePrimitive, type CheckCase, type Primitive } from '../primitive.js';
 import { reducedShape } from '../shape.js';
-import type { Tensor } from '../tensor.js';
-import { broadcastTo, div, eq, exp, mul, reshape, softmax, sub, sum, where } from '../ops.js';
+import { broadcastTo, div, eq, exp, mul, reshape, sub, sum, where } from '../ops.js';
+import { apply, type Tensor } from '../tensor.js';
+import { softmaxPrimitives } from './softmax.js';
 
 /** Axes already normalized (sorted, non-negative) by the op that builds the node. */
 export interface ReduceAttrs {
@@ -108,12 +109,12 @@ export const reducePrimitives = {
     (g, out, x, attrs) => {
       const gx = expandReduced(g, x, attrs);
       if (attrs.axes.length === 1) {
-        // softmax over the one axis: one fused kernel (WebAssembly SIMD for a trailing axis), and
-        // the plan computes logsumexp itself from that softmax, without a second exp pass
-        // (optimize/lse-softmax.ts); a row of -inf keeps its 0 gradient
-        // (the -inf test on the reduced shape, broadcast: it fuses into the consumers' loops)
-        const s = softmax(x, attrs.axes[0]!);
-        return mul(gx, where(expandReduced(eq(out, -Infinity), x, attrs), 0, s));
+        // softmax over the one axis: one fused kernel (native or WebAssembly SIMD for a trailing
+        // axis), and the plan computes logsumexp itself from that softmax, without a second exp
+        // pass (optimize/lse-softmax.ts); a row of -inf keeps its 0 gradient (emptyAsZero: no
+        // -inf test and where of its own, which a gradient of this gradient would carry too)
+        const s = apply(softmaxPrimitives.softmax, [x], { axis: attrs.axes[0]!, emptyAsZero: true });
+        return mul(gx, s);
       }
       const safeOut = where(eq(out, -Infinity), 0, out);
       return mul(gx, exp(sub(x, expandReduced(safeOut, x, attrs))));

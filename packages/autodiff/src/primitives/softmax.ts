@@ -7,6 +7,11 @@ import { exp, mul, sub, sum } from '../ops.js';
 /** The axis, already normalized (non-negative) by the op that builds the node. */
 export interface AxisAttrs {
   readonly axis: number;
+  /**
+   * softmax only: a row whose values are all -inf gives 0s instead of NaN (0/0). Set by the
+   * derivative of logsumexp (whose gradient there is 0), never by the public op.
+   */
+  readonly emptyAsZero?: boolean;
 }
 
 const cases: readonly CheckCase<AxisAttrs>[] = [
@@ -16,6 +21,8 @@ const cases: readonly CheckCase<AxisAttrs>[] = [
   { shapes: [[2, 3, 4]], attrs: { axis: 1 } },
   { shapes: [[2, 3, 4]], attrs: { axis: 2 } },
   { shapes: [[3, 1]], attrs: { axis: 1 } },
+  { shapes: [[3, 4]], attrs: { axis: 1, emptyAsZero: true } },
+  { shapes: [[2, 3, 4]], attrs: { axis: 1, emptyAsZero: true } },
 ];
 
 function softmaxFamily(name: string, log: boolean, vjp: Primitive<AxisAttrs>['vjp']): Primitive<AxisAttrs> {
@@ -28,7 +35,7 @@ function softmaxFamily(name: string, log: boolean, vjp: Primitive<AxisAttrs>['vj
       }
       return x!;
     },
-    prepare: ([x], _out, { axis }) => softmaxKernel(x!, axis, log),
+    prepare: ([x], _out, { axis, emptyAsZero }) => softmaxKernel(x!, axis, log, undefined, !log && emptyAsZero === true),
     vjp,
     check: { cases, domain: { lo: -3, hi: 3 } },
   });
@@ -36,7 +43,7 @@ function softmaxFamily(name: string, log: boolean, vjp: Primitive<AxisAttrs>['vj
 
 export const softmaxPrimitives = {
   // promoted to a primitive for stability and speed (one fused kernel instead of five ops).
-  // d softmax: J^T g = out * (g - <g, out>) along the axis
+  // d softmax: J^T g = out * (g - <g, out>) along the axis (0 on a row of zeros: emptyAsZero)
   softmax: softmaxFamily('softmax', false, (g, out, _x, { axis }) => [
     mul(out, sub(g, sum(mul(g, out), axis, { keepDims: true }))),
   ]),
