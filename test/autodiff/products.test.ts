@@ -4,7 +4,7 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import {
-  add, grad, matmul, matmulT, mul, neg, placeholder, planOf, Random, sub, sum, transpose, type Tensor,
+  add, constant, grad, matmul, matmulT, mul, neg, placeholder, planOf, Random, sub, sum, transpose, type Tensor,
 } from '@descent/autodiff';
 
 function compare(inputs: Tensor[], outputs: Tensor[], seed = 1): { dump: string } {
@@ -52,13 +52,25 @@ describe('matrix-product rewrites', () => {
     expect(count(dump, 'matmul')).toBe(2);
   });
 
-  it('keeps a scale read by a product and by an elementwise node', () => {
+  it('moves a scale read by a product and by loops off the product; the loops compute it themselves', () => {
     const p = placeholder([300, 10], 'p');
     const w = placeholder([10, 5], 'w');
     const c = placeholder([], 'c');
     const s = mul(p, c);
-    const { dump } = compare([p, w, c], [matmul(s, w), add(s, p)]);
-    expect(dump).toMatch(/matmul\(%\d+, %\d+\) \[300, 5\]/);
+    const { dump } = compare([p, w, c], [matmul(s, w), sum(s, [1])]);
+    expect(dump).toMatch(new RegExp(`= matmul\\(%${p.id}, %${w.id}\\) \\[300, 5\\]`)); // reads p itself
+    expect(dump).not.toMatch(new RegExp(`= mul\\(%${p.id}`)); // s is never stored: the sum computes it
+    // read by a loop as well, it is still computed there (not moved when a consumer is a product larger than it)
+    compare([p, w, c], [matmul(s, w), add(s, p)]);
+  });
+
+  it('takes a uniform constant array as the one value it holds (a gradient seed of ones)', () => {
+    const p = placeholder([300, 10], 'p');
+    const w = placeholder([10, 5], 'w');
+    const twos = constant(new Float64Array(3000).fill(2), [300, 10]);
+    const s = mul(twos, p);
+    const { dump } = compare([p, w], [matmul(s, w), sum(s, [1])]);
+    expect(dump).toMatch(new RegExp(`= matmul\\(%${p.id}, %${w.id}\\) \\[300, 5\\]`));
   });
 
   it('keeps the scale where the product is the larger array', () => {

@@ -102,11 +102,11 @@ export class Plan {
     outputs: readonly Tensor[],
     options: PlanOptions = {},
   ) {
-    // matrix-product rewrites (transposes into flags, scales out of big operands, shared
-    // operands merged) are part of `cse`
-    if (options.cse !== false) outputs = rewriteProducts(outputs).outputs;
-    // uniform constant arrays read by elementwise loops become one value (part of `cse`)
+    // uniform constant arrays read by elementwise loops become one value, then matrix-product
+    // rewrites (transposes into flags, scales, such values included, out of big operands, shared
+    // operands merged); both are part of `cse`
     if (options.cse !== false) outputs = rewriteUniformConstants(outputs).outputs;
+    if (options.cse !== false) outputs = rewriteProducts(outputs).outputs;
     const order = topoSort(outputs);
     const canonical: Canonical = options.cse === false ? (t) => t : eliminateCommon(order);
     const inputsOf = (t: Tensor): Tensor[] => t.inputs.map(canonical);

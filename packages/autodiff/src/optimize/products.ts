@@ -3,19 +3,22 @@
 //
 //   matmul(transpose(A), B)        -> matmul(A, B) with A's transpose flag flipped (no copy)
 //   transpose(matmul(A, B))        -> matmul(B, A) with both flags flipped (no copy)
-//   matmul(c * A, B), matmul(-A, B) -> c * matmul(A, B), -matmul(A, B), for a one-element c, when
-//                                     A is larger than the product (Pᵀ X with P [1e5, 50]: the
-//                                     scale then costs 2500 multiplies instead of 5e6); also
-//                                     when A is read only by products smaller than it, each
-//                                     of which is scaled (the scaled A is never computed)
+//   matmul(c * A, B), matmul(-A, B) -> c * matmul(A, B), -matmul(A, B), for a one-element c (or
+//                                     a broadcast of one), when A is larger than the product
+//                                     (Pᵀ X with P [1e5, 50]: the scale then costs 2500
+//                                     multiplies instead of 5e6); also when A is read only by
+//                                     products smaller than it, each of which is scaled (the
+//                                     scaled A is never computed), or by such products and by
+//                                     loops (elementwise nodes, reductions) that compute c * A
+//                                     themselves as they read it
 //   A·X + B·X (+ ...)              -> (A + B)·X, and X·A + X·B -> X·(A + B): one product instead
 //                                     of two, for products of the same operand with the same
 //                                     transpose flag in one sum (a gradient of a sum of terms
 //                                     that share a matrix, e.g. W1 (G + Gᵀ) for |W1ᵀW1 - ..|²)
 // Only rank-2 products are rewritten, and only nodes used once (by the node being rewritten), or
-// scales read by products alone (all of which take the scale), are folded away, so nothing is
-// computed twice.
+// scales read by products and loops alone, are folded away, so nothing is computed twice.
 import { topoSort } from '../graph.js';
+import { foldOf } from '../primitives/reduce.js';
 import { binaryPrimitives } from '../primitives/binary.js';
 import { linalgPrimitives } from '../primitives/linalg.js';
 import { shapePrimitives } from '../primitives/shape.js';
@@ -23,6 +26,7 @@ import { unaryPrimitives } from '../primitives/unary.js';
 import type { Primitive } from '../primitive.js';
 import { sameShape } from '../shape.js';
 import { Tensor } from '../tensor.js';
+import { scalarExprOf } from './fuse.js';
 
 interface Flags {
   readonly transA: boolean;
@@ -97,6 +101,20 @@ export function rewriteProducts(outputs: readonly Tensor[]): { outputs: Tensor[]
     const list = consumers.get(old.id) ?? [];
     return list.length > 1 && list.every((c) => isPrim(c, 'matmul') && c.rank === 2 && c.size < old.size);
   };
+  // read by such products and otherwise only by loops (elementwise nodes, reductions), which
+  // compute a scale of their input inside the loop: the products take the unscaled operand
+  const readInLoops = (t: Tensor): boolean => {
+    const old = origin.get(t.id) ?? t;
+    if (outputIds.has(old.id)) return false;
+    const list = consumers.get(old.id) ?? [];
+    return list.every((c) =>
+      (isPrim(c, 'matmul') && c.rank === 2 && c.size < old.size) ||
+      scalarExprOf(c) !== undefined ||
+      (c.prim !== undefined && foldOf(c.prim.name) !== undefined));
+  };
+  /** A one-element value, or a broadcast of one: the one-element value; else undefined. */
+  const oneValue = (c: Tensor): Tensor | undefined =>
+    c.size === 1 ? c : isPrim(c, 'broadcastTo') && c.inputs[0]!.size === 1 ? c.inputs[0]! : undefined;
 
   /** A product with its operands' transposes folded into the flags. */
   function product(a: Tensor, b: Tensor, { transA, transB }: Flags): Tensor {
@@ -116,13 +134,14 @@ export function rewriteProducts(outputs: readonly Tensor[]): { outputs: Tensor[]
 
   /** A one-element factor or a negation applied to `t` (used once), peeled off; else undefined. */
   function peel(t: Tensor): { base: Tensor; wrap: (p: Tensor) => Tensor } | undefined {
-    if (!usedOnce(t) && !onlyProducts(t)) return undefined;
+    if (!usedOnce(t) && !onlyProducts(t) && !readInLoops(t)) return undefined;
     if (isPrim(t, 'neg')) return { base: t.inputs[0]!, wrap: (p) => node(unaryPrimitives.neg, p.shape, [p], undefined) };
     if (isPrim(t, 'mul')) {
       const [x, y] = t.inputs as [Tensor, Tensor];
       for (const [base, c] of [[x, y], [y, x]] as const) {
-        if (c.size === 1 && c.rank <= base.rank && sameShape(base.shape, t.shape)) {
-          return { base, wrap: (p) => node(binaryPrimitives.mul, p.shape, [p, c], undefined) };
+        const one = oneValue(c);
+        if (one !== undefined && one.rank <= base.rank && sameShape(base.shape, t.shape)) {
+          return { base, wrap: (p) => node(binaryPrimitives.mul, p.shape, [p, one], undefined) };
         }
       }
     }
