@@ -23,8 +23,9 @@ export function scalarExprOf(node: Tensor): ((args: readonly string[]) => string
 /** A constant: a leaf with values, or a node computed from constants while tracing. */
 const constantNode = (t: Tensor): boolean => (t.prim === undefined || !t.tracked) && !t.symbolic;
 
-/** Elementwise primitives cheap enough to compute again in each loop that reads them. */
-const CHEAP = new Set(['add', 'sub', 'mul', 'neg', 'div', 'maximum', 'minimum']);
+/** Elementwise primitives cheap enough to compute again in each loop that reads them (not div:
+    a division in each of the two acos loops of P1c large cost more than the pass it saved). */
+const CHEAP = new Set(['add', 'sub', 'mul', 'neg', 'maximum', 'minimum']);
 
 /** How many cheap operations deep a value may be recomputed in each loop that reads it. */
 const COPY_DEPTH = 6;
@@ -46,9 +47,10 @@ export interface FusedGroup {
  * copied into that one loop only), it has that group's shape and it is not needed outside (a plan
  * output). A node whose elementwise consumers end up in several such loops (at most COPY_LOOPS)
  * is copied into each instead of being stored when that costs little: a broadcastTo (a strided
- * read of a stored value), or a cheap operation (CHEAP) of stored values, of one element, of
- * broadcasts or of other such operations, up to COPY_DEPTH deep (the clamp of a matrix of cosines,
- * min(1, max(-1, G / (n nᵀ))), read by a forward and a backward loop, is computed in both). Every
+ * read of a stored value), or a cheap operation (CHEAP) of stored values (smaller ones read through
+ * broadcast strides), of one element, of broadcasts or of other such operations, up to COPY_DEPTH
+ * deep (the clamp of a matrix of cosines, min(1, max(-1, C)), read by a forward and a backward
+ * loop, is computed in both). Every
  * other node roots a group of its own (non-elementwise nodes are groups of one member with no
  * generated loop). Aliases (reshape, identity) must be in `order`: they read their input's
  * buffer, so they are consumers that keep it from being fused away.
@@ -71,13 +73,17 @@ export function groupElementwise(
   });
   /** Whether a value of `shape` is stored whatever this node does (so reading it costs one load). */
   const storedAnyway = (i: Tensor): boolean => constantNode(i) || scalarExprOf(i) === undefined || isOutput(i);
-  /** A cheap operation whose inputs are stored values, single elements, broadcasts or such operations. */
+  /**
+   * A cheap operation whose inputs are stored values (of its shape, or smaller ones it broadcasts,
+   * read through broadcast strides), single elements, broadcasts or such operations.
+   */
   const cheap = (node: Tensor, depth: number): boolean =>
     depth > 0 && CHEAP.has(node.prim?.name ?? '') && !isOutput(node) &&
     inputsOf(node).every((i) =>
       i.size === 1 ||
-      (sameShape(i.shape, node.shape) &&
-        (storedAnyway(i) || i.prim!.name === 'broadcastTo' || cheap(i, depth - 1))));
+      (sameShape(i.shape, node.shape)
+        ? storedAnyway(i) || i.prim!.name === 'broadcastTo' || cheap(i, depth - 1)
+        : storedAnyway(i)));
   const groupOf = new Map<number, Tensor>(); // node -> root
   // values computed inside every loop that reads them instead of being stored (see below)
   const copies = new Map<number, Tensor[]>(); // root -> nodes copied into its loop
