@@ -1,4 +1,5 @@
 // One run into its folder: log.jsonl as it goes, run.json (settings, versions, params, summary), loss.svg.
+import { nativeStatus } from '@descent/autodiff';
 import type { ClaimSetting } from '@descent/dsl';
 import { createHash } from 'node:crypto';
 import * as fs from 'node:fs';
@@ -57,7 +58,12 @@ export interface RunJson {
 
 let versionsCache: Record<string, string> | undefined;
 
-/** Node's and the descent packages' versions (read from the packages' package.json files). */
+/** Which kernels compute the products and softmaxes: results differ between them in the last bits. */
+export function kernelsInUse(): string {
+  return nativeStatus.available ? `native (${nativeStatus.isa})` : `WebAssembly (native: ${nativeStatus.reason})`;
+}
+
+/** Node's and the descent packages' versions (read from the packages' package.json files), and the kernels in use. */
 export function versions(): Record<string, string> {
   if (versionsCache) return versionsCache;
   const read = (rel: string): string => {
@@ -72,6 +78,7 @@ export function versions(): Record<string, string> {
     '@descent/cli': read('../package.json'),
     '@descent/dsl': read('../../dsl/package.json'),
     '@descent/autodiff': read('../../autodiff/package.json'),
+    kernels: kernelsInUse(),
   };
   return versionsCache;
 }

@@ -37,6 +37,8 @@ describe('descent run', () => {
     expect(j['status']).toBe('completed');
     expect(j['settings']).toMatchObject({ seed: 0, steps: 2000, log: 60, optimizer: { name: 'gd', args: { lr: 0.05 } }, constants: { n: 3, c: 1 } });
     expect(j['versions']['node']).toBe(process.version);
+    // which kernels computed the run (native results differ from WebAssembly ones in the last bits)
+    expect(j['versions']['kernels']).toMatch(/^(native \((avx512|avx|generic)\)|WebAssembly \(native: .+\))$/);
     expect(j['versions']['@descent/cli']).toMatch(/^\d+\.\d+\.\d+/);
     expect(j['params']['w']).toHaveLength(3);
     expect(j['summary']['claims'].map((c: { pass: boolean }) => c.pass)).toEqual([true, true]);
