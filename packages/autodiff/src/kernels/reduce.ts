@@ -80,15 +80,13 @@ function preDepth(fold: Fold): number {
 }
 
 type Factory = (...args: unknown[]) => Kernel;
-const cache = new Map<string, Factory>();
 
-function generate(key: string, params: readonly string[], body: string): Factory {
-  let make = cache.get(key);
-  if (!make) {
-    make = new Function('lib', `return function make(${params.join(', ')}) { ${body} };`)(scalarLib) as Factory;
-    cache.set(key, make);
-  }
-  return make;
+/**
+ * A new function per kernel, never shared (see kernels/elementwise.ts: V8's feedback and optimized
+ * code are per function, and sharing them between plans slowed the later plan's loops).
+ */
+function generate(params: readonly string[], body: string): Factory {
+  return new Function('lib', `return function make(${params.join(', ')}) { ${body} };`)(scalarLib) as Factory;
 }
 
 /**
@@ -122,7 +120,7 @@ export function trailingRows(shape: Shape, axes: readonly number[]): { O: number
  * pattern goes through precomputed offset tables.
  */
 export function reduceKernel(fold: Fold, shape: Shape, axes: readonly number[]): Kernel {
-  return reduceWith(fold, shape, axes, plainReader, 'const x = inputs[0];', '');
+  return reduceWith(fold, shape, axes, plainReader, 'const x = inputs[0];');
 }
 
 /**
@@ -157,8 +155,7 @@ export function fusedReduceKernel(fold: Fold, shape: Shape, axes: readonly numbe
     stmts: `const q = ${index}; ${read.scalar.map((_, i) => load(i)).join(' ')} ${read.body}`,
     value: read.result,
   });
-  const key = `fused|${read.scalar.map((s, i) => (s ? 's' : row[i] ? 'r' : 'v')).join('')}|${read.body}|${read.result}`;
-  return reduceWith(fold, shape, axes, reader, head, key);
+  return reduceWith(fold, shape, axes, reader, head);
 }
 
 /**
@@ -192,12 +189,11 @@ function unrolledColumns(fold: Fold, read: Reader, K: number): string {
     const n = R; ${finish}`;
 }
 
-function reduceWith(fold: Fold, shape: Shape, axes: readonly number[], read: Reader, head: string, readKey: string): Kernel {
-  const key = `${JSON.stringify(fold)}|${readKey}`;
+function reduceWith(fold: Fold, shape: Shape, axes: readonly number[], read: Reader, head: string): Kernel {
   const block = asBlock(shape, axes);
   if (block && block.K === 1 && fold.pre === undefined && block.R >= 1 && block.R <= UNROLL) {
     const R = block.R;
-    const make = generate(`row${R}|${key}`, ['O'], `
+    const make = generate(['O'], `
       return function reduceShortRows(inputs, out) {
         ${head}
         for (let o = 0; o < O; o++) {
@@ -209,7 +205,7 @@ function reduceWith(fold: Fold, shape: Shape, axes: readonly number[], read: Rea
   }
   if (block && block.K > 1 && fold.pre === undefined && block.K <= UNROLL) {
     const K = block.K;
-    const make = generate(`col${K}|${key}`, ['O', 'R'], `
+    const make = generate(['O', 'R'], `
       return function reduceFewColumns(inputs, out) {
         ${head}
         for (let o = 0; o < O; o++) {
@@ -220,7 +216,7 @@ function reduceWith(fold: Fold, shape: Shape, axes: readonly number[], read: Rea
     return make(block.O, block.R);
   }
   if (block && block.K === 1) {
-    const make = generate(`row|${key}`, ['O', 'R'], `
+    const make = generate(['O', 'R'], `
       return function reduceRows(inputs, out) {
         ${head}
         for (let o = 0; o < O; o++) {
@@ -234,7 +230,7 @@ function reduceWith(fold: Fold, shape: Shape, axes: readonly number[], read: Rea
   if (block) {
     const depth = preDepth(fold);
     const scratch = Array.from({ length: depth }, (_, i) => `s${i}`);
-    const make = generate(`col|${key}`, ['O', 'R', 'K', 'scratch'], `
+    const make = generate(['O', 'R', 'K', 'scratch'], `
       ${scratch.map((s, i) => `const ${s} = scratch[${i}];`).join(' ')}
       return function reduceColumns(inputs, out) {
         ${head}
@@ -247,7 +243,7 @@ function reduceWith(fold: Fold, shape: Shape, axes: readonly number[], read: Rea
     const rows = scratch.map(() => new Float64Array(block.K));
     return make(block.O, block.R, block.K, rows);
   }
-  const make = generate(`any|${key}`, ['outer', 'inner', 'innerCount'], `
+  const make = generate(['outer', 'inner', 'innerCount'], `
     const outerCount = outer.length;
     return function reduce(inputs, out) {
       ${head}
