@@ -40,8 +40,8 @@ export function benchAutodiff() {
   row('compiled plan, 10x10 add, one kernel per op', unfusedNs, 'ns/op', handNs);
   row('compiled plan, per-op overhead (unfused − hand)', Math.max(0, unfusedNs - handNs), 'ns/op');
 
-  // matmul GFLOP/s: the compiled plan on each backend (WASM SIMD, the default; plain-JS blocked,
-  // the fallback), beside the hand loop
+  // matmul GFLOP/s: the compiled plan on each backend (native, the default where it was built;
+  // WASM SIMD, the default otherwise; plain-JS blocked, the last fallback), beside the hand loop
   const initialBackend = ad.matmulBackend();
   for (const n of [64, 256, 512]) {
     const rng = new ad.Random(n);
@@ -56,6 +56,7 @@ export function benchAutodiff() {
     };
     const jsNs = timed('js');
     const ns = ad.wasmGemmAvailable ? timed('wasm') : NaN;
+    const nativeNs = ad.nativeGemmAvailable ? timed('native') : NaN;
     ad.setMatmulBackend(initialBackend);
     const out = new Float64Array(n * n);
     const Ad = A.data, Bd = B.data;
@@ -71,6 +72,8 @@ export function benchAutodiff() {
       }
     };
     const handMs = nsPerCall(hand, { inner: 1, minMs: n >= 512 ? 1500 : 500 });
+    if (ad.nativeGemmAvailable) row(`matmul n=${n} (native ${ad.nativeStatus.isa})`, flops / nativeNs, 'GFLOP/s', flops / handMs);
+    else console.log(`matmul n=${n} (native)`.padEnd(44), `not in use: ${ad.nativeStatus.reason}`);
     row(`matmul n=${n} (wasm simd)`, flops / ns, 'GFLOP/s', flops / handMs);
     row(`matmul n=${n} (js blocked)`, flops / jsNs, 'GFLOP/s', flops / handMs);
   }

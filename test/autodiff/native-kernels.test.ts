@@ -139,8 +139,9 @@ describeNative('native matmul', () => {
     expect(() => gemm(-1, 2, 3, 0, a, 0, b, 0, c, 0)).toThrow(TypeError);
     expect(() => native!.exp(a, new Float64Array(2), 5)).toThrow(RangeError);
     expect(() => native!.exp(a, a.subarray(1), 4)).toThrow(/overlaps/);
-    expect(() => native!.softmax(a, c, 2, 3, null)).toThrow(RangeError); // out too short
-    expect(() => native!.softmax(a, new Float64Array(6), 2, 3, new Float64Array(1))).toThrow(/lse/);
+    expect(() => native!.softmax(a, c, 2, 3, null, false)).toThrow(RangeError); // out too short
+    expect(() => native!.softmax(a, new Float64Array(6), 2, 3, new Float64Array(1), false)).toThrow(/lse/);
+    expect(() => (native!.softmax as (...x: unknown[]) => void)(a, new Float64Array(6), 2, 3, null, 1)).toThrow(/boolean/);
     expect(() => native!.logsumexp(a, a, 2, 3)).toThrow(/overlaps/);
   });
 });
@@ -230,9 +231,9 @@ describeNative('native exp, softmax and logsumexp', () => {
     const data = new Random(9).randn([50, 7]).data;
     const out = new Float64Array(350);
     const lse = new Float64Array(50);
-    native!.softmax(data, out, 50, 7, lse);
+    native!.softmax(data, out, 50, 7, lse, false);
     const inPlace = Float64Array.from(data);
-    native!.softmax(inPlace, inPlace, 50, 7, null);
+    native!.softmax(inPlace, inPlace, 50, 7, null, false);
     expect(inPlace).toEqual(out);
   });
 

@@ -1,10 +1,11 @@
 // The Node-API binding of the native kernels, on Float64Arrays:
 //   gemm(m, n, k, flags, a, aOff, b, bOff, c, cOff)   flags: 1 transA, 2 transB, 4 accumulate
-//   exp(x, dst, count)   softmax(x, out, rows, n, lse | null)   logsumexp(x, out, rows, n)
+//   exp(x, dst, count)   softmax(x, out, rows, n, lse | null, emptyAsZero)   logsumexp(x, out, rows, n)
 // and `isa`, the vector instructions they were compiled for. Every argument is checked: a bad call
 // throws a TypeError or RangeError, it never reads or writes outside the arrays. Compiled without
 // the kernels' instruction sets, so that on a CPU lacking one it declines (`missing`) instead of dying.
 #include <node_api.h>
+#include <stdbool.h>
 #include <stdint.h>
 #include "native.h"
 
@@ -104,8 +105,8 @@ static int rows_args(napi_env env, napi_value *argv, f64 *x, f64 *out, int32_t *
 }
 
 static napi_value softmax(napi_env env, napi_callback_info info) {
-  napi_value argv[5];
-  if (!args(env, info, 5, argv, "softmax expects 5 arguments")) return 0;
+  napi_value argv[6];
+  if (!args(env, info, 6, argv, "softmax expects 6 arguments")) return 0;
   f64 x, out, lse = {0, 0};
   int32_t rows, n;
   if (!rows_args(env, argv, &x, &out, &rows, &n, 1, "softmax: (x, out, rows, n, lse) with Float64Arrays and integers >= 0")) return 0;
@@ -116,7 +117,9 @@ static napi_value softmax(napi_env env, napi_callback_info info) {
   if (x.data != out.data && overlaps(x.data, size, out.data, size)) return fail(env, 1, "softmax: out partly overlaps x");
   if (hasLse && (overlaps(lse.data, rows, x.data, size) || overlaps(lse.data, rows, out.data, size)))
     return fail(env, 1, "softmax: lse overlaps x or out");
-  descent_softmax_rows(x.data, out.data, rows, n, hasLse ? lse.data : 0);
+  bool emptyAsZero;
+  if (napi_get_value_bool(env, argv[5], &emptyAsZero) != napi_ok) return fail(env, 0, "softmax: emptyAsZero must be a boolean");
+  descent_softmax_rows(x.data, out.data, rows, n, hasLse ? lse.data : 0, emptyAsZero);
   return 0;
 }
 

@@ -13,8 +13,9 @@ int descent_gemm(int m, int n, int k, int transA, int transB,
 void descent_exp(const double *x, double *dst, size_t count);
 
 /* Softmax of each of `rows` rows of n values, x to out (out == x allowed); with lse (not null),
-   each row's logsumexp there too. A row whose max is ±inf gets that max as its logsumexp. */
-void descent_softmax_rows(const double *x, double *out, size_t rows, size_t n, double *lse);
+   each row's logsumexp there too. A row whose max is ±inf gets that max as its logsumexp. A row of
+   -inf gives NaN, or 0s with empty_as_zero. */
+void descent_softmax_rows(const double *x, double *out, size_t rows, size_t n, double *lse, int empty_as_zero);
 
 /* out[r] = log sum_i exp(x[r·n + i]) for r < rows, stably (max first). Returns 0, or -1 when
    its scratch could not be allocated. */

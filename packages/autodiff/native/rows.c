@@ -165,7 +165,7 @@ static inline __attribute__((always_inline)) void sum_rows(double *e, size_t row
 #define SAFE 300.0
 
 /* One block of rows, with n a constant when the caller's switch made it one. */
-static inline __attribute__((always_inline)) void block(const double *x, double *out, size_t rows, size_t n, int scale, double *lse) {
+static inline __attribute__((always_inline)) void block(const double *x, double *out, size_t rows, size_t n, int scale, double *lse, int empty_as_zero) {
   double m[BLOCK], sums[BLOCK];
   if (n > 1 && all_within(x, rows * n, -SAFE, SAFE)) {
     /* out = e^x, sums, then lse = log(sum) */
@@ -187,6 +187,10 @@ static inline __attribute__((always_inline)) void block(const double *x, double 
   }
   descent_exp(out, out, rows * n);
   sum_rows(out, rows, n, scale, sums);
+  /* softmax with empty_as_zero: a row of -inf (max -inf) gives 0s instead of NaN */
+  if (empty_as_zero)
+    for (size_t r = 0; r < rows; r++)
+      if (m[r] == -INFINITY) memset(out + r * n, 0, n * sizeof(double));
   if (!lse) return;
   log_all(sums, lse, rows);
   /* a row whose max is ±inf gives that max, as the JS reduction does */
@@ -195,20 +199,20 @@ static inline __attribute__((always_inline)) void block(const double *x, double 
 
 /* Rows of up to 16 values get a copy of `block` with n fixed (its loops unrolled): rows of 10 took
    twice as long through the general loops. */
-#define SHORT_ROWS(N) case N: block(x, out, rows, N, scale, lse); return;
-static void block_any(const double *x, double *out, size_t rows, size_t n, int scale, double *lse) {
+#define SHORT_ROWS(N) case N: block(x, out, rows, N, scale, lse, empty_as_zero); return;
+static void block_any(const double *x, double *out, size_t rows, size_t n, int scale, double *lse, int empty_as_zero) {
   switch (n) {
     SHORT_ROWS(1) SHORT_ROWS(2) SHORT_ROWS(3) SHORT_ROWS(4) SHORT_ROWS(5) SHORT_ROWS(6) SHORT_ROWS(7) SHORT_ROWS(8)
     SHORT_ROWS(9) SHORT_ROWS(10) SHORT_ROWS(11) SHORT_ROWS(12) SHORT_ROWS(13) SHORT_ROWS(14) SHORT_ROWS(15) SHORT_ROWS(16)
-    default: block(x, out, rows, n, scale, lse);
+    default: block(x, out, rows, n, scale, lse, empty_as_zero);
   }
 }
 
-void descent_softmax_rows(const double *x, double *out, size_t rows, size_t n, double *lse) {
+void descent_softmax_rows(const double *x, double *out, size_t rows, size_t n, double *lse, int empty_as_zero) {
   const size_t per = n == 0 || n >= BLOCK ? 1 : BLOCK / n;
   for (size_t r0 = 0; r0 < rows; r0 += per) {
     const size_t count = rows - r0 < per ? rows - r0 : per;
-    block_any(x + r0 * n, out + r0 * n, count, n, 1, lse ? lse + r0 : 0);
+    block_any(x + r0 * n, out + r0 * n, count, n, 1, lse ? lse + r0 : 0, empty_as_zero);
   }
 }
 
@@ -228,7 +232,7 @@ int descent_logsumexp_rows(const double *x, double *out, size_t rows, size_t n) 
   for (size_t r0 = 0; r0 < rows; r0 += per) {
     const size_t count = rows - r0 < per ? rows - r0 : per;
     /* the exps go to the scratch; only the sums are kept */
-    block_any(x + r0 * n, scratch, count, n, 0, out + r0);
+    block_any(x + r0 * n, scratch, count, n, 0, out + r0, 0);
   }
   return 0;
 }

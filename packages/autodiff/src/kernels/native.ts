@@ -8,8 +8,11 @@ export interface NativeKernels {
   gemm(m: number, n: number, k: number, flags: number, a: Float64Array, aOff: number, b: Float64Array, bOff: number, c: Float64Array, cOff: number): void;
   /** dst[i] = exp(x[i]) for i < count. */
   exp(x: Float64Array, dst: Float64Array, count: number): void;
-  /** Softmax of `rows` rows of n values, x to out (may be the same array); each row's logsumexp into lse when given. */
-  softmax(x: Float64Array, out: Float64Array, rows: number, n: number, lse: Float64Array | null): void;
+  /**
+   * Softmax of `rows` rows of n values, x to out (may be the same array); each row's logsumexp
+   * into lse when given; rows of -inf give 0s with emptyAsZero (NaN otherwise).
+   */
+  softmax(x: Float64Array, out: Float64Array, rows: number, n: number, lse: Float64Array | null, emptyAsZero: boolean): void;
   /** out[r] = logsumexp of row r. */
   logsumexp(x: Float64Array, out: Float64Array, rows: number, n: number): void;
 }

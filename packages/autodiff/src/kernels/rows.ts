@@ -21,14 +21,31 @@ export function setExpBackend(b: ExpBackend): void {
 
 /**
  * Softmax of `rows` rows of n values (x to out, which may be the same array; each row's logsumexp
- * into lse when given) by the selected fast backend. Returns false when the caller's JS loop must
- * do it (the 'js' backend, or rows too long for the WebAssembly blocks).
+ * into lse when given; rows of -inf give 0s with `emptyAsZero`, NaN otherwise) by the selected
+ * fast backend. Returns false when the caller's JS loop must do it (the 'js' backend, or rows too
+ * long for the WebAssembly blocks).
  */
-export function softmaxRows(x: Float64Array, out: Float64Array, rows: number, n: number, lse?: Float64Array): boolean {
-  if (backend === 'native') nativeKernels!.softmax(x, out, rows, n, lse ?? null);
-  else if (backend === 'wasm' && useWasmRows(n)) softmaxRowsWasm(x, out, rows, n, lse);
-  else return false;
+export function softmaxRows(x: Float64Array, out: Float64Array, rows: number, n: number, lse?: Float64Array, emptyAsZero = false): boolean {
+  if (backend === 'native') nativeKernels!.softmax(x, out, rows, n, lse ?? null, emptyAsZero);
+  else if (backend === 'wasm' && useWasmRows(n)) {
+    softmaxRowsWasm(x, out, rows, n, lse);
+    if (emptyAsZero) zeroEmptyRows(x, out, rows, n);
+  } else return false;
   return true;
+}
+
+/**
+ * Rows of x that are all -inf get 0s in out (the WebAssembly kernel gave them NaN). A NaN first
+ * value is the cheap sign; the row is then checked, since a NaN input also gives NaN and keeps it.
+ */
+function zeroEmptyRows(x: Float64Array, out: Float64Array, rows: number, n: number): void {
+  for (let o = 0, base = 0; o < rows; o++, base += n) {
+    const first = out[base]!;
+    if (first === first) continue;
+    let empty = true;
+    for (let i = base; i < base + n; i++) if (x[i] !== -Infinity) empty = false;
+    if (empty) out.fill(0, base, base + n);
+  }
 }
 
 /** out[o] = logsumexp of row o by the selected fast backend; false when the JS reduction must do it. */

@@ -27,10 +27,7 @@ export function softmaxKernel(shape: Shape, axis: number, log: boolean, lse?: Fl
     return (inputs, out) => {
       const x = inputs[0]!;
       // the native or WebAssembly SIMD kernel where one is selected (rows.ts); this loop is their reference
-      if (!log && softmaxRows(x, out, O, N, lse)) {
-        if (emptyAsZero) zeroEmptyRows(x, out, O, N);
-        return;
-      }
+      if (!log && softmaxRows(x, out, O, N, lse, emptyAsZero)) return;
       for (let o = 0; o < O; o++) {
         const base = o * N;
         const end = base + N;
@@ -93,18 +90,4 @@ export function softmaxKernel(shape: Shape, axis: number, log: boolean, lse?: Fl
       }
     }
   };
-}
-
-/**
- * Rows of x that are all -inf get 0s in out (the fast kernels gave them NaN). A NaN first value
- * is the cheap sign; the row is then checked, since a NaN input also gives NaN and keeps it.
- */
-function zeroEmptyRows(x: Float64Array, out: Float64Array, rows: number, n: number): void {
-  for (let o = 0, base = 0; o < rows; o++, base += n) {
-    const first = out[base]!;
-    if (first === first) continue;
-    let empty = true;
-    for (let i = base; i < base + n; i++) if (x[i] !== -Infinity) empty = false;
-    if (empty) out.fill(0, base, base + n);
-  }
 }
