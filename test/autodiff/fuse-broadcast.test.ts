@@ -84,4 +84,20 @@ describe('broadcast copied into every consuming loop', () => {
     const plan = planOf([x, y], [mul(exp(q), 2), add(tanh(q), 1)]);
     expect(plan.dump()).toMatch(/= div\(/);
   });
+
+  it('a cheap operation of a division read elsewhere too is copied; the division is stored once', () => {
+    const x = placeholder([20, 20], 'x');
+    const y = placeholder([20, 20], 'y');
+    const q = div(x, y);
+    const c = maximum(q, 0);
+    const outputs = [mul(exp(c), 2), add(tanh(c), q)];
+    const on = planOf([x, y], outputs);
+    const off = planOf([x, y], outputs, { cse: false, fuse: false, reuseBuffers: false });
+    expect(on.dump()).toMatch(/= div\(/);
+    expect(on.dump()).not.toMatch(/= maximum\(/);
+    expect(on.stats.kernels).toBe(3);
+    const rng = new Random(5);
+    const values = [rng.randn([20, 20]).data, rng.rand([20, 20], 1, 2).data];
+    expect(on.run(values).map((t) => Array.from(t.data))).toEqual(off.run(values).map((t) => Array.from(t.data)));
+  });
 });

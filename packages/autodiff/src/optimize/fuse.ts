@@ -71,8 +71,14 @@ export function groupElementwise(
       else if (!list.includes(node)) list.push(node);
     }
   });
-  /** Whether a value of `shape` is stored whatever this node does (so reading it costs one load). */
-  const storedAnyway = (i: Tensor): boolean => constantNode(i) || scalarExprOf(i) === undefined || isOutput(i);
+  /**
+   * Whether a value is stored whatever its consumer does (so reading it costs one load): a
+   * constant, a non-elementwise node, an output, or an elementwise value that is not cheap and is
+   * read by other nodes too (a division shared by a forward and a backward loop).
+   */
+  const storedAnyway = (i: Tensor): boolean =>
+    constantNode(i) || scalarExprOf(i) === undefined || isOutput(i) ||
+    (!CHEAP.has(i.prim!.name) && i.prim!.name !== 'broadcastTo' && (consumers.get(i.id)?.length ?? 0) > 1);
   /**
    * A cheap operation whose inputs are stored values (of its shape, or smaller ones it broadcasts,
    * read through broadcast strides), single elements, broadcasts or such operations.
