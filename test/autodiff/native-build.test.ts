@@ -38,3 +38,46 @@ describe('building the native kernels', () => {
     expect(JSON.parse(r.stdout)).toEqual(['wasm', 'wasm', { available: false, reason: 'DESCENT_NATIVE=0' }]);
   });
 });
+
+describe('native kernels in worker threads', () => {
+  it('two workers multiplying at the same time each get their own scratch (results equal the JS kernel)', async () => {
+    const { Worker } = await import('node:worker_threads');
+    const kernels = new URL('../../packages/autodiff/dist/kernels/', import.meta.url).href;
+    // each worker: 30 products [257, 300] x [300, 301] (several k chunks and row blocks) on the
+    // native kernel, then each compared with the plain-JS kernel on the same operands
+    const code = `
+      const { parentPort, workerData } = require('node:worker_threads');
+      (async () => {
+        const { gemmFast, setMatmulBackend } = await import('${kernels}matmul.js');
+        const { nativeGemmAvailable } = await import('${kernels}matmul-native.js');
+        if (!nativeGemmAvailable) return parentPort.postMessage({ skipped: true });
+        const g = { m: 257, n: 301, k: 300, transA: false, transB: false };
+        const operands = Array.from({ length: 30 }, (_, r) => [
+          Float64Array.from({ length: g.m * g.k }, (_, i) => Math.sin(i * 0.37 + r + workerData)),
+          Float64Array.from({ length: g.k * g.n }, (_, i) => Math.cos(i * 0.11 - r * workerData)),
+        ]);
+        // all the native products first, back to back (so the two workers' products overlap)
+        setMatmulBackend('native');
+        const got = operands.map(([a, b]) => { const c = new Float64Array(g.m * g.n); gemmFast(g, a, 0, b, 0, c, 0); return c; });
+        setMatmulBackend('js');
+        let worst = 0;
+        operands.forEach(([a, b], r) => {
+          const ref = new Float64Array(g.m * g.n);
+          gemmFast(g, a, 0, b, 0, ref, 0);
+          for (let i = 0; i < ref.length; i++) worst = Math.max(worst, Math.abs(got[r][i] - ref[i]));
+        });
+        parentPort.postMessage({ worst });
+      })();`;
+    const run = (seed: number) =>
+      new Promise<{ worst?: number; skipped?: boolean }>((resolve, reject) => {
+        const w = new Worker(code, { eval: true, workerData: seed });
+        w.once('message', resolve);
+        w.once('error', reject);
+      });
+    const results = await Promise.all([run(1), run(2)]);
+    for (const r of results) {
+      if (r.skipped) continue;
+      expect(r.worst).toBeLessThan(1e-11);
+    }
+  });
+});

@@ -160,9 +160,17 @@ static int export_string(napi_env env, napi_value exports, const char *name, con
          napi_set_named_property(env, exports, name, value) == napi_ok;
 }
 
+/* The kernels' scratch is per thread: freed when the env of this thread (the main one or a worker) ends. */
+static void release_scratch(void *unused) {
+  (void)unused;
+  descent_release_gemm_scratch();
+  descent_release_rows_scratch();
+}
+
 /* exports: { isa, gemm, exp, softmax, logsumexp } on a CPU that can run the kernels, { isa, missing } otherwise. */
 static napi_value init(napi_env env, napi_value exports) {
   const char *missing = missing_feature();
+  if (napi_add_env_cleanup_hook(env, release_scratch, 0) != napi_ok) return 0;
   if (!export_string(env, exports, "isa", descent_isa())) return 0;
   if (missing) return export_string(env, exports, "missing", missing) ? exports : 0;
   if (!export_function(env, exports, "gemm", gemm) || !export_function(env, exports, "exp", exp_) ||

@@ -24,8 +24,16 @@
 #define MC 96         /* rows of A packed at a time (MC × KC doubles = 192 KiB, in L2) */
 #define NC 2048       /* columns of B packed at a time (NC × KC doubles = 4 MiB, in L3) */
 
-static double *packed_a = 0;
-static double *packed_b = 0;
+/* Packing scratch, one per thread (worker threads of a sweep run products at the same time),
+   allocated on first use and freed by descent_release_scratch when the thread's Node env ends. */
+static _Thread_local double *packed_a = 0;
+static _Thread_local double *packed_b = 0;
+
+void descent_release_gemm_scratch(void) {
+  free(packed_a);
+  free(packed_b);
+  packed_a = packed_b = 0;
+}
 
 /* Rows [i0, i0 + mc) and columns [p0, p0 + kc) of op(A) into MR-row panels stored k by k. */
 static void pack_a(const double *a, int m, int k, int transA, int i0, int mc, int p0, int kc, double *out) {

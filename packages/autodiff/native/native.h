@@ -21,6 +21,10 @@ void descent_softmax_rows(const double *x, double *out, size_t rows, size_t n, d
    its scratch could not be allocated. */
 int descent_logsumexp_rows(const double *x, double *out, size_t rows, size_t n);
 
+/* Frees the calling thread's scratch (the binding calls both when a Node env, a worker, ends). */
+void descent_release_gemm_scratch(void);
+void descent_release_rows_scratch(void);
+
 /* The vector instructions the kernels were compiled for: "avx512", "avx" or "generic". */
 const char *descent_isa(void);
 

@@ -216,9 +216,16 @@ void descent_softmax_rows(const double *x, double *out, size_t rows, size_t n, d
   }
 }
 
-/* scratch for the exps of one block of logsumexp rows, grown once to the longest block seen */
-static double *scratch = 0;
-static size_t scratch_size = 0;
+/* scratch for the exps of one block of logsumexp rows, grown once to the longest block seen; one
+   per thread (worker threads), freed by descent_release_scratch when the thread's Node env ends */
+static _Thread_local double *scratch = 0;
+static _Thread_local size_t scratch_size = 0;
+
+void descent_release_rows_scratch(void) {
+  free(scratch);
+  scratch = 0;
+  scratch_size = 0;
+}
 
 int descent_logsumexp_rows(const double *x, double *out, size_t rows, size_t n) {
   const size_t per = n == 0 || n >= BLOCK ? 1 : BLOCK / n;
