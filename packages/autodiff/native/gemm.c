@@ -35,55 +35,44 @@ void descent_release_gemm_scratch(void) {
   packed_a = packed_b = 0;
 }
 
-/* Rows [i0, i0 + mc) and columns [p0, p0 + kc) of op(A) into MR-row panels stored k by k. */
-static void pack_a(const double *a, int m, int k, int transA, int i0, int mc, int p0, int kc, double *out) {
-  const size_t sAi = transA ? 1 : (size_t)k, sAp = transA ? (size_t)m : 1;
-  for (int ip = 0; ip < mc; ip += MR) {
-    const int rows = mc - ip < MR ? mc - ip : MR;
-    double *o = out + (size_t)ip * kc;
-    const double *src = a + (size_t)(i0 + ip) * sAi + (size_t)p0 * sAp;
-    if (transA) {
-      /* a column of op(A) is a stored row: read it in memory order */
+/* `lines` lines of length kc into panels of `width` lines stored k by k, zero-padded:
+   out[panel · width · kc + p · width + l] = element p of line (panel · width + l), which is
+   src[line · sl + p · sp]. The rows of op(A) (width MR) and the columns of op(B) (width NR) are
+   both packed so; when a line's elements are spaced (sp > 1) and lines are neighbours (sl = 1),
+   the copy runs p outside so that memory is read in order. */
+static inline __attribute__((always_inline)) void pack(const double *src, size_t sl, size_t sp, int lines, int kc, int width, double *out) {
+  for (int l0 = 0; l0 < lines; l0 += width) {
+    const int count = lines - l0 < width ? lines - l0 : width;
+    double *o = out + (size_t)l0 * kc;
+    const double *first = src + (size_t)l0 * sl;
+    if (sl == 1) {
       for (int p = 0; p < kc; p++) {
-        const double *s = src + (size_t)p * sAp;
-        int r = 0;
-        for (; r < rows; r++) o[p * MR + r] = s[r];
-        for (; r < MR; r++) o[p * MR + r] = 0;
+        const double *s = first + (size_t)p * sp;
+        int l = 0;
+        for (; l < count; l++) o[p * width + l] = s[l];
+        for (; l < width; l++) o[p * width + l] = 0;
       }
     } else {
-      for (int r = 0; r < rows; r++) {
-        const double *s = src + (size_t)r * sAi;
-        for (int p = 0; p < kc; p++) o[p * MR + r] = s[p];
+      for (int l = 0; l < count; l++) {
+        const double *s = first + (size_t)l * sl;
+        for (int p = 0; p < kc; p++) o[p * width + l] = s[(size_t)p * sp];
       }
-      for (int r = rows; r < MR; r++)
-        for (int p = 0; p < kc; p++) o[p * MR + r] = 0;
+      for (int l = count; l < width; l++)
+        for (int p = 0; p < kc; p++) o[p * width + l] = 0;
     }
   }
 }
 
-/* Rows [p0, p0 + kc) and columns [j0, j0 + nc) of op(B) into NR-column panels stored k by k. */
+/* Rows [i0, i0 + mc) and columns [p0, p0 + kc) of op(A) into MR-row panels. */
+static void pack_a(const double *a, int m, int k, int transA, int i0, int mc, int p0, int kc, double *out) {
+  const size_t sAi = transA ? 1 : (size_t)k, sAp = transA ? (size_t)m : 1;
+  pack(a + (size_t)i0 * sAi + (size_t)p0 * sAp, sAi, sAp, mc, kc, MR, out);
+}
+
+/* Rows [p0, p0 + kc) and columns [j0, j0 + nc) of op(B) into NR-column panels. */
 static void pack_b(const double *b, int k, int n, int transB, int p0, int kc, int j0, int nc, double *out) {
   const size_t sBp = transB ? 1 : (size_t)n, sBj = transB ? (size_t)k : 1;
-  for (int jp = 0; jp < nc; jp += NR) {
-    const int cols = nc - jp < NR ? nc - jp : NR;
-    double *o = out + (size_t)jp * kc;
-    const double *src = b + (size_t)p0 * sBp + (size_t)(j0 + jp) * sBj;
-    if (!transB) {
-      for (int p = 0; p < kc; p++) {
-        const double *s = src + (size_t)p * sBp;
-        int q = 0;
-        for (; q < cols; q++) o[p * NR + q] = s[q];
-        for (; q < NR; q++) o[p * NR + q] = 0;
-      }
-    } else {
-      for (int q = 0; q < cols; q++) {
-        const double *s = src + (size_t)q * sBj;
-        for (int p = 0; p < kc; p++) o[p * NR + q] = s[p];
-      }
-      for (int q = cols; q < NR; q++)
-        for (int p = 0; p < kc; p++) o[p * NR + q] = 0;
-    }
-  }
+  pack(b + (size_t)p0 * sBp + (size_t)j0 * sBj, sBj, sBp, nc, kc, NR, out);
 }
 
 /* One MR × NR tile of C (`rows` × `cols` of it exist) from an A panel and a B panel of length kc. */
