@@ -90,6 +90,16 @@ describeNative('native matmul', () => {
     }
   });
 
+  it('empty products (m, n or k = 0) are fine: nothing written, or zeros for k = 0', () => {
+    const a = new Float64Array(6);
+    const b = new Float64Array(6);
+    const c = new Float64Array(2).fill(7);
+    native!.gemm(0, 3, 2, 0, a, 0, b, 0, c, 0);
+    native!.gemm(2, 0, 3, 0, a, 0, b, 0, c, 0);
+    native!.gemm(1, 0, 3, 2, a, 0, b, 0, c, 0);
+    expect(Array.from(c)).toEqual([7, 7]);
+  });
+
   it('k = 0 gives zeros; the accumulate flag adds to C', () => {
     const c = new Float64Array(6).fill(7);
     native!.gemm(2, 3, 0, 0, new Float64Array(0), 0, new Float64Array(0), 0, c, 0);

@@ -155,6 +155,7 @@ static void gemm_small(int m, int n, int k, int transA, const double *a, const d
 
 int descent_gemm(int m, int n, int k, int transA, int transB,
                  const double *a, const double *b, double *c, int accumulate) {
+  if (m == 0 || n == 0) return 0; /* an empty C: nothing to write (and no row of B to size loads by) */
   if (!transB && m <= SMALL_M && n <= 2 * VW && k > 0) {
     gemm_small(m, n, k, transA, a, b, c, accumulate);
     return 0;
