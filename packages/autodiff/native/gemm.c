@@ -25,7 +25,7 @@
 #define NC 2048       /* columns of B packed at a time (NC × KC doubles = 4 MiB, in L3) */
 
 /* Packing scratch, one per thread (worker threads of a sweep run products at the same time),
-   allocated on first use and freed by descent_release_scratch when the thread's Node env ends. */
+   allocated on first use and freed by descent_release_gemm_scratch when the thread's Node env ends. */
 static _Thread_local double *packed_a = 0;
 static _Thread_local double *packed_b = 0;
 

@@ -6,10 +6,11 @@
 // redone one at a time by the C library's exp (0 below -746), so they equal it. Error inside:
 // under 2 ulp (test/autodiff/native-kernels.test.ts holds it under 6e-16 relative).
 //
-// Rows are done in blocks of about BLOCK values (L1/L2-resident) in four flat passes: each row's
-// max, x - max written out, exp over the whole block as one vector loop (rows of 10 would otherwise
-// leave most of a register idle), then each row's sum and scale. Every per-row loop is short and
-// rows are independent, so the core overlaps them.
+// Rows are done in blocks of about BLOCK values (L1/L2-resident) in flat passes: exp over the whole
+// block as one vector loop (rows of 10 would otherwise leave most of a register idle), then each
+// row's sum and scale, and a vector log of the sums for logsumexp. A block whose values all lie in
+// [-SAFE, SAFE] takes exp(x) directly; any other first finds each row's max and writes x - max.
+// Every per-row loop is short and rows are independent, so the core overlaps them.
 #include <math.h>
 #include <stdlib.h>
 #include <string.h>
@@ -217,7 +218,7 @@ void descent_softmax_rows(const double *x, double *out, size_t rows, size_t n, d
 }
 
 /* scratch for the exps of one block of logsumexp rows, grown once to the longest block seen; one
-   per thread (worker threads), freed by descent_release_scratch when the thread's Node env ends */
+   per thread (worker threads), freed by descent_release_rows_scratch when the thread's Node env ends */
 static _Thread_local double *scratch = 0;
 static _Thread_local size_t scratch_size = 0;
 
