@@ -75,39 +75,55 @@ static void pack_b(const double *b, int k, int n, int transB, int p0, int kc, in
   pack(b + (size_t)p0 * sBp + (size_t)j0 * sBj, sBj, sBp, nc, kc, NR, out);
 }
 
-/* One MR × NR tile of C (`rows` × `cols` of it exist) from an A panel and a B panel of length kc. */
-static inline void tile(int kc, const double *pa, const double *pb, double *c, size_t ldc, int rows, int cols, int add) {
+/* One MR × (nv · VW) tile of C (`rows` × `cols` of it exist) from an A panel and a B panel of
+   length kc (rows of NR packed values, of which the first nv vectors are read). nv is a constant
+   at each call site: the last panel of a C whose width is not a multiple of NR takes the
+   narrowest tile that covers it (50 columns: 24 + 24 + 8, not 24 + 24 + 24). */
+static inline __attribute__((always_inline)) void tile(int nv, int kc, const double *pa, const double *pb, double *c, size_t ldc, int rows, int cols, int add) {
   vec acc[MR][NV];
 #pragma GCC unroll 16
   for (int r = 0; r < MR; r++)
 #pragma GCC unroll 4
-    for (int v = 0; v < NV; v++) acc[r][v] = (vec){0};
+    for (int v = 0; v < nv; v++) acc[r][v] = (vec){0};
   for (int p = 0; p < kc; p++) {
     const vec_u *bp = (const vec_u *)(pb + (size_t)p * NR);
-    const vec b0 = bp[0], b1 = bp[1], b2 = bp[2];
+    vec bv[NV];
+#pragma GCC unroll 4
+    for (int v = 0; v < nv; v++) bv[v] = bp[v];
 #pragma GCC unroll 16
     for (int r = 0; r < MR; r++) {
       const double av = pa[(size_t)p * MR + r];
-      acc[r][0] += av * b0;
-      acc[r][1] += av * b1;
-      acc[r][2] += av * b2;
+#pragma GCC unroll 4
+      for (int v = 0; v < nv; v++) acc[r][v] += av * bv[v];
     }
   }
-  if (rows == MR && cols == NR) {
+  if (rows == MR && cols == nv * VW) {
 #pragma GCC unroll 16
     for (int r = 0; r < MR; r++) {
       vec_u *cr = (vec_u *)(c + (size_t)r * ldc);
-      if (add) { cr[0] += acc[r][0]; cr[1] += acc[r][1]; cr[2] += acc[r][2]; }
-      else { cr[0] = acc[r][0]; cr[1] = acc[r][1]; cr[2] = acc[r][2]; }
+#pragma GCC unroll 4
+      for (int v = 0; v < nv; v++) cr[v] = add ? cr[v] + acc[r][v] : acc[r][v];
     }
     return;
   }
   double edge[MR * NR];
-  for (int r = 0; r < MR; r++) memcpy(edge + r * NR, acc[r], sizeof acc[r]);
+  for (int r = 0; r < MR; r++) memcpy(edge + r * NR, acc[r], (size_t)nv * sizeof(vec));
   for (int r = 0; r < rows; r++) {
     double *cr = c + (size_t)r * ldc;
     if (add) for (int q = 0; q < cols; q++) cr[q] += edge[r * NR + q];
     else for (int q = 0; q < cols; q++) cr[q] = edge[r * NR + q];
+  }
+}
+
+/* The tiles of one NR-wide panel of C: the narrowest tile that covers its `cols` columns. */
+static void panel(int kc, const double *pa, int mc, const double *pb, double *c, size_t ldc, int cols, int add) {
+  for (int ip = 0; ip < mc; ip += MR) {
+    const int rows = mc - ip < MR ? mc - ip : MR;
+    const double *a = pa + (size_t)ip * kc;
+    double *ct = c + (size_t)ip * ldc;
+    if (cols > 2 * VW) tile(3, kc, a, pb, ct, ldc, rows, cols, add);
+    else if (cols > VW) tile(2, kc, a, pb, ct, ldc, rows, cols, add);
+    else tile(1, kc, a, pb, ct, ldc, rows, cols, add);
   }
 }
 
@@ -185,11 +201,7 @@ int descent_gemm(int m, int n, int k, int transA, int transB,
         pack_a(a, m, k, transA, i0, mc, p0, kc, packed_a);
         for (int jp = 0; jp < nc; jp += NR) {
           const int cols = nc - jp < NR ? nc - jp : NR;
-          for (int ip = 0; ip < mc; ip += MR) {
-            const int rows = mc - ip < MR ? mc - ip : MR;
-            tile(kc, packed_a + (size_t)ip * kc, packed_b + (size_t)jp * kc,
-                 c + (size_t)(i0 + ip) * n + j0 + jp, (size_t)n, rows, cols, add);
-          }
+          panel(kc, packed_a, mc, packed_b + (size_t)jp * kc, c + (size_t)i0 * n + j0 + jp, (size_t)n, cols, add);
         }
       }
     }
