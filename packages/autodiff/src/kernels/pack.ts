@@ -10,6 +10,37 @@ export const MR = 4;
 export const NR = 4;
 
 /**
+ * Packs `lines` lines of length kc into panels of 4 lines (MR = NR = 4) stored p by p, zero lines past the end:
+ * out[outOff + panel · 4kc + p · 4 + l] = element p of line (panel · 4 + l), which is
+ * src[first + line · sl + p · sp]. The rows of op(A) and the columns of op(B) are both packed so.
+ */
+function packPanels(
+  src: Float64Array, first: number, sl: number, sp: number, lines: number, kc: number, out: Float64Array, outOff: number,
+): void {
+  const panels = Math.ceil(lines / 4);
+  for (let q = 0; q < panels; q++) {
+    const base = outOff + q * 4 * kc;
+    const count = Math.min(4, lines - q * 4);
+    const start = first + q * 4 * sl;
+    if (sl === 1 && count === 4) {
+      // the 4 lines are neighbours in memory: read them together per p, in memory order
+      for (let p = 0, at = start, o = base; p < kc; p++, at += sp, o += 4) {
+        out[o] = src[at]!; out[o + 1] = src[at + 1]!; out[o + 2] = src[at + 2]!; out[o + 3] = src[at + 3]!;
+      }
+      continue;
+    }
+    for (let l = 0; l < 4; l++) {
+      if (l >= count) {
+        for (let p = 0; p < kc; p++) out[base + p * 4 + l] = 0;
+        continue;
+      }
+      let at = start + l * sl;
+      for (let p = 0; p < kc; p++, at += sp) out[base + p * 4 + l] = src[at]!;
+    }
+  }
+}
+
+/**
  * Packs rows [i0, i0 + mc) and columns [p0, p0 + kc) of op(A) (op(A) is [m, k]) into 4-row
  * panels stored column by column, zero rows past m.
  */
@@ -19,27 +50,7 @@ export function packRows(
 ): void {
   const sAi = transA ? 1 : k;
   const sAp = transA ? m : 1;
-  const panels = Math.ceil(mc / MR);
-  for (let ip = 0; ip < panels; ip++) {
-    const base = outOff + ip * MR * kc;
-    const rows = Math.min(MR, mc - ip * MR);
-    const first = aOff + (i0 + ip * MR) * sAi + p0 * sAp;
-    if (transA && rows === MR) {
-      // op(A) columns are stored rows: read 4 neighbours per p, in memory order
-      for (let p = 0, src = first, o = base; p < kc; p++, src += sAp, o += MR) {
-        out[o] = a[src]!; out[o + 1] = a[src + 1]!; out[o + 2] = a[src + 2]!; out[o + 3] = a[src + 3]!;
-      }
-      continue;
-    }
-    for (let r = 0; r < MR; r++) {
-      if (r >= rows) {
-        for (let p = 0; p < kc; p++) out[base + p * MR + r] = 0;
-        continue;
-      }
-      let src = first + r * sAi;
-      for (let p = 0; p < kc; p++, src += sAp) out[base + p * MR + r] = a[src]!;
-    }
-  }
+  packPanels(a, aOff + i0 * sAi + p0 * sAp, sAi, sAp, mc, kc, out, outOff);
 }
 
 /**
@@ -52,27 +63,7 @@ export function packCols(
 ): void {
   const sBp = transB ? 1 : n;
   const sBj = transB ? k : 1;
-  const panels = Math.ceil(nc / NR);
-  for (let jp = 0; jp < panels; jp++) {
-    const base = outOff + jp * NR * kc;
-    const cols = Math.min(NR, nc - jp * NR);
-    const first = bOff + (j0 + jp * NR) * sBj + p0 * sBp;
-    if (!transB && cols === NR) {
-      // op(B) rows are stored rows: read 4 neighbours per p, in memory order
-      for (let p = 0, src = first, o = base; p < kc; p++, src += sBp, o += NR) {
-        out[o] = b[src]!; out[o + 1] = b[src + 1]!; out[o + 2] = b[src + 2]!; out[o + 3] = b[src + 3]!;
-      }
-      continue;
-    }
-    for (let cc = 0; cc < NR; cc++) {
-      if (cc >= cols) {
-        for (let p = 0; p < kc; p++) out[base + p * NR + cc] = 0;
-        continue;
-      }
-      let src = first + cc * sBj;
-      for (let p = 0; p < kc; p++, src += sBp) out[base + p * NR + cc] = b[src]!;
-    }
-  }
+  packPanels(b, bOff + j0 * sBj + p0 * sBp, sBj, sBp, nc, kc, out, outOff);
 }
 
 // Cache blocking: k in chunks of KC so that a 4 × KC panel of B (8 KB) stays in L1 and an
