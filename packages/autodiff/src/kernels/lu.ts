@@ -9,6 +9,32 @@ function scratch(size: number): Float64Array {
 }
 
 /**
+ * The row of rows [col, n) of m (row stride `stride`) whose entry in column col is largest in
+ * magnitude, the first of equals: partial pivoting, which bounds the elimination multipliers by 1.
+ */
+function pivotRow(m: Float64Array, stride: number, col: number, n: number): number {
+  let piv = col;
+  let best = Math.abs(m[col * stride + col]!);
+  for (let r = col + 1; r < n; r++) {
+    const v = Math.abs(m[r * stride + col]!);
+    if (v > best) {
+      best = v;
+      piv = r;
+    }
+  }
+  return piv;
+}
+
+/** Swaps rows i and j of m (row stride `stride`) over columns [from, to). */
+function swapRows(m: Float64Array, stride: number, i: number, j: number, from: number, to: number): void {
+  for (let q = from; q < to; q++) {
+    const t = m[i * stride + q]!;
+    m[i * stride + q] = m[j * stride + q]!;
+    m[j * stride + q] = t;
+  }
+}
+
+/**
  * det of the n × n matrix at a[off..]: LU with partial pivoting (PA = LU, det = ±∏ U_ii, the sign
  * flipping at each row swap). An exactly singular matrix gives 0.
  */
@@ -18,23 +44,10 @@ export function determinant(a: Float64Array, off: number, n: number): number {
   for (let i = 0; i < n * n; i++) lu[i] = a[off + i]!;
   let det = 1;
   for (let col = 0; col < n; col++) {
-    // the largest pivot in this column bounds the multipliers by 1
-    let piv = col;
-    let best = Math.abs(lu[col * n + col]!);
-    for (let r = col + 1; r < n; r++) {
-      const v = Math.abs(lu[r * n + col]!);
-      if (v > best) {
-        best = v;
-        piv = r;
-      }
-    }
-    if (best === 0) return 0;
+    const piv = pivotRow(lu, n, col, n);
+    if (lu[piv * n + col] === 0) return 0;
     if (piv !== col) {
-      for (let q = col; q < n; q++) {
-        const t = lu[col * n + q]!;
-        lu[col * n + q] = lu[piv * n + q]!;
-        lu[piv * n + q] = t;
-      }
+      swapRows(lu, n, col, piv, col, n);
       det = -det;
     }
     const d = lu[col * n + col]!;
@@ -62,26 +75,12 @@ export function inverse(a: Float64Array, aOff: number, out: Float64Array, oOff: 
     }
   }
   for (let col = 0; col < n; col++) {
-    let piv = col;
-    let best = Math.abs(m[col * w + col]!);
-    for (let r = col + 1; r < n; r++) {
-      const v = Math.abs(m[r * w + col]!);
-      if (v > best) {
-        best = v;
-        piv = r;
-      }
-    }
-    if (best === 0) {
+    const piv = pivotRow(m, w, col, n);
+    if (m[piv * w + col] === 0) {
       for (let i = 0; i < n * n; i++) out[oOff + i] = NaN;
       return;
     }
-    if (piv !== col) {
-      for (let q = 0; q < w; q++) {
-        const t = m[col * w + q]!;
-        m[col * w + q] = m[piv * w + q]!;
-        m[piv * w + q] = t;
-      }
-    }
+    if (piv !== col) swapRows(m, w, col, piv, 0, w);
     // scale the pivot row to 1, then clear the column in every other row
     const d = 1 / m[col * w + col]!;
     for (let q = 0; q < w; q++) m[col * w + q] = m[col * w + q]! * d;
