@@ -1,10 +1,9 @@
 // The WebAssembly SIMD exp, logsumexp and softmax (kernels/exp-wasm.ts, wasm/exp.wat; the native ones too where built) against
 // Math.exp and the JS kernels they replace, and the plan rewrite that reads logsumexp off a
 // softmax of the same values (optimize/lse-softmax.ts).
-import { readFileSync } from 'node:fs';
-import { fileURLToPath } from 'node:url';
 import fc from 'fast-check';
 import { afterEach, describe, expect, it } from 'vitest';
+import { assembledNow } from './wasm-module.js';
 import {
   compile, grad, logsumexp, mul, planOf, placeholder, Random, softmax, sum, valueAndGrad, allocationCount,
 } from '@descent/autodiff';
@@ -59,10 +58,7 @@ describe('WebAssembly SIMD exp', () => {
   });
 
   it('the generated module holds the bytes of exp.wat as wat2wasm assembles them now', async () => {
-    const scriptUrl = new URL('../../packages/autodiff/scripts/build-wasm.mjs', import.meta.url);
-    const { assemble } = (await import(scriptUrl.href)) as { assemble: (name: string, text: string) => Promise<Buffer> };
-    const wat = readFileSync(fileURLToPath(new URL('../../packages/autodiff/src/kernels/wasm/exp.wat', import.meta.url)), 'utf8');
-    expect((await assemble('exp.wat', wat)).toString('base64')).toBe(WASM_BASE64);
+    expect(await assembledNow('exp.wat')).toBe(WASM_BASE64);
   });
 
   it('is within 6e-16 relative of Math.exp on (-708, 709), across blocks and odd counts', () => {

@@ -1,10 +1,9 @@
 // The WebAssembly SIMD matmul against the plain-JS blocked kernel (bit-identical where both sum k
 // in one chunk: same order, no FMA) and the reference loop, over random shapes including odd ones and ones that
 // cross the k-chunk, row-block and column-block edges, in all four transpose combinations.
-import { readFileSync } from 'node:fs';
-import { fileURLToPath } from 'node:url';
 import fc from 'fast-check';
 import { afterEach, describe, expect, it } from 'vitest';
+import { assembledNow } from './wasm-module.js';
 import { compile, matmulT, Random, allocationCount } from '@descent/autodiff';
 import { gemmFast, gemmReference, batchedGemm, matmulBackend, setMatmulBackend, type Gemm } from '../../packages/autodiff/src/kernels/matmul.js';
 import { gemmWasm, wasmGemmAvailable, wasmGemmMemory, NC } from '../../packages/autodiff/src/kernels/matmul-wasm.js';
@@ -60,10 +59,7 @@ describe('WebAssembly SIMD matmul', () => {
   });
 
   it('the generated module holds the bytes of gemm.wat as wat2wasm assembles them now', async () => {
-    const scriptUrl = new URL('../../packages/autodiff/scripts/build-wasm.mjs', import.meta.url);
-    const { assemble } = (await import(scriptUrl.href)) as { assemble: (name: string, text: string) => Promise<Buffer> };
-    const wat = readFileSync(fileURLToPath(new URL('../../packages/autodiff/src/kernels/wasm/gemm.wat', import.meta.url)), 'utf8');
-    expect((await assemble('gemm.wat', wat)).toString('base64')).toBe(WASM_BASE64);
+    expect(await assembledNow('gemm.wat')).toBe(WASM_BASE64);
   });
 
   it('equals the JS blocked kernel (bit for bit when k <= KC) and the reference loop to rounding (random shapes, all transposes)', () => {
