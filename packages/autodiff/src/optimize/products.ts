@@ -87,7 +87,7 @@ export function rewriteProducts(outputs: readonly Tensor[]): { outputs: Tensor[]
   const origin = new Map<number, Tensor>();
   const usedOnce = (t: Tensor): boolean => once(origin.get(t.id) ?? t);
   // consumers of each old node, and the outputs: a scale read only by products smaller than it
-  // comes off every one of them (each product is scaled instead; the operand is then dead)
+  // and by loops comes off every such product (each product is scaled instead)
   const consumers = new Map<number, Tensor[]>();
   for (const n of order) for (const i of new Set(n.inputs)) {
     const list = consumers.get(i.id);
@@ -95,14 +95,9 @@ export function rewriteProducts(outputs: readonly Tensor[]): { outputs: Tensor[]
     else list.push(n);
   }
   const outputIds = new Set(outputs.map((o) => o.id));
-  const onlyProducts = (t: Tensor): boolean => {
-    const old = origin.get(t.id) ?? t;
-    if (outputIds.has(old.id)) return false;
-    const list = consumers.get(old.id) ?? [];
-    return list.length > 1 && list.every((c) => isPrim(c, 'matmul') && c.rank === 2 && c.size < old.size);
-  };
-  // read by such products and otherwise only by loops (elementwise nodes, reductions), which
-  // compute a scale of their input inside the loop: the products take the unscaled operand
+  // read only by products smaller than it and by loops (elementwise nodes, reductions, which
+  // compute a scale of their input inside the loop): the products take the unscaled operand, and
+  // with products alone the scaled one is never computed
   const readInLoops = (t: Tensor): boolean => {
     const old = origin.get(t.id) ?? t;
     if (outputIds.has(old.id)) return false;
@@ -134,7 +129,7 @@ export function rewriteProducts(outputs: readonly Tensor[]): { outputs: Tensor[]
 
   /** A one-element factor or a negation applied to `t` (used once), peeled off; else undefined. */
   function peel(t: Tensor): { base: Tensor; wrap: (p: Tensor) => Tensor } | undefined {
-    if (!usedOnce(t) && !onlyProducts(t) && !readInLoops(t)) return undefined;
+    if (!usedOnce(t) && !readInLoops(t)) return undefined;
     if (isPrim(t, 'neg')) return { base: t.inputs[0]!, wrap: (p) => node(unaryPrimitives.neg, p.shape, [p], undefined) };
     if (isPrim(t, 'mul')) {
       const [x, y] = t.inputs as [Tensor, Tensor];
