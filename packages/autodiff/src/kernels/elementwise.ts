@@ -26,6 +26,11 @@ interface LoopSpec {
   readonly scalar: readonly boolean[];
 }
 
+/** The inputs read element by element (not one-element ones), by index. */
+function arrayInputs(spec: LoopSpec): number[] {
+  return spec.scalar.map((s, i) => (s ? -1 : i)).filter((i) => i >= 0);
+}
+
 function header(spec: LoopSpec): string {
   return spec.scalar
     .map((s, i) => (s ? `const a${i} = inputs[${i}][0];` : `const x${i} = inputs[${i}];`))
@@ -42,37 +47,35 @@ function flatKernel(spec: LoopSpec): Kernel {
 
 /** Same, with inputs read through broadcast strides; the innermost axis is a tight loop. */
 function stridedFactory(spec: LoopSpec): KernelFactory {
-  {
-    const v = spec.scalar.map((s, i) => (s ? -1 : i)).filter((i) => i >= 0);
-    const src = `return function make(shape, strides) {
-      const rank = shape.length, inner = shape[rank - 1], outer = out_size(shape) / inner;
-      const idx = new Int32Array(rank);
-      ${v.map((i) => `const s${i} = strides[${i}], is${i} = s${i}[rank - 1];`).join(' ')}
-      return function elementwiseStrided(inputs, out) {
-        ${header(spec)}
-        idx.fill(0);
-        ${v.map((i) => `let o${i} = 0;`).join(' ')}
-        let p = 0;
-        for (let r = 0; r < outer; r++) {
-          ${v.map((i) => `let j${i} = o${i};`).join(' ')}
-          for (let i = 0; i < inner; i++) {
-            ${v.map((i) => `const a${i} = x${i}[j${i}]; j${i} += is${i};`).join(' ')}
-            ${spec.body}
-            out[p++] = ${spec.result};
-          }
-          for (let ax = rank - 2; ax >= 0; ax--) {
-            idx[ax]++;
-            ${v.map((i) => `o${i} += s${i}[ax];`).join(' ')}
-            if (idx[ax] < shape[ax]) break;
-            ${v.map((i) => `o${i} -= s${i}[ax] * shape[ax];`).join(' ')}
-            idx[ax] = 0;
-          }
+  const v = arrayInputs(spec);
+  const src = `return function make(shape, strides) {
+    const rank = shape.length, inner = shape[rank - 1], outer = out_size(shape) / inner;
+    const idx = new Int32Array(rank);
+    ${v.map((i) => `const s${i} = strides[${i}], is${i} = s${i}[rank - 1];`).join(' ')}
+    return function elementwiseStrided(inputs, out) {
+      ${header(spec)}
+      idx.fill(0);
+      ${v.map((i) => `let o${i} = 0;`).join(' ')}
+      let p = 0;
+      for (let r = 0; r < outer; r++) {
+        ${v.map((i) => `let j${i} = o${i};`).join(' ')}
+        for (let i = 0; i < inner; i++) {
+          ${v.map((i) => `const a${i} = x${i}[j${i}]; j${i} += is${i};`).join(' ')}
+          ${spec.body}
+          out[p++] = ${spec.result};
         }
-      };
-    };`;
-    const outSize = (shape: Shape): number => sizeOf(shape);
-    return new Function('lib', 'out_size', src)(scalarLib, outSize) as KernelFactory;
-  }
+        for (let ax = rank - 2; ax >= 0; ax--) {
+          idx[ax]++;
+          ${v.map((i) => `o${i} += s${i}[ax];`).join(' ')}
+          if (idx[ax] < shape[ax]) break;
+          ${v.map((i) => `o${i} -= s${i}[ax] * shape[ax];`).join(' ')}
+          idx[ax] = 0;
+        }
+      }
+    };
+  };`;
+  const outSize = (shape: Shape): number => sizeOf(shape);
+  return new Function('lib', 'out_size', src)(scalarLib, outSize) as KernelFactory;
 }
 
 /**
@@ -82,9 +85,11 @@ function stridedFactory(spec: LoopSpec): KernelFactory {
  * over [1e4, 10] (P2 and P3 small).
  */
 function rowsFactory(spec: LoopSpec, perRow: readonly boolean[], unrollCols = 0): RowsFactory {
+  const v = arrayInputs(spec);
+  // at each row: per-row inputs loaded, the others' row offsets found
+  const rowStart = v.map((i) => (perRow[i] ? `const a${i} = x${i}[r * r${i}];` : `const b${i} = r * r${i};`)).join(' ');
   if (unrollCols > 0) {
     // the row written out in full (cols = unrollCols): no inner loop to enter once per row
-    const v = spec.scalar.map((s, i) => (s ? -1 : i)).filter((i) => i >= 0);
     const cells = Array.from({ length: unrollCols }, (_, c) => `{ ${v.filter((i) => !perRow[i]).map((i) => `const a${i} = x${i}[b${i} + ${c}];`).join(' ')}
             ${spec.body}
             out[p + ${c}] = ${spec.result}; }`).join('\n');
@@ -93,31 +98,28 @@ function rowsFactory(spec: LoopSpec, perRow: readonly boolean[], unrollCols = 0)
       return function elementwiseShortRows(inputs, out) {
         ${header(spec)}
         for (let r = 0, p = 0; r < rows; r++, p += ${unrollCols}) {
-          ${v.map((i) => (perRow[i] ? `const a${i} = x${i}[r * r${i}];` : `const b${i} = r * r${i};`)).join(' ')}
+          ${rowStart}
           ${cells}
         }
       };
     };`;
     return new Function('lib', src)(scalarLib) as RowsFactory;
   }
-  {
-    const v = spec.scalar.map((s, i) => (s ? -1 : i)).filter((i) => i >= 0);
-    const src = `return function make(rows, cols, rowStrides) {
-      ${v.map((i) => `const r${i} = rowStrides[${i}];`).join(' ')}
-      return function elementwiseRows(inputs, out) {
-        ${header(spec)}
-        for (let r = 0, p = 0; r < rows; r++) {
-          ${v.map((i) => (perRow[i] ? `const a${i} = x${i}[r * r${i}];` : `const b${i} = r * r${i};`)).join(' ')}
-          for (let c = 0; c < cols; c++, p++) {
-            ${v.filter((i) => !perRow[i]).map((i) => `const a${i} = x${i}[b${i} + c];`).join(' ')}
-            ${spec.body}
-            out[p] = ${spec.result};
-          }
+  const src = `return function make(rows, cols, rowStrides) {
+    ${v.map((i) => `const r${i} = rowStrides[${i}];`).join(' ')}
+    return function elementwiseRows(inputs, out) {
+      ${header(spec)}
+      for (let r = 0, p = 0; r < rows; r++) {
+        ${rowStart}
+        for (let c = 0; c < cols; c++, p++) {
+          ${v.filter((i) => !perRow[i]).map((i) => `const a${i} = x${i}[b${i} + c];`).join(' ')}
+          ${spec.body}
+          out[p] = ${spec.result};
         }
-      };
-    };`;
-    return new Function('lib', src)(scalarLib) as RowsFactory;
-  }
+      }
+    };
+  };`;
+  return new Function('lib', src)(scalarLib) as RowsFactory;
 }
 
 /**
