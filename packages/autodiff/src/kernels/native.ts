@@ -49,7 +49,7 @@ function load(): { kernels: NativeKernels | null; status: NativeStatus } {
   } catch {
     // the build script ships beside native/ (installing the package runs it)
     const script = decodeURIComponent(new URL('../../scripts/build-native.mjs', import.meta.url).pathname);
-    return none(`not built (${script} needs a C compiler and Node's headers)`);
+    return none(`not built (${script} builds it, with a C compiler and Node's headers)`);
   }
   const { isa, missing, gemm, exp, softmax, logsumexp } = module.exports;
   if (gemm === undefined || exp === undefined || softmax === undefined || logsumexp === undefined) {
