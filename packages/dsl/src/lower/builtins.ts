@@ -1,8 +1,8 @@
 // Built-in functions of the language, lowered to autodiff ops over index-labelled values.
 import {
   abs, acos, allocate, angle, asin, atan, clamp, constant, cos, det, diag, dot, erf, exp, expandDims,
-  expm1, eye, log, log1p, max, maximum, mean, min, minimum, mul, outer, relu, reluKernel, sigmoid,
-  sign, sin, softplus, sqrt, sum, tan, tanh, trace, where, type Tensor,
+  eigvalsh, expm1, eye, inv, log, log1p, logdet, max, maximum, mean, min, minimum, mul, outer, relu, reluKernel,
+  sigmoid, sign, sin, softplus, solve, sqrt, sum, svdvals, tan, tanh, trace, where, type Tensor,
 } from '@descent/autodiff';
 import type { Call } from '../ast.js';
 import { BUILTIN_ARITY, describeArity } from '../builtin-arity.js';
@@ -79,6 +79,15 @@ const table: Readonly<Record<string, Impl>> = {
   },
   trace: ([a]) => val(trace(a!.t), a!.index),
   det: ([a]) => val(det(a!.t), a!.index),
+  inv: ([a]) => val(inv(a!.t), a!.index),
+  logdet: ([a]) => val(logdet(a!.t), a!.index),
+  eigvalsh: ([a]) => val(eigvalsh(a!.t), a!.index),
+  svdvals: ([a]) => val(svdvals(a!.t), a!.index),
+  // A⁻¹b for a vector b, A⁻¹B for a matrix B; named axes of either ride along as batch axes
+  solve: ([a, b]) => {
+    const index = unionIndex([a!, b!]);
+    return val(solve(layout(a!, index, a!.shape.length), layout(b!, index, b!.shape.length)), index);
+  },
   // a vector gives a diagonal matrix, a matrix its diagonal; named axes ride along
   diag: ([a]) =>
     a!.shape.length === 1 ? val(mul(expandDims(a!.t, -1), eye(a!.shape[0]!)), a!.index) : val(diag(a!.t), a!.index),
