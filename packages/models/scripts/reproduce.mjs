@@ -18,6 +18,7 @@ import { fileURLToPath } from 'node:url';
 import { fitRate, fitSlope } from '../../cli/dist/fit.js';
 import { svgToPng } from '../../cli/dist/plot/png.js';
 import { renderSvg } from '../../cli/dist/plot/svg.js';
+import { provenanceTable } from './provenance.mjs';
 
 const repo = fileURLToPath(new URL('../../../', import.meta.url));
 const cli = path.join(repo, 'packages/cli/dist/main.js');
@@ -891,6 +892,14 @@ model file that pass, as \`descent\` checked them at the end of each run.
 
 Last run: ${new Date().toISOString().slice(0, 10)}, ${os.cpus().length} cores (${os.cpus()[0]?.model?.trim() ?? 'unknown CPU'}), Node ${process.version}.
 Wall time: ${minutes(runSeconds)} of runs, ${minutes(total)} in all (budget: ${BUDGET_SECONDS / 60} min; planned ~${PLAN.reduce((s, p) => s + p.cpu, 0)} CPU s).
+
+## Where the settings come from
+
+The papers' own experiments were mostly not available to us (papers.md, "How to read this file"):
+only the four-layer factorization's full text, and abstracts otherwise. Each setting below is
+marked with its source; \`*\` covers the variants of a model.
+
+${provenanceTable(table)}
 
 ## Claims beside measurements
 
