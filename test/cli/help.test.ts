@@ -18,7 +18,7 @@ const VALUE: Record<string, string | null> = { bool: null, int: '3', number: '0.
 /** Whether the parser of `command` accepts `--flag` (with a valid value): the parser's own table, by behaviour. */
 function accepts(command: CommandName, flag: string): boolean {
   const spec = FLAGS[flag]!;
-  const value = spec.type === 'choice' ? spec.choices![0]! : VALUE[spec.type];
+  const value: string | null = spec.type === 'choice' ? spec.choices![0]! : (VALUE[spec.type] ?? null);
   const positionals = Array.from({ length: COMMANDS[command].min }, () => 'm.loss');
   const extra = command === 'sweep' && (flag === 'index' || flag === 'emit') ? ['--out', 'd'] : [];
   try {
