@@ -1,6 +1,7 @@
 // Lowering of a whole file: dims, lets, params, samples, the loss, metrics, updates and settings.
 import {
-  broadcastTo, constant, formatBytes, formatShape, permute, placeholder, Random, sameShape, withDeferredConstants,
+  broadcastTo, constant, formatBytes, formatShape, NodeBudgetError, permute, placeholder, Random, sameShape,
+  withDeferredConstants,
   type Shape, type Tensor,
 } from '@descent/autodiff';
 import type {
@@ -16,7 +17,7 @@ import type {
 } from '../lowered.js';
 import type { LowerContext } from './context.js';
 import { constantNumber, ExprLowerer } from './expr.js';
-import { fail, Reported } from './failure.js';
+import { budgetExceeded, fail, Reported } from './failure.js';
 import { MAX_DRAWS, Sampler, sampleLayout } from './sampling.js';
 import { Scope } from './scope.js';
 import { describe, DRAW, isRandom, val, type Val } from './values.js';
@@ -86,6 +87,7 @@ class FileLowerer {
       try {
         this.statement(s);
       } catch (e) {
+        if (e instanceof NodeBudgetError) throw budgetExceeded(this.reporter, e, s);
         if (!(e instanceof Reported)) throw e;
       }
     }
