@@ -151,7 +151,7 @@ class FileLowerer {
   private withinBudget(count: number, what: string, at: Decl | Stmt): void {
     const budget = this.options.maxMemoryBytes ?? Infinity;
     if (count * 8 > budget) {
-      fail(this.reporter, `${what} holds ${count.toExponential(2)} values (${formatBytes(count * 8)}), more than the memory limit of ${formatBytes(budget)}`, at);
+      fail(this.reporter, `${what} holds ${count.toExponential(2)} values (${formatBytes(count, 8)}), more than the memory limit of ${formatBytes(budget)}`, at);
     }
   }
 
