@@ -19,4 +19,6 @@ export interface LowerContext {
   readonly baseDir: string;
   /** Largest file `load` reads, in bytes. */
   readonly maxLoadBytes: number;
+  /** Files or folders outside `baseDir` that `load` may read. */
+  readonly allowRead: readonly string[];
 }

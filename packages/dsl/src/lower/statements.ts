@@ -10,7 +10,7 @@ import type {
 } from '../ast.js';
 import { Reporter } from '../diagnostics.js';
 import { OPTIMIZER_DEFAULTS } from '../optimizer-defaults.js';
-import { loadTensor } from '../load.js';
+import { excerpt, loadTensor } from '../load.js';
 import { MAX_QUADRATURE_NODES } from '../quadrature.js';
 import type {
   ClaimSetting, ExpectMode, Lowered, LoweredMetric, LoweredParam, LoweredUpdate, OptimizerSetting,
@@ -29,6 +29,8 @@ export interface LowerOptions {
   readonly expect?: { readonly samples?: number; readonly fresh?: boolean; readonly quadrature?: number };
   readonly baseDir?: string;
   readonly maxLoadBytes?: number;
+  /** Files or folders outside the model's folder that `load` may read (--allow-read). */
+  readonly allowRead?: readonly string[];
   /** Declarations whose values would exceed this are refused before anything is allocated. */
   readonly maxMemoryBytes?: number;
 }
@@ -77,6 +79,7 @@ class FileLowerer {
       draws: undefined,
       baseDir: options.baseDir ?? '.',
       maxLoadBytes: options.maxLoadBytes ?? 1 << 30,
+      allowRead: options.allowRead ?? [],
     };
     this.exprs = new ExprLowerer(this.ctx);
   }
@@ -282,10 +285,17 @@ class FileLowerer {
     const call = s.value as Extract<Expr, { kind: 'Call' }>;
     const arg = call.args[0];
     if (call.args.length !== 1 || arg?.kind !== 'Str') fail(this.reporter, 'load takes one file name in quotes: load("x.csv")', call);
-    const r = loadTensor(arg.value, this.ctx.baseDir, { maxBytes: this.ctx.maxLoadBytes });
-    if (!r.ok) fail(this.reporter, `load("${arg.value}"): ${r.message}`, arg);
+    const r = loadTensor(arg.value, this.ctx.baseDir, {
+      maxBytes: this.ctx.maxLoadBytes,
+      allowRead: this.ctx.allowRead,
+      ...(this.options.maxMemoryBytes === undefined ? {} : { maxMemoryBytes: this.options.maxMemoryBytes }),
+      // the declared shape passed the memory check: the values go into one buffer of that size
+      ...(declared === undefined ? {} : { expectedCount: declared.reduce((a, b) => a * b, 1) }),
+    });
+    const shown = `load("${excerpt(arg.value, 200)}")`;
+    if (!r.ok) fail(this.reporter, `${shown}: ${r.message}`, arg);
     if (declared && (r.shape.length !== declared.length || r.shape.some((d, i) => d !== declared[i]))) {
-      fail(this.reporter, `load("${arg.value}"): the file holds shape ${formatShape(r.shape)}, declared ${formatShape(declared)}`, arg);
+      fail(this.reporter, `${shown}: the file holds shape ${formatShape(r.shape)}, declared ${formatShape(declared)}`, arg);
     }
     return val(constant(r.data, r.shape));
   }
