@@ -8,6 +8,7 @@ import { Reporter } from './diagnostics.js';
 import { budgetExceeded } from './lower/failure.js';
 import { lowerProgram, type LowerOptions } from './lower/statements.js';
 import { parse } from './parse.js';
+import type { CurvatureMethod } from './curvature.js';
 import { MemoryLimitError, Program } from './program.js';
 
 export interface CompileOptions extends Omit<LowerOptions, 'baseDir'> {
@@ -17,6 +18,8 @@ export interface CompileOptions extends Omit<LowerOptions, 'baseDir'> {
   readonly maxMemoryBytes?: number;
   /** The compile budget: graph nodes the compiler may create (default MAX_GRAPH_NODES). */
   readonly maxGraphNodes?: number;
+  /** How Hessian metrics are computed: 'auto' (dense up to 2048 parameters), 'dense' or 'iterative'. */
+  readonly curvatureMethod?: CurvatureMethod;
 }
 
 /**
@@ -54,7 +57,7 @@ export function compileSource(source: string, options: CompileOptions = {}): Com
     return withNodeBudget(options.maxGraphNodes ?? MAX_GRAPH_NODES, () => withSharedNodes(() => {
       const lowered = lowerProgram(parsed.program, reporter, { ...options, overrides, baseDir: dirname(file), maxMemoryBytes: budget });
       if (lowered === undefined) return { ok: false, diagnostics: reporter.diagnostics };
-      return { ok: true, program: new Program(lowered, lowered.settings.seed, budget) };
+      return { ok: true, program: new Program(lowered, lowered.settings.seed, budget, options.curvatureMethod) };
     }));
   } catch (e) {
     if (e instanceof NodeBudgetError) budgetExceeded(reporter, e, loss ?? { start: 0, end: 0 });
