@@ -1,6 +1,6 @@
 // The compile pipeline, top to bottom: parse → check → lower → program.
 import { totalmem } from 'node:os';
-import { NodeBudgetError, withNodeBudget, withSharedNodes } from '@descent/autodiff';
+import { NodeBudgetError, withNodeBudget } from '@descent/autodiff';
 import { dirname } from 'node:path';
 import type { Diagnostic } from './diagnostics.js';
 import { check } from './check.js';
@@ -53,12 +53,11 @@ export function compileSource(source: string, options: CompileOptions = {}): Com
   const budget = options.maxMemoryBytes ?? defaultMemoryBudget();
   const loss = parsed.program.statements.find((s) => s.kind === 'LossStmt');
   try {
-    // structurally equal nodes are built once, so nested `grad` shares what its levels repeat
-    return withNodeBudget(options.maxGraphNodes ?? MAX_GRAPH_NODES, () => withSharedNodes(() => {
+    return withNodeBudget(options.maxGraphNodes ?? MAX_GRAPH_NODES, () => {
       const lowered = lowerProgram(parsed.program, reporter, { ...options, overrides, baseDir: dirname(file), maxMemoryBytes: budget });
       if (lowered === undefined) return { ok: false, diagnostics: reporter.diagnostics };
       return { ok: true, program: new Program(lowered, lowered.settings.seed, budget, options.curvatureMethod) };
-    }));
+    });
   } catch (e) {
     if (e instanceof NodeBudgetError) budgetExceeded(reporter, e, loss ?? { start: 0, end: 0 });
     else if (e instanceof MemoryLimitError) reporter.error(e.message, loss ?? { start: 0, end: 0 });

@@ -3,7 +3,7 @@ import {
   abs, add, backward, div, eq, ge, gt, le, lt, matmul, mean, mul, ne, neg, norm, permute, pow, reshape,
   scalar, slice, softmax, square, stack, stopGradient, sub, sum, sumsq, variable, type Tensor,
   expandDims, squeeze, gather, logsumexp, max, min, prod, formatShape, broadcastShapes, broadcastTo,
-  matmulT, arcKernel, clamp, maximum,
+  matmulT, arcKernel, clamp, maximum, withSharedNodes,
 } from '@descent/autodiff';
 import type { Binary, Call, Compare, Expr, Grad, Index, Reduce } from '../ast.js';
 import { didYouMean } from '../diagnostics.js';
@@ -264,8 +264,16 @@ export class ExprLowerer {
     return val(op(body.t, axes), rest);
   }
 
-  /** grad(e, y): differentiate e with y replaced by a fresh variable; differentiable again. */
+  /**
+   * grad(e, y): differentiate e with y replaced by a fresh variable; differentiable again.
+   * Structurally equal nodes are built once inside it (withSharedNodes), so nested `grad`
+   * shares the subexpressions its levels repeat instead of copying them at each level.
+   */
   private grad(e: Grad, scope: Scope): Val {
+    return withSharedNodes(() => this.gradShared(e, scope));
+  }
+
+  private gradShared(e: Grad, scope: Scope): Val {
     const y = this.name(e.wrt.name, { kind: 'Name', name: e.wrt.name, span: e.wrt.span }, scope);
     const v = variable(y.t);
     const yv = val(v, y.index);
