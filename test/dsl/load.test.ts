@@ -136,7 +136,9 @@ describe('load: files', () => {
     mkdirSync(path.join(dir, 'sub'), { recursive: true });
     write('sub/x.csv', '7\n8\n');
     expect(loadTensor('x.csv', path.join(dir, 'sub'), {})).toMatchObject({ ok: true, shape: [2] });
-    expect(loadTensor('../v.json', path.join(dir, 'sub'), {})).toMatchObject({ ok: true, shape: [2] });
+    // the parent folder is outside: refused unless allowed
+    expect(loadTensor('../v.json', path.join(dir, 'sub'), {})).toMatchObject({ ok: false });
+    expect(loadTensor('../v.json', path.join(dir, 'sub'), { allowRead: [dir] })).toMatchObject({ ok: true, shape: [2] });
   });
   it('a missing file names where it looked', () => {
     expect(err('missing.csv')).toBe(`missing.csv: no such file (looked for ${path.join(dir, 'missing.csv')})`);

@@ -11,7 +11,8 @@ export { allPrimitives, primitiveFamilies } from './primitives/index.js';
 export { Random, rand, randn, type RandomState } from './random.js';
 export { broadcastShapes, formatShape, sameShape, ShapeError, sizeOf, type Shape } from './shape.js';
 export {
-  apply, constant, DEFERRED_CONSTANT_ELEMENTS, full, ones, placeholder, scalar, Tensor, tensor, toTensor,
+  apply, constant, DEFERRED_CONSTANT_ELEMENTS, full, NodeBudgetError, ones, placeholder, scalar, Tensor, tensor, toTensor,
+  withNodeBudget, withSharedNodes,
   withDeferredConstants, zeros,
   type NestedArray, type TensorLike,
 } from './tensor.js';

@@ -24,14 +24,20 @@ export function estimatePlanBytes(outputs: readonly Tensor[]): MemoryEstimate {
   return { bytes, largest: sized.slice(0, 3).map((s) => s.text) };
 }
 
-/** Bytes as a short human string: 1.5 GiB, 300 MiB, 12 KiB. */
-export function formatBytes(bytes: number): string {
+/**
+ * `count` × `bytesEach` bytes as a short human string: 1.5 GiB, 300 MiB, 12 KiB, 7.28e+296 TiB
+ * (scaled before multiplying, so 1e308 values of 8 bytes are a number, not Infinity).
+ */
+export function formatBytes(count: number, bytesEach = 1): string {
+  if (!Number.isFinite(count)) return `${count} B`.replace('Infinity', 'more than 1.80e+308');
   const units = ['B', 'KiB', 'MiB', 'GiB', 'TiB'];
-  let v = bytes;
+  let v = count;
   let u = 0;
-  while (v >= 1024 && u < units.length - 1) {
+  while (v * bytesEach >= 1024 && u < units.length - 1) {
     v /= 1024;
     u++;
   }
+  v *= bytesEach;
+  if (v >= 1e4) return `${v.toExponential(2)} ${units[u]}`;
   return `${v >= 100 || u === 0 ? v.toFixed(0) : v.toFixed(1)} ${units[u]}`;
 }

@@ -1,5 +1,6 @@
 // The Tensor: a node of the computation graph that may also hold its value (a row-major Float64Array).
 import { allocate } from './alloc.js';
+import { attrsKey, leafKey } from './optimize/cse.js';
 import { formatTensor, type PrintOptions } from './format.js';
 import type { Primitive } from './primitive.js';
 import { formatShape, ShapeError, sizeOf, type Shape } from './shape.js';
@@ -8,6 +9,32 @@ import { formatShape, ShapeError, sizeOf, type Shape } from './shape.js';
 export type NestedArray = number | readonly NestedArray[];
 
 let nextId = 0;
+/** Ids from this one on are over the node budget of the graph being built (see withNodeBudget). */
+let idLimit = Infinity;
+let budget = Infinity;
+
+/** A graph being built grew past its node budget (see `withNodeBudget`). */
+export class NodeBudgetError extends Error {
+  override readonly name = 'NodeBudgetError';
+  constructor(readonly limit: number) {
+    super(`the graph grew past ${limit} nodes`);
+  }
+}
+
+/**
+ * Runs `body` allowing it to create at most `limit` tensors; one more throws NodeBudgetError at
+ * once. A compiler's guard against graphs that grow faster than their source (grad of grad of
+ * grad ...), checked as nodes are made rather than after the time is spent.
+ */
+export function withNodeBudget<T>(limit: number, body: () => T): T {
+  const before = [idLimit, budget] as const;
+  if (nextId + limit < idLimit) [idLimit, budget] = [nextId + limit, limit];
+  try {
+    return body();
+  } finally {
+    [idLimit, budget] = before;
+  }
+}
 
 /**
  * A tensor. Eager tensors hold their value; symbolic tensors (inside `compile`) hold only their
@@ -31,6 +58,7 @@ export class Tensor {
     readonly name?: string,
   ) {
     this.size = sizeOf(shape);
+    if (this.id >= idLimit) throw new NodeBudgetError(budget);
   }
 
   get rank(): number {
@@ -215,5 +243,40 @@ export function apply<A>(prim: Primitive<A>, inputs: readonly Tensor[], attrs: A
       prim.prepare(shapes, shape, attrs)(values, value);
     }
   }
-  return new Tensor(shape, prim as Primitive, tracked || value === undefined ? inputs : [], attrs, value, tracked);
+  const node = tracked || value === undefined;
+  const key = node && sharing !== undefined ? shareKey(prim as Primitive, inputs, attrs) : undefined;
+  const known = key === undefined ? undefined : sharing!.get(key);
+  if (known !== undefined) return known;
+  const t = new Tensor(shape, prim as Primitive, node ? inputs : [], attrs, value, tracked);
+  if (key !== undefined) sharing!.set(key, t);
+  return t;
+}
+
+/** Nodes already built while sharing (see withSharedNodes), by primitive, attributes and inputs. */
+let sharing: Map<string, Tensor> | undefined;
+
+/**
+ * Runs `body` (a graph being built) with structurally equal nodes built once: applying a
+ * primitive to the same inputs (one-element constants compared by value) with the same
+ * attributes returns the node made before. Primitives are pure, so values do not change; what
+ * changes is size: a derivative of a derivative reuses the subexpressions both share, instead of
+ * copying them at every level. Differentiation variables (identity) are always new nodes.
+ */
+export function withSharedNodes<T>(body: () => T): T {
+  const before = sharing;
+  sharing = before ?? new Map();
+  try {
+    return body();
+  } finally {
+    sharing = before;
+  }
+}
+
+function shareKey(prim: Primitive, inputs: readonly Tensor[], attrs: unknown): string | undefined {
+  if (prim.name === 'identity') return undefined;
+  const a = attrsKey(attrs);
+  if (a === undefined) return undefined;
+  let key = `${prim.name}|${a}`;
+  for (const t of inputs) key += `|${leafKey(t) ?? t.id}`;
+  return key;
 }

@@ -26,6 +26,8 @@ export interface Flags {
   checkpointEvery?: number;
   /** Bytes. */
   maxMemory?: number;
+  /** A file or folder outside the model's folder that load() may read. */
+  allowRead?: string;
   params?: string;
   seeds?: number[];
   jobs?: number;
@@ -172,7 +174,7 @@ function example(f: FlagSpec): string {
     steps: '--steps 10000', lr: '--lr 0.01', optimizer: '--optimizer adam', seed: '--seed 1', set: '--set n=4',
     samples: '--samples 20000', quadrature: '--quadrature 20', log: '--log 200', out: '--out runs/a', 'checkpoint-every': '--checkpoint-every 1000',
     'max-memory': '--max-memory 4G', params: '--params p.json', seeds: '--seeds 1-8', jobs: '--jobs 2', index: '--index 0',
-    emit: '--emit slurm', metric: '--metric align', title: '--title "ReLU, n = 4"', claims: '--claims ci.claims',
+    'allow-read': '--allow-read ../data', emit: '--emit slurm', metric: '--metric align', title: '--title "ReLU, n = 4"', claims: '--claims ci.claims',
   };
   return ex[f.name] ?? `--${f.name} ${f.meta ?? 'VALUE'}`;
 }

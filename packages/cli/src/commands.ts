@@ -56,6 +56,7 @@ export const FLAGS: Readonly<Record<string, FlagSpec>> = {
   json: { name: 'json', type: 'bool', help: 'print the result as JSON on stdout' },
   'checkpoint-every': { name: 'checkpoint-every', type: 'int', meta: 'K', min: 1, help: 'write a resumable checkpoint every K steps' },
   'max-memory': { name: 'max-memory', type: 'size', meta: 'SIZE', help: 'refuse programs whose buffers exceed SIZE (e.g. 4G)' },
+  'allow-read': { name: 'allow-read', type: 'string', meta: 'PATH', help: "let load() read PATH (a file or folder) outside the model's folder" },
   params: { name: 'params', type: 'string', meta: 'FILE', help: 'parameter values as JSON: {"w": [[...]], ...}' },
   seeds: { name: 'seeds', type: 'seeds', meta: 'LIST', help: 'seeds to sweep: 1-8, 1,3,5 or 1-4,9' },
   jobs: { name: 'jobs', type: 'int', meta: 'N', min: 1, help: 'runs in parallel (worker threads)' },
@@ -67,7 +68,7 @@ export const FLAGS: Readonly<Record<string, FlagSpec>> = {
   claims: { name: 'claims', type: 'string', meta: 'FILE', help: "check the claim lines of FILE instead of each model's own" },
 };
 
-const TRAIN = ['steps', 'lr', 'optimizer', 'seed', 'set', 'samples', 'fresh', 'quadrature', 'log', 'max-memory'];
+const TRAIN = ['steps', 'lr', 'optimizer', 'seed', 'set', 'samples', 'fresh', 'quadrature', 'log', 'max-memory', 'allow-read'];
 
 export const COMMANDS: Readonly<Record<CommandName, CommandSpec>> = {
   run: {
@@ -85,13 +86,13 @@ export const COMMANDS: Readonly<Record<CommandName, CommandSpec>> = {
   check: {
     name: 'check', args: 'MODEL', min: 1, max: 1, missing: 'a model: a .loss file or a prebuilt model name',
     summary: 'parse and type-check; print shapes, parameter count and a gradient check',
-    flags: ['set', 'seed', 'samples', 'fresh', 'quadrature', 'json', 'max-memory'],
+    flags: ['set', 'seed', 'samples', 'fresh', 'quadrature', 'json', 'max-memory', 'allow-read'],
     examples: ['descent check model.loss', 'descent check relu-neuron --set d=20'],
   },
   eval: {
     name: 'eval', args: 'MODEL', min: 1, max: 1, missing: 'a model: a .loss file or a prebuilt model name',
     summary: 'loss, metrics and gradients at given parameter values (or at the initialization)',
-    flags: ['params', 'set', 'seed', 'samples', 'fresh', 'quadrature', 'json', 'max-memory'],
+    flags: ['params', 'set', 'seed', 'samples', 'fresh', 'quadrature', 'json', 'max-memory', 'allow-read'],
     examples: ['descent eval relu-neuron --json', 'descent eval model.loss --params p.json --json'],
   },
   verify: {

@@ -1,6 +1,7 @@
 // From flags to a runnable setup: the serializable run config, compilation, overrides and the optimizer.
 import { compileSource, formatDiagnostics, OPTIMIZER_DEFAULTS, parse, type CompileResult, type OptimizerSetting, type Program } from '@descent/dsl';
 import { totalmem } from 'node:os';
+import { resolve } from 'node:path';
 import type { Flags } from './args.js';
 import { CliError, didYouMean, suggest } from './errors.js';
 import { fmtExact } from './format.js';
@@ -28,6 +29,8 @@ export interface RunConfig {
   readonly optimizer?: OptimizerName;
   readonly lr?: number;
   readonly maxMemory?: number;
+  /** Absolute paths outside the model's folder that load() may read (--allow-read). */
+  readonly allowRead?: readonly string[];
 }
 
 /** A compiled model with the run's resolved settings. */
@@ -74,6 +77,7 @@ export function configFlags(flags: Flags, command: string): Omit<RunConfig, 'mod
     ...(flags.optimizer !== undefined ? { optimizer: flags.optimizer } : {}),
     ...(flags.lr !== undefined ? { lr: flags.lr } : {}),
     ...(flags.maxMemory !== undefined ? { maxMemory: flags.maxMemory } : {}),
+    ...(flags.allowRead !== undefined ? { allowRead: [resolve(flags.allowRead)] } : {}),
   };
 }
 
@@ -134,6 +138,7 @@ export function setup(config: RunConfig, command = 'run', model: ModelSource = r
       maxMemoryBytes: budget,
       // a file to load cannot be larger than the memory the program may take (nor than 1 GiB)
       maxLoadBytes: Math.min(budget, MAX_LOAD_BYTES),
+      ...(config.allowRead !== undefined ? { allowRead: config.allowRead } : {}),
     });
   } catch (e) {
     // a --max-memory above what this process can allocate: the guard passed, the allocation failed

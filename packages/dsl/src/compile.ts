@@ -1,9 +1,11 @@
 // The compile pipeline, top to bottom: parse → check → lower → program.
 import { totalmem } from 'node:os';
+import { NodeBudgetError, withNodeBudget } from '@descent/autodiff';
 import { dirname } from 'node:path';
 import type { Diagnostic } from './diagnostics.js';
 import { check } from './check.js';
 import { Reporter } from './diagnostics.js';
+import { budgetExceeded } from './lower/failure.js';
 import { lowerProgram, type LowerOptions } from './lower/statements.js';
 import { parse } from './parse.js';
 import type { CurvatureMethod } from './curvature.js';
@@ -14,9 +16,17 @@ export interface CompileOptions extends Omit<LowerOptions, 'baseDir'> {
   readonly file?: string;
   /** The most memory the program's buffers may take (default: half of this machine's memory). */
   readonly maxMemoryBytes?: number;
+  /** The compile budget: graph nodes the compiler may create (default MAX_GRAPH_NODES). */
+  readonly maxGraphNodes?: number;
   /** How Hessian metrics are computed: 'auto' (dense up to 2048 parameters), 'dense' or 'iterative'. */
   readonly curvatureMethod?: CurvatureMethod;
 }
+
+/**
+ * Graph nodes one compilation may create. The models in packages/models need under 1,000 and a
+ * 50,000-character sum about 50,000; past this, compile time would grow into minutes.
+ */
+export const MAX_GRAPH_NODES = 100_000;
 
 /** Half the machine's memory: the default budget of one program. */
 export function defaultMemoryBudget(): number {
@@ -41,14 +51,17 @@ export function compileSource(source: string, options: CompileOptions = {}): Com
   check(parsed.program, reporter, { overrides });
   if (!reporter.ok) return { ok: false, diagnostics: reporter.diagnostics };
   const budget = options.maxMemoryBytes ?? defaultMemoryBudget();
-  const lowered = lowerProgram(parsed.program, reporter, { ...options, overrides, baseDir: dirname(file), maxMemoryBytes: budget });
-  if (lowered === undefined) return { ok: false, diagnostics: reporter.diagnostics };
+  const loss = parsed.program.statements.find((s) => s.kind === 'LossStmt');
   try {
-    return { ok: true, program: new Program(lowered, lowered.settings.seed, budget, options.curvatureMethod) };
+    return withNodeBudget(options.maxGraphNodes ?? MAX_GRAPH_NODES, () => {
+      const lowered = lowerProgram(parsed.program, reporter, { ...options, overrides, baseDir: dirname(file), maxMemoryBytes: budget });
+      if (lowered === undefined) return { ok: false, diagnostics: reporter.diagnostics };
+      return { ok: true, program: new Program(lowered, lowered.settings.seed, budget, options.curvatureMethod) };
+    });
   } catch (e) {
-    if (!(e instanceof MemoryLimitError)) throw e;
-    const loss = parsed.program.statements.find((s) => s.kind === 'LossStmt');
-    reporter.error(e.message, loss ?? { start: 0, end: 0 });
+    if (e instanceof NodeBudgetError) budgetExceeded(reporter, e, loss ?? { start: 0, end: 0 });
+    else if (e instanceof MemoryLimitError) reporter.error(e.message, loss ?? { start: 0, end: 0 });
+    else throw e;
     return { ok: false, diagnostics: reporter.diagnostics };
   }
 }

@@ -14,10 +14,15 @@ export interface Diagnostic {
 
 /** Maps offsets of one source text to 1-based line and column. */
 export class LineMap {
-  private readonly starts: number[] = [0];
+  private readonly starts: number[];
 
+  /** Lines end at `\n`, `\r\n` or a lone `\r`; a byte-order mark is not part of the first line. */
   constructor(readonly source: string) {
-    for (let i = 0; i < source.length; i++) if (source.charCodeAt(i) === 10) this.starts.push(i + 1);
+    this.starts = [source.charCodeAt(0) === 0xfeff ? 1 : 0];
+    for (let i = 0; i < source.length; i++) {
+      const c = source.charCodeAt(i);
+      if (c === 10 || (c === 13 && source.charCodeAt(i + 1) !== 10)) this.starts.push(i + 1);
+    }
   }
 
   /** 1-based line and column of `offset` (clamped into the text). */
@@ -30,7 +35,7 @@ export class LineMap {
       if ((this.starts[mid] ?? 0) <= at) lo = mid;
       else hi = mid - 1;
     }
-    return { line: lo + 1, column: at - (this.starts[lo] ?? 0) + 1 };
+    return { line: lo + 1, column: Math.max(1, at - (this.starts[lo] ?? 0) + 1) };
   }
 
   /** The text of 1-based `line`, without its newline (and without a trailing `\r`). */
@@ -38,7 +43,7 @@ export class LineMap {
     const start = this.starts[line - 1] ?? this.source.length;
     const next = this.starts[line];
     const end = next === undefined ? this.source.length : next - 1;
-    return this.source.slice(start, end).replace(/\r$/, '');
+    return this.source.slice(start, Math.max(start, end)).replace(/\r$/, '');
   }
 }
 

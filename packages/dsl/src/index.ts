@@ -6,7 +6,7 @@ export {
 export { parse, descentGrammar, MAX_SOURCE_LENGTH, type ParseResult } from './parse.js';
 export { layout, MAX_NESTING } from './layout.js';
 export { STATEMENT_KEYWORDS } from './syntax-errors.js';
-export { compileSource, type CompileOptions, type CompileResult } from './compile.js';
+export { compileSource, MAX_GRAPH_NODES, type CompileOptions, type CompileResult } from './compile.js';
 export { Program, type MetricInfo, type MetricValues, type ParamInfo } from './program.js';
 export type { CurvatureMethod, CurvatureReport } from './curvature.js';
 export { OPTIMIZER_DEFAULTS } from './optimizer-defaults.js';

@@ -1,4 +1,5 @@
-// Layout pre-pass: blanks comments and turns continuation newlines into spaces, keeping every offset.
+// Layout pre-pass: blanks comments and turns continuation newlines into spaces, keeping every offset;
+// a byte-order mark and CR or CRLF line ends are accepted.
 
 /** Deepest bracket nesting the parser accepts; Ohm's recursive descent must not exhaust the stack. */
 export const MAX_NESTING = 64;
@@ -35,6 +36,10 @@ interface Line {
  */
 export function layout(source: string): Layout {
   const chars = source.split('');
+  // a byte-order mark is a space; a carriage return not followed by a newline ends a line (old
+  // Mac files), one followed by a newline is a space (Windows): offsets stay those of the file
+  if (chars[0] === '\uFEFF') chars[0] = ' ';
+  for (let i = 0; i < chars.length; i++) if (chars[i] === '\r' && chars[i + 1] !== '\n') chars[i] = '\n';
   const lines: Line[] = [];
   let depth = 0;
   let tooDeep: number | null = null;

@@ -1,20 +1,71 @@
 // `load("file")`: reads a tensor from CSV, JSON or .npy, with located, readable errors; never throws.
-import { readFileSync, statSync } from 'node:fs';
-import { extname, resolve } from 'node:path';
+// Reads are bounded: only files under the model's folder (or allowed with --allow-read), regular
+// files only (no FIFO, device or socket), at most maxBytes, CSV and JSON parsed as a stream of
+// chunks into one Float64Array, so memory is the values (8 bytes each) and one chunk.
+import { closeSync, constants, fstatSync, openSync, readSync, realpathSync } from 'node:fs';
+import { extname, isAbsolute, relative, resolve } from 'node:path';
 
 export type LoadResult = { ok: true; data: Float64Array; shape: number[] } | { ok: false; message: string };
 
 export interface LoadOptions {
-  /** Largest file accepted, in bytes (checked with stat before reading). Default 1 GiB. */
+  /** Largest file accepted, in bytes (checked with fstat before reading). Default 1 GiB. */
   maxBytes?: number;
+  /** Most memory the values may take, in bytes (--max-memory); more is refused while reading. */
+  maxMemoryBytes?: number;
+  /** Files or folders outside `baseDir` that may be read (--allow-read). */
+  allowRead?: readonly string[];
+  /** The number of values the declaration expects: the buffer is sized once, never grown. */
+  expectedCount?: number;
 }
 
 export const DEFAULT_MAX_LOAD_BYTES = 2 ** 30;
+
+/** Bytes read at a time. */
+const CHUNK = 1 << 20;
 
 /** Deepest JSON nesting accepted (a tensor of rank 32 is already absurd). */
 const MAX_RANK = 32;
 
 const fail = (message: string): LoadResult => ({ ok: false, message });
+
+/**
+ * A short excerpt of untrusted text for a message: at most `max` characters, control and
+ * non-ASCII characters escaped, so a file's contents never reach errors or logs beyond a glimpse.
+ */
+export function excerpt(text: string, max = 24): string {
+  const cut = text.length > max ? `${text.slice(0, max)}…` : text;
+  return cut.replace(/[^\x20-\x7e…]/g, (c) => `\\u${c.charCodeAt(0).toString(16).padStart(4, '0')}`);
+}
+
+/** `inner` is `outer` or inside it. */
+function within(inner: string, outer: string): boolean {
+  const rel = relative(outer, inner);
+  return rel === '' || (!rel.startsWith('..') && !isAbsolute(rel));
+}
+
+/** The real path of `full` if the read policy allows it, else a message. */
+function allowed(path: string, full: string, baseDir: string, allow: readonly string[]): { real: string } | { message: string } {
+  let real: string;
+  try {
+    real = realpathSync(full);
+  } catch (e) {
+    const code = (e as NodeJS.ErrnoException).code;
+    if (code === 'ENOENT' || code === 'ENOTDIR') return { message: `${path}: no such file (looked for ${full})` };
+    return { message: `${path}: cannot read (${code ?? String(e)})` };
+  }
+  const roots = [baseDir, ...allow].flatMap((r) => {
+    try {
+      return [realpathSync(resolve(r))];
+    } catch {
+      return [];
+    }
+  });
+  if (roots.some((r) => within(real, r))) return { real };
+  const shown = real === full ? full : `${full}, which is ${real}`;
+  return {
+    message: `${path}: outside the model's folder (${shown}); load reads files under ${resolve(baseDir)} only, unless the command is given --allow-read PATH`,
+  };
+}
 
 /**
  * Loads the tensor in `path` (relative to `baseDir`, the `.loss` file's folder).
@@ -31,33 +82,116 @@ const fail = (message: string): LoadResult => ({ ok: false, message });
  * else console.error(r.message);  // e.g. "x.csv: row 3 has 4 values, row 2 has 3"
  */
 export function loadTensor(path: string, baseDir: string, options: LoadOptions = {}): LoadResult {
+  const name = typeof path === 'string' ? excerpt(path, 200) : '';
   try {
     if (typeof path !== 'string' || path.length === 0) return fail('`load` needs a file name');
     const full = resolve(baseDir, path);
+    const where = allowed(name, full, baseDir, options.allowRead ?? []);
+    if ('message' in where) return fail(where.message);
     const maxBytes = options.maxBytes ?? DEFAULT_MAX_LOAD_BYTES;
-    let size: number;
+    // non-blocking, so opening a FIFO returns at once (and is then refused as not a file)
+    const fd = openSync(where.real, constants.O_RDONLY | constants.O_NONBLOCK);
     try {
-      const st = statSync(full);
-      if (st.isDirectory()) return fail(`${path}: is a directory, not a file`);
-      if (!st.isFile()) return fail(`${path}: not a regular file`);
-      size = st.size;
-    } catch (e) {
-      const code = (e as NodeJS.ErrnoException).code;
-      if (code === 'ENOENT' || code === 'ENOTDIR') return fail(`${path}: no such file (looked for ${full})`);
-      return fail(`${path}: cannot read (${code ?? String(e)})`);
+      const st = fstatSync(fd);
+      if (st.isDirectory()) return fail(`${name}: is a directory, not a file`);
+      if (!st.isFile()) return fail(`${name}: not a regular file (a FIFO, device or socket is never read)`);
+      if (st.size > maxBytes) return fail(`${name}: file too large (${st.size} bytes; the limit is ${maxBytes})`);
+      const ext = extname(full).toLowerCase();
+      if (ext !== '.csv' && ext !== '.json' && ext !== '.npy') {
+        return fail(`${name}: unsupported file type \`${excerpt(ext, 12) || '(none)'}\`; load reads .csv, .json and .npy`);
+      }
+      const r = ext === '.npy' ? readNpy(readAll(fd, maxBytes)) : readText(fd, maxBytes, ext === '.csv' ? new CsvReader(values(options)) : new JsonReader(values(options)));
+      return r.ok ? r : fail(`${name}: ${r.message}`);
+    } finally {
+      closeSync(fd);
     }
-    if (size > maxBytes) return fail(`${path}: file too large (${size} bytes; the limit is ${maxBytes})`);
-    const ext = extname(full).toLowerCase();
-    if (ext !== '.csv' && ext !== '.json' && ext !== '.npy') {
-      return fail(`${path}: unsupported file type \`${ext || '(none)'}\`; load reads .csv, .json and .npy`);
-    }
-    const bytes = readFileSync(full);
-    const r = ext === '.npy' ? readNpy(bytes) : ext === '.csv' ? readCsv(bytes.toString('utf8')) : readJson(bytes.toString('utf8'));
-    return r.ok ? r : fail(`${path}: ${r.message}`);
   } catch (e) {
-    return fail(`${path}: cannot read (${e instanceof Error ? e.message : String(e)})`);
+    if (e instanceof GrewError) return fail(`${name}: the file grew past the limit of ${e.limit} bytes while it was read`);
+    return fail(`${name}: cannot read (${e instanceof Error ? excerpt(e.message, 120) : String(e)})`);
   }
 }
+
+class GrewError extends Error {
+  constructor(readonly limit: number) {
+    super('grew');
+  }
+}
+
+/** Reads `fd` in chunks, at most `maxBytes` in all (a file may grow after fstat). */
+function* chunks(fd: number, maxBytes: number): Generator<Uint8Array> {
+  const buffer = Buffer.allocUnsafe(CHUNK);
+  let total = 0;
+  for (;;) {
+    const n = readSync(fd, buffer, 0, CHUNK, null);
+    if (n === 0) return;
+    total += n;
+    if (total > maxBytes) throw new GrewError(maxBytes);
+    yield buffer.subarray(0, n);
+  }
+}
+
+function readAll(fd: number, maxBytes: number): Uint8Array {
+  const parts: Uint8Array[] = [];
+  for (const c of chunks(fd, maxBytes)) parts.push(Uint8Array.from(c));
+  return Buffer.concat(parts);
+}
+
+/** A text format read chunk by chunk: `push` returns an error message or null. */
+interface TextReader {
+  push(text: string): string | null;
+  finish(): LoadResult;
+}
+
+function readText(fd: number, maxBytes: number, reader: TextReader): LoadResult {
+  const decoder = new TextDecoder('utf-8');
+  let first = true;
+  for (const c of chunks(fd, maxBytes)) {
+    let text = decoder.decode(c, { stream: true });
+    if (first && text.charCodeAt(0) === 0xfeff) text = text.slice(1);
+    first = false;
+    const err = reader.push(text);
+    if (err !== null) return fail(err);
+  }
+  const err = reader.push(decoder.decode());
+  return err !== null ? fail(err) : reader.finish();
+}
+
+/** Where parsed values go: one Float64Array, sized once when the count is declared. */
+class Values {
+  private data: Float64Array;
+  count = 0;
+
+  constructor(private readonly expected: number | undefined, private readonly maxBytes: number) {
+    this.data = new Float64Array(expected ?? 1024);
+  }
+
+  /** Adds a value; returns a message when the values would exceed the memory limit. */
+  add(v: number): string | null {
+    if (this.count === this.data.length) {
+      // more values than declared are counted (for the shape in the message) but not kept
+      if (this.expected !== undefined) {
+        this.count++;
+        return null;
+      }
+      if ((this.count + 1) * 8 > this.maxBytes) {
+        return `holds more than ${this.count} values (${(this.count * 8).toLocaleString('en-US')} bytes), more than the memory limit of ${this.maxBytes.toLocaleString('en-US')} bytes`;
+      }
+      const grown = new Float64Array(Math.min(this.data.length * 2, Math.max(1, Math.floor(this.maxBytes / 8))));
+      grown.set(this.data);
+      this.data = grown;
+    }
+    this.data[this.count++] = v;
+    return null;
+  }
+
+  /** The values read, no copy when the buffer is full. */
+  result(): Float64Array {
+    return this.count === this.data.length ? this.data : this.data.slice(0, this.count);
+  }
+}
+
+const values = (options: LoadOptions): Values =>
+  new Values(options.expectedCount, options.maxMemoryBytes ?? Infinity);
 
 // ---------------------------------------------------------------- CSV
 
@@ -70,40 +204,84 @@ function csvNumber(field: string): number | undefined {
   return SPECIAL[field.toLowerCase()];
 }
 
-/** Rows are counted as lines of the file (1-based), so messages match what an editor shows. */
-export function readCsv(text: string): LoadResult {
-  const lines = text.replace(/^\uFEFF/, '').split('\n');
-  const values: number[] = [];
-  let cols = -1;
-  let firstRow = 0;
-  let rows = 0;
-  for (let k = 0; k < lines.length; k++) {
-    const line = (lines[k] ?? '').replace(/\r$/, '');
-    if (line.trim() === '') continue;
+/**
+ * CSV read line by line as chunks arrive. Rows are counted as lines of the file (1-based: LF,
+ * CRLF or CR line ends), so messages match what an editor shows.
+ */
+class CsvReader implements TextReader {
+  private pending = '';
+  private line = 0;
+  private cols = -1;
+  private firstRow = 0;
+  private rows = 0;
+  /** The previous chunk ended in `\r`: a `\n` starting this one ends no further line. */
+  private afterCR = false;
+
+  constructor(private readonly out: Values) {}
+
+  push(text: string): string | null {
+    let from = 0;
+    if (this.afterCR && text.startsWith('\n')) from = 1;
+    const ends = /\r\n|\n|\r/g;
+    ends.lastIndex = from;
+    let start = from;
+    let m: RegExpExecArray | null;
+    while ((m = ends.exec(text)) !== null) {
+      const err = this.row(this.pending + text.slice(start, m.index));
+      this.pending = '';
+      if (err !== null) return err;
+      start = m.index + m[0].length;
+    }
+    this.afterCR = text.endsWith('\r');
+    if (start < text.length) this.pending += text.slice(start);
+    if (this.pending.length > CHUNK * 4) return `line ${this.line + 1} is longer than ${CHUNK * 4} characters`;
+    return null;
+  }
+
+  finish(): LoadResult {
+    if (this.pending !== '') {
+      const err = this.row(this.pending);
+      if (err !== null) return fail(err);
+    }
+    if (this.rows === 0) return fail('no data rows');
+    const data = this.out.result();
+    return { ok: true, data, shape: this.cols === 1 ? [this.rows] : [this.rows, this.cols] };
+  }
+
+  private row(line: string): string | null {
+    const k = this.line++;
+    if (line.trim() === '') return null;
     const fields = line.split(',').map((f) => f.trim());
     const nums = fields.map(csvNumber);
-    if (rows === 0 && cols === -1 && nums.some((n, j) => n === undefined && fields[j] !== '')) {
-      cols = -2; // a header: skipped, but only once
-      continue;
+    if (this.rows === 0 && this.cols === -1 && nums.some((n, j) => n === undefined && fields[j] !== '')) {
+      this.cols = -2; // a header: skipped, but only once
+      return null;
     }
-    if (cols < 0) {
-      cols = fields.length;
-      firstRow = k + 1;
-    } else if (fields.length !== cols) {
-      return fail(`row ${k + 1} has ${fields.length} values, row ${firstRow} has ${cols}`);
+    if (this.cols < 0) {
+      this.cols = fields.length;
+      this.firstRow = k + 1;
+    } else if (fields.length !== this.cols) {
+      return `row ${k + 1} has ${fields.length} values, row ${this.firstRow} has ${this.cols}`;
     }
     for (let j = 0; j < nums.length; j++) {
       const v = nums[j];
       if (v === undefined) {
         const f = fields[j] ?? '';
-        return fail(f === '' ? `row ${k + 1}, column ${j + 1}: empty value` : `row ${k + 1}, column ${j + 1}: \`${f.slice(0, 40)}\` is not a number`);
+        return f === '' ? `row ${k + 1}, column ${j + 1}: empty value` : `row ${k + 1}, column ${j + 1}: \`${excerpt(f)}\` is not a number`;
       }
-      values.push(v);
+      const err = this.out.add(v);
+      if (err !== null) return err;
     }
-    rows++;
+    this.rows++;
+    return null;
   }
-  if (rows === 0) return fail('no data rows');
-  return { ok: true, data: Float64Array.from(values), shape: cols === 1 ? [rows] : [rows, cols] };
+}
+
+/** Parses CSV text held in memory (the streaming reader fed at once). */
+export function readCsv(text: string, options: LoadOptions = {}): LoadResult {
+  const r = new CsvReader(values(options));
+  const err = r.push(text.replace(/^\uFEFF/, ''));
+  return err !== null ? fail(err) : r.finish();
 }
 
 // ---------------------------------------------------------------- JSON
@@ -111,49 +289,139 @@ export function readCsv(text: string): LoadResult {
 /** `$[2][0]`-style path for messages. */
 const pathText = (path: readonly number[]): string => `$${path.map((k) => `[${k}]`).join('')}`;
 
-function typeName(v: unknown): string {
-  if (v === null) return 'null';
-  if (Array.isArray(v)) return 'an array';
-  return typeof v === 'object' ? 'an object' : `a ${typeof v}`;
-}
+const JSON_NUMBER = /^-?(0|[1-9]\d*)(\.\d+)?([eE][+-]?\d+)?$/;
 
-export function readJson(text: string): LoadResult {
-  let root: unknown;
-  try {
-    root = JSON.parse(text);
-  } catch (e) {
-    return fail(`malformed JSON (${e instanceof Error ? e.message : String(e)})`);
+/**
+ * JSON nested arrays of numbers, read token by token as chunks arrive. The shape is set by the
+ * first element at each depth (as `[[1, 2], [3, 4]]` gives [2, 2]); every other array must match
+ * it. Anything but arrays and numbers is an error naming its path.
+ */
+class JsonReader implements TextReader {
+  /** Length of each depth's first array, once it closed; the rank once the first number is seen. */
+  private readonly shape: number[] = [];
+  private rank = -1;
+  /** Open arrays: elements so far at each depth. */
+  private readonly open: number[] = [];
+  private number = '';
+  private done = false;
+  private sawValue = false;
+  private offset = 0;
+  /** After `[` or `,` a value is due; after a value, `,` or `]`. */
+  private expectValue = true;
+
+  constructor(private readonly out: Values) {}
+
+  /** The path of the element just counted: each open array's count less one. */
+  private path(): number[] {
+    return this.open.map((n) => n - 1);
   }
-  // the shape is read down the first elements; every other element must match it
-  const shape: number[] = [];
-  let probe: unknown = root;
-  while (Array.isArray(probe)) {
-    if (probe.length === 0) return fail(`empty array at ${pathText(shape.map(() => 0))}`);
-    if (shape.length >= MAX_RANK) return fail(`arrays nested deeper than ${MAX_RANK}`);
-    shape.push(probe.length);
-    probe = probe[0];
-  }
-  const size = shape.reduce((a, b) => a * b, 1);
-  const data = new Float64Array(size);
-  let at = 0;
-  const visit = (v: unknown, depth: number, path: number[]): string | null => {
-    if (depth === shape.length) {
-      if (typeof v !== 'number') return `${pathText(path)} is ${typeName(v)}, not a number`;
-      data[at++] = v;
-      return null;
-    }
-    if (!Array.isArray(v)) return `${pathText(path)} is ${typeName(v)}, but ${pathText(path.map(() => 0))} is an array`;
-    if (v.length !== shape[depth]) {
-      return `${pathText(path)} has ${v.length} elements, ${pathText(path.map(() => 0))} has ${shape[depth]}`;
-    }
-    for (let k = 0; k < v.length; k++) {
-      const err = visit(v[k], depth + 1, [...path, k]);
-      if (err !== null) return err;
+
+  push(text: string): string | null {
+    for (let i = 0; i < text.length; i++, this.offset++) {
+      const c = text[i]!;
+      if ((c >= '0' && c <= '9') || c === '-' || c === '+' || c === '.' || c === 'e' || c === 'E') {
+        if (this.number === '' && !this.expectValue) return this.malformed(c);
+        this.number += c;
+        if (this.number.length > 400) return 'malformed JSON (a number longer than 400 characters)';
+        continue;
+      }
+      if (this.number !== '') {
+        const err = this.value();
+        if (err !== null) return err;
+      }
+      if (c === ' ' || c === '\n' || c === '\r' || c === '\t') continue;
+      if (this.done) return this.malformed(c);
+      if (c === '[') {
+        if (!this.expectValue) return this.malformed(c);
+        const err = this.element('an array');
+        if (err !== null) return err;
+        if (this.open.length >= MAX_RANK) return `arrays nested deeper than ${MAX_RANK}`;
+        this.open.push(0);
+        this.expectValue = true;
+      } else if (c === ']') {
+        const n = this.open.length;
+        if (n === 0) return this.malformed(c);
+        const count = this.open[n - 1]!;
+        if (this.expectValue && count > 0) return this.malformed(c); // [1,]
+        const depth = n - 1;
+        const path = this.path().slice(0, depth);
+        if (count === 0) return `empty array at ${pathText(path)}`;
+        if (this.shape[depth] === undefined) this.shape[depth] = count;
+        else if (this.shape[depth] !== count) {
+          return `${pathText(path)} has ${count} elements, ${pathText(path.map(() => 0))} has ${this.shape[depth]}`;
+        }
+        this.open.pop();
+        this.closed();
+      } else if (c === ',') {
+        if (this.expectValue || this.open.length === 0) return this.malformed(c);
+        this.expectValue = true;
+      } else {
+        if (!this.expectValue) return this.malformed(c);
+        const kind = c === '"' ? 'a string' : c === '{' ? 'an object' : c === 'n' ? 'null' : c === 't' || c === 'f' ? 'a boolean' : undefined;
+        if (kind === undefined) return this.malformed(c);
+        return this.element(kind) ?? this.typeError(kind);
+      }
     }
     return null;
-  };
-  const err = visit(root, 0, []);
-  return err === null ? { ok: true, data, shape } : fail(err);
+  }
+
+  /** An element starts at the current position: counts it in its array. */
+  private element(kind: string): string | null {
+    const n = this.open.length;
+    if (n > 0) this.open[n - 1]!++;
+    if (kind === 'a number') {
+      if (this.rank === -1) this.rank = n;
+      else if (n !== this.rank) return this.typeError(kind);
+    } else if (kind === 'an array' && this.rank !== -1 && n >= this.rank) {
+      return this.typeError(kind);
+    }
+    return null;
+  }
+
+  private typeError(kind: string): string {
+    const path = this.path();
+    if (this.rank === -1 || path.length === this.rank) return `${pathText(path)} is ${kind}, not a number`;
+    return `${pathText(path)} is ${kind}, but ${pathText(path.map(() => 0))} is an array`;
+  }
+
+  private value(): string | null {
+    const text = this.number;
+    this.number = '';
+    if (!this.expectValue) return this.malformed(text[0]!);
+    if (!JSON_NUMBER.test(text)) return `malformed JSON (\`${excerpt(text)}\` is not a number, near byte ${this.offset})`;
+    const err = this.element('a number') ?? this.out.add(Number(text));
+    if (err !== null) return err;
+    this.closed();
+    return null;
+  }
+
+  /** A value (number or array) ended. */
+  private closed(): void {
+    this.expectValue = false;
+    this.sawValue = true;
+    if (this.open.length === 0) this.done = true;
+  }
+
+  private malformed(c: string): string {
+    return `malformed JSON (unexpected \`${excerpt(c)}\` near byte ${this.offset})`;
+  }
+
+  finish(): LoadResult {
+    if (this.number !== '') {
+      const err = this.value();
+      if (err !== null) return fail(err);
+    }
+    if (!this.done || !this.sawValue) return fail('malformed JSON (unexpected end of the file)');
+    const shape = this.shape.slice(0, Math.max(0, this.rank));
+    return { ok: true, data: this.out.result(), shape };
+  }
+}
+
+/** Parses JSON text held in memory (the streaming reader fed at once). */
+export function readJson(text: string, options: LoadOptions = {}): LoadResult {
+  const r = new JsonReader(values(options));
+  const err = r.push(text);
+  return err !== null ? fail(err) : r.finish();
 }
 
 // ---------------------------------------------------------------- NPY
@@ -184,23 +452,23 @@ export function readNpy(bytes: Uint8Array): LoadResult {
   const fortran = /['"]fortran_order['"]\s*:\s*(True|False)/.exec(header)?.[1];
   const shapeText = /['"]shape['"]\s*:\s*\(([^)]*)\)/.exec(header)?.[1];
   if (descr === undefined || fortran === undefined || shapeText === undefined) {
-    return fail(`malformed .npy header: ${header.trim().slice(0, 120)}`);
+    return fail(`malformed .npy header: ${excerpt(header.trim(), 60)}`);
   }
   const shape: number[] = [];
   for (const part of shapeText.split(',').map((p) => p.trim()).filter((p) => p !== '')) {
-    if (!/^\d+L?$/.test(part)) return fail(`malformed .npy shape (${shapeText})`);
+    if (!/^\d+L?$/.test(part)) return fail(`malformed .npy shape (${excerpt(shapeText, 60)})`);
     shape.push(Number.parseInt(part, 10));
   }
   const order = descr[0];
   const kind = descr.slice(1);
-  if (order === '>' && kind !== 'u1' && kind !== 'i1') return fail(`big-endian data (${descr}) is not supported; save with dtype '<${kind}'`);
+  if (order === '>' && kind !== 'u1' && kind !== 'i1') return fail(`big-endian data (${excerpt(descr, 12)}) is not supported; save with dtype '<${excerpt(kind, 12)}'`);
   const dtype = (order === '<' || order === '=' || order === '|') ? DTYPES[kind] : undefined;
-  if (dtype === undefined) return fail(`unsupported dtype '${descr}'; use float64 ('<f8'), float32, int32 or int64`);
+  if (dtype === undefined) return fail(`unsupported dtype '${excerpt(descr, 12)}'; use float64 ('<f8'), float32, int32 or int64`);
   const count = shape.reduce((a, b) => a * b, 1);
   const expected = count * dtype.size;
   const actual = bytes.length - dataStart;
   if (actual !== expected) {
-    return fail(`the data has ${actual} bytes, but shape (${shape.join(', ')}) of '${descr}' needs ${expected}`);
+    return fail(`the data has ${actual} bytes, but shape (${shape.join(', ')}) of '${excerpt(descr, 12)}' needs ${expected}`);
   }
   const data = new Float64Array(count);
   for (let k = 0; k < count; k++) data[k] = dtype.read(view, dataStart + k * dtype.size);

@@ -5,7 +5,7 @@ import type { Tensor } from '../tensor.js';
 /** Canonical representative of every node: itself, or an earlier node computing the same value. */
 export type Canonical = (t: Tensor) => Tensor;
 
-function attrsKey(attrs: unknown): string | undefined {
+export function attrsKey(attrs: unknown): string | undefined {
   if (attrs === undefined) return 'u';
   try {
     return JSON.stringify(attrs);
@@ -17,6 +17,11 @@ function attrsKey(attrs: unknown): string | undefined {
 /** A one-element constant's value as a key (-0 kept apart from 0; NaN equals NaN here). */
 function scalarKey(x: number): string {
   return Object.is(x, -0) ? '-0' : String(x);
+}
+
+/** A key equal for one-element constants of equal shape and value; undefined for other leaves. */
+export function leafKey(t: Tensor): string | undefined {
+  return !t.symbolic && t.size === 1 ? `c|${t.shape.join(',')}|${scalarKey(t.data[0]!)}` : undefined;
 }
 
 /**
@@ -31,7 +36,7 @@ export function eliminateCommon(order: readonly Tensor[]): Canonical {
   for (const node of order) {
     let key: string | undefined;
     if (node.prim === undefined || (!node.tracked && !node.symbolic)) {
-      if (!node.symbolic && node.size === 1) key = `c|${node.shape.join(',')}|${scalarKey(node.data[0]!)}`;
+      key = leafKey(node);
     } else {
       const a = attrsKey(node.attrs);
       if (a !== undefined) key = `${node.prim.name}|${a}|${node.inputs.map((i) => canonical(i).id).join(',')}`;

@@ -164,31 +164,47 @@ export function rewriteProducts(outputs: readonly Tensor[]): { outputs: Tensor[]
     return p;
   }
 
-  /** The terms of a sum of same-shape adds whose inner adds are used only by it. */
-  function terms(t: Tensor, shape: readonly number[], out: Tensor[], top: boolean): void {
-    if (isPrim(t, 'add') && sameShape(t.shape, shape) && (top || usedOnce(t))) {
-      const [x, y] = t.inputs as [Tensor, Tensor];
-      if (sameShape(x.shape, shape) && sameShape(y.shape, shape)) {
-        terms(x, shape, out, false);
-        terms(y, shape, out, false);
-        return;
+  /** An add whose terms another add collects: a same-shape add used once, by a same-shape add. */
+  const innerTerm = (t: Tensor): boolean => {
+    if (!usedOnce(t)) return false;
+    const [c] = consumers.get((origin.get(t.id) ?? t).id) ?? [];
+    return c !== undefined && isPrim(c, 'add') && sameShape(c.shape, t.shape) && c.inputs.every((i) => sameShape(i.shape, t.shape));
+  };
+
+  /**
+   * The terms of a sum of same-shape adds whose inner adds are used only by it, left to right.
+   * Iterative: a sum of 10,000 terms is a chain 10,000 adds deep.
+   */
+  function terms(root: Tensor, shape: readonly number[]): Tensor[] {
+    const out: Tensor[] = [];
+    const stack: Tensor[] = [root];
+    while (stack.length > 0) {
+      const t = stack.pop()!;
+      if (isPrim(t, 'add') && sameShape(t.shape, shape) && (t === root || usedOnce(t))) {
+        const [x, y] = t.inputs as [Tensor, Tensor];
+        if (sameShape(x.shape, shape) && sameShape(y.shape, shape)) {
+          stack.push(y, x);
+          continue;
+        }
       }
+      out.push(t);
     }
-    out.push(t);
+    return out;
   }
 
   /** Merges products in a sum that share an operand (same node, same flag, same side). */
   function rewriteSum(n: Tensor): Tensor {
-    const list: Tensor[] = [];
-    terms(n, n.shape, list, true);
     const isProduct = (t: Tensor): boolean =>
       isPrim(t, 'matmul') && t.rank === 2 && t.inputs[0]!.rank === 2 && t.inputs[1]!.rank === 2 && usedOnce(t);
+    const list = terms(n, n.shape);
+    if (list.filter(isProduct).length < 2) return n;
     let merged = false;
     for (let i = 0; i < list.length; i++) {
+      if (!isProduct(list[i]!)) continue;
       for (let j = i + 1; j < list.length; j++) {
         const x = list[i]!;
         const y = list[j]!;
-        if (!isProduct(x) || !isProduct(y)) continue;
+        if (!isProduct(y)) continue;
         const fx = x.attrs as Flags;
         const fy = y.attrs as Flags;
         const [xa, xb] = x.inputs as [Tensor, Tensor];
@@ -232,7 +248,8 @@ export function rewriteProducts(outputs: readonly Tensor[]): { outputs: Tensor[]
     } else if (inputs.some((t, k) => t !== n.inputs[k])) {
       out = new Tensor(n.shape, n.prim, inputs, n.attrs, undefined, true, n.name);
     }
-    if (isPrim(out, 'add')) out = rewriteSum(out);
+    // a sum is rewritten once, at its outermost add (its inner adds are its terms)
+    if (isPrim(out, 'add') && !innerTerm(n)) out = rewriteSum(out);
     if (out !== n) {
       map.set(n.id, out);
       if (!origin.has(out.id)) origin.set(out.id, n);

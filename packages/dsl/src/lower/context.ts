@@ -19,6 +19,8 @@ export interface LowerContext {
   readonly baseDir: string;
   /** Largest file `load` reads, in bytes. */
   readonly maxLoadBytes: number;
+  /** Files or folders outside `baseDir` that `load` may read. */
+  readonly allowRead: readonly string[];
   /**
    * Registers a curvature metric of the scalar `value` (its Hessian over the descended
    * parameters) and returns the input its result is read from; undefined outside metrics.

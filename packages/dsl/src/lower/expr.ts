@@ -3,7 +3,7 @@ import {
   abs, add, backward, div, eq, ge, gt, le, lt, matmul, mean, mul, ne, neg, norm, permute, pow, reshape,
   scalar, slice, softmax, square, stack, stopGradient, sub, sum, sumsq, variable, type Tensor,
   expandDims, squeeze, gather, logsumexp, max, min, prod, formatShape, broadcastShapes, broadcastTo,
-  matmulT, arcKernel, clamp, maximum,
+  matmulT, arcKernel, clamp, maximum, withSharedNodes,
 } from '@descent/autodiff';
 import type { Binary, Call, Compare, Expr, Grad, Index, Reduce } from '../ast.js';
 import { didYouMean } from '../diagnostics.js';
@@ -24,6 +24,15 @@ export function constantNumber(v: Val): number | undefined {
 }
 
 export class ExprLowerer {
+  /**
+   * Function calls already lowered, per calling scope: the same function on the same argument
+   * values in the same scope is one subgraph, so `f1(x) = f0(x) + f0(x)` chained 60 deep builds
+   * 60 nodes, not 2^60. A call that drew random constants (`randn` in the body) is not shared.
+   */
+  private readonly calls = new WeakMap<Scope, Map<string, Val>>();
+  /** Counts `randn`/`rand` calls lowered, to tell which function bodies draw. */
+  private randomDraws = 0;
+
   constructor(private readonly ctx: LowerContext) {}
 
   private fail(message: string, at: Expr | Call | { span: { start: number; end: number } }, hint?: string): never {
@@ -127,7 +136,6 @@ export class ExprLowerer {
   }
 
   private binary(e: Binary, scope: Scope): Val {
-    const opText = `\`${e.op}\``;
     // |x|^2 is the squared norm: no square root, so no NaN gradient at 0
     if (e.op === '^' && e.left.kind === 'Norm' && e.right.kind === 'Num' && e.right.value === 2) {
       const inner = e.left.operand;
@@ -144,9 +152,31 @@ export class ExprLowerer {
       const v = this.lower(e.left.operand, scope);
       return val(v.shape.length === 0 ? square(v.t) : sumsq(v.t, positionalAxes(v)), v.index);
     }
+    if (e.op !== '^') return this.leftChain(e, scope);
     const a = this.lower(e.left, scope);
-    if (e.op === '^' && e.right.kind === 'Num' && e.right.value === 2) return val(square(a.t), a.index);
-    const b = this.lower(e.right, scope);
+    if (e.right.kind === 'Num' && e.right.value === 2) return val(square(a.t), a.index);
+    return this.apply(e, a, this.lower(e.right, scope));
+  }
+
+  /**
+   * `a + b - c * d ...`: the left operands of left-associative operators are walked in a loop,
+   * not by recursion, so a sum of 25,000 terms (a 50,000-character line) lowers without
+   * exhausting the stack.
+   */
+  private leftChain(e: Binary, scope: Scope): Val {
+    const spine: Binary[] = [];
+    let first: Expr = e;
+    while (first.kind === 'Binary' && first.op !== '^') {
+      spine.push(first);
+      first = first.left;
+    }
+    let acc = this.lower(first, scope);
+    for (let k = spine.length - 1; k >= 0; k--) acc = this.apply(spine[k]!, acc, this.lower(spine[k]!.right, scope));
+    return acc;
+  }
+
+  private apply(e: Binary, a: Val, b: Val): Val {
+    const opText = `\`${e.op}\``;
     return located(this.ctx.reporter, e, opText, () => {
       switch (e.op) {
         case '+':
@@ -234,8 +264,16 @@ export class ExprLowerer {
     return val(op(body.t, axes), rest);
   }
 
-  /** grad(e, y): differentiate e with y replaced by a fresh variable; differentiable again. */
+  /**
+   * grad(e, y): differentiate e with y replaced by a fresh variable; differentiable again.
+   * Structurally equal nodes are built once inside it (withSharedNodes), so nested `grad`
+   * shares the subexpressions its levels repeat instead of copying them at each level.
+   */
   private grad(e: Grad, scope: Scope): Val {
+    return withSharedNodes(() => this.gradShared(e, scope));
+  }
+
+  private gradShared(e: Grad, scope: Scope): Val {
     const y = this.name(e.wrt.name, { kind: 'Name', name: e.wrt.name, span: e.wrt.span }, scope);
     const v = variable(y.t);
     const yv = val(v, y.index);
@@ -265,6 +303,7 @@ export class ExprLowerer {
       return this.fail(`unknown function \`${name}\``, e.callee, didYouMean(name, candidates));
     }
     const args = e.args.map((a) => this.lower(a, scope));
+    if (name === 'randn' || name === 'rand') this.randomDraws++;
     if (name === 'dot' && args.length === 2) {
       const c = located(this.ctx.reporter, e, '`dot`', () => contract(args[0]!, args[1]!, [], true));
       if (c !== undefined) return c;
@@ -281,6 +320,21 @@ export class ExprLowerer {
       this.fail(`\`${f.name.name}\` takes ${f.params.length} argument${f.params.length === 1 ? '' : 's'}, got ${e.args.length}`, e);
     }
     const args = e.args.map((a) => this.lower(a, scope));
+    const key = `${f.name.name}@${f.span.start}(${args.map((a) => `${a.t.id}[${a.index.join(',')}]`).join(';')})`;
+    let done = this.calls.get(scope);
+    const known = done?.get(key);
+    if (known !== undefined) return known;
+    const draws = this.randomDraws;
+    const result = this.inline(f, e, scope, args);
+    if (this.randomDraws === draws) {
+      if (done === undefined) this.calls.set(scope, (done = new Map()));
+      done.set(key, result);
+    }
+    return result;
+  }
+
+  /** The body of `f` lowered with its parameters bound to `args`. */
+  private inline(f: import('../ast.js').FuncStmt, e: Call, scope: Scope, args: readonly Val[]): Val {
     const body = scope.child();
     f.params.forEach((p, k) => {
       const arg = args[k]!;

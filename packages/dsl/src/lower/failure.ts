@@ -1,5 +1,5 @@
 // How lowering stops at an error: report through the one gate, then unwind to the statement.
-import { ShapeError } from '@descent/autodiff';
+import { NodeBudgetError, ShapeError } from '@descent/autodiff';
 import type { Spanned } from '../ast.js';
 import type { Reporter } from '../diagnostics.js';
 
@@ -31,4 +31,23 @@ export function located<T>(reporter: Reporter, at: Spanned, what: string, body: 
     if (e instanceof RangeError) fail(reporter, `${what}: ${e.message}`, at);
     throw e;
   }
+}
+
+/** Errors already reported as over the compile budget (nested lowerers see the same error). */
+const reportedBudgets = new WeakSet<NodeBudgetError>();
+
+/**
+ * Reports, once, that compiling `at` made the graph larger than the compile budget; returns the
+ * error for the caller to rethrow, which stops the whole compilation (the budget is spent).
+ */
+export function budgetExceeded(reporter: Reporter, e: NodeBudgetError, at: Spanned): NodeBudgetError {
+  if (!reportedBudgets.has(e)) {
+    reportedBudgets.add(e);
+    reporter.error(
+      `compiling this needs more than ${e.limit.toLocaleString('en-US')} graph nodes, the compile budget`,
+      at,
+      'nested `grad` multiplies the graph at each level (each derivative repeats the expression it differentiates); use fewer levels or a simpler expression',
+    );
+  }
+  return e;
 }

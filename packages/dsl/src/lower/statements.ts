@@ -1,6 +1,7 @@
 // Lowering of a whole file: dims, lets, params, samples, the loss, metrics, updates and settings.
 import {
-  broadcastTo, constant, formatBytes, formatShape, permute, placeholder, Random, sameShape, withDeferredConstants,
+  broadcastTo, constant, formatBytes, formatShape, NodeBudgetError, permute, placeholder, Random, sameShape,
+  withDeferredConstants,
   type Shape, type Tensor,
 } from '@descent/autodiff';
 import type {
@@ -9,14 +10,14 @@ import type {
 } from '../ast.js';
 import { Reporter } from '../diagnostics.js';
 import { OPTIMIZER_DEFAULTS } from '../optimizer-defaults.js';
-import { loadTensor } from '../load.js';
+import { excerpt, loadTensor } from '../load.js';
 import { MAX_QUADRATURE_NODES } from '../quadrature.js';
 import type {
   ClaimSetting, ExpectMode, Lowered, LoweredCurvature, LoweredMetric, LoweredParam, LoweredUpdate, OptimizerSetting,
 } from '../lowered.js';
 import type { LowerContext } from './context.js';
 import { constantNumber, ExprLowerer } from './expr.js';
-import { fail, Reported } from './failure.js';
+import { budgetExceeded, fail, Reported } from './failure.js';
 import { MAX_DRAWS, Sampler, sampleLayout } from './sampling.js';
 import { Scope } from './scope.js';
 import { describe, DRAW, isRandom, val, type Val } from './values.js';
@@ -28,6 +29,8 @@ export interface LowerOptions {
   readonly expect?: { readonly samples?: number; readonly fresh?: boolean; readonly quadrature?: number };
   readonly baseDir?: string;
   readonly maxLoadBytes?: number;
+  /** Files or folders outside the model's folder that `load` may read (--allow-read). */
+  readonly allowRead?: readonly string[];
   /** Declarations whose values would exceed this are refused before anything is allocated. */
   readonly maxMemoryBytes?: number;
 }
@@ -77,6 +80,7 @@ class FileLowerer {
       draws: undefined,
       baseDir: options.baseDir ?? '.',
       maxLoadBytes: options.maxLoadBytes ?? 1 << 30,
+      allowRead: options.allowRead ?? [],
       curvature: undefined,
     };
     this.exprs = new ExprLowerer(this.ctx);
@@ -88,6 +92,7 @@ class FileLowerer {
       try {
         this.statement(s);
       } catch (e) {
+        if (e instanceof NodeBudgetError) throw budgetExceeded(this.reporter, e, s);
         if (!(e instanceof Reported)) throw e;
       }
     }
@@ -152,7 +157,7 @@ class FileLowerer {
   private withinBudget(count: number, what: string, at: Decl | Stmt): void {
     const budget = this.options.maxMemoryBytes ?? Infinity;
     if (count * 8 > budget) {
-      fail(this.reporter, `${what} holds ${count.toExponential(2)} values (${formatBytes(count * 8)}), more than the memory limit of ${formatBytes(budget)}`, at);
+      fail(this.reporter, `${what} holds ${count.toExponential(2)} values (${formatBytes(count, 8)}), more than the memory limit of ${formatBytes(budget)}`, at);
     }
   }
 
@@ -295,10 +300,17 @@ class FileLowerer {
     const call = s.value as Extract<Expr, { kind: 'Call' }>;
     const arg = call.args[0];
     if (call.args.length !== 1 || arg?.kind !== 'Str') fail(this.reporter, 'load takes one file name in quotes: load("x.csv")', call);
-    const r = loadTensor(arg.value, this.ctx.baseDir, { maxBytes: this.ctx.maxLoadBytes });
-    if (!r.ok) fail(this.reporter, `load("${arg.value}"): ${r.message}`, arg);
+    const r = loadTensor(arg.value, this.ctx.baseDir, {
+      maxBytes: this.ctx.maxLoadBytes,
+      allowRead: this.ctx.allowRead,
+      ...(this.options.maxMemoryBytes === undefined ? {} : { maxMemoryBytes: this.options.maxMemoryBytes }),
+      // the declared shape passed the memory check: the values go into one buffer of that size
+      ...(declared === undefined ? {} : { expectedCount: declared.reduce((a, b) => a * b, 1) }),
+    });
+    const shown = `load("${excerpt(arg.value, 200)}")`;
+    if (!r.ok) fail(this.reporter, `${shown}: ${r.message}`, arg);
     if (declared && (r.shape.length !== declared.length || r.shape.some((d, i) => d !== declared[i]))) {
-      fail(this.reporter, `load("${arg.value}"): the file holds shape ${formatShape(r.shape)}, declared ${formatShape(declared)}`, arg);
+      fail(this.reporter, `${shown}: the file holds shape ${formatShape(r.shape)}, declared ${formatShape(declared)}`, arg);
     }
     return val(constant(r.data, r.shape));
   }
