@@ -335,7 +335,11 @@ export class LogBuffer {
     }
   }
 
+  /** Set once a write failed (disk full, file size limit): nothing more is written. */
+  private failed = false;
+
   flush(): void {
+    if (this.failed) return;
     const n = this.pending.length;
     const rows = this.rows;
     const to = rows === null ? 0 : rows.length;
@@ -343,7 +347,13 @@ export class LogBuffer {
     let text = '';
     for (let i = 0; i < n; i++) text += lineOf(this.pending[i]!);
     for (let i = this.rowsWritten; i < to; i++) text += rows!.line(i);
-    this.written += this.writer.writeLines(text);
+    try {
+      this.written += this.writer.writeLines(text);
+    } catch (e) {
+      // the writer cut the file back to its last whole line; the batch is lost with the run
+      this.failed = true;
+      throw e;
+    }
     this.count += n + (to - this.rowsWritten);
     this.rowsWritten = to;
     this.pending = [];

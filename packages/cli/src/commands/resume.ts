@@ -1,11 +1,13 @@
-// `descent resume RUN_DIR`: recompile from run.json's config, restore the checkpoint, cut the log to it, go on.
+// `descent resume RUN_DIR`: lock the folder, check run.json and the checkpoint, cut the log to it, go on.
 import * as fs from 'node:fs';
-import * as os from 'node:os';
 import * as path from 'node:path';
+import { ReadRefused } from '../bounded-read.js';
 import { readCheckpoint } from '../checkpoint.js';
 import { CliError } from '../errors.js';
-import { executeRun, identityOf, type RunJson, type RunOutcome } from '../execute.js';
+import { executeRun, identityOf, kernelsInUse, removeStaleTemps, runIdentity, type RunJson, type RunOutcome } from '../execute.js';
+import { brokenFields, fieldList, isSeal } from '../integrity.js';
 import type { CommandArgs, Io } from '../io.js';
+import { acquireLock } from '../lock.js';
 import { resolveModel } from '../model.js';
 import { Progress } from '../progress.js';
 import { readJson, readJsonl, type LogRecord } from '../runlog.js';
@@ -16,9 +18,8 @@ import { jsonReplacer, runEnding, runJsonOutput } from './run.js';
 
 const isObj = (x: unknown): x is Record<string, unknown> => typeof x === 'object' && x !== null && !Array.isArray(x);
 
-/** run.json of `dir`, checked enough to resume from; anything else is a one-paragraph CliError. */
-function readRunJson(dir: string): RunJson {
-  const file = path.join(dir, 'run.json');
+/** `dir` is an existing folder, or a one-paragraph CliError. */
+function checkFolder(dir: string): void {
   let st: fs.Stats;
   try {
     st = fs.statSync(dir);
@@ -26,6 +27,11 @@ function readRunJson(dir: string): RunJson {
     throw new CliError(`descent resume: ${dir}: no such folder.`);
   }
   if (!st.isDirectory()) throw new CliError(`descent resume: ${dir} is a file; give the run's folder.`);
+}
+
+/** run.json of `dir`, intact (its identity checksums hold); anything else is a one-paragraph CliError. */
+function readRunJson(dir: string): RunJson {
+  const file = path.join(dir, 'run.json');
   if (!fs.existsSync(file)) {
     throw new CliError(`descent resume: ${dir} has no run.json, so it is not a run folder (or its run was stopped before it wrote anything); start the run again with descent run.`);
   }
@@ -33,38 +39,44 @@ function readRunJson(dir: string): RunJson {
   try {
     j = readJson(file);
   } catch (e) {
-    throw new CliError(`descent resume: ${file} is not readable JSON (${(e as Error).message.split('\n')[0]}).`);
+    throw new CliError(`descent resume: ${file} ${e instanceof ReadRefused ? `cannot be read (${e.reason})` : `is not readable JSON (${(e as Error).message.split('\n')[0]})`}.`);
   }
-  if (!isObj(j) || j['format'] !== 'descent-run/1' || !isObj(j['config']) || !isObj(j['model']) || typeof j['status'] !== 'string') {
-    throw new CliError(`descent resume: ${file} is not a descent run file (format descent-run/1 with its config).`);
+  if (!isObj(j) || j['format'] !== 'descent-run/1' || !isObj(j['config']) || !isObj(j['model']) || !isObj(j['settings']) || typeof j['status'] !== 'string') {
+    throw new CliError(`descent resume: ${file} is not a descent run file (format descent-run/1 with its model, config and settings).`);
+  }
+  const integrity = j['integrity'];
+  if (!isSeal(integrity)) {
+    throw new CliError(`descent resume: ${file} has no valid field integrity (the checksums of its model, config and settings): it was written by an older descent or edited; the run cannot be continued exactly. Start it again.`);
+  }
+  const broken = brokenFields(runIdentity(j as unknown as RunJson), integrity);
+  if (broken.length > 0) {
+    throw new CliError(`descent resume: ${file} fails its checksum: ${fieldList(broken)} changed since the run started; the run cannot be continued exactly. Restore the file, or start a new run.`);
   }
   return j as unknown as RunJson;
 }
 
-/** True when run.json says another live process on this machine is running it. */
-function stillRunning(j: RunJson): number | null {
-  const p = (j as { process?: { pid?: unknown; host?: unknown } }).process;
-  if (j.status !== 'running' || !p || typeof p.pid !== 'number' || p.host !== os.hostname() || p.pid === process.pid) return null;
-  try {
-    process.kill(p.pid, 0);
-  } catch (e) {
-    if ((e as NodeJS.ErrnoException).code !== 'EPERM') return null;
-  }
-  // on Linux, a zombie (killed, not yet reaped) or a reused pid of another program is not the run
-  try {
-    const stat = fs.readFileSync(`/proc/${p.pid}/stat`, 'utf8');
-    if (/\) [ZX] /.test(stat)) return null;
-    const cmd = fs.readFileSync(`/proc/${p.pid}/cmdline`, 'utf8');
-    if (!/descent|main\.js|sweep-worker/.test(cmd)) return null;
-  } catch {
-    /* no /proc: trust the signal check */
-  }
-  return p.pid;
+/** The kernels the run computed with most recently: its start's, or those of its last resume that changed them. */
+function runKernels(j: RunJson): string | undefined {
+  const changed = [...(j.resumed ?? [])].reverse().find((r) => r.kernels !== undefined);
+  return changed?.kernels ?? j.versions?.['kernels'];
 }
 
 export async function resumeCommand(a: CommandArgs, io: Io): Promise<number> {
   const { flags } = a;
   const dir = a.positionals[0]!;
+  checkFolder(dir);
+  // one writer per folder: a second resume (or a run with --force) is refused while this one runs
+  const lock = acquireLock(dir, 'resume', { takeUnchecked: flags.force });
+  try {
+    removeStaleTemps(dir);
+    return await resumeLocked(a, io, dir);
+  } finally {
+    lock.release();
+  }
+}
+
+async function resumeLocked(a: CommandArgs, io: Io, dir: string): Promise<number> {
+  const { flags } = a;
   const j = readRunJson(dir);
   if (j.status === 'completed') {
     throw new CliError(`descent resume: the run in ${dir} already completed; nothing to resume. Its results are in ${path.join(dir, 'run.json')}.`);
@@ -73,32 +85,45 @@ export async function resumeCommand(a: CommandArgs, io: Io): Promise<number> {
     const d = j.summary?.divergence;
     throw new CliError(`descent resume: the run in ${dir} diverged${d ? ` at step ${d.step}` : ''}; continuing would diverge again. Its last finite parameters are in ${path.join(dir, 'run.json')}; start a new run (e.g. with a smaller --lr).`);
   }
-  const pid = stillRunning(j);
-  if (pid !== null && !flags.force) {
-    throw new CliError(`descent resume: the run in ${dir} is still running (process ${pid} on this machine); stop it first, or pass --force if that process is not descent.`);
+  // results differ between kernels in the last bits: continuing with others is not the same run
+  const before = runKernels(j);
+  const now = kernelsInUse();
+  let kernelChange: string | undefined;
+  if (before !== undefined && before !== now) {
+    if (!flags.allowKernelChange) {
+      throw new CliError(`descent resume: the run in ${dir} computed with the kernels "${before}" (run.json field versions.kernels), but this process has "${now}"; the results would differ in the last bits, so the run would not be continued exactly. Resume where those kernels are (e.g. without DESCENT_NATIVE=0), or pass --allow-kernel-change to continue anyway (run.json records the change).`);
+    }
+    kernelChange = now;
   }
   const config = j.config as RunConfig;
   const model = resolveModel(config.file, 'resume');
   const s = setup(config, 'resume', model);
-  const identity = identityOf(s);
+  const identity = identityOf(s, j.integrity!.sha256);
   if (identity.sha256 !== j.model.sha256) {
     throw new CliError(`descent resume: the model file ${model.file} changed since the run started (its sha256 differs from run.json's), so the run cannot be continued exactly. Restore the file, or start a new run.`);
   }
-  const found = readCheckpoint(dir, s.program.paramInfo, identity);
+  const batch = s.program.freshSampling ? s.program.currentBatch().map((b) => b.length) : null;
+  const found = readCheckpoint(dir, { info: s.program.paramInfo, identity, optimizer: s.spec, batch });
+  if (!found && j.checkpointed !== undefined) {
+    throw new CliError(`descent resume: ${path.join(dir, 'checkpoint.json')} is missing, but run.json (field checkpointed) says the run wrote one at step ${j.checkpointed}; restarting would throw away the log. Restore the file, or start a new run.`);
+  }
   const logFile = path.join(dir, 'log.jsonl');
   const pos = found?.log ?? { bytes: 0, records: 0 };
   let size = 0;
   try {
-    size = fs.statSync(logFile).size;
-  } catch {
+    const st = fs.lstatSync(logFile);
+    if (!st.isFile()) throw new CliError(`descent resume: ${logFile} is not a regular file; the run cannot be continued.`);
+    size = st.size;
+  } catch (e) {
+    if (e instanceof CliError) throw e;
     if (pos.bytes > 0) throw new CliError(`descent resume: ${logFile} is missing, but the checkpoint refers to its first ${pos.bytes} bytes; the run cannot be continued.`);
-    fs.writeFileSync(logFile, '');
   }
   if (size < pos.bytes) {
     throw new CliError(`descent resume: ${logFile} has ${size} bytes, fewer than the ${pos.bytes} the checkpoint at step ${found!.checkpoint.step} refers to; it was changed, and the run cannot be continued.`);
   }
   // the records after the checkpoint will be computed again: drop them
-  fs.truncateSync(logFile, pos.bytes);
+  if (size === 0) fs.writeFileSync(logFile, '');
+  else fs.truncateSync(logFile, pos.bytes);
   let records: LogRecord[];
   try {
     const r = readJsonl<LogRecord>(logFile);
@@ -112,7 +137,7 @@ export async function resumeCommand(a: CommandArgs, io: Io): Promise<number> {
   const progress = new Progress({ total: s.steps, quiet: flags.quiet, label: s.model.name, ...(io.progress ? { stream: io.progress } : {}) });
   const stop = new StopRequest(() => progress.message(`stopping at the next step (press Ctrl-C again to quit at once)…`)).install();
   if (!flags.quiet && !flags.json) {
-    progress.message(`${s.model.name}: resuming ${dir} at step ${from} of ${s.steps}${found ? '' : ' (no checkpoint: from the start)'}`);
+    progress.message(`${s.model.name}: resuming ${dir} at step ${from} of ${s.steps}${found ? '' : ' (no checkpoint: from the start)'}${kernelChange ? ` with other kernels (${kernelChange})` : ''}`);
   }
   let outcome: RunOutcome;
   try {
@@ -121,8 +146,9 @@ export async function resumeCommand(a: CommandArgs, io: Io): Promise<number> {
       outDir: dir,
       progress,
       shouldStop: stop.requested,
+      command: 'resume',
       ...(every ? { checkpointEvery: every } : {}),
-      resume: { runJson: j, checkpoint: found?.checkpoint ?? null, log: pos, records },
+      resume: { runJson: j, checkpoint: found?.checkpoint ?? null, log: pos, records, ...(kernelChange ? { kernelChange } : {}) },
     });
   } finally {
     stop.dispose();

@@ -32,7 +32,16 @@ export async function runCommand(a: CommandArgs, io: Io): Promise<number> {
   const config = configFromFlags(a.positionals[0]!, flags, 'run');
   const s = setup(config, 'run');
   const outDir = flags.out ?? defaultOutDir(s.model.name);
-  prepareOutDir(outDir, flags.force, 'run');
+  const lock = prepareOutDir(outDir, flags.force, 'run');
+  try {
+    return await runLocked(a, io, s, outDir);
+  } finally {
+    lock.release();
+  }
+}
+
+async function runLocked(a: CommandArgs, io: Io, s: Setup, outDir: string): Promise<number> {
+  const { flags } = a;
   const progress = new Progress({ total: s.steps, quiet: flags.quiet, label: s.model.name, ...(io.progress ? { stream: io.progress } : {}) });
   const stop = new StopRequest(() => progress.message(`stopping at the next step (press Ctrl-C again to quit at once)…`)).install();
   if (!flags.quiet && !flags.json) {

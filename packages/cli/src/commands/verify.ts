@@ -75,7 +75,13 @@ export async function verifyCommand(a: CommandArgs, io: Io): Promise<number> {
   const names = setups.map((s) => s.model.name);
   const dup = names.find((n, i) => names.indexOf(n) !== i);
   const outDirs = setups.map((s, i) => (flags.out ? path.join(flags.out, dup ? `${i}-${s.model.name}` : s.model.name) : defaultOutDir(s.model.name)));
-  outDirs.forEach((d) => prepareOutDir(d, flags.force, 'verify'));
+  const locks = [];
+  try {
+    for (const d of outDirs) locks.push(prepareOutDir(d, flags.force, 'verify'));
+  } catch (e) {
+    for (const l of locks) l.release();
+    throw e;
+  }
   const stop = new StopRequest().install();
   const results: Verified[] = [];
   try {
@@ -83,7 +89,7 @@ export async function verifyCommand(a: CommandArgs, io: Io): Promise<number> {
       if (stop.requested()) break;
       const progress = new Progress({ total: s.steps, quiet: true });
       const claims = replaced[i];
-      const o = await executeRun({ setup: s, outDir: outDirs[i]!, progress, shouldStop: stop.requested, argv: a.argv, ...(claims ? { claims } : {}) });
+      const o = await executeRun({ setup: s, outDir: outDirs[i]!, progress, shouldStop: stop.requested, argv: a.argv, command: 'verify', ...(claims ? { claims } : {}) });
       results.push({ model: s.model.name, outDir: o.outDir, summary: o.summary });
       if (!flags.quiet && !flags.json) {
         const sum = o.summary;
@@ -93,6 +99,7 @@ export async function verifyCommand(a: CommandArgs, io: Io): Promise<number> {
     }
   } finally {
     stop.dispose();
+    for (const l of locks) l.release();
   }
   const allPass = results.length === setups.length && results.every((r) => passes(r.summary));
   if (flags.json) {
