@@ -8,7 +8,7 @@ export const LOG_READ_LIMIT = 2 ** 30;
 /** The largest --claims file. */
 export const CLAIMS_READ_LIMIT = 2 ** 20;
 
-/** A file that cannot be read as asked: `reason` says why in words (no such file, a FIFO, too large …). */
+/** A file that cannot be read as asked: `reason` says why, as words to follow its name ("is a FIFO …", "does not exist"). */
 export class ReadRefused extends Error {
   override readonly name = 'ReadRefused';
   constructor(
@@ -43,7 +43,7 @@ export function openBounded(file: string, limit: number): { fd: number; size: nu
     fd = fs.openSync(file, fs.constants.O_RDONLY | fs.constants.O_NONBLOCK);
   } catch (e) {
     const code = (e as NodeJS.ErrnoException).code;
-    const why = code === 'ENOENT' ? 'no such file' : code === 'EACCES' ? 'permission denied' : code === 'ELOOP' ? 'too many symbolic links' : (e as Error).message;
+    const why = code === 'ENOENT' ? 'does not exist' : code === 'EACCES' ? 'cannot be opened (permission denied)' : `cannot be opened (${(e as Error).message})`;
     throw new ReadRefused(file, why, code);
   }
   try {

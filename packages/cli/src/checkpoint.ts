@@ -24,10 +24,11 @@ export interface CheckpointIdentity {
   readonly run: string;
 }
 
-/** Where log.jsonl stood at the checkpoint: its byte length and record count, once flushed. */
+/** Where log.jsonl stood at the checkpoint: its byte length, record count and the sha256 of those bytes, once flushed. */
 export interface LogPosition {
   readonly bytes: number;
   readonly records: number;
+  readonly sha256: string;
 }
 
 export const CHECKPOINT_FORMAT = 'descent-checkpoint/2';
@@ -129,7 +130,9 @@ export function readCheckpoint(dir: string, shape: CheckpointShape, command = 'r
     }
   }
   const log = j['log'];
-  if (!isObj(log) || !isCount(log['bytes']) || !isCount(log['records']) || extraKeys(log, ['bytes', 'records']).length > 0) return field('log', 'is not a log position ({bytes, records})');
+  if (!isObj(log) || !isCount(log['bytes']) || !isCount(log['records']) || typeof log['sha256'] !== 'string' || !/^[0-9a-f]{64}$/.test(log['sha256']) || extraKeys(log, ['bytes', 'records', 'sha256']).length > 0) {
+    return field('log', 'is not a log position ({bytes, records, sha256})');
+  }
   if (log['records'] > step + 2 || log['bytes'] < log['records']) return field('log', `holds ${log['records']} records in ${log['bytes']} bytes, impossible at step ${step}`);
   const seconds = j['seconds'];
   const computeSeconds = j['computeSeconds'];
@@ -164,7 +167,7 @@ export function readCheckpoint(dir: string, shape: CheckpointShape, command = 'r
   }
   return {
     checkpoint: { step, params, optimizer: opt as unknown as OptimizerState, sampling, seconds, computeSeconds, reason: j['reason'] },
-    log: { bytes: log['bytes'], records: log['records'] },
+    log: { bytes: log['bytes'], records: log['records'], sha256: log['sha256'] },
   };
 }
 

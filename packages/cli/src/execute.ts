@@ -1,6 +1,7 @@
 // One run into its folder: log.jsonl as it goes, run.json (settings, versions, params, summary), loss.svg.
 import { nativeStatus } from '@descent/autodiff';
 import type { ClaimSetting } from '@descent/dsl';
+import type { Hash } from 'node:crypto';
 import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
@@ -188,8 +189,8 @@ export interface ExecuteOptions {
 export interface ResumePoint {
   readonly runJson: RunJson;
   readonly checkpoint: TrainCheckpoint | null;
-  /** log.jsonl, already cut to the checkpoint's length, and the records it holds. */
-  readonly log: LogPosition;
+  /** log.jsonl, already cut to the checkpoint's length, the records it holds, and the running hash of its bytes. */
+  readonly log: LogPosition & { readonly hash: Hash };
   readonly records: readonly LogRecord[];
   /** The kernels now in use, when they differ from the run's and --allow-kernel-change allowed it. */
   readonly kernelChange?: string;
@@ -398,7 +399,7 @@ async function trainInto(
       ...(resume?.checkpoint ? { resume: resume.checkpoint } : {}),
       onCheckpoint: (cp) => {
         log.sync();
-        writeCheckpoint(outDir, cp, program.paramInfo, identity, log.position());
+        writeCheckpoint(outDir, cp, program.paramInfo, identity, { ...log.position(), sha256: log.digest() });
         if (running.checkpointed === undefined) {
           // from now on a missing checkpoint.json is a loss to report, not a run to restart
           running = { ...running, checkpointed: cp.step };

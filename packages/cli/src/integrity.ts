@@ -66,10 +66,10 @@ export function brokenFields(value: unknown, s: Seal): string[] {
   if (now.sha256 === s.sha256) return [];
   const out: string[] = [];
   for (const [p, h] of Object.entries(now.fields)) {
-    if (!(p in s.fields)) out.push(`${p} (not in the checksums: added)`);
+    if (!(p in s.fields)) out.push(`${p} (added)`);
     else if (s.fields[p] !== h) out.push(p);
   }
-  for (const p of Object.keys(s.fields)) if (!(p in now.fields)) out.push(`${p} (missing)`);
+  for (const p of Object.keys(s.fields)) if (!(p in now.fields)) out.push(`${p} (removed)`);
   return out.length > 0 ? out : ['the checksums themselves'];
 }
 

@@ -223,7 +223,7 @@ describe('resume refuses what it cannot continue exactly', () => {
     const cp = path.join(cwd, 'm', 'checkpoint.json');
     const good = fs.readFileSync(cp, 'utf8');
     fs.writeFileSync(cp, good.replace(/"seed": 0/, '"seed": 1'));
-    expect(descent(['resume', 'm'], { cwd }).stderr).toMatch(/checkpoint\.json was written by a different run/);
+    expect(descent(['resume', 'm'], { cwd }).stderr).toMatch(/checkpoint\.json fails its checksum: field identity\.seed changed since it was written/);
     fs.writeFileSync(cp, good.slice(0, 100));
     const torn = descent(['resume', 'm'], { cwd });
     expect(torn.code).toBe(2);

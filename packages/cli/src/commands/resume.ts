@@ -1,4 +1,5 @@
 // `descent resume RUN_DIR`: lock the folder, check run.json and the checkpoint, cut the log to it, go on.
+import { createHash, type Hash } from 'node:crypto';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { ReadRefused } from '../bounded-read.js';
@@ -55,6 +56,27 @@ function readRunJson(dir: string): RunJson {
   return j as unknown as RunJson;
 }
 
+const EMPTY_SHA256 = createHash('sha256').digest('hex');
+
+/** A running sha256 over the first `bytes` bytes of `file` (read in chunks). */
+function hashPrefix(file: string, bytes: number): Hash {
+  const hash = createHash('sha256');
+  if (bytes === 0) return hash;
+  const fd = fs.openSync(file, 'r');
+  try {
+    const chunk = Buffer.allocUnsafe(1 << 20);
+    for (let at = 0; at < bytes; ) {
+      const got = fs.readSync(fd, chunk, 0, Math.min(chunk.length, bytes - at), at);
+      if (got === 0) break;
+      hash.update(chunk.subarray(0, got));
+      at += got;
+    }
+  } finally {
+    fs.closeSync(fd);
+  }
+  return hash;
+}
+
 /** The kernels the run computed with most recently: its start's, or those of its last resume that changed them. */
 function runKernels(j: RunJson): string | undefined {
   const changed = [...(j.resumed ?? [])].reverse().find((r) => r.kernels !== undefined);
@@ -108,7 +130,7 @@ async function resumeLocked(a: CommandArgs, io: Io, dir: string): Promise<number
     throw new CliError(`descent resume: ${path.join(dir, 'checkpoint.json')} is missing, but run.json (field checkpointed) says the run wrote one at step ${j.checkpointed}; restarting would throw away the log. Restore the file, or start a new run.`);
   }
   const logFile = path.join(dir, 'log.jsonl');
-  const pos = found?.log ?? { bytes: 0, records: 0 };
+  const pos = found?.log ?? { bytes: 0, records: 0, sha256: EMPTY_SHA256 };
   let size = 0;
   try {
     const st = fs.lstatSync(logFile);
@@ -124,6 +146,11 @@ async function resumeLocked(a: CommandArgs, io: Io, dir: string): Promise<number
   // the records after the checkpoint will be computed again: drop them
   if (size === 0) fs.writeFileSync(logFile, '');
   else fs.truncateSync(logFile, pos.bytes);
+  // the records kept must be the very bytes the checkpoint saw
+  const hash = hashPrefix(logFile, pos.bytes);
+  if (hash.copy().digest('hex') !== pos.sha256) {
+    throw new CliError(`descent resume: ${logFile} does not match its checkpoint (the sha256 of its first ${pos.bytes} bytes differs from the checkpoint's field log.sha256: the log was edited); the run cannot be continued.`);
+  }
   let records: LogRecord[];
   try {
     const r = readJsonl<LogRecord>(logFile);
@@ -148,7 +175,7 @@ async function resumeLocked(a: CommandArgs, io: Io, dir: string): Promise<number
       shouldStop: stop.requested,
       command: 'resume',
       ...(every ? { checkpointEvery: every } : {}),
-      resume: { runJson: j, checkpoint: found?.checkpoint ?? null, log: pos, records, ...(kernelChange ? { kernelChange } : {}) },
+      resume: { runJson: j, checkpoint: found?.checkpoint ?? null, log: { ...pos, hash }, records, ...(kernelChange ? { kernelChange } : {}) },
     });
   } finally {
     stop.dispose();

@@ -1,7 +1,7 @@
 // `descent verify MODEL...`: run each model (quietly) and check every claim; exit 1 when one fails.
 import type { ClaimSetting } from '@descent/dsl';
-import * as fs from 'node:fs';
 import * as path from 'node:path';
+import { CLAIMS_READ_LIMIT, readTextBounded, ReadRefused } from '../bounded-read.js';
 import { CliError, EXIT } from '../errors.js';
 import { defaultOutDir, executeRun, prepareOutDir } from '../execute.js';
 import { fmt, fmtDuration } from '../format.js';
@@ -39,13 +39,14 @@ export function claimsTable(results: readonly Verified[]): string {
 function readClaimsFile(file: string): string {
   let text: string;
   try {
-    text = fs.readFileSync(file, 'utf8');
+    text = readTextBounded(file, CLAIMS_READ_LIMIT);
   } catch (e) {
-    throw new CliError(`descent verify: cannot read --claims ${file}: ${(e as Error).message}.`);
+    if (!(e instanceof ReadRefused)) throw e;
+    throw new CliError(`descent verify: cannot read --claims ${file}: it ${e.reason}.`);
   }
   const lines = text.split('\n').map((l) => l.trim()).filter((l) => l !== '' && !l.startsWith('#'));
   const bad = lines.find((l) => !/^claim\s/.test(l));
-  if (bad !== undefined) throw new CliError(`descent verify: --claims ${file}: every line should be a claim (e.g. "claim final(loss) < 1e-3") or a # comment; got "${bad}".`);
+  if (bad !== undefined) throw new CliError(`descent verify: --claims ${file}: every line should be a claim (e.g. "claim final(loss) < 1e-3") or a # comment; got ${JSON.stringify(bad.length > 80 ? `${bad.slice(0, 80)}…` : bad)}.`);
   if (lines.length === 0) throw new CliError(`descent verify: --claims ${file} has no claim lines.`);
   return lines.join('\n');
 }
