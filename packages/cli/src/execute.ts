@@ -129,7 +129,7 @@ export function prepareOutDir(dir: string, force: boolean, command: string): Run
   try {
     fs.mkdirSync(dir, { recursive: true });
   } catch (e) {
-    throw new CliError(`descent ${command}: cannot write to --out ${dir}: ${writeFailure(e)}.`);
+    throw new CliError(`descent ${command}: cannot write to --out ${dir}: ${writeFailure(mkdirError(dir, e))}.`);
   }
   const lock = acquireLock(dir, command);
   try {
@@ -154,6 +154,23 @@ export function prepareOutDir(dir: string, force: boolean, command: string): Run
     throw e instanceof CliError ? e : new CliError(`descent ${command}: cannot write to --out ${dir}: ${writeFailure(e)}.`);
   }
   return lock;
+}
+
+/**
+ * The real reason a recursive mkdir failed: it reports ENOENT on a read-only file system, so the
+ * first missing folder is made alone to get the error that stopped it (EROFS, EACCES…).
+ */
+function mkdirError(dir: string, e: unknown): unknown {
+  if ((e as NodeJS.ErrnoException).code !== 'ENOENT') return e;
+  let first = path.resolve(dir);
+  while (!fs.existsSync(path.dirname(first)) && path.dirname(first) !== first) first = path.dirname(first);
+  try {
+    fs.mkdirSync(first);
+    fs.rmdirSync(first);
+  } catch (inner) {
+    return inner;
+  }
+  return e;
 }
 
 /** `runs/<model>-<YYYYMMDD-HHMMSS>` (with -2, -3… if taken) under `root`. */
@@ -253,7 +270,8 @@ function failureOf(e: unknown, command: string, outDir: string, step: number | n
     return new CliError(`descent ${command}: cannot write ${file}${at}: ${writeFailure(e)}. run.json is marked "failed" and the log ends on its last whole record; make room (or fix the folder) and continue with: descent resume ${outDir}`);
   }
   if (e instanceof OptimizerError) {
-    return new CliError(`descent ${command}: the optimizer failed${at}: ${e.message}. run.json is marked "failed".`);
+    const hint = e.message.startsWith('flow:') ? ' Gradient flow needs a loss that is smooth along the path: a kink such as abs() or relu() at the current point makes it stiff (try --optimizer gd).' : '';
+    return new CliError(`descent ${command}: the optimizer failed${at}: ${e.message}. run.json is marked "failed".${hint}`);
   }
   return null;
 }

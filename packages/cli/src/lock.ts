@@ -109,9 +109,13 @@ export class RunLock {
   release(): void {
     if (this.released) return;
     this.released = true;
-    const file = path.join(this.dir, LOCK_FILE);
-    if (parseHolder(readSmall(file))?.token === this.holder.token) fs.rmSync(file, { force: true });
     HELD.delete(this);
+    const file = path.join(this.dir, LOCK_FILE);
+    try {
+      if (parseHolder(readSmall(file))?.token === this.holder.token) fs.rmSync(file, { force: true });
+    } catch {
+      // a folder turned read-only: the lock stays, and is stale once this process ends
+    }
   }
 }
 

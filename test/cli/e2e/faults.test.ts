@@ -61,7 +61,7 @@ function expectFailedCleanly(r: Result, dir: string, reason: RegExp): number {
 
 const ENOSPC = /no space left on the device \(the disk is full\)/;
 const EFBIG = /larger than this process may write \(file size limit, ulimit -f\)/;
-const TRIALS = 6;
+const TRIALS = 5;
 // every step logged: the log grows steadily (about 90 bytes a step) to about 0.6 MB
 const ARGS = ['run', fixture('sampled'), '--optimizer', 'momentum', '--fresh', '--steps', '6000', '--log', '6000', '--seed', '8', '--checkpoint-every', '250', '--quiet'];
 
