@@ -145,6 +145,8 @@ describe('SIGKILL at random moments, then descent resume', () => {
       expect(readRunJson(dir)['paramsF64'], `${c.name} trial ${tr.t}`).toEqual(readRunJson(ref)['paramsF64']);
       expect(readRunJson(dir)['params']).toEqual(readRunJson(ref)['params']);
       expect(logWithoutTimes(dir)).toEqual(logWithoutTimes(ref));
+      // no temporary file, stale lock or reserve left by the killed writers
+      expect(fs.readdirSync(dir).filter((n) => n.startsWith('.')), `${c.name} trial ${tr.t}`).toEqual([]);
       return { ...tr, killAt, name: c.name, stoppedEarly, fromStep, resumes };
     }));
     const killedMidRun = outcomes.filter((o) => o.stoppedEarly).length;
