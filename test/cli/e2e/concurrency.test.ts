@@ -1,36 +1,12 @@
 // Two writers at once into one run folder: exactly one wins, the other is refused (exit 2); no mixed or duplicated record.
-import { spawn } from 'node:child_process';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
-import { cli, descent, descentInterrupted, env, fixture, pool, readRunJson, scratch, STACK, type Result } from './helpers.js';
+import { descent, descentAsync, descentInterrupted, fixture, logWithoutTimes as records, pool, readRunJson, scratch, STACK, type Result } from './helpers.js';
+
+const start = (args: readonly string[], cwd: string): Promise<Result> => descentAsync(args, { cwd });
 
 const TRIALS = 20;
-
-/** Starts `descent ARGS` and resolves with its result at exit. */
-function start(args: readonly string[], cwd: string): Promise<Result> {
-  return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, [cli, ...args], { cwd, env: env() });
-    let stdout = '';
-    let stderr = '';
-    child.stdout.on('data', (d: Buffer) => (stdout += d.toString()));
-    child.stderr.on('data', (d: Buffer) => (stderr += d.toString()));
-    const guard = setTimeout(() => child.kill('SIGKILL'), 60_000);
-    child.on('error', reject);
-    child.on('close', (code, signal) => {
-      clearTimeout(guard);
-      resolve({ code, signal, stdout, stderr });
-    });
-  });
-}
-
-/** The log's records without `elapsed` (the one field that differs between identical runs). */
-function records(dir: string): string[] {
-  return fs.readFileSync(path.join(dir, 'log.jsonl'), 'utf8').split('\n').filter((l) => l !== '').map((l) => {
-    const { elapsed: _, ...rest } = JSON.parse(l) as Record<string, unknown>;
-    return JSON.stringify(rest);
-  });
-}
 
 /** What a folder must hold after its one writer: no lock, no temporary file, no reserve. */
 function expectTidy(dir: string): void {

@@ -1,47 +1,12 @@
 // Fault injection: the disk fills (a small tmpfs) or the file size limit is hit (ulimit -f) at random moments of run and resume.
-import { execFileSync, spawn } from 'node:child_process';
+import { execFileSync } from 'node:child_process';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { cli, descent, env, fixture, pool, readRunJson, scratch, STACK, type Result } from './helpers.js';
-
-/** mulberry32: the fault moments come from a fixed seed, so a failure can be replayed. */
-function rng(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
+import { descent, descentAsync, fixture, logWithoutTimes as records, pool, readRunJson, rng, scratch, STACK, type Result } from './helpers.js';
 
 /** `descent ARGS` under `ulimit -f KIB` (no limit when undefined). */
-function descentLimited(args: readonly string[], cwd: string, kib?: number): Promise<Result> {
-  return new Promise((resolve, reject) => {
-    const quoted = [process.execPath, cli, ...args].map((a) => `'${a.replace(/'/g, `'\\''`)}'`).join(' ');
-    const script = `${kib === undefined ? '' : `ulimit -f ${kib}; `}exec ${quoted}`;
-    const child = spawn('bash', ['-c', script], { cwd, env: env() });
-    let stdout = '';
-    let stderr = '';
-    child.stdout.on('data', (d: Buffer) => (stdout += d.toString()));
-    child.stderr.on('data', (d: Buffer) => (stderr += d.toString()));
-    const guard = setTimeout(() => child.kill('SIGKILL'), 60_000);
-    child.on('error', reject);
-    child.on('close', (code, signal) => {
-      clearTimeout(guard);
-      resolve({ code, signal, stdout, stderr });
-    });
-  });
-}
-
-function records(dir: string): string[] {
-  return fs.readFileSync(path.join(dir, 'log.jsonl'), 'utf8').split('\n').filter((l) => l !== '').map((l) => {
-    const { elapsed: _, ...rest } = JSON.parse(l) as Record<string, unknown>;
-    return JSON.stringify(rest);
-  });
-}
+const descentLimited = (args: readonly string[], cwd: string, kib?: number): Promise<Result> => descentAsync(args, { cwd, ...(kib === undefined ? {} : { fileSizeKib: kib }) });
 
 /** What a failed write must leave: exit 2 with the reason, run.json "failed", whole log lines, no temporary file or lock. */
 function expectFailedCleanly(r: Result, dir: string, reason: RegExp): number {

@@ -3,19 +3,7 @@ import { spawn } from 'node:child_process';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
-import { cli, descent, descentInterrupted, env, fixture, pool, readRunJson, scratch, STACK } from './helpers.js';
-
-/** mulberry32: the kill moments come from a fixed seed, so a failure can be replayed. */
-function rng(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
+import { cli, descent, descentInterrupted, env, fixture, logWithoutTimes, pool, readRunJson, rng, scratch, STACK } from './helpers.js';
 
 interface Config {
   readonly name: string;
@@ -31,14 +19,6 @@ const CONFIGS: readonly Config[] = (['gd', 'momentum', 'adam', 'flow'] as const)
     { name: `${o} fresh`, args: [...base, '--fresh'] },
   ];
 });
-
-/** The log's records without `elapsed`, the one field that may differ between identical runs. */
-function logWithoutTimes(dir: string): string[] {
-  return fs.readFileSync(path.join(dir, 'log.jsonl'), 'utf8').split('\n').filter((l) => l !== '').map((l) => {
-    const { elapsed: _, ...rest } = JSON.parse(l) as Record<string, unknown>;
-    return JSON.stringify(rest);
-  });
-}
 
 interface Spawned {
   readonly code: number | null;
@@ -162,7 +142,7 @@ describe('SIGKILL at random moments, then descent resume', () => {
     // the moments must actually land mid-run for most trials, or the test proves little
     expect(killedMidRun).toBe(TRIALS);
     expect(fromCheckpoint).toBeGreaterThanOrEqual(TRIALS * 0.4);
-  }, 180_000);
+  }, 400_000);
 });
 
 describe('SIGINT and SIGTERM', () => {
