@@ -4,7 +4,7 @@ import * as path from 'node:path';
 import type { Setting } from './args.js';
 import { ReadRefused } from './bounded-read.js';
 import { CliError, EXIT } from './errors.js';
-import { holderText, liveHolder } from './lock.js';
+import { holderText, liveHolder, writeFailure } from './lock.js';
 import { fmt } from './format.js';
 import { renderSvg, type Series } from './plot/svg.js';
 import { settingPalette } from './plot/palette.js';
@@ -24,7 +24,12 @@ export interface SweepManifest {
 }
 
 export function writeManifest(dir: string, m: SweepManifest): void {
-  writeJsonAtomic(path.join(dir, 'sweep.json'), m);
+  const file = path.join(dir, 'sweep.json');
+  try {
+    writeJsonAtomic(file, m);
+  } catch (e) {
+    throw new CliError(`descent sweep: cannot write ${file}: ${writeFailure(e)}.`);
+  }
 }
 
 /** One row of summary.csv. */
