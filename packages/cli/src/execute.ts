@@ -330,7 +330,11 @@ export async function executeRun(o: ExecuteOptions): Promise<RunOutcome> {
   /** Marks run.json "failed" (or "interrupted") with the reason; makes room first if the disk is full. */
   const endAs = (status: 'failed' | 'interrupted', why: string): void => {
     ended = true;
-    fs.rmSync(path.join(outDir, RESERVE_FILE), { force: true });
+    try {
+      fs.rmSync(path.join(outDir, RESERVE_FILE), { force: true });
+    } catch {
+      /* a folder turned read-only: the writes below fail too, and the error reported says why */
+    }
     const json = { ...running, status, finished: new Date().toISOString(), failure: { reason: why, step: lastStep } };
     try {
       writeJsonAtomic(runFile, json);
@@ -368,7 +372,8 @@ export async function executeRun(o: ExecuteOptions): Promise<RunOutcome> {
     return await trainInto(o, setup, sealed, identity, (r) => (running = r), writeRunning, (s) => (lastStep = s), () => (ended = true));
   } catch (e) {
     const f = failureOf(e, command, outDir, lastStep);
-    endAs('failed', f ? f.message : `internal error: ${(e as Error).message}`);
+    // (once run.json says how the run ended, a later error does not overwrite it)
+    if (!ended) endAs('failed', f ? f.message : `internal error: ${(e as Error).message}`);
     throw f ?? e;
   } finally {
     process.off('exit', onHardExit);
