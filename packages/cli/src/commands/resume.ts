@@ -9,7 +9,8 @@ import { executeRun, identityOf, kernelsInUse, removeStaleTemps, runIdentity, ty
 import { brokenFields, fieldList, isSeal } from '../integrity.js';
 import type { CommandArgs, Io } from '../io.js';
 import { acquireLock } from '../lock.js';
-import { resolveModel } from '../model.js';
+import { resolveModel, STDIN_MODEL } from '../model.js';
+import { recordedModel } from '../run-model.js';
 import { Progress } from '../progress.js';
 import { readJson, readJsonl, type LogRecord } from '../runlog.js';
 import { setup, type RunConfig } from '../setup.js';
@@ -19,41 +20,40 @@ import { jsonReplacer, runEnding, runJsonOutput } from './run.js';
 
 const isObj = (x: unknown): x is Record<string, unknown> => typeof x === 'object' && x !== null && !Array.isArray(x);
 
-/** `dir` is an existing folder, or a one-paragraph CliError. */
-function checkFolder(dir: string): void {
+/** run.json of `dir`, checked enough to resume (or rerun) from; anything else is a one-paragraph CliError. */
+export function readRunJson(dir: string, command = 'resume'): RunJson {
+  const file = path.join(dir, 'run.json');
   let st: fs.Stats;
   try {
     st = fs.statSync(dir);
   } catch {
-    throw new CliError(`descent resume: ${dir}: no such folder.`);
+    throw new CliError(`descent ${command}: ${dir}: no such folder.`);
   }
-  if (!st.isDirectory()) throw new CliError(`descent resume: ${dir} is a file; give the run's folder.`);
-}
-
-/** run.json of `dir`, intact (its identity checksums hold); anything else is a one-paragraph CliError. */
-function readRunJson(dir: string): RunJson {
-  const file = path.join(dir, 'run.json');
+  if (!st.isDirectory()) throw new CliError(`descent ${command}: ${dir} is a file; give the run's folder.`);
   if (!fs.existsSync(file)) {
-    throw new CliError(`descent resume: ${dir} has no run.json, so it is not a run folder (or its run was stopped before it wrote anything); start the run again with descent run.`);
+    throw new CliError(`descent ${command}: ${dir} has no run.json, so it is not a run folder (or its run was stopped before it wrote anything); start the run again with descent run.`);
   }
   let j: unknown;
   try {
     j = readJson(file);
   } catch (e) {
-    throw new CliError(`descent resume: ${file} ${e instanceof ReadRefused ? `cannot be read (${e.reason})` : `is not readable JSON (${(e as Error).message.split('\n')[0]})`}.`);
+    throw new CliError(`descent ${command}: ${file} ${e instanceof ReadRefused ? `cannot be read (${e.reason})` : `is not readable JSON (${(e as Error).message.split('\n')[0]})`}.`);
   }
   if (!isObj(j) || j['format'] !== 'descent-run/1' || !isObj(j['config']) || !isObj(j['model']) || !isObj(j['settings']) || typeof j['status'] !== 'string') {
-    throw new CliError(`descent resume: ${file} is not a descent run file (format descent-run/1 with its model, config and settings).`);
+    throw new CliError(`descent ${command}: ${file} is not a descent run file (format descent-run/1 with its model, config and settings).`);
   }
-  const integrity = j['integrity'];
-  if (!isSeal(integrity)) {
+  return j as unknown as RunJson;
+}
+
+/** Refuses a run.json whose identity (model, config, settings) is not what its checksums say. */
+function checkIntegrity(j: RunJson, file: string): void {
+  if (!isSeal(j.integrity)) {
     throw new CliError(`descent resume: ${file} has no valid field integrity (the checksums of its model, config and settings): it was written by an older descent or edited; the run cannot be continued exactly. Start it again.`);
   }
-  const broken = brokenFields(runIdentity(j as unknown as RunJson), integrity);
+  const broken = brokenFields(runIdentity(j), j.integrity);
   if (broken.length > 0) {
     throw new CliError(`descent resume: ${file} fails its checksum: ${fieldList(broken)} changed since the run started; the run cannot be continued exactly. Restore the file, or start a new run.`);
   }
-  return j as unknown as RunJson;
 }
 
 const EMPTY_SHA256 = createHash('sha256').digest('hex');
@@ -86,7 +86,13 @@ function runKernels(j: RunJson): string | undefined {
 export async function resumeCommand(a: CommandArgs, io: Io): Promise<number> {
   const { flags } = a;
   const dir = a.positionals[0]!;
-  checkFolder(dir);
+  let st: fs.Stats | null = null;
+  try {
+    st = fs.statSync(dir);
+  } catch {
+    /* readRunJson says so */
+  }
+  if (!st?.isDirectory()) readRunJson(dir);
   // one writer per folder: a second resume (or a run with --force) is refused while this one runs
   const lock = acquireLock(dir, 'resume', { takeUnchecked: flags.force });
   try {
@@ -100,6 +106,7 @@ export async function resumeCommand(a: CommandArgs, io: Io): Promise<number> {
 async function resumeLocked(a: CommandArgs, io: Io, dir: string): Promise<number> {
   const { flags } = a;
   const j = readRunJson(dir);
+  checkIntegrity(j, path.join(dir, 'run.json'));
   if (j.status === 'completed') {
     throw new CliError(`descent resume: the run in ${dir} already completed; nothing to resume. Its results are in ${path.join(dir, 'run.json')}.`);
   }
@@ -118,7 +125,8 @@ async function resumeLocked(a: CommandArgs, io: Io, dir: string): Promise<number
     kernelChange = now;
   }
   const config = j.config as RunConfig;
-  const model = resolveModel(config.file, 'resume');
+  // a model read from standard input is resumed from the text run.json holds
+  const model = config.file === STDIN_MODEL.file ? recordedModel(j.model, path.join(dir, 'run.json'), 'resume') : resolveModel(config.file, 'resume');
   const s = setup(config, 'resume', model);
   const identity = identityOf(s, j.integrity!.sha256);
   if (identity.sha256 !== j.model.sha256) {
