@@ -37,6 +37,7 @@ export interface Flags {
   metric?: string;
   title?: string;
   claims?: string;
+  allowKernelChange?: boolean;
 }
 
 export type ParsedArgs =
@@ -235,6 +236,7 @@ function parseSetting(v: string, lists: boolean, fail: (m: string) => never): Se
 /** "1-8", "1,3,5", "1-4,9": distinct non-negative integers in the order written. */
 export function parseSeeds(v: string, bad: () => never, fail: (m: string) => never): number[] {
   const out: number[] = [];
+  const seen = new Set<number>();
   for (const part of v.split(',')) {
     const m = /^\s*(\d+)\s*(?:-\s*(\d+)\s*)?$/.exec(part);
     if (!m) return bad();
@@ -243,7 +245,8 @@ export function parseSeeds(v: string, bad: () => never, fail: (m: string) => nev
     if (b < a) fail(`--seeds range ${part.trim()} runs backwards; write ${b}-${a}.`);
     if (out.length + (b - a + 1) > MAX_SEEDS) fail(`--seeds ${v} gives more than ${MAX_SEEDS} seeds.`);
     for (let s = a; s <= b; s++) {
-      if (out.includes(s)) fail(`--seeds ${v} lists seed ${s} twice.`);
+      if (seen.has(s)) fail(`--seeds ${v} lists seed ${s} twice.`);
+      seen.add(s);
       out.push(s);
     }
   }

@@ -3,8 +3,10 @@ import * as fs from 'node:fs';
 import * as path from 'node:path';
 import type { RandomState } from '@descent/autodiff';
 import type { ParamInfo } from '@descent/dsl';
+import { ReadRefused } from './bounded-read.js';
 import { CliError } from './errors.js';
-import { decodeF64, encodeF64, type OptimizerState } from './optimizers/index.js';
+import { brokenFields, canonicalJson, fieldList, isSeal, seal, type Seal } from './integrity.js';
+import { createOptimizer, decodeF64, encodeF64, type OptimizerSpec, type OptimizerState } from './optimizers/index.js';
 import { readJson, writeJsonAtomic } from './runlog.js';
 import type { TrainCheckpoint } from './train.js';
 import { nameRecord } from './params-io.js';
@@ -18,20 +20,26 @@ export interface CheckpointIdentity {
   readonly steps: number;
   readonly log: number;
   readonly optimizer: { readonly name: string; readonly args: Readonly<Record<string, number>> };
+  /** The checksum of run.json's identity (model, config, settings): binds the checkpoint to its run. */
+  readonly run: string;
 }
 
-/** Where log.jsonl stood at the checkpoint: its byte length and record count, once flushed. */
+/** Where log.jsonl stood at the checkpoint: its byte length, record count and the sha256 of those bytes, once flushed. */
 export interface LogPosition {
   readonly bytes: number;
   readonly records: number;
+  readonly sha256: string;
 }
+
+export const CHECKPOINT_FORMAT = 'descent-checkpoint/2';
 
 /**
  * The file's contents. Every float64 is stored losslessly: vectors as base64 of little-endian
  * bytes (so -0, NaN and infinities survive), scalars as JSON numbers (exact for finite doubles).
+ * `seal` holds checksums over everything else, per field.
  */
 export interface CheckpointJson {
-  readonly format: 'descent-checkpoint/1';
+  readonly format: typeof CHECKPOINT_FORMAT;
   readonly reason: TrainCheckpoint['reason'];
   readonly written: string;
   readonly step: number;
@@ -43,14 +51,15 @@ export interface CheckpointJson {
   readonly log: LogPosition;
   readonly seconds: number;
   readonly computeSeconds: number;
+  readonly seal: Seal;
 }
 
 /** Writes the checkpoint into `dir` (temporary file, fsync, rename, fsync of the folder). */
 export function writeCheckpoint(dir: string, cp: TrainCheckpoint, info: readonly ParamInfo[], identity: CheckpointIdentity, log: LogPosition): void {
   const params = nameRecord<{ shape: readonly number[]; data: string }>();
   info.forEach((p, i) => (params[p.name] = { shape: p.shape, data: encodeF64(cp.params[i]!) }));
-  const json: CheckpointJson = {
-    format: 'descent-checkpoint/1',
+  const body: Omit<CheckpointJson, 'seal'> = {
+    format: CHECKPOINT_FORMAT,
     reason: cp.reason,
     written: new Date().toISOString(),
     step: cp.step,
@@ -62,74 +71,139 @@ export function writeCheckpoint(dir: string, cp: TrainCheckpoint, info: readonly
     seconds: cp.seconds,
     computeSeconds: cp.computeSeconds,
   };
-  writeJsonAtomic(path.join(dir, CHECKPOINT_FILE), json);
+  writeJsonAtomic(path.join(dir, CHECKPOINT_FILE), { ...body, seal: seal(body) });
 }
 
 const isObj = (x: unknown): x is Record<string, unknown> => typeof x === 'object' && x !== null && !Array.isArray(x);
 const isCount = (x: unknown): x is number => typeof x === 'number' && Number.isSafeInteger(x) && x >= 0;
+const isInt32 = (x: unknown): x is number => typeof x === 'number' && Number.isInteger(x) && x >= -(2 ** 31) && x < 2 ** 31;
 
-function sameJson(a: unknown, b: unknown): boolean {
-  if (typeof a === 'number' && typeof b === 'number') return Object.is(a, b);
-  if (Array.isArray(a) && Array.isArray(b)) return a.length === b.length && a.every((x, i) => sameJson(x, b[i]));
-  if (isObj(a) && isObj(b)) {
-    const ka = Object.keys(a).sort();
-    const kb = Object.keys(b).sort();
-    return sameJson(ka, kb) && ka.every((k) => sameJson(a[k], b[k]));
-  }
-  return a === b;
+/** Keys of `o` other than `allowed`, for the strict schema. */
+const extraKeys = (o: Record<string, unknown>, allowed: readonly string[]): string[] => Object.keys(o).filter((k) => !allowed.includes(k));
+
+/** What the resumed program must agree with beyond the identity. */
+export interface CheckpointShape {
+  readonly info: readonly ParamInfo[];
+  readonly identity: CheckpointIdentity;
+  /** The optimizer the run uses: the saved state must restore into it. */
+  readonly optimizer: OptimizerSpec;
+  /** Lengths of the fresh-sampling batch buffers, or null without fresh sampling. */
+  readonly batch: readonly number[] | null;
 }
 
-/** The checkpoint in `dir`, or null when there is none; a damaged or foreign one is a CliError. */
-export function readCheckpoint(dir: string, info: readonly ParamInfo[], identity: CheckpointIdentity, command = 'resume'): { checkpoint: TrainCheckpoint; log: LogPosition } | null {
+/**
+ * The checkpoint in `dir`, or null when there is none. Anything else that is not exactly a
+ * checkpoint of this run is a CliError (exit 2) naming the field: checksums first (any changed
+ * byte), then the schema (every field, its type and size), then the identity.
+ */
+export function readCheckpoint(dir: string, shape: CheckpointShape, command = 'resume'): { checkpoint: TrainCheckpoint; log: LogPosition } | null {
+  const { info, identity } = shape;
   const file = path.join(dir, CHECKPOINT_FILE);
   if (!fs.existsSync(file)) return null;
   const bad = (what: string): never => {
     throw new CliError(`descent ${command}: ${file} ${what}; it cannot be continued. Start the run again, or restore the file.`);
   };
+  const field = (name: string, what: string): never => bad(`field ${name} ${what}`);
   let j: unknown;
   try {
     j = readJson(file);
   } catch (e) {
-    return bad(`is not readable JSON (${(e as Error).message.split('\n')[0]})`);
+    return bad(e instanceof ReadRefused ? `cannot be read (${e.reason})` : `is not readable JSON (${(e as Error).message.split('\n')[0]})`);
   }
-  if (!isObj(j) || j['format'] !== 'descent-checkpoint/1') return bad('is not a descent checkpoint (format descent-checkpoint/1)');
+  if (!isObj(j)) return bad('is not a descent checkpoint (not a JSON object)');
+  if (j['format'] === 'descent-checkpoint/1') return bad('was written by an older descent, without checksums');
+  if (j['format'] !== CHECKPOINT_FORMAT) return field('format', `is not "${CHECKPOINT_FORMAT}" (got ${JSON.stringify(j['format'])?.slice(0, 40)})`);
+  const { seal: sealed, ...body } = j;
+  if (!isSeal(sealed)) return field('seal', 'is missing or damaged (the checksums of the checkpoint)');
+  const broken = brokenFields(body, sealed);
+  if (broken.length > 0) return bad(`fails its checksum: ${fieldList(broken)} changed since it was written (the file was edited or damaged)`);
+  const extra = extraKeys(body, ['format', 'reason', 'written', 'step', 'identity', 'params', 'optimizer', 'sampling', 'log', 'seconds', 'computeSeconds']);
+  if (extra.length > 0) return bad(`has unexpected ${fieldList(extra)}`);
+  if (j['reason'] !== 'stop' && j['reason'] !== 'periodic') return field('reason', 'is not "stop" or "periodic"');
   const step = j['step'];
-  if (!isCount(step) || step > identity.steps) return bad(`has no valid step (got ${String(step)})`);
-  if (!sameJson(j['identity'], identity)) {
-    return bad('was written by a different run (the model file or its settings differ from run.json)');
+  if (!isCount(step) || step > identity.steps) return field('step', `is not a step of this run (got ${String(step)}, the run has ${identity.steps})`);
+  const id = j['identity'];
+  if (!isObj(id)) return field('identity', 'is missing');
+  for (const k of new Set([...Object.keys(identity), ...Object.keys(id)])) {
+    if (!sameJson(id[k], (identity as unknown as Record<string, unknown>)[k])) {
+      return field(`identity.${k}`, 'differs from the run\'s (the checkpoint was written by a different run, or the model file or run.json changed)');
+    }
   }
   const log = j['log'];
-  if (!isObj(log) || !isCount(log['bytes']) || !isCount(log['records'])) return bad('has no valid log position');
+  if (!isObj(log) || !isCount(log['bytes']) || !isCount(log['records']) || typeof log['sha256'] !== 'string' || !/^[0-9a-f]{64}$/.test(log['sha256']) || extraKeys(log, ['bytes', 'records', 'sha256']).length > 0) {
+    return field('log', 'is not a log position ({bytes, records, sha256})');
+  }
+  if (log['records'] > step + 2 || log['bytes'] < log['records']) return field('log', `holds ${log['records']} records in ${log['bytes']} bytes, impossible at step ${step}`);
   const seconds = j['seconds'];
   const computeSeconds = j['computeSeconds'];
-  if (typeof seconds !== 'number' || !(seconds >= 0) || typeof computeSeconds !== 'number' || !(computeSeconds >= 0)) return bad('has no valid elapsed time');
+  if (typeof seconds !== 'number' || !(seconds >= 0) || !Number.isFinite(seconds)) return field('seconds', 'is not a time');
+  if (typeof computeSeconds !== 'number' || !(computeSeconds >= 0) || !Number.isFinite(computeSeconds)) return field('computeSeconds', 'is not a time');
   const ps = j['params'];
-  if (!isObj(ps)) return bad('has no parameters');
+  if (!isObj(ps)) return field('params', 'is missing');
+  const unknownParams = Object.keys(ps).filter((k) => !info.some((p) => p.name === k));
+  if (unknownParams.length > 0) return field(`params.${unknownParams[0]!}`, 'is not a parameter of the model');
   const params = info.map((p) => {
     const e = ps[p.name];
-    if (!isObj(e) || typeof e['data'] !== 'string' || !sameJson(e['shape'], p.shape)) return bad(`lacks parameter ${p.name} of shape [${p.shape.join(', ')}]`);
-    const a = decodeOrBad(e['data'] as string, bad, `parameter ${p.name}`);
-    if (a.length !== p.size) return bad(`has ${a.length} values for ${p.name}, want ${p.size}`);
-    return a;
+    if (!isObj(e) || typeof e['data'] !== 'string' || extraKeys(e, ['shape', 'data']).length > 0) return field(`params.${p.name}`, 'is missing or not {shape, data}');
+    if (!sameJson(e['shape'], p.shape)) return field(`params.${p.name}.shape`, `is not [${p.shape.join(', ')}]`);
+    return decodeExact(e['data'] as string, p.size, `params.${p.name}.data`, field);
   });
-  if (!isObj(j['optimizer'])) return bad('has no optimizer state');
+  const opt = j['optimizer'];
+  if (!isObj(opt)) return field('optimizer', 'is missing');
+  try {
+    // the state must restore into the run's optimizer (its kind, arguments, sizes and buffers)
+    createOptimizer(shape.optimizer, info.filter((p) => !p.updated).map((p) => p.size)).restore(opt as unknown as OptimizerState);
+  } catch (e) {
+    return field('optimizer', `cannot be restored (${(e as Error).message})`);
+  }
+  const taken = (opt['scalars'] as Record<string, unknown>)['steps'];
+  if (taken !== step) return field('optimizer.scalars.steps', `is ${String(taken)}, but the checkpoint is at step ${step}`);
   const s = j['sampling'];
   let sampling: TrainCheckpoint['sampling'] = null;
+  if ((s === null) !== (shape.batch === null)) return field('sampling', shape.batch === null ? 'holds a sample state, but the run draws no fresh samples' : 'is missing (the run draws fresh samples)');
   if (s !== null) {
-    if (!isObj(s) || !isObj(s['state']) || !Array.isArray(s['batch']) || !s['batch'].every((b) => typeof b === 'string')) return bad('has a damaged sample state');
-    sampling = { state: s['state'] as unknown as RandomState, batch: (s['batch'] as string[]).map((b, i) => decodeOrBad(b, bad, `sample batch ${i}`)) };
+    if (!isObj(s) || extraKeys(s, ['state', 'batch']).length > 0) return field('sampling', 'is not {state, batch}');
+    sampling = { state: randomState(s['state'], field), batch: batchOf(s['batch'], shape.batch!, field) };
   }
-  const reason = j['reason'] === 'stop' ? 'stop' : 'periodic';
   return {
-    checkpoint: { step, params, optimizer: j['optimizer'] as unknown as OptimizerState, sampling, seconds, computeSeconds, reason },
-    log: { bytes: log['bytes'], records: log['records'] },
+    checkpoint: { step, params, optimizer: opt as unknown as OptimizerState, sampling, seconds, computeSeconds, reason: j['reason'] },
+    log: { bytes: log['bytes'], records: log['records'], sha256: log['sha256'] },
   };
 }
 
-function decodeOrBad(b64: string, bad: (what: string) => never, what: string): Float64Array {
-  try {
-    return decodeF64(b64);
-  } catch {
-    return bad(`has damaged data for ${what}`);
+type FieldError = (name: string, what: string) => never;
+
+/** xor4096's state: 128 int32 words X, an index i in [0, 128) and a Weyl word w; and the spare normal. */
+function randomState(x: unknown, field: FieldError): RandomState {
+  if (!isObj(x) || extraKeys(x, ['generator', 'spareNormal']).length > 0) return field('sampling.state', 'is not {generator, spareNormal}');
+  const g = x['generator'];
+  if (!isObj(g) || extraKeys(g, ['X', 'i', 'w']).length > 0) return field('sampling.state.generator', 'is not {X, i, w}');
+  const words = g['X'];
+  if (!Array.isArray(words) || words.length !== 128 || !words.every(isInt32)) {
+    return field('sampling.state.generator.X', `is not 128 int32 words (got ${Array.isArray(words) ? `${words.length} entries` : typeof words})`);
   }
+  if (!isCount(g['i']) || g['i'] > 127) return field('sampling.state.generator.i', 'is not an index in [0, 128)');
+  if (!isInt32(g['w'])) return field('sampling.state.generator.w', 'is not an int32 word');
+  const spare = x['spareNormal'];
+  if (spare !== null && (typeof spare !== 'number' || !Number.isFinite(spare))) return field('sampling.state.spareNormal', 'is not a number or null');
+  return { generator: g, spareNormal: spare };
+}
+
+function batchOf(x: unknown, sizes: readonly number[], field: FieldError): Float64Array[] {
+  if (!Array.isArray(x) || x.length !== sizes.length) return field('sampling.batch', `is not ${sizes.length} sample buffer${sizes.length === 1 ? '' : 's'}`);
+  return x.map((b, i) => (typeof b === 'string' ? decodeExact(b, sizes[i]!, `sampling.batch[${i}]`, field) : field(`sampling.batch[${i}]`, 'is not base64 text')));
+}
+
+const BASE64 = /^[A-Za-z0-9+/]*={0,2}$/;
+
+/** Strict base64 of exactly `n` float64 values (Buffer.from would skip stray characters). */
+function decodeExact(b64: string, n: number, name: string, field: FieldError): Float64Array {
+  if (b64.length % 4 !== 0 || !BASE64.test(b64)) return field(name, 'is not base64 text');
+  const a = decodeF64(b64);
+  if (a.length !== n) return field(name, `holds ${a.length} values, want ${n}`);
+  return a;
+}
+
+function sameJson(a: unknown, b: unknown): boolean {
+  return canonicalJson(a) === canonicalJson(b);
 }

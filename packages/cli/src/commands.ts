@@ -66,6 +66,7 @@ export const FLAGS: Readonly<Record<string, FlagSpec>> = {
   metric: { name: 'metric', type: 'string', meta: 'NAME', help: 'plot this metric instead of the loss (NAME or NAME[i])' },
   title: { name: 'title', type: 'string', meta: 'TEXT', help: 'plot title' },
   claims: { name: 'claims', type: 'string', meta: 'FILE', help: "check the claim lines of FILE instead of each model's own" },
+  'allow-kernel-change': { name: 'allow-kernel-change', type: 'bool', help: 'resume with other kernels than the run used (recorded in run.json)' },
 };
 
 const TRAIN = ['steps', 'lr', 'optimizer', 'seed', 'set', 'samples', 'fresh', 'quadrature', 'log', 'max-memory', 'allow-read'];
@@ -136,8 +137,8 @@ export const COMMANDS: Readonly<Record<CommandName, CommandSpec>> = {
   resume: {
     name: 'resume', args: 'RUN_DIR', min: 1, max: 1, missing: 'the run directory to resume',
     summary: 'continue an interrupted run from its last checkpoint',
-    flags: ['quiet', 'json', 'checkpoint-every', 'force'],
-    flagHelp: { force: { help: 'resume even though run.json names a live process running it (when that process is not descent)' } },
+    flags: ['quiet', 'json', 'checkpoint-every', 'force', 'allow-kernel-change'],
+    flagHelp: { force: { help: "take over the folder's lock when its holder runs on another machine (it cannot be checked from here)" } },
     examples: ['descent resume runs/relu-neuron-20260101-120000', 'descent resume runs/n4 --checkpoint-every 5000'],
   },
 };

@@ -1,4 +1,5 @@
 // The run's log writer: records batched (as objects, or as rows of numbers in preallocated storage), and turned into JSON, at whole-line writes at least every 0.25 s, so logging every step stays cheap.
+import { createHash, type Hash } from 'node:crypto';
 import { JsonlWriter, plainNumber, toJsonLine, type LogRecord } from './runlog.js';
 
 /** True when JSON.stringify writes every number of the record as log.jsonl does (see toJsonLine). */
@@ -232,11 +233,21 @@ export class LogBuffer {
     file: string,
     private readonly maxBytes = 1 << 16,
     private readonly maxSeconds = 0.25,
-    append?: { readonly bytes: number; readonly records: number },
+    append?: { readonly bytes: number; readonly records: number; readonly hash?: Hash },
   ) {
+    this.hash = append?.hash ?? createHash('sha256');
     this.writer = new JsonlWriter(file, append ? {} : { truncate: true });
     this.written = append?.bytes ?? 0;
     this.count = append?.records ?? 0;
+  }
+
+  /** The sha256 of the file's bytes so far (what a checkpoint records, and a resume checks). */
+  private readonly hash: Hash;
+
+  /** The sha256 (hex) of the log's bytes once flushed: with position(), what a checkpoint records. */
+  digest(): string {
+    this.flush();
+    return this.hash.copy().digest('hex');
   }
 
   /** Where the log stands once flushed: its byte length and number of records (for a checkpoint). */
@@ -292,7 +303,11 @@ export class LogBuffer {
     }
   }
 
+  /** Set once a write failed (disk full, file size limit): nothing more is written. */
+  private failed = false;
+
   flush(): void {
+    if (this.failed) return;
     const n = this.pending.length;
     const rows = this.rows;
     const to = rows === null ? 0 : rows.length;
@@ -300,7 +315,14 @@ export class LogBuffer {
     let text = '';
     for (let i = 0; i < n; i++) text += lineOf(this.pending[i]!);
     for (let i = this.rowsWritten; i < to; i++) text += rows!.line(i);
-    this.written += this.writer.writeLines(text);
+    try {
+      this.written += this.writer.writeLines(text);
+      this.hash.update(text, 'utf8');
+    } catch (e) {
+      // the writer cut the file back to its last whole line; the batch is lost with the run
+      this.failed = true;
+      throw e;
+    }
     this.count += n + (to - this.rowsWritten);
     this.rowsWritten = to;
     this.pending = [];

@@ -1,6 +1,6 @@
 // Parameter values as JSON: nested arrays shaped like the declarations, both ways, with shape errors.
-import * as fs from 'node:fs';
 import type { ParamInfo } from '@descent/dsl';
+import { JSON_READ_LIMIT, readTextBounded, ReadRefused } from './bounded-read.js';
 import { CliError } from './errors.js';
 
 export type Nested = number | Nested[];
@@ -65,12 +65,18 @@ export function flattenInto(value: unknown, shape: readonly number[], out: Float
  */
 export function readParams(file: string, info: readonly ParamInfo[]): Float64Array[] {
   let raw: unknown;
+  let text: string;
   try {
-    raw = JSON.parse(fs.readFileSync(file, 'utf8'));
+    // a regular file of bounded size: a FIFO, a device (/dev/zero) or a huge file is refused unread
+    text = readTextBounded(file, JSON_READ_LIMIT);
   } catch (e) {
-    const code = (e as NodeJS.ErrnoException).code;
-    const why = code === 'ENOENT' ? 'no such file' : code ? (e as Error).message : `not valid JSON (${(e as Error).message})`;
-    throw new CliError(`descent eval: cannot read --params ${file}: ${why}.`);
+    if (!(e instanceof ReadRefused)) throw e;
+    throw new CliError(`descent eval: cannot read --params ${file}: it ${e.reason}.`);
+  }
+  try {
+    raw = JSON.parse(text);
+  } catch (e) {
+    throw new CliError(`descent eval: cannot read --params ${file}: not valid JSON (${(e as Error).message.slice(0, 200)}).`);
   }
   if (raw && typeof raw === 'object' && !Array.isArray(raw) && 'params' in raw && typeof (raw as { params: unknown }).params === 'object') {
     raw = (raw as { params: unknown }).params; // a run.json

@@ -1,6 +1,7 @@
 // Run files: log-spaced record steps, the append-only log.jsonl, and atomic JSON writes.
 import * as fs from 'node:fs';
 import * as path from 'node:path';
+import { JSON_READ_LIMIT, LOG_READ_LIMIT, openBounded, readTextBounded, ReadRefused } from './bounded-read.js';
 
 /** One line of log.jsonl: a logged step. Vector metrics are arrays. */
 export interface LogRecord {
@@ -143,17 +144,41 @@ export function restoreNonFinite<T>(record: T): T {
 export class JsonlWriter {
   private fd: number | null;
   private buffer: Buffer = Buffer.alloc(0);
+  /** The file's length: every write appends whole lines, so this is where the last one ends. */
+  private size: number;
 
+  /** Opens (creates) `file` for appending, with O_APPEND; `truncate` empties it first. */
   constructor(readonly file: string, options: { readonly truncate?: boolean } = {}) {
-    this.fd = fs.openSync(file, options.truncate ? 'w' : 'a');
+    this.fd = fs.openSync(file, 'a');
+    if (options.truncate) fs.ftruncateSync(this.fd, 0);
+    this.size = fs.fstatSync(this.fd).size;
+  }
+
+  /**
+   * Writes all of `bytes[0, n)`, in one system call unless the kernel writes less. If a write
+   * fails part way (disk full, file size limit), the file is cut back to its length before, so
+   * it still ends on a whole line, and the error is rethrown.
+   */
+  private append(bytes: Buffer, n: number): void {
+    if (this.fd === null) throw new Error(`${this.file} is closed`);
+    try {
+      let off = fs.writeSync(this.fd, bytes, 0, n);
+      while (off < n) off += fs.writeSync(this.fd, bytes, off, n - off);
+    } catch (e) {
+      try {
+        fs.ftruncateSync(this.fd, this.size);
+      } catch {
+        /* the error below says what went wrong */
+      }
+      throw e;
+    }
+    this.size += n;
   }
 
   /** Writes `record` as one line, in one system call (repeated only if the kernel wrote less). */
   write(record: unknown): void {
-    if (this.fd === null) throw new Error(`${this.file} is closed`);
     const bytes = Buffer.from(toJsonLine(record), 'utf8');
-    let off = fs.writeSync(this.fd, bytes, 0, bytes.length);
-    while (off < bytes.length) off += fs.writeSync(this.fd, bytes, off, bytes.length - off);
+    this.append(bytes, bytes.length);
   }
 
   /**
@@ -170,8 +195,7 @@ export class JsonlWriter {
     if (this.buffer.length < most && most <= 1 << 20) this.buffer = Buffer.allocUnsafe(Math.max(Math.min(2 * this.buffer.length, 1 << 20), most));
     const bytes = this.buffer.length >= most ? this.buffer : Buffer.from(text, 'utf8');
     const n = bytes === this.buffer ? bytes.write(text, 0, 'utf8') : bytes.length;
-    let off = fs.writeSync(this.fd, bytes, 0, n);
-    while (off < n) off += fs.writeSync(this.fd, bytes, off, n - off);
+    this.append(bytes, n);
     return n;
   }
 
@@ -194,39 +218,74 @@ export interface JsonlContents<T> {
   readonly validBytes: number;
 }
 
+/** The longest line read from a log (a record with a very large vector metric still fits). */
+const MAX_LINE_BYTES = 256 * 2 ** 20;
+
 /**
- * Reads a JSONL file written by JsonlWriter. A torn last line (no newline, or not JSON) is dropped
- * and reported; a bad line elsewhere is an error naming its line number. Non-finite values come
- * back as numbers: from a record's "nonfinite" map, or from the strings "NaN", "Infinity" and
- * "-Infinity" of logs written before that convention.
+ * Reads a JSONL file written by JsonlWriter, in chunks (a regular file of at most `limit` bytes:
+ * a FIFO, a device or an oversized file is refused with ReadRefused). A torn last line (no
+ * newline, or not JSON) is dropped and reported; a bad line elsewhere is an error naming its
+ * line number. Non-finite values come back as numbers: from a record's "nonfinite" map, or from
+ * the strings "NaN", "Infinity" and "-Infinity" of logs written before that convention.
  */
-export function readJsonl<T = unknown>(file: string): JsonlContents<T> {
-  const text = fs.readFileSync(file, 'utf8');
+export function readJsonl<T = unknown>(file: string, limit = LOG_READ_LIMIT): JsonlContents<T> {
+  const { fd } = openBounded(file, limit);
   const records: T[] = [];
-  let start = 0;
+  const chunk = Buffer.allocUnsafe(1 << 20);
+  let carry: Buffer[] = [];
+  let carryBytes = 0;
   let line = 1;
   let validBytes = 0;
-  while (start < text.length) {
-    const nl = text.indexOf('\n', start);
-    const body = text.slice(start, nl < 0 ? text.length : nl);
-    const isLast = nl < 0 || nl === text.length - 1;
-    if (body.trim() !== '') {
-      let value: T;
-      try {
-        value = JSON.parse(body, reviver) as T;
-      } catch {
-        if (isLast) return { records, tornTail: true, validBytes };
-        throw new Error(`${file}: line ${line} is not valid JSON`);
-      }
-      if (nl < 0) return { records, tornTail: true, validBytes }; // parsed, but its newline never came
-      records.push(restoreNonFinite(value));
+  let total = 0;
+  /** Parses one line's bytes (without its newline); false if it is not JSON. */
+  const take = (bytes: Buffer): boolean => {
+    const body = bytes.toString('utf8');
+    if (body.trim() === '') return true;
+    try {
+      records.push(restoreNonFinite(JSON.parse(body, reviver) as T));
+      return true;
+    } catch {
+      return false;
     }
-    if (nl < 0) break;
-    validBytes += Buffer.byteLength(text.slice(start, nl + 1), 'utf8');
-    start = nl + 1;
-    line++;
+  };
+  try {
+    for (;;) {
+      const got = fs.readSync(fd, chunk, 0, chunk.length, null);
+      if (got === 0) break;
+      total += got;
+      if (total > limit) throw new ReadRefused(file, `grew past the read limit of ${limit} bytes while being read`, 'EFBIG');
+      let start = 0;
+      for (;;) {
+        const nl = chunk.indexOf(10, start);
+        if (nl < 0 || nl >= got) break;
+        const piece = chunk.subarray(start, nl);
+        const bytes = carryBytes > 0 ? Buffer.concat([...carry, piece]) : piece;
+        const length = bytes.length + 1;
+        carry = [];
+        carryBytes = 0;
+        if (!take(bytes)) {
+          // a bad line is a torn tail only if nothing follows it
+          const rest = chunk.subarray(nl + 1, got);
+          const more = rest.toString('utf8').trim() !== '' || fs.readSync(fd, chunk, 0, 1, null) > 0;
+          if (more) throw new Error(`${file}: line ${line} is not valid JSON`);
+          return { records, tornTail: true, validBytes };
+        }
+        validBytes += length;
+        line++;
+        start = nl + 1;
+      }
+      if (start < got) {
+        carry.push(Buffer.from(chunk.subarray(start, got)));
+        carryBytes += got - start;
+        if (carryBytes > MAX_LINE_BYTES) throw new Error(`${file}: line ${line} is longer than ${MAX_LINE_BYTES} bytes`);
+      }
+    }
+  } finally {
+    fs.closeSync(fd);
   }
-  return { records, tornTail: false, validBytes };
+  // a last line without its newline: torn (even if it parses, its newline never came)
+  if (carryBytes > 0 && Buffer.concat(carry).toString('utf8').trim() !== '') return { records, tornTail: true, validBytes };
+  return { records, tornTail: false, validBytes: validBytes + carryBytes };
 }
 
 /**
@@ -237,14 +296,20 @@ export function readJsonl<T = unknown>(file: string): JsonlContents<T> {
 export function writeJsonAtomic(file: string, value: unknown): void {
   const dir = path.dirname(file);
   const tmp = path.join(dir, `.${path.basename(file)}.${process.pid}.tmp`);
-  const fd = fs.openSync(tmp, 'w');
   try {
-    fs.writeFileSync(fd, `${JSON.stringify(value, replacer, 2)}\n`);
-    fs.fsyncSync(fd);
-  } finally {
-    fs.closeSync(fd);
+    const fd = fs.openSync(tmp, 'w');
+    try {
+      fs.writeFileSync(fd, `${JSON.stringify(value, replacer, 2)}\n`);
+      fs.fsyncSync(fd);
+    } finally {
+      fs.closeSync(fd);
+    }
+    fs.renameSync(tmp, file);
+  } catch (e) {
+    // a failed write (disk full, file size limit) leaves no temporary file behind
+    fs.rmSync(tmp, { force: true });
+    throw e;
   }
-  fs.renameSync(tmp, file);
   try {
     const dfd = fs.openSync(dir, 'r');
     fs.fsyncSync(dfd); // persist the rename itself; not possible on every platform
@@ -254,7 +319,15 @@ export function writeJsonAtomic(file: string, value: unknown): void {
   }
 }
 
-/** Reads JSON written by writeJsonAtomic (non-finite strings revived as numbers). */
-export function readJson<T = unknown>(file: string): T {
-  return JSON.parse(fs.readFileSync(file, 'utf8'), reviver) as T;
+/**
+ * Reads JSON written by writeJsonAtomic (non-finite strings revived as numbers): a regular file
+ * of at most `limit` bytes, else ReadRefused.
+ */
+export function readJson<T = unknown>(file: string, limit = JSON_READ_LIMIT): T {
+  return JSON.parse(readTextBounded(file, limit), reviver) as T;
+}
+
+/** The temporary file writeJsonAtomic uses for `file` in this process. */
+export function isAtomicTemp(name: string): boolean {
+  return /^\..+\.\d+\.tmp$/.test(name) && !name.startsWith('.descent.lock');
 }

@@ -6,7 +6,7 @@ import type { Flags } from './args.js';
 import { CliError, didYouMean, suggest } from './errors.js';
 import { fmtExact } from './format.js';
 import { resolveModel, type ModelSource } from './model.js';
-import type { OptimizerSpec } from './optimizers/index.js';
+import { createOptimizer, OptimizerError, type OptimizerSpec } from './optimizers/index.js';
 import { nameRecord } from './params-io.js';
 
 type OptimizerName = OptimizerSetting['name'];
@@ -168,9 +168,25 @@ export function setup(config: RunConfig, command = 'run', model: ModelSource = r
     throw new CliError(`descent ${command}: --set ${name}=${fmtExact(overrides[name]!)}: ${model.name} has no dim or number let named "${name}".${hint}${list}`);
   }
   const optimizer = resolveOptimizer(program.settings.optimizer, config, hyper, command);
+  const spec = validSpec(optimizer, command);
   const steps = config.steps ?? program.settings.steps;
   const logCount = config.log ?? program.settings.log;
-  return { config, model, program, optimizer, spec: toSpec(optimizer), steps, logCount, seed: program.seed };
+  return { config, model, program, optimizer, spec, steps, logCount, seed: program.seed };
+}
+
+/**
+ * The optimizer's spec, checked by the optimizer's own rules (a positive lr, betas in [0, 1), a
+ * positive dt, …) before anything runs: a bad value is exit 2 naming it, in `check` too.
+ */
+export function validSpec(o: OptimizerSetting, command = 'run'): OptimizerSpec {
+  const spec = toSpec(o);
+  try {
+    createOptimizer(spec, []);
+  } catch (e) {
+    if (!(e instanceof OptimizerError)) throw e;
+    throw new CliError(`descent ${command}: ${optimizerText(o)}: ${e.message.replace(/^\w+: /, '')} (set in the model file, or with --lr / --set).`);
+  }
+  return spec;
 }
 
 /**

@@ -2,7 +2,9 @@
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import type { Setting } from './args.js';
-import { CliError } from './errors.js';
+import { ReadRefused } from './bounded-read.js';
+import { CliError, EXIT } from './errors.js';
+import { holderText, liveHolder, writeFailure } from './lock.js';
 import { fmt } from './format.js';
 import { renderSvg, type Series } from './plot/svg.js';
 import { settingPalette } from './plot/palette.js';
@@ -22,14 +24,24 @@ export interface SweepManifest {
 }
 
 export function writeManifest(dir: string, m: SweepManifest): void {
-  writeJsonAtomic(path.join(dir, 'sweep.json'), m);
+  const file = path.join(dir, 'sweep.json');
+  try {
+    writeJsonAtomic(file, m);
+  } catch (e) {
+    throw new CliError(`descent sweep: cannot write ${file}: ${writeFailure(e)}.`);
+  }
 }
 
 /** One row of summary.csv. */
 export interface CollectedRun {
   readonly entry: PlannedRun;
-  /** 'missing' when the folder has no run.json (not run yet, or still running on a cluster). */
+  /**
+   * run.json's status; 'missing' when the folder has no run.json (not run yet), 'dead' when it says
+   * "running" but no live process holds the folder (killed: resume it).
+   */
   readonly status: string;
+  /** For 'running': who runs it; for 'dead' and 'failed': why it is not finished. */
+  readonly note?: string;
   readonly summary?: RunSummary;
   readonly records: readonly LogRecord[];
 }
@@ -99,19 +111,34 @@ export function collectSweep(dir: string): Collected {
   try {
     manifest = readJson<SweepManifest>(file);
   } catch (e) {
-    throw new CliError(`descent collect: ${file} is not readable JSON (${(e as Error).message}).`);
+    throw new CliError(`descent collect: ${file} ${e instanceof ReadRefused ? `cannot be read: it ${e.reason}` : `is not readable JSON (${(e as Error).message})`}.`);
   }
   if (manifest.format !== 'descent-sweep/1' || !Array.isArray(manifest.runs)) throw new CliError(`descent collect: ${file} is not a sweep manifest.`);
   const runs: CollectedRun[] = manifest.runs.map((entry) => {
     const runDir = path.join(dir, entry.dir);
     let summary: RunSummary | undefined;
     let status = 'missing';
+    let note: string | undefined;
     try {
-      const rj = readJson<{ status: string; summary?: RunSummary }>(path.join(runDir, 'run.json'));
-      status = rj.status;
+      const rj = readJson<{ status: string; summary?: RunSummary; failure?: { reason?: string } }>(path.join(runDir, 'run.json'));
+      status = typeof rj.status === 'string' ? rj.status : 'unreadable';
       summary = rj.summary;
-    } catch {
-      /* not run (yet) */
+      if (status === 'failed') note = rj.failure?.reason;
+    } catch (e) {
+      // not run (yet); a run.json that exists but cannot be read is reported as such
+      if (fs.existsSync(path.join(runDir, 'run.json'))) {
+        status = 'unreadable';
+        note = (e as Error).message;
+      }
+    }
+    if (status === 'running') {
+      // a killed run leaves "running" behind: only a live holder of the folder's lock is running it
+      const holder = liveHolder(runDir);
+      if (holder) note = holderText(holder);
+      else {
+        status = 'dead';
+        note = 'run.json says running, but no process holds the folder (killed?); continue it with descent resume';
+      }
     }
     let records: LogRecord[] = [];
     try {
@@ -119,7 +146,7 @@ export function collectSweep(dir: string): Collected {
     } catch {
       /* no log */
     }
-    return { entry, status, ...(summary ? { summary } : {}), records };
+    return { entry, status, ...(note !== undefined ? { note } : {}), ...(summary ? { summary } : {}), records };
   });
   return { manifest, runs, csv: summaryCsv(manifest, runs), svg: sweepSvg(manifest, runs) };
 }
@@ -140,5 +167,21 @@ export function collectedTable(c: Collected, max = 40): string {
   const missing = c.runs.filter((r) => r.status === 'missing').length;
   const failed = c.runs.filter((r) => r.summary && !(r.status === 'completed' && r.summary.allClaimsPass)).length;
   lines.push(`${c.runs.length - missing}/${c.runs.length} runs present${missing ? ` (${missing} missing)` : ''}; ${failed} with a failed claim or an unfinished run`);
+  const broken = c.runs.filter((r) => r.status === 'dead' || r.status === 'failed' || r.status === 'unreadable');
+  for (const r of broken.slice(0, 10)) lines.push(`${r.status}: ${r.entry.dir}${r.note ? `: ${r.note.split('\n')[0]}` : ''}`);
+  if (broken.length > 10) lines.push(`… and ${broken.length - 10} more not finished (see summary.csv)`);
   return lines.join('\n');
+}
+
+/**
+ * The exit code of a sweep or collect, from its runs: 2 if a run failed or died (run.json
+ * "failed", unreadable, or "running" with no live process), else 3 if one diverged, else 1 if one
+ * is not finished (missing, running, interrupted), else 0. Claims do not change it (verify does).
+ */
+export function collectedExit(c: Collected): number {
+  const has = (...states: string[]): boolean => c.runs.some((r) => states.includes(r.status));
+  if (has('failed', 'dead', 'unreadable')) return EXIT.usage;
+  if (has('diverged')) return EXIT.diverged;
+  if (c.runs.some((r) => r.status !== 'completed')) return EXIT.failed;
+  return EXIT.ok;
 }

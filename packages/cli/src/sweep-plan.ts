@@ -19,6 +19,9 @@ export interface PlannedRun {
   readonly dir: string;
 }
 
+/** The most runs one sweep may plan (each gets a folder; the plan itself is held in memory and in sweep.json). */
+export const MAX_PLANNED_RUNS = 1_000_000;
+
 /**
  * The cartesian product of the settings' values and the seeds. The first --set varies slowest and
  * the seeds fastest, values in the order written, so entry i is the same on every machine.
@@ -33,6 +36,11 @@ export function planSweep(settings: readonly Setting[], seeds: readonly number[]
     if (s.values.length === 0) throw new CliError(`descent sweep: --set ${s.name} has no values.`);
   }
   const seedList: readonly (number | null)[] = seeds && seeds.length > 0 ? seeds : [null];
+  const planned = settings.reduce((n, s) => n * s.values.length, seedList.length);
+  if (planned > MAX_PLANNED_RUNS) {
+    const factors = [...settings.map((s) => `${s.values.length} values of ${s.name}`), ...(seeds && seeds.length > 0 ? [`${seeds.length} seeds`] : [])];
+    throw new CliError(`descent sweep: the sweep has ${planned.toLocaleString('en-US')} runs (${factors.join(' × ')}), more than the ${MAX_PLANNED_RUNS.toLocaleString('en-US')} one sweep may hold; split it into several sweeps.`);
+  }
   let combos: { name: string; value: number }[][] = [[]];
   for (const s of settings) combos = combos.flatMap((c) => s.values.map((value) => [...c, { name: s.name, value }]));
   const total = combos.length * seedList.length;
@@ -67,7 +75,7 @@ export function planText(runs: readonly PlannedRun[], settings: readonly Setting
   if (seeds && seeds.length > 0) factors.push(`${seeds.length} seed${seeds.length === 1 ? '' : 's'}`);
   const header = `${runs.length} run${runs.length === 1 ? '' : 's'}${factors.length ? `: ${factors.join(' × ')}` : ''}`;
   const iw = String(Math.max(0, runs.length - 1)).length;
-  const idw = Math.max(...runs.map((r) => r.id.length));
+  const idw = runs.reduce((w, r) => Math.max(w, r.id.length), 0);
   const prefix = out ? `${out.replace(/\/+$/, '')}/` : '';
   return [header, ...runs.map((r) => `${String(r.index).padStart(iw)}  ${r.id.padEnd(idw)}  ${prefix}${r.dir}`)].join('\n');
 }

@@ -36,8 +36,10 @@ export function entryConfig(base: RunConfig, entry: PlannedRun): RunConfig {
 export async function runEntry(job: SweepJob, entry: PlannedRun, shouldStop: () => boolean): Promise<EntryResult> {
   const s = setup(entryConfig(job.base, entry), 'sweep');
   const outDir = path.join(job.dir, entry.dir);
-  prepareOutDir(outDir, job.force, 'sweep');
-  const o = await executeRun({
+  const lock = prepareOutDir(outDir, job.force, 'sweep');
+  try {
+    const o = await executeRun({
+      command: 'sweep',
     setup: s,
     outDir,
     progress: new Progress({ total: s.steps, quiet: true }),
@@ -45,6 +47,9 @@ export async function runEntry(job: SweepJob, entry: PlannedRun, shouldStop: () 
     argv: job.argv,
     ...(job.checkpointEvery ? { checkpointEvery: job.checkpointEvery } : {}),
     sweep: { index: entry.index, id: entry.id, group: entry.group, dir: entry.dir, settings: entry.settings, seed: entry.seed },
-  });
-  return { index: entry.index, id: entry.id, outDir, summary: o.summary };
+    });
+    return { index: entry.index, id: entry.id, outDir, summary: o.summary };
+  } finally {
+    lock.release();
+  }
 }

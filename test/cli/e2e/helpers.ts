@@ -29,6 +29,50 @@ export function env(extra: Record<string, string> = {}): NodeJS.ProcessEnv {
   return e;
 }
 
+/**
+ * Runs `descent ARGS` to completion without blocking the test's event loop (so several can run
+ * at once); `fileSizeKib` runs it under `ulimit -f` (writes past that size fail with EFBIG).
+ */
+export function descentAsync(args: readonly string[], options: { cwd: string; env?: Record<string, string>; fileSizeKib?: number }): Promise<Result> {
+  return new Promise((resolve, reject) => {
+    const argv = [cli, ...args];
+    const child =
+      options.fileSizeKib === undefined
+        ? spawn(process.execPath, argv, { cwd: options.cwd, env: env(options.env) })
+        : spawn('bash', ['-c', `ulimit -f ${options.fileSizeKib}; exec "$@"`, 'bash', process.execPath, ...argv], { cwd: options.cwd, env: env(options.env) });
+    let stdout = '';
+    let stderr = '';
+    child.stdout.on('data', (d: Buffer) => (stdout += d.toString()));
+    child.stderr.on('data', (d: Buffer) => (stderr += d.toString()));
+    const guard = setTimeout(() => child.kill('SIGKILL'), 120_000);
+    child.on('error', reject);
+    child.on('close', (code, signal) => {
+      clearTimeout(guard);
+      resolve({ code, signal, stdout, stderr });
+    });
+  });
+}
+
+/** mulberry32: moments and sizes of fault trials come from a fixed seed, so a failure can be replayed. */
+export function rng(seed: number): () => number {
+  let a = seed >>> 0;
+  return () => {
+    a = (a + 0x6d2b79f5) >>> 0;
+    let t = a;
+    t = Math.imul(t ^ (t >>> 15), t | 1);
+    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
+    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
+  };
+}
+
+/** The log's records without `elapsed`, the one field that may differ between identical runs. */
+export function logWithoutTimes(dir: string): string[] {
+  return fs.readFileSync(path.join(dir, 'log.jsonl'), 'utf8').split('\n').filter((l) => l !== '').map((l) => {
+    const { elapsed: _, ...rest } = JSON.parse(l) as Record<string, unknown>;
+    return JSON.stringify(rest);
+  });
+}
+
 /** Runs `descent ARGS` to completion (with `input` on its standard input). */
 export function descent(args: readonly string[], options: { cwd?: string; env?: Record<string, string>; input?: string } = {}): Result {
   const r = spawnSync(process.execPath, [cli, ...args], {

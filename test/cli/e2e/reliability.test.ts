@@ -3,19 +3,7 @@ import { spawn } from 'node:child_process';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
-import { cli, descent, descentInterrupted, env, fixture, pool, readRunJson, scratch, STACK } from './helpers.js';
-
-/** mulberry32: the kill moments come from a fixed seed, so a failure can be replayed. */
-function rng(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
+import { cli, descent, descentInterrupted, env, fixture, logWithoutTimes, pool, readRunJson, rng, scratch, STACK } from './helpers.js';
 
 interface Config {
   readonly name: string;
@@ -31,14 +19,6 @@ const CONFIGS: readonly Config[] = (['gd', 'momentum', 'adam', 'flow'] as const)
     { name: `${o} fresh`, args: [...base, '--fresh'] },
   ];
 });
-
-/** The log's records without `elapsed`, the one field that may differ between identical runs. */
-function logWithoutTimes(dir: string): string[] {
-  return fs.readFileSync(path.join(dir, 'log.jsonl'), 'utf8').split('\n').filter((l) => l !== '').map((l) => {
-    const { elapsed: _, ...rest } = JSON.parse(l) as Record<string, unknown>;
-    return JSON.stringify(rest);
-  });
-}
 
 interface Spawned {
   readonly code: number | null;
@@ -145,6 +125,8 @@ describe('SIGKILL at random moments, then descent resume', () => {
       expect(readRunJson(dir)['paramsF64'], `${c.name} trial ${tr.t}`).toEqual(readRunJson(ref)['paramsF64']);
       expect(readRunJson(dir)['params']).toEqual(readRunJson(ref)['params']);
       expect(logWithoutTimes(dir)).toEqual(logWithoutTimes(ref));
+      // no temporary file, stale lock or reserve left by the killed writers
+      expect(fs.readdirSync(dir).filter((n) => n.startsWith('.')), `${c.name} trial ${tr.t}`).toEqual([]);
       return { ...tr, killAt, name: c.name, stoppedEarly, fromStep, resumes };
     }));
     const killedMidRun = outcomes.filter((o) => o.stoppedEarly).length;
@@ -223,7 +205,7 @@ describe('resume refuses what it cannot continue exactly', () => {
     const cp = path.join(cwd, 'm', 'checkpoint.json');
     const good = fs.readFileSync(cp, 'utf8');
     fs.writeFileSync(cp, good.replace(/"seed": 0/, '"seed": 1'));
-    expect(descent(['resume', 'm'], { cwd }).stderr).toMatch(/checkpoint\.json was written by a different run/);
+    expect(descent(['resume', 'm'], { cwd }).stderr).toMatch(/checkpoint\.json fails its checksum: field identity\.seed changed since it was written/);
     fs.writeFileSync(cp, good.slice(0, 100));
     const torn = descent(['resume', 'm'], { cwd });
     expect(torn.code).toBe(2);

@@ -6,6 +6,7 @@ import { writeFileOrFail } from '../execute.js';
 import type { CommandArgs, Io } from '../io.js';
 import { svgToPng } from '../plot/png.js';
 import { renderSvg, type Series } from '../plot/svg.js';
+import { ReadRefused } from '../bounded-read.js';
 import { readJson, readJsonl, type LogRecord } from '../runlog.js';
 import { tailFit } from '../summary.js';
 
@@ -25,17 +26,25 @@ function runsOf(dir: string): PlotRun[] {
     } catch {
       /* a log without run.json is fine */
     }
+    const file = path.join(d, 'log.jsonl');
     try {
-      return { label, model, records: readJsonl<LogRecord>(path.join(d, 'log.jsonl')).records };
+      return { label, model, records: readJsonl<LogRecord>(file).records };
     } catch (e) {
-      throw new CliError(`descent plot: cannot read ${path.join(d, 'log.jsonl')}: ${(e as Error).message}.`);
+      // a FIFO, a device or an oversized file is refused unread
+      throw new CliError(`descent plot: cannot read ${file}: ${e instanceof ReadRefused ? `it ${e.reason}` : (e as Error).message.replace(`${file}: `, '')}.`);
     }
   };
   if (fs.existsSync(log)) return [readRun(dir, path.basename(path.resolve(dir)))];
   const sweep = path.join(dir, 'sweep.json');
   if (fs.existsSync(sweep)) {
-    const m = readJson<{ runs?: { dir: string; group: string; id: string }[] }>(sweep);
-    return (m.runs ?? []).filter((r) => fs.existsSync(path.join(dir, r.dir, 'log.jsonl'))).map((r) => readRun(path.join(dir, r.dir), r.group || r.id));
+    let m: { runs?: { dir: string; group: string; id: string }[] };
+    try {
+      m = readJson(sweep);
+    } catch (e) {
+      throw new CliError(`descent plot: cannot read ${sweep}: ${e instanceof ReadRefused ? `it ${e.reason}` : (e as Error).message}.`);
+    }
+    if (!Array.isArray(m.runs)) throw new CliError(`descent plot: ${sweep} is not a sweep manifest (it lists no runs).`);
+    return m.runs.filter((r) => fs.existsSync(path.join(dir, r.dir, 'log.jsonl'))).map((r) => readRun(path.join(dir, r.dir), r.group || r.id));
   }
   const why = fs.existsSync(dir) ? 'has no log.jsonl (nor sweep.json)' : 'does not exist';
   throw new CliError(`descent plot: ${dir} ${why}; give run folders made by \`descent run\` or a sweep folder.`);

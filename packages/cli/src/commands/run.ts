@@ -48,7 +48,16 @@ export async function runCommand(a: CommandArgs, io: Io): Promise<number> {
     ? setup(rerunConfig(recorded.config, flags, 'run'), 'run', recordedModel(recorded.model, path.join(arg, 'run.json'), 'run'))
     : setup(configFromFlags(arg, flags, 'run'), 'run');
   const outDir = flags.out ?? defaultOutDir(s.model.name);
-  prepareOutDir(outDir, flags.force, 'run');
+  const lock = prepareOutDir(outDir, flags.force, 'run');
+  try {
+    return await runLocked(a, io, s, outDir, recorded ? path.resolve(arg) : undefined);
+  } finally {
+    lock.release();
+  }
+}
+
+async function runLocked(a: CommandArgs, io: Io, s: Setup, outDir: string, rerunOf: string | undefined): Promise<number> {
+  const { flags } = a;
   const progress = new Progress({ total: s.steps, quiet: flags.quiet, label: s.model.name, ...(io.progress ? { stream: io.progress } : {}) });
   const stop = new StopRequest(() => progress.message(`stopping at the next step (press Ctrl-C again to quit at once)…`)).install();
   if (!flags.quiet && !flags.json) {
@@ -58,7 +67,7 @@ export async function runCommand(a: CommandArgs, io: Io): Promise<number> {
   try {
     outcome = await executeRun({
       setup: s, outDir, progress, shouldStop: stop.requested, argv: a.argv,
-      ...(recorded ? { rerunOf: path.resolve(arg) } : {}),
+      ...(rerunOf !== undefined ? { rerunOf } : {}),
       ...(flags.checkpointEvery ? { checkpointEvery: flags.checkpointEvery } : {}),
     });
   } finally {

@@ -24,15 +24,22 @@ function entryLine(r: EntryResult, done: number, total: number): string {
   return `[${done}/${total}] ${r.id}: ${what}${claims} (${fmtDuration(s.wallSeconds)})`;
 }
 
+/** An entry that could not run to its end: its error (a CliError, or a bug). */
+interface EntryFailure {
+  readonly entry: PlannedRun;
+  readonly error: CliError | Error;
+}
+
 /**
  * Runs entries on `jobs` worker threads, handing each idle worker the next entry (so the order
  * of completion varies, but each entry's results do not: every run is computed the same way
- * whichever thread runs it). Stops handing out entries on a stop request.
+ * whichever thread runs it). An entry that fails is reported and the others go on; a worker that
+ * crashes ends the hand-out. Stops handing out entries on a stop request.
  */
-async function runOnWorkers(job: SweepJob, entries: readonly PlannedRun[], jobs: number, stop: StopRequest, report: (r: EntryResult) => void): Promise<void> {
+async function runOnWorkers(job: SweepJob, entries: readonly PlannedRun[], jobs: number, stop: StopRequest, report: (r: EntryResult) => void, failed: (f: EntryFailure) => void): Promise<void> {
   const queue = [...entries];
   const workers: Worker[] = [];
-  let failure: CliError | Error | null = null;
+  let failure: Error | null = null;
   await new Promise<void>((resolve) => {
     let active = 0;
     const next = (w: Worker): void => {
@@ -50,7 +57,7 @@ async function runOnWorkers(job: SweepJob, entries: readonly PlannedRun[], jobs:
       active++;
       w.on('message', (m: WorkerReply) => {
         if (m.kind === 'done') report(m.result);
-        else failure ??= m.internal ? new Error(m.message) : new CliError(m.message, m.exitCode);
+        else failed({ entry: entries.find((e) => e.index === m.index)!, error: m.internal ? new Error(m.message) : new CliError(m.message, m.exitCode) });
         next(w);
       });
       w.on('error', (e) => {
@@ -103,7 +110,17 @@ export async function sweepCommand(a: CommandArgs, io: Io): Promise<number> {
       if (stop.signal) return stop.exitCode()!;
       return r.summary.status === 'diverged' ? EXIT.diverged : EXIT.ok;
     }
-    prepareOutDir(dir, flags.force, 'sweep');
+    const lock = prepareOutDir(dir, flags.force, 'sweep');
+    try {
+      return await sweepLocked();
+    } finally {
+      lock.release();
+    }
+  } finally {
+    stop.dispose();
+  }
+
+  async function sweepLocked(): Promise<number> {
     if (flags.force) for (const r of runs) fs.rmSync(path.join(dir, r.dir), { recursive: true, force: true });
     writeManifest(dir, manifest);
     const jobs = Math.max(1, Math.min(flags.jobs ?? availableParallelism(), runs.length));
@@ -113,18 +130,29 @@ export async function sweepCommand(a: CommandArgs, io: Io): Promise<number> {
       done++;
       if (!flags.quiet && !flags.json) io.stderr(`${entryLine(r, done, runs.length)}\n`);
     };
+    const failures: EntryFailure[] = [];
+    const failed = (f: EntryFailure): void => {
+      done++;
+      failures.push(f);
+      io.stderr(`[${done}/${runs.length}] ${f.entry.id}: failed: ${f.error instanceof CliError ? f.error.message : `internal error: ${f.error.message}`}\n`);
+    };
     if (jobs === 1) {
       for (const entry of runs) {
         if (stop.requested()) break;
-        report(await runEntry(job, entry, stop.requested));
+        try {
+          report(await runEntry(job, entry, stop.requested));
+        } catch (e) {
+          failed({ entry, error: e instanceof Error ? e : new Error(String(e)) });
+        }
       }
     } else {
-      await runOnWorkers(job, runs, jobs, stop, report);
+      await runOnWorkers(job, runs, jobs, stop, report, failed);
     }
     const code = finishCollect(dir, 'sweep', flags, io);
-    return stop.signal ? stop.exitCode()! : code;
-  } finally {
-    stop.dispose();
+    if (stop.signal) return stop.exitCode()!;
+    // a bug in an entry is exit 70; an entry that failed on its input or the disk, exit 2
+    if (failures.some((f) => !(f.error instanceof CliError))) return EXIT.internal;
+    return failures.length > 0 ? EXIT.usage : code;
   }
 }
 

@@ -1,7 +1,7 @@
 // `descent verify MODEL...`: run each model (quietly) and check every claim; exit 1 when one fails.
 import type { ClaimSetting } from '@descent/dsl';
-import * as fs from 'node:fs';
 import * as path from 'node:path';
+import { CLAIMS_READ_LIMIT, readTextBounded, ReadRefused } from '../bounded-read.js';
 import { CliError, EXIT } from '../errors.js';
 import { defaultOutDir, executeRun, prepareOutDir } from '../execute.js';
 import { fmt, fmtDuration } from '../format.js';
@@ -39,13 +39,14 @@ export function claimsTable(results: readonly Verified[]): string {
 function readClaimsFile(file: string): string {
   let text: string;
   try {
-    text = fs.readFileSync(file, 'utf8');
+    text = readTextBounded(file, CLAIMS_READ_LIMIT);
   } catch (e) {
-    throw new CliError(`descent verify: cannot read --claims ${file}: ${(e as Error).message}.`);
+    if (!(e instanceof ReadRefused)) throw e;
+    throw new CliError(`descent verify: cannot read --claims ${file}: it ${e.reason}.`);
   }
   const lines = text.split('\n').map((l) => l.trim()).filter((l) => l !== '' && !l.startsWith('#'));
   const bad = lines.find((l) => !/^claim\s/.test(l));
-  if (bad !== undefined) throw new CliError(`descent verify: --claims ${file}: every line should be a claim (e.g. "claim final(loss) < 1e-3") or a # comment; got "${bad}".`);
+  if (bad !== undefined) throw new CliError(`descent verify: --claims ${file}: every line should be a claim (e.g. "claim final(loss) < 1e-3") or a # comment; got ${JSON.stringify(bad.length > 80 ? `${bad.slice(0, 80)}…` : bad)}.`);
   if (lines.length === 0) throw new CliError(`descent verify: --claims ${file} has no claim lines.`);
   return lines.join('\n');
 }
@@ -75,7 +76,13 @@ export async function verifyCommand(a: CommandArgs, io: Io): Promise<number> {
   const names = setups.map((s) => s.model.name);
   const dup = names.find((n, i) => names.indexOf(n) !== i);
   const outDirs = setups.map((s, i) => (flags.out ? path.join(flags.out, dup ? `${i}-${s.model.name}` : s.model.name) : defaultOutDir(s.model.name)));
-  outDirs.forEach((d) => prepareOutDir(d, flags.force, 'verify'));
+  const locks = [];
+  try {
+    for (const d of outDirs) locks.push(prepareOutDir(d, flags.force, 'verify'));
+  } catch (e) {
+    for (const l of locks) l.release();
+    throw e;
+  }
   const stop = new StopRequest().install();
   const results: Verified[] = [];
   try {
@@ -83,7 +90,7 @@ export async function verifyCommand(a: CommandArgs, io: Io): Promise<number> {
       if (stop.requested()) break;
       const progress = new Progress({ total: s.steps, quiet: true });
       const claims = replaced[i];
-      const o = await executeRun({ setup: s, outDir: outDirs[i]!, progress, shouldStop: stop.requested, argv: a.argv, ...(claims ? { claims } : {}) });
+      const o = await executeRun({ setup: s, outDir: outDirs[i]!, progress, shouldStop: stop.requested, argv: a.argv, command: 'verify', ...(claims ? { claims } : {}) });
       results.push({ model: s.model.name, outDir: o.outDir, summary: o.summary });
       if (!flags.quiet && !flags.json) {
         const sum = o.summary;
@@ -93,6 +100,7 @@ export async function verifyCommand(a: CommandArgs, io: Io): Promise<number> {
     }
   } finally {
     stop.dispose();
+    for (const l of locks) l.release();
   }
   const allPass = results.length === setups.length && results.every((r) => passes(r.summary));
   if (flags.json) {

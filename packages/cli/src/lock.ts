@@ -1,0 +1,219 @@
+// One writer per run folder: an exclusive lock file naming its live holder, stale locks told apart from live ones.
+import { randomBytes } from 'node:crypto';
+import * as fs from 'node:fs';
+import * as os from 'node:os';
+import * as path from 'node:path';
+import { CliError } from './errors.js';
+
+/** The lock file in a run folder (not a run file: --force never removes a live one). */
+export const LOCK_FILE = '.descent.lock';
+
+/** Who holds a lock: enough to tell whether that process is still the same one. */
+export interface LockHolder {
+  readonly pid: number;
+  readonly host: string;
+  /** The kernel's boot id: a lock from before a reboot is stale whatever its pid. */
+  readonly boot: string;
+  /** The process's start time in clock ticks since boot (/proc/PID/stat field 22): a reused pid has another. */
+  readonly start: string;
+  readonly command: string;
+  readonly since: string;
+  /** Unique per lock taken (threads of one process hold different folders' locks). */
+  readonly token: string;
+}
+
+function readSmall(file: string): string | null {
+  try {
+    return fs.readFileSync(file, 'utf8');
+  } catch {
+    return null;
+  }
+}
+
+let bootCache: string | undefined;
+function bootId(): string {
+  bootCache ??= readSmall('/proc/sys/kernel/random/boot_id')?.trim() ?? '';
+  return bootCache;
+}
+
+/** Field 22 of /proc/PID/stat (start time), or '' where there is no /proc. */
+export function processStart(pid: number): string {
+  const stat = readSmall(`/proc/${pid}/stat`);
+  if (stat === null) return '';
+  // the command name (field 2) is in parentheses and may hold spaces: count from the last ')'
+  const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+  return fields[19] ?? '';
+}
+
+/** Whether a process is alive and not a zombie. */
+function alive(pid: number): boolean {
+  try {
+    process.kill(pid, 0);
+  } catch (e) {
+    if ((e as NodeJS.ErrnoException).code !== 'EPERM') return false;
+  }
+  const stat = readSmall(`/proc/${pid}/stat`);
+  return stat === null || !/\) [ZX] /.test(stat);
+}
+
+/**
+ * 'live' when the holder is certainly running (this machine, same boot, same pid and start time),
+ * 'stale' when it certainly is not, 'unknown' for another machine's lock (a shared file system).
+ */
+export function holderState(h: LockHolder): 'live' | 'stale' | 'unknown' {
+  if (h.host !== os.hostname()) return 'unknown';
+  if (h.boot !== '' && bootId() !== '' && h.boot !== bootId()) return 'stale';
+  if (!alive(h.pid)) return 'stale';
+  const start = processStart(h.pid);
+  if (start !== '' && h.start !== '' && start !== h.start) return 'stale';
+  return 'live';
+}
+
+function parseHolder(text: string | null): LockHolder | null {
+  if (text === null) return null;
+  try {
+    const j = JSON.parse(text) as Partial<LockHolder>;
+    if (typeof j.pid === 'number' && typeof j.host === 'string' && typeof j.token === 'string') {
+      return { boot: '', start: '', command: '?', since: '?', ...j } as LockHolder;
+    }
+  } catch {
+    /* torn or foreign: treated below */
+  }
+  return null;
+}
+
+/** "process 1234 (descent resume, since 2026-…)" */
+export function holderText(h: LockHolder): string {
+  return `process ${h.pid}${h.host !== os.hostname() ? ` on ${h.host}` : ''} (descent ${h.command}, since ${h.since})`;
+}
+
+/** The holder of `dir`'s lock if a live (or possibly live) process holds it, else null. */
+export function liveHolder(dir: string): LockHolder | null {
+  const h = parseHolder(readSmall(path.join(dir, LOCK_FILE)));
+  return h && holderState(h) !== 'stale' ? h : null;
+}
+
+/** A held lock; release() removes it if it is still this one. */
+export class RunLock {
+  private released = false;
+  constructor(
+    readonly dir: string,
+    readonly holder: LockHolder,
+  ) {}
+
+  /** True while the lock file is still this lock's. */
+  held(): boolean {
+    return !this.released && parseHolder(readSmall(path.join(this.dir, LOCK_FILE)))?.token === this.holder.token;
+  }
+
+  release(): void {
+    if (this.released) return;
+    this.released = true;
+    HELD.delete(this);
+    const file = path.join(this.dir, LOCK_FILE);
+    try {
+      if (parseHolder(readSmall(file))?.token === this.holder.token) fs.rmSync(file, { force: true });
+    } catch {
+      // a folder turned read-only: the lock stays, and is stale once this process ends
+    }
+  }
+}
+
+/** Locks held by this process, released at its exit whatever the path (process.exit included). */
+const HELD = new Set<RunLock>();
+let exitHook = false;
+
+/**
+ * Takes `dir`'s lock (the folder must exist), or throws a CliError (exit 2) naming the live
+ * holder. The lock file is made with its contents in one step (written to a private file, then
+ * hard-linked: link(2) fails if the name exists). A stale lock (its process gone, its pid reused
+ * by another process, or from before a reboot) is moved aside by rename and taken over; if what
+ * was moved is not the stale lock read (another process took it in between), it is put back.
+ * `takeUnchecked` also takes over a lock from another machine (resume --force).
+ */
+export function acquireLock(dir: string, command: string, options: { readonly takeUnchecked?: boolean } = {}): RunLock {
+  const file = path.join(dir, LOCK_FILE);
+  const holder: LockHolder = {
+    pid: process.pid, host: os.hostname(), boot: bootId(), start: processStart(process.pid), command,
+    since: new Date().toISOString(), token: randomBytes(12).toString('hex'),
+  };
+  const mine = path.join(dir, `${LOCK_FILE}.${process.pid}.${holder.token}.tmp`);
+  try {
+    fs.writeFileSync(mine, `${JSON.stringify(holder)}\n`, { flag: 'wx' });
+  } catch (e) {
+    throw new CliError(`descent ${command}: cannot write to ${dir}: ${writeFailure(e)}.`);
+  }
+  try {
+    for (let attempt = 0; attempt < 5; attempt++) {
+      try {
+        fs.linkSync(mine, file);
+        const lock = new RunLock(dir, holder);
+        HELD.add(lock);
+        if (!exitHook) {
+          exitHook = true;
+          process.on('exit', () => {
+            for (const l of [...HELD]) l.release();
+          });
+        }
+        return lock;
+      } catch (e) {
+        if ((e as NodeJS.ErrnoException).code !== 'EEXIST') throw new CliError(`descent ${command}: cannot lock ${dir}: ${writeFailure(e)}.`);
+      }
+      const text = readSmall(file);
+      if (text === null) continue; // released meanwhile: try again
+      const other = parseHolder(text);
+      const state = other ? holderState(other) : 'stale';
+      if (other && state === 'live') {
+        throw new CliError(`descent ${command}: ${dir} is being written by ${holderText(other)}; one process at a time may write a run folder. Wait for it to end, or stop it first.`);
+      }
+      if (other && state === 'unknown' && !options.takeUnchecked) {
+        throw new CliError(`descent ${command}: ${dir} is locked by ${holderText(other)}, which this machine cannot check; if that process has ended, pass --force (resume) or remove ${file}, and try again.`);
+      }
+      // stale (or unreadable: a lock is written whole, so a torn one is not a live holder's)
+      const aside = path.join(dir, `${LOCK_FILE}.stale.${process.pid}.${holder.token}`);
+      try {
+        fs.renameSync(file, aside);
+      } catch {
+        continue; // gone already
+      }
+      if (readSmall(aside) !== text) {
+        // someone replaced the stale lock with a live one between our read and the rename
+        try {
+          fs.linkSync(aside, file);
+        } catch {
+          /* a third process took it meanwhile; that one holds it */
+        }
+      }
+      fs.rmSync(aside, { force: true });
+    }
+    throw new CliError(`descent ${command}: could not lock ${dir}: other processes keep taking and releasing it.`);
+  } finally {
+    fs.rmSync(mine, { force: true });
+  }
+}
+
+/** The reason a write failed, in words (the error's code, or its message). */
+export function writeFailure(e: unknown): string {
+  switch ((e as NodeJS.ErrnoException).code) {
+    case 'EACCES':
+    case 'EPERM':
+      return 'permission denied';
+    case 'ENOTDIR':
+      return 'a part of the path is a file, not a folder';
+    case 'EROFS':
+      return 'the file system is read-only';
+    case 'ENOSPC':
+      return 'no space left on the device (the disk is full)';
+    case 'EDQUOT':
+      return 'the disk quota is exhausted';
+    case 'EFBIG':
+      return 'the file is larger than this process may write (file size limit, ulimit -f)';
+    case 'EIO':
+      return 'an input/output error on the device';
+    default:
+      return (e as Error).message;
+  }
+}
+
+/** Error codes that say the file system refused a write: reported as exit 2, not as a bug. */
+export const WRITE_ERRORS = new Set(['EACCES', 'EPERM', 'ENOTDIR', 'EROFS', 'ENOSPC', 'EDQUOT', 'EFBIG', 'EIO', 'ENOENT', 'EISDIR']);

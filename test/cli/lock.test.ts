@@ -1,0 +1,68 @@
+// The run-folder lock: a live holder refuses, a stale one (dead, reused pid, other boot, torn) is taken over.
+import { spawn } from 'node:child_process';
+import * as fs from 'node:fs';
+import * as os from 'node:os';
+import * as path from 'node:path';
+import { describe, expect, it } from 'vitest';
+import { CliError } from '../../packages/cli/src/errors.js';
+import { acquireLock, holderState, LOCK_FILE, processStart, type LockHolder } from '../../packages/cli/src/lock.js';
+
+const folder = (): string => fs.mkdtempSync(path.join(os.tmpdir(), 'descent-lock-'));
+
+function holder(over: Partial<LockHolder>): LockHolder {
+  return { pid: process.pid, host: os.hostname(), boot: '', start: processStart(process.pid), command: 'run', since: 'then', token: 'x', ...over };
+}
+
+function plant(dir: string, h: LockHolder): void {
+  fs.writeFileSync(path.join(dir, LOCK_FILE), JSON.stringify(h));
+}
+
+describe('acquireLock', () => {
+  it('takes a free folder, refuses a second taker naming the holder, and frees it on release', () => {
+    const dir = folder();
+    const lock = acquireLock(dir, 'run');
+    expect(lock.held()).toBe(true);
+    expect(() => acquireLock(dir, 'resume')).toThrow(new RegExp(`is being written by process ${process.pid} \\(descent run, since `));
+    lock.release();
+    expect(fs.readdirSync(dir)).toEqual([]);
+    acquireLock(dir, 'resume').release();
+  });
+
+  it('a live process of another program holding the same pid number is told apart by its start time', () => {
+    const dir = folder();
+    // this process is alive, but the lock says it started at another time: its pid was reused
+    plant(dir, holder({ start: '1', token: 'old' }));
+    expect(holderState(holder({ start: '1' }))).toBe('stale');
+    const lock = acquireLock(dir, 'resume');
+    expect(lock.held()).toBe(true);
+    lock.release();
+  });
+
+  it('a dead holder, a holder from before a reboot, and a torn lock file are stale', async () => {
+    const child = spawn('true');
+    await new Promise((r) => child.on('close', r));
+    expect(holderState(holder({ pid: child.pid!, start: '' }))).toBe('stale');
+    if (fs.existsSync('/proc/sys/kernel/random/boot_id')) expect(holderState(holder({ boot: 'another-boot' }))).toBe('stale');
+    const dir = folder();
+    fs.writeFileSync(path.join(dir, LOCK_FILE), '{"pid": 12');
+    acquireLock(dir, 'run').release();
+  });
+
+  it("another machine's lock is refused (it cannot be checked) unless taken over explicitly", () => {
+    const dir = folder();
+    plant(dir, holder({ host: 'elsewhere.example', token: 'far' }));
+    expect(() => acquireLock(dir, 'resume')).toThrow(CliError);
+    expect(() => acquireLock(dir, 'resume')).toThrow(/locked by process \d+ on elsewhere\.example .*which this machine cannot check; if that process has ended, pass --force \(resume\)/);
+    const lock = acquireLock(dir, 'resume', { takeUnchecked: true });
+    expect(lock.held()).toBe(true);
+    lock.release();
+  });
+
+  it('a lock replaced by another taker after this one read it is not removed by release', () => {
+    const dir = folder();
+    const lock = acquireLock(dir, 'run');
+    plant(dir, holder({ token: 'someone-else' }));
+    lock.release();
+    expect(fs.existsSync(path.join(dir, LOCK_FILE))).toBe(true);
+  });
+});
