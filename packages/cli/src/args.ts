@@ -27,6 +27,8 @@ export interface Flags {
   /** Bytes. */
   maxMemory?: number;
   params?: string;
+  /** `descent eval --step T`: the step counter's value. */
+  step?: number;
   seeds?: number[];
   jobs?: number;
   plan: boolean;
@@ -171,7 +173,7 @@ function example(f: FlagSpec): string {
   const ex: Record<string, string> = {
     steps: '--steps 10000', lr: '--lr 0.01', optimizer: '--optimizer adam', seed: '--seed 1', set: '--set n=4',
     samples: '--samples 20000', quadrature: '--quadrature 20', log: '--log 200', out: '--out runs/a', 'checkpoint-every': '--checkpoint-every 1000',
-    'max-memory': '--max-memory 4G', params: '--params p.json', seeds: '--seeds 1-8', jobs: '--jobs 2', index: '--index 0',
+    'max-memory': '--max-memory 4G', params: '--params p.json', step: '--step 100', seeds: '--seeds 1-8', jobs: '--jobs 2', index: '--index 0',
     emit: '--emit slurm', metric: '--metric align', title: '--title "ReLU, n = 4"', claims: '--claims ci.claims',
   };
   return ex[f.name] ?? `--${f.name} ${f.meta ?? 'VALUE'}`;

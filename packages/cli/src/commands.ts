@@ -55,6 +55,7 @@ export const FLAGS: Readonly<Record<string, FlagSpec>> = {
   'checkpoint-every': { name: 'checkpoint-every', type: 'int', meta: 'K', min: 1, help: 'write a resumable checkpoint every K steps' },
   'max-memory': { name: 'max-memory', type: 'size', meta: 'SIZE', help: 'refuse programs whose buffers exceed SIZE (e.g. 4G)' },
   params: { name: 'params', type: 'string', meta: 'FILE', help: 'parameter values as JSON: {"w": [[...]], ...}' },
+  step: { name: 'step', type: 'int', meta: 'T', min: 0, help: 'evaluate with the step counter `step` = T (default 0)' },
   seeds: { name: 'seeds', type: 'seeds', meta: 'LIST', help: 'seeds to sweep: 1-8, 1,3,5 or 1-4,9' },
   jobs: { name: 'jobs', type: 'int', meta: 'N', min: 1, help: 'runs in parallel (worker threads)' },
   plan: { name: 'plan', type: 'bool', help: 'print the run list and exit' },
@@ -83,8 +84,8 @@ export const COMMANDS: Readonly<Record<CommandName, CommandSpec>> = {
   eval: {
     name: 'eval', args: 'MODEL', min: 1, max: 1, missing: 'a model: a .loss file or a prebuilt model name',
     summary: 'loss, metrics and gradients at given parameter values (or at the initialization)',
-    flags: ['params', 'set', 'seed', 'samples', 'fresh', 'quadrature', 'json', 'max-memory'],
-    examples: ['descent eval relu-neuron --json', 'descent eval model.loss --params p.json --json'],
+    flags: ['params', 'step', 'set', 'seed', 'samples', 'fresh', 'quadrature', 'json', 'max-memory'],
+    examples: ['descent eval relu-neuron --json', 'descent eval model.loss --params p.json --json', 'descent eval model.loss --step 100'],
   },
   verify: {
     name: 'verify', args: 'MODEL...', min: 1, max: Infinity, missing: 'one or more models',

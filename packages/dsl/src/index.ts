@@ -9,6 +9,6 @@ export { STATEMENT_KEYWORDS } from './syntax-errors.js';
 export { compileSource, type CompileOptions, type CompileResult } from './compile.js';
 export { Program, type MetricInfo, type MetricValues, type ParamInfo } from './program.js';
 export { OPTIMIZER_DEFAULTS } from './optimizer-defaults.js';
-export type { ClaimSetting, ExpectMode, OptimizerSetting, Settings } from './lowered.js';
+export type { ClaimSetting, ClaimTerm, ExpectMode, OptimizerSetting, Settings } from './lowered.js';
 export { gaussHermite, hermiteGrid } from './quadrature.js';
 export { gradientCheck, GRAD_TOLERANCE, type GradCheck } from './gradient-check.js';

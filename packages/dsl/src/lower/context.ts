@@ -19,4 +19,6 @@ export interface LowerContext {
   readonly baseDir: string;
   /** Largest file `load` reads, in bytes. */
   readonly maxLoadBytes: number;
+  /** The `step` counter's placeholder, made at its first use (a file without `step` has none). */
+  step: Tensor | undefined;
 }
