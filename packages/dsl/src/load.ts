@@ -82,7 +82,8 @@ export function readCsv(text: string): LoadResult {
     if (line.trim() === '') continue;
     const fields = line.split(',').map((f) => f.trim());
     const nums = fields.map(csvNumber);
-    if (rows === 0 && cols === -1 && nums.some((n, j) => n === undefined && fields[j] !== '')) {
+    // a header is a first row with no number in it; a first row with a number is data
+    if (rows === 0 && cols === -1 && nums.every((n) => n === undefined)) {
       cols = -2; // a header: skipped, but only once
       continue;
     }
@@ -98,12 +99,30 @@ export function readCsv(text: string): LoadResult {
         const f = fields[j] ?? '';
         return fail(f === '' ? `row ${k + 1}, column ${j + 1}: empty value` : `row ${k + 1}, column ${j + 1}: \`${f.slice(0, 40)}\` is not a number`);
       }
+      if (!Number.isFinite(v)) return fail(`row ${k + 1}, column ${j + 1}: ${notFinite(v)}`);
       values.push(v);
     }
     rows++;
   }
   if (rows === 0) return fail('no data rows');
   return { ok: true, data: Float64Array.from(values), shape: cols === 1 ? [rows] : [rows, cols] };
+}
+
+/** The message for a NaN or infinite value in loaded data. */
+function notFinite(v: number): string {
+  return `${Number.isNaN(v) ? 'NaN' : v > 0 ? 'Inf' : '-Inf'} in the data: loaded values must be finite numbers`;
+}
+
+/** The first non-finite value of row-major `data` of `shape`, as "row 3, column 2: NaN ...", or null. */
+function firstNotFinite(data: Float64Array, shape: readonly number[]): string | null {
+  for (let k = 0; k < data.length; k++) {
+    const v = data[k]!;
+    if (Number.isFinite(v)) continue;
+    const cols = shape.length >= 2 ? shape.slice(1).reduce((a, b) => a * b, 1) : 1;
+    const where = shape.length >= 2 ? `row ${Math.floor(k / cols) + 1}, column ${(k % cols) + 1}` : `element ${k + 1}`;
+    return `${where}: ${notFinite(v)}`;
+  }
+  return null;
 }
 
 // ---------------------------------------------------------------- JSON
@@ -204,7 +223,9 @@ export function readNpy(bytes: Uint8Array): LoadResult {
   }
   const data = new Float64Array(count);
   for (let k = 0; k < count; k++) data[k] = dtype.read(view, dataStart + k * dtype.size);
-  return { ok: true, data: fortran === 'True' ? fortranToC(data, shape) : data, shape };
+  const ordered = fortran === 'True' ? fortranToC(data, shape) : data;
+  const bad = firstNotFinite(ordered, shape);
+  return bad === null ? { ok: true, data: ordered, shape } : fail(bad);
 }
 
 /** Reorders column-major data of `shape` to row-major. */
