@@ -44,8 +44,9 @@ export const FLAGS: Readonly<Record<string, FlagSpec>> = {
   optimizer: { name: 'optimizer', type: 'choice', meta: 'NAME', choices: ['gd', 'momentum', 'adam', 'flow'], help: 'gd, momentum, adam or flow' },
   seed: { name: 'seed', type: 'int', meta: 'N', min: 0, help: 'random seed (initialization and samples)' },
   set: { name: 'set', type: 'set', meta: 'NAME=VALUE', help: 'override a dim or a numeric let; repeatable' },
-  samples: { name: 'samples', type: 'int', meta: 'N', min: 1, help: 'Monte Carlo samples per expectation' },
-  fresh: { name: 'fresh', type: 'bool', help: 'draw a new sample batch every step' },
+  samples: { name: 'samples', type: 'int', meta: 'N', min: 1, help: 'Monte Carlo samples per expectation (fixed or fresh stays the file\'s unless --fixed/--fresh)' },
+  fresh: { name: 'fresh', type: 'bool', help: 'draw a new sample batch every step (the count stays the file\'s unless --samples)' },
+  fixed: { name: 'fixed', type: 'bool', help: 'draw one sample batch at the start and keep it (the count stays the file\'s unless --samples)' },
   quadrature: { name: 'quadrature', type: 'int', meta: 'K', min: 1, help: 'exact expectations with K Gauss–Hermite nodes per dimension' },
   log: { name: 'log', type: 'int', meta: 'K', min: 2, help: 'number of log-spaced records (default 200)' },
   out: { name: 'out', type: 'string', meta: 'DIR', help: 'output directory (default runs/<model>-<timestamp>)' },
@@ -66,7 +67,7 @@ export const FLAGS: Readonly<Record<string, FlagSpec>> = {
   claims: { name: 'claims', type: 'string', meta: 'FILE', help: "check the claim lines of FILE instead of each model's own" },
 };
 
-const TRAIN = ['steps', 'lr', 'optimizer', 'seed', 'set', 'samples', 'fresh', 'quadrature', 'log', 'max-memory'];
+const TRAIN = ['steps', 'lr', 'optimizer', 'seed', 'set', 'samples', 'fresh', 'fixed', 'quadrature', 'log', 'max-memory'];
 
 export const COMMANDS: Readonly<Record<CommandName, CommandSpec>> = {
   run: {
@@ -78,13 +79,13 @@ export const COMMANDS: Readonly<Record<CommandName, CommandSpec>> = {
   check: {
     name: 'check', args: 'MODEL', min: 1, max: 1, missing: 'a model: a .loss file or a prebuilt model name',
     summary: 'parse and type-check; print shapes, parameter count and a gradient check',
-    flags: ['set', 'seed', 'samples', 'fresh', 'quadrature', 'json', 'max-memory'],
+    flags: ['set', 'seed', 'samples', 'fresh', 'fixed', 'quadrature', 'json', 'max-memory'],
     examples: ['descent check model.loss', 'descent check relu-neuron --set d=20'],
   },
   eval: {
     name: 'eval', args: 'MODEL', min: 1, max: 1, missing: 'a model: a .loss file or a prebuilt model name',
     summary: 'loss, metrics and gradients at given parameter values (or at the initialization)',
-    flags: ['params', 'step', 'set', 'seed', 'samples', 'fresh', 'quadrature', 'json', 'max-memory'],
+    flags: ['params', 'step', 'set', 'seed', 'samples', 'fresh', 'fixed', 'quadrature', 'json', 'max-memory'],
     examples: ['descent eval relu-neuron --json', 'descent eval model.loss --params p.json --json', 'descent eval model.loss --step 100'],
   },
   verify: {

@@ -63,10 +63,13 @@ export function configFromFlags(modelArg: string, flags: Flags, command: string)
   for (const s of flags.set) overrides[s.name] = s.values[0]!;
   const expect: { samples?: number; fresh?: boolean; quadrature?: number } = {};
   if (flags.samples !== undefined) expect.samples = flags.samples;
+  // --samples N and --fixed/--fresh are independent: each changes only what it names
   if (flags.fresh) expect.fresh = true;
+  if (flags.fixed) expect.fresh = false;
   if (flags.quadrature !== undefined) expect.quadrature = flags.quadrature;
-  if (expect.quadrature !== undefined && (expect.samples !== undefined || expect.fresh)) {
-    throw new CliError(`descent ${command}: --quadrature computes expectations exactly and cannot be combined with --${expect.samples !== undefined ? 'samples' : 'fresh'}, which draws Monte Carlo samples.`);
+  if (expect.quadrature !== undefined && (expect.samples !== undefined || expect.fresh !== undefined)) {
+    const other = expect.samples !== undefined ? 'samples' : flags.fresh ? 'fresh' : 'fixed';
+    throw new CliError(`descent ${command}: --quadrature computes expectations exactly and cannot be combined with --${other}, which draws Monte Carlo samples.`);
   }
   return {
     model: modelArg,

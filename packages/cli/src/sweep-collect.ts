@@ -17,6 +17,8 @@ export interface SweepManifest {
   readonly model: { readonly name: string; readonly file: string };
   readonly base: RunConfig;
   readonly settings: readonly Setting[];
+  /** `--optimizer gd,momentum,adam`: the optimizers swept (each run names its own). */
+  readonly optimizers?: readonly string[];
   readonly seeds: readonly number[] | null;
   readonly runs: readonly PlannedRun[];
 }
@@ -54,7 +56,13 @@ const num = (x: number | undefined): string => (x === undefined ? '' : Number.is
  * metric values (`final_NAME`, `final_NAME[i]`), fitted slope, claims. Nothing that depends on timing or on where the sweep ran.
  */
 export function summaryCsv(manifest: SweepManifest, runs: readonly CollectedRun[]): string {
-  const names = manifest.settings.map((s) => s.name);
+  // setting columns by the names runs use (`adam.lr` is the column `lr` of adam's runs)
+  const names: string[] = [];
+  for (const s of manifest.settings) {
+    const n = s.name.includes('.') ? s.name.slice(s.name.indexOf('.') + 1) : s.name;
+    if (!names.includes(n)) names.push(n);
+  }
+  const swept = manifest.optimizers !== undefined;
   const claimTexts: string[] = [];
   for (const r of runs) for (const c of r.summary?.claims ?? []) if (!claimTexts.includes(c.claim)) claimTexts.push(c.claim);
   // each run's final metric values: one column per scalar metric, per element of a vector one
@@ -70,7 +78,7 @@ export function summaryCsv(manifest: SweepManifest, runs: readonly CollectedRun[
     const v = m?.[at ? at[1]! : col];
     return v === undefined ? undefined : typeof v === 'number' ? (at ? undefined : v) : at ? v[Number(at[2])] : undefined;
   };
-  const header = ['index', 'run', ...names, 'seed', 'status', 'steps', 'final_loss', ...metricColumns.map((c) => `final_${c}`), 'slope', 'claims_passed', 'claims_total', ...claimTexts];
+  const header = ['index', 'run', ...(swept ? ['optimizer'] : []), ...names, 'seed', 'status', 'steps', 'final_loss', ...metricColumns.map((c) => `final_${c}`), 'slope', 'claims_passed', 'claims_total', ...claimTexts];
   const lines = [header.map(cell).join(',')];
   for (const r of runs) {
     const s = r.summary;
@@ -80,7 +88,7 @@ export function summaryCsv(manifest: SweepManifest, runs: readonly CollectedRun[
       return c ? (c.pass ? 'PASS' : 'FAIL') : '';
     });
     const row = [
-      String(r.entry.index), r.entry.dir, ...names.map((n) => num(byName.get(n))), r.entry.seed === null ? '' : String(r.entry.seed), r.status,
+      String(r.entry.index), r.entry.dir, ...(swept ? [r.entry.optimizer ?? ''] : []), ...names.map((n) => num(byName.get(n))), r.entry.seed === null ? '' : String(r.entry.seed), r.status,
       s ? String(s.step) : '', num(s?.finalLoss), ...metricColumns.map((c) => num(metricValue(s?.metrics, c))), s?.slope ? num(s.slope.value) : '', s ? String(s.claimsPassed) : '', s ? String(s.claims.length) : '', ...claimCells,
     ];
     lines.push(row.map(cell).join(','));

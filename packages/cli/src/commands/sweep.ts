@@ -67,9 +67,10 @@ async function runOnWorkers(job: SweepJob, entries: readonly PlannedRun[], jobs:
 export async function sweepCommand(a: CommandArgs, io: Io): Promise<number> {
   const { flags } = a;
   const base: RunConfig = configFromFlags(a.positionals[0]!, { ...flags, set: [] }, 'sweep');
-  const runs = planSweep(flags.set, flags.seeds ?? null);
+  const optimizers = flags.optimizers ?? null;
+  const runs = planSweep(flags.set, flags.seeds ?? null, optimizers);
   if (flags.plan) {
-    io.stdout(`${planText(runs, flags.set, flags.seeds ?? null, flags.out)}\n`);
+    io.stdout(`${planText(runs, flags.set, flags.seeds ?? null, flags.out, optimizers)}\n`);
     return EXIT.ok;
   }
   // every distinct setting is compiled once up front: a bad value fails now, not in run 37
@@ -86,6 +87,7 @@ export async function sweepCommand(a: CommandArgs, io: Io): Promise<number> {
   }
   const manifest: SweepManifest = {
     format: 'descent-sweep/1', model: { name: base.name, file: base.file }, base, settings: flags.set, seeds: flags.seeds ?? null, runs,
+    ...(optimizers ? { optimizers } : {}),
   };
   const job: SweepJob = { base, dir, force: flags.force, argv: a.argv, ...(flags.checkpointEvery ? { checkpointEvery: flags.checkpointEvery } : {}) };
   const stop = new StopRequest((sig) => io.stderr(`descent sweep: ${sig}: finishing the runs in progress as interrupted; press again to quit at once.\n`)).install();
