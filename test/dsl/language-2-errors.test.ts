@@ -52,6 +52,22 @@ const GOLDEN: Record<string, readonly [string, string]> = {
     "dim d = 3\nparam w[d] ~ normal(0, 1)\nloss = sum_i i * (2 * w)[i]",
     "model.loss:3:14: error: the range of `i` is not known where it is used as a value\nloss = sum_i i * (2 * w)[i]\n             ^\nhint: index a named tensor with it in the same expression, as in `sum_i i * w[i]`",
   ],
+  "x[*] of a scalar metric": [
+    "param w ~ normal(0, 1)\nloss = w^2\nmetric a = w\nclaim final(a[*]) < 1",
+    "model.loss:4:13: error: metric `a` is a number: it has no elements\nclaim final(a[*]) < 1\n            ^~~~",
+  ],
+  "a measurement inside a function": [
+    "param w ~ normal(0, 1)\nloss = w^2\nmetric a = w\nclaim final(loss) < log(final(a))",
+    "model.loss:4:25: error: the value a claim compares with must be a number known before the run; a measurement such as `final(...)` may only be added, subtracted, multiplied or divided\nclaim final(loss) < log(final(a))\n                        ^~~~~~~~",
+  ],
+  "a metric named step": [
+    "param w ~ normal(0, 1)\nloss = w^2\nmetric step = w",
+    "model.loss:3:8: error: `step` is a reserved name: it is the number of optimizer steps taken\nmetric step = w\n       ^~~~\nhint: choose another name; `step` is the built-in step counter",
+  ],
+  "grad with respect to step": [
+    "param w ~ normal(0, 1)\nloss = grad(w * step, step)",
+    "model.loss:2:23: error: `step` carries no gradient: it is the step counter\nloss = grad(w * step, step)\n                      ^~~~",
+  ],
   "step in a claim": [
     "param w ~ normal(0, 1)\nloss = w^2\nclaim final(loss) < step",
     "model.loss:3:21: error: the value a claim compares with must be a number known before the run; `step` changes during it\nclaim final(loss) < step\n                    ^~~~",

@@ -77,6 +77,17 @@ describe('step and schedules (section 1)', () => {
     expect(p.metrics()['gm']).toBeCloseTo(3 * w, 12);
   });
 
+  it('`step` in `where` locals and updates', () => {
+    const p = compile('param w ~ normal(0, 1)\nparam c ~ normal(0, 1)\nloss = (w - t)^2 where t = step\nupdate c = 10 * step + u where u = 1\nmetric m = t where t = 2 * step');
+    p.initialize();
+    p.setStep(4);
+    const w = p.params[0]![0]!;
+    const e = p.evaluate();
+    expect(e.objective).toBeCloseTo((w - 4) ** 2, 12);
+    expect(e.updates[0]![0]).toBe(41);
+    expect(p.metrics()['m']).toBe(8);
+  });
+
   it('a run with a schedule continued from a checkpoint is bit-identical to the run without a stop', () => {
     const src = 'dim d = 5\nparam w[d] ~ normal(0, 1)\nloss = sum_i log(1 + w[i]^2)\noptimizer adam(lr = 0.05 * min(1, (step + 1) / 10))\nsteps 40\nlog 41';
     const whole = compile(src);

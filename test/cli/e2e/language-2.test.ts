@@ -41,6 +41,15 @@ describe('descent check', () => {
     expect(r.stdout).toContain('warning: claim on line 5 (slope(loss, 1e2, 1e4) < 0): window [100, 1e4] ends after the last step 200; it will fail');
   });
 
+  it('says when a gradient difference may be explained by `stop`', () => {
+    const { cwd, file } = model('dim d = 3\nparam w[d] ~ normal(0, 1)\nloss = sum_i w[i] * stop(w[i])\n');
+    const r = descent(['check', file], { cwd });
+    expect(r.code).toBe(1);
+    expect(r.stdout).toContain('note: the model uses `stop(...)`, which blocks gradients on purpose; finite differences of the loss see through it, so a difference here may be explained by `stop`');
+    const plain = model('dim d = 3\nparam w[d] ~ normal(0, 1)\nloss = sum_i w[i] * w[i]\n');
+    expect(descent(['check', plain.file], { cwd: plain.cwd }).stdout).not.toContain('note:');
+  });
+
   it('counts only descended parameters as learnable', () => {
     const { cwd, file } = model('dim d = 3\nparam w[d] ~ normal(0, 1)\nparam c[d] ~ normal(0, 1)\nloss = |w - c|^2\nupdate c = 0.5 * c\n');
     const r = descent(['check', file, '--json'], { cwd });
