@@ -24,6 +24,23 @@ describe('step and schedules on the command line', () => {
     expect(at(['--step', '0'])).toBe(g0);
   });
 
+  it('a scheduled run interrupted (SIGINT) and resumed ends bit-identical to the run without a stop', async () => {
+    const { cwd, file } = model('dim d = 3\nparam w[d] ~ normal(1, 0.3)\nloss = sum_i w[i]^4 + 0.1 * |w|^2\nmetric g = |w| * (1 + step)\noptimizer momentum(lr = 0.02 / sqrt(1 + step / 100), beta = 0.9 * min(1, (step + 1) / 50))\nsteps 200000\nlog 60\n');
+    const dir = path.join(cwd, 'int');
+    const r = await descentInterrupted(['run', file, '--quiet', '--out', dir], 'SIGINT', path.join(dir, 'log.jsonl'), cwd);
+    expect(r.code).toBe(130);
+    const stoppedAt = (readRunJson(dir)['summary'] as { step: number }).step;
+    expect(stoppedAt).toBeLessThan(200000);
+    expect(stoppedAt).toBeGreaterThan(0);
+    const resumed = descent(['resume', dir, '--quiet'], { cwd });
+    expect(resumed.code, resumed.stderr).toBe(0);
+    expect(descent(['run', file, '--quiet', '--out', 'ref'], { cwd }).code).toBe(0);
+    const ref = readRunJson(path.join(cwd, 'ref'));
+    expect(readRunJson(dir)['paramsF64']).toEqual(ref['paramsF64']);
+    const last = (d: string): string => fs.readFileSync(path.join(d, 'log.jsonl'), 'utf8').trimEnd().split('\n').at(-1)!.replace(/"elapsed":[^,}]*/, '');
+    expect(last(dir)).toBe(last(path.join(cwd, 'ref')));
+  }, 120_000);
+
   it('a run shows and records the schedule; --set lr replaces it by a number', () => {
     const { cwd, file } = model(SCHEDULED);
     const r = descent(['run', file, '--out', 'a'], { cwd });
