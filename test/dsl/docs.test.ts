@@ -5,7 +5,7 @@ import { compileSource, formatDiagnostics } from '@descent/dsl';
 
 const md = readFileSync(new URL('../../docs/language.md', import.meta.url), 'utf8');
 /** Fenced blocks that are whole files (they have an objective). */
-const files = [...md.matchAll(/```\n([\s\S]*?)```/g)].map((m) => m[1]!).filter((b) => /^(loss|maximize)\b/m.test(b) && /^param\b/m.test(b));
+const files = [...md.matchAll(/```(?:loss)?\n([\s\S]*?)```/g)].map((m) => m[1]!).filter((b) => /^(loss|maximize)\b/m.test(b) && /^param\b/m.test(b));
 
 it('the first example of docs/language.md compiles and evaluates', () => {
   const source = /```\n([\s\S]*?)```/.exec(md)![1]!;
@@ -28,4 +28,19 @@ it.each(files.map((f, k) => [k, f] as const))('example %i of docs/language.md co
   if (!r.ok) throw new Error(formatDiagnostics(r.diagnostics, source));
   r.program.initialize();
   expect(Number.isFinite(r.program.evaluate().objective)).toBe(true);
+});
+
+it('every complete example of docs/language.md (a ```loss block) compiles and evaluates its loss and metrics', () => {
+  const md = readFileSync(new URL('../../docs/language.md', import.meta.url), 'utf8');
+  const blocks = [...md.matchAll(/```loss\n([\s\S]*?)```/g)].map((m) => m[1]!);
+  expect(blocks.length).toBeGreaterThan(0);
+  for (const source of blocks) {
+    const r = compileSource(source, { file: 'language.md' });
+    if (!r.ok) throw new Error(formatDiagnostics(r.diagnostics, source));
+    r.program.initialize();
+    expect(Number.isFinite(r.program.evaluate().objective)).toBe(true);
+    for (const [name, v] of Object.entries(r.program.metrics())) {
+      for (const x of [v].flat()) expect(Number.isFinite(x), `metric ${name}`).toBe(true);
+    }
+  }
 });

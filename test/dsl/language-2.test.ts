@@ -10,9 +10,6 @@ import { evaluateClaim, summarize, toClaim, train, type Claim, type LogRecord, t
 const dir = fileURLToPath(new URL('./fixtures/language-2/', import.meta.url));
 const fixtures = readdirSync(dir).filter((f) => f.endsWith('.loss')).sort();
 
-/** Built-ins of sections 4 and 5 (linear algebra, curvature), made on another branch. */
-const LATER = ['inv', 'solve', 'logdet', 'eigvalsh', 'svdvals', 'hessian_eigs', 'sharpness', 'hessian_trace'];
-
 function compile(source: string, file = 'test.loss'): Program {
   const r = compileSource(source, { file });
   if (!r.ok) throw new Error(formatDiagnostics(r.diagnostics, source));
@@ -37,15 +34,8 @@ describe('every example of LANGUAGE-2.md compiles and runs', () => {
     expect(fixtures).toHaveLength(7);
   });
   it.each(fixtures)('%s', (name) => {
-    const source = readFileSync(path.join(dir, name), 'utf8');
-    const r = compileSource(source, { file: name });
-    if (!r.ok) {
-      // sections 4 and 5 come with their built-ins; until then, only their names may be missing
-      const others = r.diagnostics.filter((d) => !LATER.some((f) => d.message === `unknown function \`${f}\``));
-      expect(formatDiagnostics(others, source)).toBe('');
-      return;
-    }
-    const { records, loss } = run(r.program, Math.min(r.program.settings.steps, 300));
+    const program = compile(readFileSync(path.join(dir, name), 'utf8'), name);
+    const { records, loss } = run(program, Math.min(program.settings.steps, 300));
     expect(Number.isFinite(loss)).toBe(true);
     expect(records.length).toBeGreaterThan(2);
   });

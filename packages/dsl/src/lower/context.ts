@@ -21,4 +21,12 @@ export interface LowerContext {
   readonly maxLoadBytes: number;
   /** The `step` counter's placeholder, made at its first use (a file without `step` has none). */
   step: Tensor | undefined;
+  /**
+   * Registers a curvature metric of the scalar `value` (its Hessian over the descended
+   * parameters) and returns the input its result is read from; undefined outside metrics.
+   */
+  curvature: ((value: Tensor, kind: CurvatureKind, k: number) => Tensor) | undefined;
 }
+
+/** `hessian_eigs(e, k)` / `sharpness(e)`: the k largest eigenvalues; `hessian_trace(e)`: the trace. */
+export type CurvatureKind = 'eigs' | 'trace';
