@@ -210,7 +210,7 @@ export class ExprLowerer {
     let v = this.lower(e.target, scope);
     let kept = 0; // positional axes kept by slices so far, in front of the next one addressed
     for (const ix of e.indices) {
-      if (v.shape.length <= kept) this.fail(v.shape.length === 0 ? 'too many indices: the value is a scalar here' : `too many indices: the value has ${v.shape.length} axes`, ix);
+      if (v.shape.length <= kept) this.fail(v.shape.length === 0 ? 'too many indices: the value is a scalar here' : `too many indices: the value has ${v.shape.length} ${v.shape.length === 1 ? 'axis' : 'axes'}`, ix);
       const axis = v.index.length + kept;
       if (ix.kind === 'Slice') {
         v = this.sliceAxis(v, axis, ix, scope);

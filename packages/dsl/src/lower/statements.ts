@@ -380,7 +380,7 @@ class FileLowerer {
       // the initial value is needed now, whatever its size
       const value = s.init.value;
       const v = withDeferredConstants(false, () => this.conform(this.exprs.lower(value, this.scope), [...shape], value, what));
-      if (v.t.symbolic || v.t.tracked || v.index.length) fail(this.reporter, `${what}: the initial value must not depend on params or samples`, s.init);
+      if (v.t.symbolic || v.t.tracked || v.index.length) fail(this.reporter, `${what}: the initial value must not depend on params, samples or \`step\``, s.init);
       return Float64Array.from(v.t.data);
     }
     const dist = s.init;
