@@ -114,6 +114,15 @@ describe('sweeping the optimizer', () => {
 });
 
 describe('claims of a run that did not complete', () => {
+  it('a diverged run: verify reports its claims as NOT CHECKED and fails', () => {
+    const { cwd, file } = model('param w ~ normal(0, 1)\nloss = w^2\noptimizer gd(lr = 3)\nsteps 1000\nclaim final(loss) < 1\n');
+    const r = descent(['verify', file, '--out', 'v'], { cwd });
+    expect(r.code).toBe(1);
+    expect(r.stderr).toMatch(/^FAIL {2}m: diverged at step \d+: .*, 1 claim not checked/m);
+    expect(r.stdout).toMatch(/^m {6}final\(loss\) < 1 {12}NOT CHECKED \(diverged at step \d+/m);
+    expect(readRunJson(path.join(cwd, 'v', 'm'))['summary']['slope']).toBeNull();
+  });
+
   it('an interrupted run reports its claims as not checked, never as passing', async () => {
     const cwd = scratch();
     const file = path.join(cwd, 'f.loss');

@@ -20,7 +20,7 @@ import { finishCollect } from './collect.js';
 function entryLine(r: EntryResult, done: number, total: number): string {
   const s = r.summary;
   const what = s.status === 'diverged' && s.divergence ? divergenceText(s.divergence) : `${s.status}, final loss ${fmt(s.finalLoss)}, slope ${s.slope ? fmt(s.slope.value) : 'n/a'}`;
-  const claims = s.claims.length ? `, claims ${s.claimsPassed}/${s.claims.length}` : '';
+  const claims = s.claims.length === 0 ? '' : s.claims.every((c) => c.notChecked) ? ', claims not checked' : `, claims ${s.claimsPassed}/${s.claims.length}`;
   return `[${done}/${total}] ${r.id}: ${what}${claims} (${fmtDuration(s.wallSeconds)})`;
 }
 
