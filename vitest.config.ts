@@ -13,6 +13,8 @@ export default defineConfig({
   },
   test: {
     include: ['test/**/*.test.ts'],
+    // the packaging suite runs on its own (pnpm test:packaging, vitest.packaging.config.ts)
+    exclude: ['test/packaging/**', '**/node_modules/**'],
     testTimeout: 60_000,
     pool: 'forks',
     // the JSON report is what .ci/run counts passed and failed tests from
