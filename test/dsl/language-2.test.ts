@@ -5,6 +5,7 @@ import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
 import { compileSource, formatDiagnostics, type Program } from '@descent/dsl';
+import { fencedBlocks, language2Md } from '../fixtures/language.js';
 import { evaluateClaim, summarize, toClaim, train, type Claim, type LogRecord, type TrainCheckpoint } from '../../packages/cli/src/index.js';
 
 const dir = fileURLToPath(new URL('./fixtures/language-2/', import.meta.url));
@@ -30,8 +31,12 @@ function run(program: Program, steps = program.settings.steps): { records: LogRe
 }
 
 describe('every example of LANGUAGE-2.md compiles and runs', () => {
-  it('the fixtures hold all seven examples', () => {
+  it('the fixtures hold all seven examples: the six of LANGUAGE-2.md, word for word, and one of section 6', () => {
     expect(fixtures).toHaveLength(7);
+    const blocks = fencedBlocks(language2Md);
+    expect(blocks).toHaveLength(6);
+    const stored = fixtures.filter((f) => !f.startsWith('6-')).map((f) => readFileSync(path.join(dir, f), 'utf8').replace(/^#[^\n]*\n/, ''));
+    expect(stored).toEqual(blocks);
   });
   it.each(fixtures)('%s', (name) => {
     const program = compile(readFileSync(path.join(dir, name), 'utf8'), name);
