@@ -4,7 +4,7 @@ import { parseArgs, parseSize, type Flags } from '../../packages/cli/src/args.js
 import { COMMAND_ORDER, COMMANDS, FLAGS, helpText } from '../../packages/cli/src/commands.js';
 import { CliError, editDistance, suggest } from '../../packages/cli/src/errors.js';
 
-const base: Flags = { set: [], fresh: false, force: false, quiet: false, json: false, plan: false };
+const base: Flags = { set: [], fresh: false, fixed: false, force: false, quiet: false, json: false, plan: false };
 const split = (s: string): string[] => (s === '' ? [] : s.split(' '));
 
 describe('good command lines', () => {

@@ -52,7 +52,8 @@ describe('evaluateClaim', () => {
     const r = evaluateClaim(claim({ fn: 'slope', args: [2e5, 3e5], op: '<', value: 0 }), records);
     expect(r.pass).toBe(false);
     expect(Number.isNaN(r.measured)).toBe(true);
-    expect(r.text).toBe('slope(loss, 2e5, 3e5) = n/a (no usable points in [2e5, 3e5])  (want < 0)  FAIL');
+    // a window past the end of the log is never shortened (LANGUAGE-2 section 6)
+    expect(r.text).toBe('slope(loss, 2e5, 3e5) = n/a (window [2e5, 3e5] ends after the last step 100000)  (want < 0)  FAIL');
     expect(evaluateClaim(claim({ fn: 'final', op: '<', value: 1 }), []).pass).toBe(false);
   });
 

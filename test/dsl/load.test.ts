@@ -53,10 +53,16 @@ describe('load: CSV', () => {
   it('a single column is a vector', () => {
     expect(ok(write('v.csv', 'value\n1\n-2.5\n.5\n'))).toEqual({ data: [1, -2.5, 0.5], shape: [3] });
   });
-  it('accepts nan and inf', () => {
-    const r = ok(write('nan.csv', '1,nan\n-inf,Inf\n'));
-    expect(r.data[1]).toBeNaN();
-    expect(r.data.slice(2)).toEqual([-Infinity, Infinity]);
+  it('NaN or Inf in the data is an error naming the file, row and column', () => {
+    expect(err(write('nan.csv', '1,2\n3,nan\n'))).toBe('nan.csv: row 2, column 2: NaN in the data: loaded values must be finite numbers');
+    expect(err(write('inf.csv', 'a,b\n-inf,1\n'))).toBe('inf.csv: row 2, column 1: -Inf in the data: loaded values must be finite numbers');
+    const bytes = npy('<f8', [2, 2], new Uint8Array(Float64Array.of(1, 2, Infinity, 4).buffer));
+    expect(err(write('inf.npy', bytes))).toBe('inf.npy: row 2, column 1: Inf in the data: loaded values must be finite numbers');
+  });
+  it('a first row with a number in it is data, never a header; a header has no number', () => {
+    expect(err(write('mixed.csv', '1,x\n2,3\n'))).toBe('mixed.csv: row 1, column 2: `x` is not a number');
+    expect(ok(write('head.csv', 'x,y\n2,3\n')).shape).toEqual([1, 2]);
+    expect(ok(write('numeric.csv', '1,2\n2,3\n')).shape).toEqual([2, 2]);
   });
   it('ragged rows name both rows', () => {
     expect(err(write('ragged.csv', '1,2,3\n4,5,6\n7,8,9,10\n'))).toBe('ragged.csv: row 3 has 4 values, row 1 has 3');

@@ -13,10 +13,14 @@ export interface Flags {
   steps?: number;
   lr?: number;
   optimizer?: 'gd' | 'momentum' | 'adam' | 'flow';
+  /** `descent sweep --optimizer gd,momentum,adam`: the optimizers swept (two or more). */
+  optimizers?: Array<'gd' | 'momentum' | 'adam' | 'flow'>;
   seed?: number;
   set: Setting[];
   samples?: number;
   fresh: boolean;
+  /** `--fixed`: one batch drawn at the start (the opposite of --fresh). */
+  fixed: boolean;
   quadrature?: number;
   log?: number;
   out?: string;
@@ -29,6 +33,8 @@ export interface Flags {
   /** A file or folder outside the model's folder that load() may read. */
   allowRead?: string;
   params?: string;
+  /** `descent eval --step T`: the step counter's value. */
+  step?: number;
   seeds?: number[];
   jobs?: number;
   plan: boolean;
@@ -76,7 +82,7 @@ export function parseArgs(argv: readonly string[]): ParsedArgs {
   const dashdash = rest.indexOf('--');
   if ((dashdash < 0 ? rest : rest.slice(0, dashdash)).some((a) => a === '--help' || a === '-h')) return { kind: 'help', command };
 
-  const flags: Flags = { set: [], fresh: false, force: false, quiet: false, json: false, plan: false };
+  const flags: Flags = { set: [], fresh: false, fixed: false, force: false, quiet: false, json: false, plan: false };
   const record = flags as unknown as Record<string, unknown>;
   const seen = new Set<string>();
   const positionals: string[] = [];
@@ -125,6 +131,14 @@ export function parseArgs(argv: readonly string[]): ParsedArgs {
     }
     if (seen.has(name)) fail(`--${name} is given twice.`);
     seen.add(name);
+    if (name === 'optimizer' && command === 'sweep' && value.includes(',')) {
+      // a sweep over optimizers: each one a run of its own (with its own --set NAME.ARG values)
+      const list = value.split(',').map((v) => parseValue(flag, v.trim(), fail) as NonNullable<Flags['optimizer']>);
+      const dup = list.find((x, i) => list.indexOf(x) !== i);
+      if (dup !== undefined) fail(`--optimizer lists ${dup} twice.`);
+      flags.optimizers = list;
+      continue;
+    }
     record[camel(name)] = parseValue(flag, value, fail);
   }
 
@@ -133,6 +147,7 @@ export function parseArgs(argv: readonly string[]): ParsedArgs {
     const extra = positionals.slice(spec.max);
     fail(spec.max === 0 ? `takes no arguments, got ${extra.join(' ')}.` : `takes ${spec.args} only; unexpected ${extra.map((e) => `"${e}"`).join(', ')}.`);
   }
+  if (flags.fixed && flags.fresh) fail('--fixed keeps one sample batch and --fresh draws a new one every step: give one of them.');
   if (command === 'sweep') checkSweep(flags, fail);
   return { kind: 'command', command, positionals, flags };
 }
@@ -174,7 +189,7 @@ function example(f: FlagSpec): string {
   const ex: Record<string, string> = {
     steps: '--steps 10000', lr: '--lr 0.01', optimizer: '--optimizer adam', seed: '--seed 1', set: '--set n=4',
     samples: '--samples 20000', quadrature: '--quadrature 20', log: '--log 200', out: '--out runs/a', 'checkpoint-every': '--checkpoint-every 1000',
-    'max-memory': '--max-memory 4G', params: '--params p.json', seeds: '--seeds 1-8', jobs: '--jobs 2', index: '--index 0',
+    'max-memory': '--max-memory 4G', params: '--params p.json', step: '--step 100', seeds: '--seeds 1-8', jobs: '--jobs 2', index: '--index 0',
     'allow-read': '--allow-read ../data', emit: '--emit slurm', metric: '--metric align', title: '--title "ReLU, n = 4"', claims: '--claims ci.claims',
   };
   return ex[f.name] ?? `--${f.name} ${f.meta ?? 'VALUE'}`;
@@ -218,7 +233,9 @@ function parseSetting(v: string, lists: boolean, fail: (m: string) => never): Se
   const eq = v.indexOf('=');
   const name = eq < 0 ? v : v.slice(0, eq).trim();
   if (eq < 0) fail(`--set wants NAME=VALUE, got "${v}" (e.g. --set ${NAME.test(v) ? v : 'n'}=4).`);
-  if (!NAME.test(name)) fail(`--set "${v}": "${name}" is not a name (letters, digits and _, not starting with a digit).`);
+  // in a sweep, `adam.lr=...` sets an argument of one optimizer of --optimizer gd,momentum,adam
+  const qualified = lists && /^(gd|momentum|adam|flow)\.[A-Za-z_][A-Za-z0-9_]*$/.test(name);
+  if (!NAME.test(name) && !qualified) fail(`--set "${v}": "${name}" is not a name (letters, digits and _, not starting with a digit).`);
   const parts = v.slice(eq + 1).split(',');
   if (parts.length > 1 && !lists) {
     fail(`--set ${v} gives several values; lists of values are for \`descent sweep\`.`);
@@ -264,6 +281,12 @@ export function parseSize(v: string): number | null {
 
 /** Sweep flags that only make sense together. */
 function checkSweep(f: Flags, fail: (m: string) => never): void {
+  for (const s of f.set) {
+    const [opt] = s.name.split('.');
+    if (s.name.includes('.') && !(f.optimizers ?? (f.optimizer ? [f.optimizer] : [])).includes(opt as 'gd')) {
+      fail(`--set ${s.name} sets an argument of ${opt}, which --optimizer does not list (e.g. --optimizer gd,${opt}).`);
+    }
+  }
   if (f.plan && f.index !== undefined) fail('--plan prints the whole run list and --index runs one entry: give one of them.');
   if (f.emit && (f.index !== undefined || f.plan)) fail(`--emit ${f.emit} writes a script that runs every entry; it cannot be combined with --${f.plan ? 'plan' : 'index'}.`);
   if ((f.emit || f.index !== undefined) && f.out === undefined) {

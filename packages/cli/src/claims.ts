@@ -2,6 +2,7 @@
 import { fitRate, fitSlope, lastDecadeOf } from './fit.js';
 import { fmt, fmtExact } from './format.js';
 import type { LogRecord } from './runlog.js';
+import type { ClaimTerm } from '@descent/dsl';
 
 export type ClaimFn = 'slope' | 'rate' | 'final' | 'min' | 'max' | 'mean';
 export type ClaimOp = '=' | '<' | '<=' | '>' | '>=' | '==' | '!=';
@@ -15,6 +16,8 @@ export interface Claim {
   readonly args: readonly number[];
   readonly op: ClaimOp;
   readonly value: number;
+  /** A value side with measurements (`final(a) < final(b)`); `value` is then unused. */
+  readonly against?: ClaimTerm;
   /** For '=': pass when |measured − value| ≤ tol. */
   readonly tol?: number;
 }
@@ -106,6 +109,22 @@ function compare(c: Claim, x: number): boolean {
   }
 }
 
+/** A step for messages: 1e4 rather than 10000 for round powers of ten. */
+function fmtStep(x: number): string {
+  const k = Math.log10(x);
+  return x >= 1e4 && Number.isInteger(k) ? `1e${k}` : fmtExact(x);
+}
+
+/**
+ * Why an explicit window cannot be measured on this log: it reaches past the last step (a window is
+ * never silently shortened), or null.
+ */
+export function windowPastEnd(args: readonly number[], lastStep: number): string | null {
+  if (args.length !== 2) return null;
+  const [t0, t1] = args as [number, number];
+  return t1 > lastStep ? `window [${fmtStep(t0)}, ${fmtStep(t1)}] ends after the last step ${lastStep}` : null;
+}
+
 /** The window [t0, t1] of a windowed claim: its two args, or the last decade of the log. */
 function window(c: Claim, steps: readonly number[]): [number, number] {
   if (c.args.length === 2) return [c.args[0]!, c.args[1]!];
@@ -121,6 +140,8 @@ function measure(c: Claim, records: readonly LogRecord[]): { measured: number; r
   if (!FNS.includes(c.fn)) throw new ClaimError(`unknown claim function ${String(c.fn)}; known: ${FNS.join(', ')}`);
   const { steps, values } = seriesOf(records, c.series);
   if (records.length === 0) return { measured: NaN, reason: 'the log is empty' };
+  const past = windowPastEnd(c.args, steps[steps.length - 1]!);
+  if (past !== null) return { measured: NaN, reason: past };
   switch (c.fn) {
     case 'slope':
     case 'rate': {
@@ -159,12 +180,64 @@ function measure(c: Claim, records: readonly LogRecord[]): { measured: number; r
  *   // 'final(loss) = 3.2e-9  (want < 1e-8)  PASS'
  */
 export function evaluateClaim(claim: Claim, records: readonly LogRecord[]): ClaimResult {
-  const { measured, reason } = measure(claim, records);
-  const pass = compare(claim, measured);
+  const every = /^(.*)\[\*\]$/.exec(claim.series);
+  if (every) return evaluateEvery(claim, every[1]!, records);
+  const side: { value: number; text: string; reason?: string } = claim.against === undefined ? { value: claim.value, text: '' } : valueOf(claim.against, records);
+  const c: Claim = { ...claim, value: side.value };
+  const measuredSide = measure(c, records);
+  const measured = measuredSide.measured;
+  const reason = measuredSide.reason ?? side.reason;
+  const pass = compare(c, measured) && !Number.isNaN(side.value);
   const args = [claim.series, ...claim.args.map(fmtExact)].join(', ');
-  const shown = Number.isNaN(measured) ? `n/a${reason ? ` (${reason})` : ''}` : fmt(measured);
-  const text = `${claim.fn}(${args}) = ${shown}  (want ${wanted(claim)})  ${pass ? 'PASS' : 'FAIL'}`;
+  const shown = Number.isNaN(measured) ? `n/a${measuredSide.reason ? ` (${measuredSide.reason})` : ''}` : fmt(measured);
+  const want = claim.against === undefined ? wanted(c) : `${c.op === '=' ? '' : `${c.op} `}${side.text} = ${Number.isNaN(side.value) ? 'n/a' : fmt(side.value)}${c.tol !== undefined ? ` ± ${fmtExact(c.tol)}` : ''}`;
+  const text = `${claim.fn}(${args}) = ${shown}  (want ${want})  ${pass ? 'PASS' : 'FAIL'}`;
   return reason ? { claim, measured, pass, text, reason } : { claim, measured, pass, text };
+}
+
+/** The value side of a claim over measurements, with its text; NaN with a reason when one cannot be measured. */
+function valueOf(t: ClaimTerm, records: readonly LogRecord[]): { value: number; text: string; reason?: string } {
+  switch (t.kind) {
+    default:
+      throw new ClaimError('unknown claim value');
+    case 'number':
+      return { value: t.value, text: fmtExact(t.value) };
+    case 'measure': {
+      const every = /\[\*\]$/.test(t.series);
+      if (every) throw new ClaimError(`${t.text}: \`[*]\` is for the measured side of a claim, not its value`);
+      const m = measure({ fn: t.fn as ClaimFn, series: t.series, args: t.args, op: '==', value: 0 }, records);
+      return m.reason !== undefined && Number.isNaN(m.measured) ? { value: NaN, text: t.text, reason: `${t.text}: ${m.reason}` } : { value: m.measured, text: t.text };
+    }
+    case 'neg': {
+      const a = valueOf(t.a, records);
+      return { ...a, value: -a.value, text: `-${a.text}` };
+    }
+    case 'op': {
+      const a = valueOf(t.a, records);
+      const b = valueOf(t.b, records);
+      const value = t.op === '+' ? a.value + b.value : t.op === '-' ? a.value - b.value : t.op === '*' ? a.value * b.value : a.value / b.value; // eslint-disable-line no-nested-ternary
+      const reason = a.reason ?? b.reason;
+      return { value, text: `${a.text} ${t.op} ${b.text}`, ...(reason !== undefined ? { reason } : {}) };
+    }
+  }
+}
+
+/** `final(norm[*]) = 1 / n +- 0.05`: the claim of every element; it passes when each one does. */
+function evaluateEvery(claim: Claim, name: string, records: readonly LogRecord[]): ClaimResult {
+  const sample = records.map((r) => r.metrics[name]).find((v) => v !== undefined);
+  if (sample === undefined) throw new ClaimError(`no series "${name}" in the log`);
+  if (typeof sample === 'number') throw new ClaimError(`${name} is a number; \`${name}[*]\` is for a vector metric`);
+  const results = sample.map((_, i) => evaluateClaim({ ...claim, series: `${name}[${i}]` }, records));
+  const failed = results.find((r) => !r.pass);
+  const values = results.map((r) => r.measured).filter((x) => !Number.isNaN(x));
+  const lo = values.length ? Math.min(...values) : NaN;
+  const hi = values.length ? Math.max(...values) : NaN;
+  const args = [claim.series, ...claim.args.map(fmtExact)].join(', ');
+  const range = values.length === 0 ? 'n/a' : lo === hi ? fmt(lo) : `${fmt(lo)} … ${fmt(hi)}`;
+  const reason = failed === undefined ? undefined : `${failed.claim.series} fails: ${failed.text.replace(/\s+FAIL$/, '')}`;
+  const worst = failed?.measured ?? (values.length ? hi : NaN);
+  const text = `${claim.fn}(${args}) = ${range} over ${results.length} elements  (want ${claim.against === undefined ? wanted(claim) : 'each as claimed'})${reason ? `; ${reason}` : ''}  ${failed === undefined ? 'PASS' : 'FAIL'}`;
+  return reason ? { claim, measured: worst, pass: failed === undefined, text, reason } : { claim, measured: worst, pass: true, text };
 }
 
 /** Evaluates all claims; `allPass` is true for an empty list. */

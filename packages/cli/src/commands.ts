@@ -46,8 +46,9 @@ export const FLAGS: Readonly<Record<string, FlagSpec>> = {
   optimizer: { name: 'optimizer', type: 'choice', meta: 'NAME', choices: ['gd', 'momentum', 'adam', 'flow'], help: 'gd, momentum, adam or flow' },
   seed: { name: 'seed', type: 'int', meta: 'N', min: 0, help: 'random seed (initialization and samples)' },
   set: { name: 'set', type: 'set', meta: 'NAME=VALUE', help: 'override a dim or a numeric let; repeatable' },
-  samples: { name: 'samples', type: 'int', meta: 'N', min: 1, help: 'Monte Carlo samples per expectation' },
-  fresh: { name: 'fresh', type: 'bool', help: 'draw a new sample batch every step' },
+  samples: { name: 'samples', type: 'int', meta: 'N', min: 1, help: 'Monte Carlo samples per expectation (fixed or fresh stays the file\'s unless --fixed/--fresh)' },
+  fresh: { name: 'fresh', type: 'bool', help: 'draw a new sample batch every step (the count stays the file\'s unless --samples)' },
+  fixed: { name: 'fixed', type: 'bool', help: 'draw one sample batch at the start and keep it (the count stays the file\'s unless --samples)' },
   quadrature: { name: 'quadrature', type: 'int', meta: 'K', min: 1, help: 'exact expectations with K Gauss–Hermite nodes per dimension' },
   log: { name: 'log', type: 'int', meta: 'K', min: 2, help: 'number of log-spaced records (default 200)' },
   out: { name: 'out', type: 'string', meta: 'DIR', help: 'the run folder (default runs/<model>-<timestamp>)' },
@@ -58,6 +59,7 @@ export const FLAGS: Readonly<Record<string, FlagSpec>> = {
   'max-memory': { name: 'max-memory', type: 'size', meta: 'SIZE', help: 'refuse programs whose buffers exceed SIZE (e.g. 4G)' },
   'allow-read': { name: 'allow-read', type: 'string', meta: 'PATH', help: "let load() read PATH (a file or folder) outside the model's folder" },
   params: { name: 'params', type: 'string', meta: 'FILE', help: 'parameter values as JSON: {"w": [[...]], ...}' },
+  step: { name: 'step', type: 'int', meta: 'T', min: 0, help: 'evaluate with the step counter `step` = T (default 0)' },
   seeds: { name: 'seeds', type: 'seeds', meta: 'LIST', help: 'seeds to sweep: 1-8, 1,3,5 or 1-4,9' },
   jobs: { name: 'jobs', type: 'int', meta: 'N', min: 1, help: 'runs in parallel (worker threads)' },
   plan: { name: 'plan', type: 'bool', help: 'print the run list and exit' },
@@ -69,7 +71,7 @@ export const FLAGS: Readonly<Record<string, FlagSpec>> = {
   'allow-kernel-change': { name: 'allow-kernel-change', type: 'bool', help: 'resume with other kernels than the run used (recorded in run.json)' },
 };
 
-const TRAIN = ['steps', 'lr', 'optimizer', 'seed', 'set', 'samples', 'fresh', 'quadrature', 'log', 'max-memory', 'allow-read'];
+const TRAIN = ['steps', 'lr', 'optimizer', 'seed', 'set', 'samples', 'fresh', 'fixed', 'quadrature', 'log', 'max-memory', 'allow-read'];
 
 export const COMMANDS: Readonly<Record<CommandName, CommandSpec>> = {
   run: {
@@ -87,14 +89,14 @@ export const COMMANDS: Readonly<Record<CommandName, CommandSpec>> = {
   check: {
     name: 'check', args: 'MODEL', min: 1, max: 1, missing: 'a model: a .loss file or a prebuilt model name',
     summary: 'parse and type-check; print shapes, parameter count and a gradient check',
-    flags: ['set', 'seed', 'samples', 'fresh', 'quadrature', 'json', 'max-memory', 'allow-read'],
+    flags: ['set', 'seed', 'samples', 'fresh', 'fixed', 'quadrature', 'json', 'max-memory', 'allow-read'],
     examples: ['descent check model.loss', 'descent check relu-neuron --set d=20'],
   },
   eval: {
     name: 'eval', args: 'MODEL', min: 1, max: 1, missing: 'a model: a .loss file or a prebuilt model name',
     summary: 'loss, metrics and gradients at given parameter values (or at the initialization)',
-    flags: ['params', 'set', 'seed', 'samples', 'fresh', 'quadrature', 'json', 'max-memory', 'allow-read'],
-    examples: ['descent eval relu-neuron --json', 'descent eval model.loss --params p.json --json'],
+    flags: ['params', 'step', 'set', 'seed', 'samples', 'fresh', 'fixed', 'quadrature', 'json', 'max-memory', 'allow-read'],
+    examples: ['descent eval relu-neuron --json', 'descent eval model.loss --params p.json --json', 'descent eval model.loss --step 100'],
   },
   verify: {
     name: 'verify', args: 'MODEL...', min: 1, max: Infinity, missing: 'one or more models',

@@ -413,6 +413,7 @@ async function trainInto(
     result = await trainAsync({
       program,
       optimizer: setup.spec,
+      ...(setup.schedule ? { schedule: setup.schedule } : {}),
       steps: setup.steps,
       logCount: setup.logCount,
       onRow: (step, loss, elapsed, metrics) => {
@@ -445,13 +446,14 @@ async function trainInto(
   // the whole log's records: a resumed run's earlier ones, then this run's
   const records: readonly LogRecord[] = resume ? [...resume.records, ...rows.records()] : rows.records();
   const last = records[records.length - 1];
-  // metrics at the end state; a diverged run reports those of its last record
-  const metrics = result.status === 'diverged' ? (last?.metrics ?? {}) : program.metrics();
+  // metrics at the end state; a run that did not complete reports its last record, as its claims read
+  const fromRecords = result.status !== 'completed' && last !== undefined;
+  const metrics = fromRecords ? last.metrics : result.status === 'diverged' ? {} : program.metrics();
   const summary = summarize({
     status: result.status,
     step: result.step,
     steps: setup.steps,
-    loss: result.loss,
+    loss: fromRecords ? last.loss : result.loss,
     metrics,
     records,
     claims: o.claims ?? program.claims,

@@ -41,6 +41,8 @@ export interface Setup {
   /** The optimizer after the file, --optimizer, --lr and --set: name and every argument. */
   readonly optimizer: OptimizerSetting;
   readonly spec: OptimizerSpec;
+  /** The scheduled optimizer arguments at a step, when the run's optimizer has schedules of `step`. */
+  readonly schedule?: (step: number) => Readonly<Record<string, number>>;
   readonly steps: number;
   readonly logCount: number;
   readonly seed: number;
@@ -63,10 +65,13 @@ export function configFlags(flags: Flags, command: string): Omit<RunConfig, 'mod
   for (const s of flags.set) overrides[s.name] = s.values[0]!;
   const expect: { samples?: number; fresh?: boolean; quadrature?: number } = {};
   if (flags.samples !== undefined) expect.samples = flags.samples;
+  // --samples N and --fixed/--fresh are independent: each changes only what it names
   if (flags.fresh) expect.fresh = true;
+  if (flags.fixed) expect.fresh = false;
   if (flags.quadrature !== undefined) expect.quadrature = flags.quadrature;
-  if (expect.quadrature !== undefined && (expect.samples !== undefined || expect.fresh)) {
-    throw new CliError(`descent ${command}: --quadrature computes expectations exactly and cannot be combined with --${expect.samples !== undefined ? 'samples' : 'fresh'}, which draws Monte Carlo samples.`);
+  if (expect.quadrature !== undefined && (expect.samples !== undefined || expect.fresh !== undefined)) {
+    const other = expect.samples !== undefined ? 'samples' : flags.fresh ? 'fresh' : 'fixed';
+    throw new CliError(`descent ${command}: --quadrature computes expectations exactly and cannot be combined with --${other}, which draws Monte Carlo samples.`);
   }
   return {
     overrides,
@@ -171,7 +176,12 @@ export function setup(config: RunConfig, command = 'run', model: ModelSource = r
   const spec = validSpec(optimizer, command);
   const steps = config.steps ?? program.settings.steps;
   const logCount = config.log ?? program.settings.log;
-  return { config, model, program, optimizer, spec, steps, logCount, seed: program.seed };
+  const scheduled = Object.keys(optimizer.schedule ?? {});
+  const schedule = scheduled.length === 0 ? undefined : (step: number): Record<string, number> => {
+    const all = program.optimizerArgsAt(step);
+    return Object.fromEntries(scheduled.map((k) => [k, all[k]!]));
+  };
+  return { config, model, program, optimizer, spec, ...(schedule ? { schedule } : {}), steps, logCount, seed: program.seed };
 }
 
 /**
@@ -207,7 +217,13 @@ export function resolveOptimizer(file: OptimizerSetting, config: RunConfig, hype
     args[k] = v;
   }
   if (config.lr !== undefined) args[name === 'flow' ? 'dt' : 'lr'] = config.lr;
-  return { name, args };
+  // a schedule of the file's carries over to the run's optimizer unless that argument was set
+  const schedule: Record<string, string> = {};
+  for (const [k, text] of Object.entries(file.schedule ?? {})) {
+    const set = k in hyper || (config.lr !== undefined && k === (name === 'flow' ? 'dt' : 'lr'));
+    if (k in args && !set) schedule[k] = text;
+  }
+  return Object.keys(schedule).length > 0 ? { name, args, schedule } : { name, args };
 }
 
 /** The optimizer module's spec of a resolved setting. */
@@ -230,7 +246,11 @@ export function toSpec(o: OptimizerSetting): OptimizerSpec {
   }
 }
 
-/** "adam(lr=0.001, beta1=0.9, beta2=0.999, eps=1e-8)". */
+/** "adam(lr=0.001, beta1=0.9, beta2=0.999, eps=1e-8)"; a schedule shows its expression of `step`. */
 export function optimizerText(o: OptimizerSetting): string {
-  return `${o.name}(${Object.entries(o.args).map(([k, v]) => `${k}=${fmtExact(v)}`).join(', ')})`;
+  const arg = ([k, v]: [string, number]): string => {
+    const text = o.schedule?.[k];
+    return text === undefined ? `${k}=${fmtExact(v)}` : `${k}=${text.replace(/\s+/g, ' ')}`;
+  };
+  return `${o.name}(${Object.entries(o.args).map(arg).join(', ')})`;
 }

@@ -18,6 +18,8 @@ export interface ClaimOutcome {
   /** `slope(loss, 1e4, 1e5) = -2.93  (want -3 ± 0.3)  PASS`. */
   readonly text: string;
   readonly reason?: string;
+  /** The run did not complete (interrupted, diverged): the claim was not checked, and does not pass. */
+  readonly notChecked?: boolean;
 }
 
 /** The summary of one run, as in run.json and `--json`. */
@@ -44,7 +46,15 @@ const FNS: readonly string[] = ['slope', 'rate', 'final', 'min', 'max', 'mean'];
 
 /** The CLI's claim of a DSL claim setting. */
 export function toClaim(c: ClaimSetting): Claim {
-  return { fn: c.fn as ClaimFn, series: c.series, args: c.args, op: c.op, value: c.value, ...(c.tol !== undefined ? { tol: c.tol } : {}) };
+  return {
+    fn: c.fn as ClaimFn, series: c.series, args: c.args, op: c.op, value: c.value,
+    ...(c.against !== undefined ? { against: c.against } : {}), ...(c.tol !== undefined ? { tol: c.tol } : {}),
+  };
+}
+
+/** The claims of a run that did not complete: each "not checked", with why; none passes. */
+export function uncheckedClaims(claims: readonly ClaimSetting[], why: string): ClaimOutcome[] {
+  return claims.map((c) => ({ claim: c.text, line: c.line, measured: NaN, pass: false, notChecked: true, text: `${c.text}  (not checked: ${why})`, reason: `not checked: ${why}` }));
 }
 
 /** Evaluates the file's claims on a log; a claim that does not fit the log fails with its reason. */
@@ -84,8 +94,10 @@ export interface SummaryInput {
 }
 
 export function summarize(s: SummaryInput): RunSummary {
-  const fit = tailFit(s.records);
-  const claims = checkClaims(s.claims, s.records);
+  // a diverged run has no meaningful slope; its claims and an interrupted run's are not checked
+  const fit = s.status === 'diverged' ? null : tailFit(s.records);
+  const why = s.status === 'interrupted' ? `the run was interrupted at step ${s.step}` : `the run diverged at step ${s.divergence?.step ?? s.step}`;
+  const claims = s.status === 'completed' ? checkClaims(s.claims, s.records) : uncheckedClaims(s.claims, why);
   const passed = claims.filter((c) => c.pass).length;
   return {
     status: s.status,
@@ -132,12 +144,15 @@ export function summaryText(name: string, sum: RunSummary, records: readonly Log
   for (const [k, v] of Object.entries(sum.metrics)) rows.push([k, fmtValue(v)]);
   rows.push([
     'slope (last decade)',
-    sum.slope ? `${fmt(sum.slope.value, 3)}  (log-log fit of the loss over steps [${fmt(sum.slope.window[0])}, ${fmt(sum.slope.window[1])}], ${sum.slope.points} points)` : 'n/a (too few positive logged points)',
+    sum.status === 'diverged' ? 'n/a (the run diverged)' : sum.slope ? `${fmt(sum.slope.value, 3)}  (log-log fit of the loss over steps [${fmt(sum.slope.window[0])}, ${fmt(sum.slope.window[1])}], ${sum.slope.points} points)` : 'n/a (too few positive logged points)',
   ]);
   rows.push(['wall time', `${fmtDuration(sum.wallSeconds)}  (${grouped(sum.stepsPerSecond)} steps/s)`]);
   const w = Math.max(...rows.map((r) => r[0].length));
   for (const [k, v] of rows) lines.push(`  ${k.padEnd(w)}  ${v}`);
-  if (sum.claims.length > 0) {
+  if (sum.claims.length > 0 && sum.claims.every((c) => c.notChecked)) {
+    lines.push(`claims: ${sum.claims.length} not checked (the run did not complete)`);
+    for (const c of sum.claims) lines.push(`  ----  ${c.text}`);
+  } else if (sum.claims.length > 0) {
     lines.push(`claims: ${sum.claimsPassed}/${sum.claims.length} pass`);
     for (const c of sum.claims) lines.push(`  ${c.pass ? 'PASS' : 'FAIL'}  ${c.text.replace(/\s+(PASS|FAIL)$/, '')}`);
   } else {

@@ -19,6 +19,8 @@ export interface SweepManifest {
   readonly model: { readonly name: string; readonly file: string };
   readonly base: RunConfig;
   readonly settings: readonly Setting[];
+  /** `--optimizer gd,momentum,adam`: the optimizers swept (each run names its own). */
+  readonly optimizers?: readonly string[];
   readonly seeds: readonly number[] | null;
   readonly runs: readonly PlannedRun[];
 }
@@ -62,14 +64,33 @@ function cell(v: string): string {
 const num = (x: number | undefined): string => (x === undefined ? '' : Number.isNaN(x) ? 'NaN' : String(x));
 
 /**
- * summary.csv: one row per planned run in index order; settings, seed, status, final loss,
- * fitted slope, claims. Nothing that depends on timing or on where the sweep ran.
+ * summary.csv: one row per planned run in index order; settings, seed, status, final loss, final
+ * metric values (`final_NAME`, `final_NAME[i]`), fitted slope, claims. Nothing that depends on timing or on where the sweep ran.
  */
 export function summaryCsv(manifest: SweepManifest, runs: readonly CollectedRun[]): string {
-  const names = manifest.settings.map((s) => s.name);
+  // setting columns by the names runs use (`adam.lr` is the column `lr` of adam's runs)
+  const names: string[] = [];
+  for (const s of manifest.settings) {
+    const n = s.name.includes('.') ? s.name.slice(s.name.indexOf('.') + 1) : s.name;
+    if (!names.includes(n)) names.push(n);
+  }
+  const swept = manifest.optimizers !== undefined;
   const claimTexts: string[] = [];
   for (const r of runs) for (const c of r.summary?.claims ?? []) if (!claimTexts.includes(c.claim)) claimTexts.push(c.claim);
-  const header = ['index', 'run', ...names, 'seed', 'status', 'steps', 'final_loss', 'slope', 'claims_passed', 'claims_total', ...claimTexts];
+  // each run's final metric values: one column per scalar metric, per element of a vector one
+  const metricColumns: string[] = [];
+  for (const r of runs) {
+    for (const [k, v] of Object.entries(r.summary?.metrics ?? {})) {
+      const cols = typeof v === 'number' ? [k] : v.map((_, i) => `${k}[${i}]`);
+      for (const c of cols) if (!metricColumns.includes(c)) metricColumns.push(c);
+    }
+  }
+  const metricValue = (m: Readonly<Record<string, number | readonly number[]>> | undefined, col: string): number | undefined => {
+    const at = /^(.*)\[(\d+)\]$/.exec(col);
+    const v = m?.[at ? at[1]! : col];
+    return v === undefined ? undefined : typeof v === 'number' ? (at ? undefined : v) : at ? v[Number(at[2])] : undefined;
+  };
+  const header = ['index', 'run', ...(swept ? ['optimizer'] : []), ...names, 'seed', 'status', 'steps', 'final_loss', ...metricColumns.map((c) => `final_${c}`), 'slope', 'claims_passed', 'claims_total', ...claimTexts];
   const lines = [header.map(cell).join(',')];
   for (const r of runs) {
     const s = r.summary;
@@ -79,8 +100,8 @@ export function summaryCsv(manifest: SweepManifest, runs: readonly CollectedRun[
       return c ? (c.pass ? 'PASS' : 'FAIL') : '';
     });
     const row = [
-      String(r.entry.index), r.entry.dir, ...names.map((n) => num(byName.get(n))), r.entry.seed === null ? '' : String(r.entry.seed), r.status,
-      s ? String(s.step) : '', num(s?.finalLoss), s?.slope ? num(s.slope.value) : '', s ? String(s.claimsPassed) : '', s ? String(s.claims.length) : '', ...claimCells,
+      String(r.entry.index), r.entry.dir, ...(swept ? [r.entry.optimizer ?? ''] : []), ...names.map((n) => num(byName.get(n))), r.entry.seed === null ? '' : String(r.entry.seed), r.status,
+      s ? String(s.step) : '', num(s?.finalLoss), ...metricColumns.map((c) => num(metricValue(s?.metrics, c))), s?.slope ? num(s.slope.value) : '', s ? String(s.claimsPassed) : '', s ? String(s.claims.length) : '', ...claimCells,
     ];
     lines.push(row.map(cell).join(','));
   }

@@ -11,6 +11,8 @@ export interface PlannedRun {
   readonly settings: readonly { readonly name: string; readonly value: number }[];
   /** null when the sweep gives no --seeds (the model's own seed is used). */
   readonly seed: number | null;
+  /** The optimizer of this run, when the sweep lists several (`--optimizer gd,momentum,adam`). */
+  readonly optimizer?: string;
   /** "n=2 lr=0.1 seed=3": the run's settings, for tables and legends. */
   readonly id: string;
   /** "n=2 lr=0.1": the settings without the seed; runs differing only in seed share it (and a color). */
@@ -28,7 +30,7 @@ export const MAX_PLANNED_RUNS = 1_000_000;
  * @example planSweep([{ name: 'n', values: [1, 2] }], [1, 2]).map((r) => r.id)
  *   // ['n=1 seed=1', 'n=1 seed=2', 'n=2 seed=1', 'n=2 seed=2']
  */
-export function planSweep(settings: readonly Setting[], seeds: readonly number[] | null): PlannedRun[] {
+export function planSweep(settings: readonly Setting[], seeds: readonly number[] | null, optimizers: readonly string[] | null = null): PlannedRun[] {
   const names = new Set<string>();
   for (const s of settings) {
     if (names.has(s.name)) throw new CliError(`descent sweep: --set ${s.name} is given twice.`);
@@ -36,25 +38,41 @@ export function planSweep(settings: readonly Setting[], seeds: readonly number[]
     if (s.values.length === 0) throw new CliError(`descent sweep: --set ${s.name} has no values.`);
   }
   const seedList: readonly (number | null)[] = seeds && seeds.length > 0 ? seeds : [null];
-  const planned = settings.reduce((n, s) => n * s.values.length, seedList.length);
+  // the optimizer varies slowest; `adam.lr` applies to adam alone, and to it replaces a plain `lr`
+  const groups = (optimizers ?? [null]).map((optimizer) => {
+    const own = settings.filter((s) => optimizer !== null && s.name.startsWith(`${optimizer}.`)).map((s) => ({ ...s, name: s.name.slice(s.name.indexOf('.') + 1) }));
+    const mine = [...settings.filter((s) => !s.name.includes('.') && !own.some((o) => o.name === s.name)), ...own];
+    return { optimizer, mine };
+  });
+  // counted before any run is listed: a 9-million-entry product is refused, not built
+  const planned = groups.reduce((n, g) => n + g.mine.reduce((m, s) => m * s.values.length, 1), 0) * seedList.length;
   if (planned > MAX_PLANNED_RUNS) {
-    const factors = [...settings.map((s) => `${s.values.length} values of ${s.name}`), ...(seeds && seeds.length > 0 ? [`${seeds.length} seeds`] : [])];
+    const factors = [
+      ...(optimizers && optimizers.length > 1 ? [`${optimizers.length} optimizers`] : []),
+      ...settings.map((s) => `${s.values.length} values of ${s.name}`),
+      ...(seeds && seeds.length > 0 ? [`${seeds.length} seeds`] : []),
+    ];
     throw new CliError(`descent sweep: the sweep has ${planned.toLocaleString('en-US')} runs (${factors.join(' × ')}), more than the ${MAX_PLANNED_RUNS.toLocaleString('en-US')} one sweep may hold; split it into several sweeps.`);
   }
-  let combos: { name: string; value: number }[][] = [[]];
-  for (const s of settings) combos = combos.flatMap((c) => s.values.map((value) => [...c, { name: s.name, value }]));
-  const total = combos.length * seedList.length;
+  const plans = groups.map(({ optimizer, mine }) => {
+    let combos: { name: string; value: number }[][] = [[]];
+    for (const s of mine) combos = combos.flatMap((c) => s.values.map((value) => [...c, { name: s.name, value }]));
+    return { optimizer, combos };
+  });
+  const total = plans.reduce((n, p) => n + p.combos.length, 0) * seedList.length;
   const width = String(Math.max(0, total - 1)).length;
   const runs: PlannedRun[] = [];
-  for (const combo of combos) {
-    for (const seed of seedList) {
-      const index = runs.length;
-      const parts = combo.map(({ name, value }) => `${name}=${fmtExact(value)}`);
-      const group = parts.join(' ');
-      const withSeed = seed === null ? parts : [...parts, `seed=${seed}`];
-      const id = withSeed.join(' ') || 'default';
-      const dir = [String(index).padStart(width, '0'), ...withSeed].join('_');
-      runs.push({ index, settings: combo, seed, id, group, dir });
+  for (const { optimizer, combos } of plans) {
+    for (const combo of combos) {
+      for (const seed of seedList) {
+        const index = runs.length;
+        const parts = [...(optimizer === null ? [] : [`optimizer=${optimizer}`]), ...combo.map(({ name, value }) => `${name}=${fmtExact(value)}`)];
+        const group = parts.join(' ');
+        const withSeed = seed === null ? parts : [...parts, `seed=${seed}`];
+        const id = withSeed.join(' ') || 'default';
+        const dir = [String(index).padStart(width, '0'), ...withSeed].join('_');
+        runs.push({ index, settings: combo, seed, id, group, dir, ...(optimizer === null ? {} : { optimizer }) });
+      }
     }
   }
   return runs;
@@ -70,8 +88,8 @@ export function selectRun(runs: readonly PlannedRun[], index: number): PlannedRu
 }
 
 /** The `--plan` listing: a header with the product, then one line per run with its folder. */
-export function planText(runs: readonly PlannedRun[], settings: readonly Setting[], seeds: readonly number[] | null, out?: string): string {
-  const factors = settings.map((s) => `${s.name} ∈ {${s.values.map(fmtExact).join(', ')}}`);
+export function planText(runs: readonly PlannedRun[], settings: readonly Setting[], seeds: readonly number[] | null, out?: string, optimizers: readonly string[] | null = null): string {
+  const factors = [...(optimizers ? [`optimizer ∈ {${optimizers.join(', ')}}`] : []), ...settings.map((s) => `${s.name} ∈ {${s.values.map(fmtExact).join(', ')}}`)];
   if (seeds && seeds.length > 0) factors.push(`${seeds.length} seed${seeds.length === 1 ? '' : 's'}`);
   const header = `${runs.length} run${runs.length === 1 ? '' : 's'}${factors.length ? `: ${factors.join(' × ')}` : ''}`;
   const iw = String(Math.max(0, runs.length - 1)).length;

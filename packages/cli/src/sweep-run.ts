@@ -29,7 +29,10 @@ export interface EntryResult {
 export function entryConfig(base: RunConfig, entry: PlannedRun): RunConfig {
   const overrides = { ...base.overrides };
   for (const s of entry.settings) overrides[s.name] = s.value;
-  return { ...base, overrides, ...(entry.seed !== null ? { seed: entry.seed } : {}) };
+  return {
+    ...base, overrides, ...(entry.seed !== null ? { seed: entry.seed } : {}),
+    ...(entry.optimizer !== undefined ? { optimizer: entry.optimizer as NonNullable<RunConfig['optimizer']> } : {}),
+  };
 }
 
 /** Compiles and trains one entry into its folder `dir/entry.dir`, without progress output. */

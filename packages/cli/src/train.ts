@@ -57,6 +57,11 @@ export interface TrainCheckpoint {
 export interface TrainOptions {
   readonly program: Program;
   readonly optimizer: OptimizerSpec;
+  /**
+   * Optimizer arguments that are schedules of `step`: the values for the optimizer step taken at
+   * `step` (a pure function of it, so a continued run recomputes them bit for bit).
+   */
+  readonly schedule?: (step: number) => Readonly<Record<string, number>>;
   readonly steps: number;
   /** Number of log-spaced records (always including the first and last step). */
   readonly logCount: number;
@@ -249,6 +254,7 @@ function* trainLoop(options: TrainOptions): Generator<void, TrainResult, void> {
     descended.forEach((i, k) => program.params[i]!.set(live[k]!));
     // a continued run's first step has its batch from the checkpoint
     if (program.freshSampling && !(from && step === firstStep)) program.resample();
+    program.setStep(step);
     const evaluation = program.evaluate();
     // this clock reading also dates the step's record (no second reading for it)
     const evaluated = performance.now();
@@ -288,6 +294,7 @@ function* trainLoop(options: TrainOptions): Generator<void, TrainResult, void> {
     evaluation.updates.forEach((u, k) => updateValues[k]!.set(u));
     cachedFor = live;
     cachedGrads = evaluation.grads;
+    if (options.schedule) optimizer.setHyper(options.schedule(step));
     optimizer.step(live, gradAt);
     cachedFor = null;
     program.applyUpdates(updateValues);

@@ -114,6 +114,17 @@ export interface Index {
   span: Span;
 }
 
+/**
+ * A range of one axis inside brackets: `X[a:b]`, `X[:k]`, `X[k:]`, `X[:, j]` (`lo`/`hi` null when
+ * omitted). Only valid as an entry of an `Index`; the bounds are constant integers (numbers, dims).
+ */
+export interface Slice {
+  kind: 'Slice';
+  lo: Expr | null;
+  hi: Expr | null;
+  span: Span;
+}
+
 /** A call of a built-in or user function: `dot(a, b)`, `where(c, a, b)`, `load("x.csv")`. */
 export interface Call {
   kind: 'Call';
@@ -171,7 +182,7 @@ export interface Stop {
 
 /** Any expression. Parentheses leave no node: `(a + b)` is the `Binary` with the inner span. */
 export type Expr =
-  | Num | Str | Name | Vector | Unary | Binary | Compare | Transpose | Norm | Index | Call
+  | Num | Str | Name | Vector | Unary | Binary | Compare | Transpose | Norm | Index | Slice | Call
   | Reduce | Softmax | Expectation | Grad | Stop;
 
 // ---------------------------------------------------------------- pieces of statements
@@ -230,11 +241,13 @@ export interface OptimizerArg {
   span: Span;
 }
 
-/** The logged series a claim looks at: `loss`, `converged`, or an element `norm[0]`. */
+/** The logged series a claim looks at: `loss`, `converged`, an element `norm[0]`, every element `norm[*]`. */
 export interface Series {
   kind: 'Series';
   name: Ident;
   indices: Expr[];
+  /** `norm[*]`: the claim holds for every element of the vector metric. */
+  every: boolean;
   span: Span;
 }
 

@@ -17,7 +17,7 @@ export const BUILTIN_ARITY: Record<string, readonly [min: number, max: number]> 
   clamp: [3, 3], where: [3, 3],
   dot: [2, 2], outer: [2, 2], angle: [2, 2], relu_kernel: [2, 2],
   // constructors
-  eye: [1, 1], onehot: [2, 2], linspace: [3, 3],
+  eye: [1, 2], onehot: [2, 2], linspace: [3, 3],
   // random constants from the run's seeded generator; the arguments are the dims
   randn: [1, Infinity], rand: [1, Infinity],
   // a file name in quotes

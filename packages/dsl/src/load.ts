@@ -253,7 +253,8 @@ class CsvReader implements TextReader {
     if (line.trim() === '') return null;
     const fields = line.split(',').map((f) => f.trim());
     const nums = fields.map(csvNumber);
-    if (this.rows === 0 && this.cols === -1 && nums.some((n, j) => n === undefined && fields[j] !== '')) {
+    // a header is a first row with no number in it; a first row with a number is data
+    if (this.rows === 0 && this.cols === -1 && nums.every((n) => n === undefined)) {
       this.cols = -2; // a header: skipped, but only once
       return null;
     }
@@ -269,6 +270,7 @@ class CsvReader implements TextReader {
         const f = fields[j] ?? '';
         return f === '' ? `row ${k + 1}, column ${j + 1}: empty value` : `row ${k + 1}, column ${j + 1}: \`${excerpt(f)}\` is not a number`;
       }
+      if (!Number.isFinite(v)) return `row ${k + 1}, column ${j + 1}: ${notFinite(v)}`;
       const err = this.out.add(v);
       if (err !== null) return err;
     }
@@ -282,6 +284,23 @@ export function readCsv(text: string, options: LoadOptions = {}): LoadResult {
   const r = new CsvReader(values(options));
   const err = r.push(text.replace(/^\uFEFF/, ''));
   return err !== null ? fail(err) : r.finish();
+}
+
+/** The message for a NaN or infinite value in loaded data. */
+function notFinite(v: number): string {
+  return `${Number.isNaN(v) ? 'NaN' : v > 0 ? 'Inf' : '-Inf'} in the data: loaded values must be finite numbers`;
+}
+
+/** The first non-finite value of row-major `data` of `shape`, as "row 3, column 2: NaN ...", or null. */
+function firstNotFinite(data: Float64Array, shape: readonly number[]): string | null {
+  for (let k = 0; k < data.length; k++) {
+    const v = data[k]!;
+    if (Number.isFinite(v)) continue;
+    const cols = shape.length >= 2 ? shape.slice(1).reduce((a, b) => a * b, 1) : 1;
+    const where = shape.length >= 2 ? `row ${Math.floor(k / cols) + 1}, column ${(k % cols) + 1}` : `element ${k + 1}`;
+    return `${where}: ${notFinite(v)}`;
+  }
+  return null;
 }
 
 // ---------------------------------------------------------------- JSON
@@ -472,7 +491,9 @@ export function readNpy(bytes: Uint8Array): LoadResult {
   }
   const data = new Float64Array(count);
   for (let k = 0; k < count; k++) data[k] = dtype.read(view, dataStart + k * dtype.size);
-  return { ok: true, data: fortran === 'True' ? fortranToC(data, shape) : data, shape };
+  const ordered = fortran === 'True' ? fortranToC(data, shape) : data;
+  const bad = firstNotFinite(ordered, shape);
+  return bad === null ? { ok: true, data: ordered, shape } : fail(bad);
 }
 
 /** Reorders column-major data of `shape` to row-major. */

@@ -50,8 +50,18 @@ export type ExpectMode =
 
 export interface OptimizerSetting {
   readonly name: 'gd' | 'momentum' | 'adam' | 'flow';
+  /** Every argument's value; a scheduled one's value at step 0. */
   readonly args: Readonly<Record<string, number>>;
+  /** Arguments that are schedules (expressions of `step`), with their source text. */
+  readonly schedule?: Readonly<Record<string, string>>;
 }
+
+/** The value side of a claim that compares measurements: `1.1 * final(b)`, `final(a) - final(b)`. */
+export type ClaimTerm =
+  | { readonly kind: 'number'; readonly value: number }
+  | { readonly kind: 'measure'; readonly fn: string; readonly series: string; readonly args: readonly number[]; readonly text: string }
+  | { readonly kind: 'neg'; readonly a: ClaimTerm }
+  | { readonly kind: 'op'; readonly op: '+' | '-' | '*' | '/'; readonly a: ClaimTerm; readonly b: ClaimTerm };
 
 /** A claim as written: `claim slope(loss, 1e4, 1e5) = -3 +- 0.3`. */
 export interface ClaimSetting {
@@ -59,7 +69,10 @@ export interface ClaimSetting {
   readonly series: string;
   readonly args: readonly number[];
   readonly op: '=' | '==' | '<' | '<=' | '>' | '>=' | '!=';
+  /** The constant compared with; when `against` is present, unused (0). */
   readonly value: number;
+  /** A value side with measurements of other series, computed from the log. */
+  readonly against?: ClaimTerm;
   readonly tol?: number;
   /** The claim's source text, for reports. */
   readonly text: string;
@@ -88,4 +101,8 @@ export interface Lowered {
   readonly claims: readonly ClaimSetting[];
   /** Sizes after overrides (dims and literal lets), for run.json. */
   readonly constants: Readonly<Record<string, number>>;
+  /** The `step` counter's placeholder, when the file uses `step`. */
+  readonly step: Tensor | undefined;
+  /** Optimizer arguments that are schedules: scalar graphs of `step` alone. */
+  readonly schedule: ReadonlyArray<{ readonly name: string; readonly value: Tensor }>;
 }

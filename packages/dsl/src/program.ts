@@ -43,6 +43,11 @@ export class Program {
   private readonly metricData: readonly Float64Array[];
   private sampleRng: Random;
   private readonly minimize: boolean;
+  /** The `step` counter's input buffer (one value), read by every plan. */
+  private readonly stepBuffer: Float64Array = allocate(1);
+  private readonly schedulePlan: Plan | null;
+  /** Optimizer arguments that are schedules of `step`, in the order of `optimizerArgsAt`. */
+  readonly scheduled: readonly string[];
   private readonly curvature: CurvatureMetrics;
 
   constructor(
@@ -52,7 +57,6 @@ export class Program {
     maxMemoryBytes = Infinity,
     curvatureMethod: CurvatureMethod = 'auto',
   ) {
-    this.settings = lowered.settings;
     this.claims = lowered.claims;
     this.constants = lowered.constants;
     const updated = new Set(lowered.updates.map((u) => u.param));
@@ -67,8 +71,9 @@ export class Program {
     this.noise = lowered.noise.map((n) => allocate(n.placeholder.size));
     this.minimize = lowered.settings.objective === 'minimize';
 
-    const inputs = [...lowered.params.map((p) => p.placeholder), ...lowered.noise.map((n) => n.placeholder)];
-    const inputBuffers = [...this.params, ...this.noise];
+    const stepInput = lowered.step === undefined ? [] : [lowered.step];
+    const inputs = [...lowered.params.map((p) => p.placeholder), ...lowered.noise.map((n) => n.placeholder), ...stepInput];
+    const inputBuffers = [...this.params, ...this.noise, ...(lowered.step === undefined ? [] : [this.stepBuffer])];
     const descended = lowered.params.filter((_, i) => !updated.has(i)).map((p) => p.placeholder);
     const minimized = this.minimize ? lowered.objective : neg(lowered.objective);
     const grads = withDeferredConstants(true, () => backward(minimized, descended));
@@ -90,13 +95,50 @@ export class Program {
       inputBuffers: [...inputBuffers, ...this.curvature.buffers],
     });
     this.metricData = this.metricPlan.outputs.map((t) => t.data);
+    this.scheduled = lowered.schedule.map((s) => s.name);
+    this.schedulePlan = lowered.schedule.length === 0 || lowered.step === undefined ? null
+      : planOf([lowered.step], lowered.schedule.map((s) => s.value), { inputBuffers: [this.stepBuffer] });
+    // the settings show a scheduled argument at its step-0 value
+    const optimizer = lowered.settings.optimizer;
+    this.settings = this.scheduled.length === 0 ? lowered.settings
+      : { ...lowered.settings, optimizer: { ...optimizer, args: { ...optimizer.args, ...this.optimizerArgsAt(0) } } };
     this.sampleRng = new Random(`${seed}/samples`);
     this.resample();
   }
 
-  /** Number of learnable values. */
+  /** Sets the `step` counter that the next evaluations (loss, gradients, metrics) read. */
+  setStep(step: number): void {
+    this.stepBuffer[0] = step;
+  }
+
+  /** Whether the program reads `step` anywhere (loss, metrics, updates or optimizer arguments). */
+  get usesStep(): boolean {
+    return this.lowered.step !== undefined;
+  }
+
+  /**
+   * The scheduled optimizer arguments at `step` (by name; empty without schedules). Leaves the
+   * `step` counter as it was, so it may be called between an evaluation and its optimizer step.
+   */
+  optimizerArgsAt(step: number): Record<string, number> {
+    const out: Record<string, number> = {};
+    if (this.schedulePlan === null) return out;
+    const saved = this.stepBuffer[0]!;
+    this.stepBuffer[0] = step;
+    this.schedulePlan.execute();
+    this.schedulePlan.outputs.forEach((t, k) => (out[this.scheduled[k]!] = t.data[0]!));
+    this.stepBuffer[0] = saved;
+    return out;
+  }
+
+  /** Number of parameter values (descended and replaced by `update` rules). */
   get parameterCount(): number {
     return this.paramInfo.reduce((s, p) => s + p.size, 0);
+  }
+
+  /** Number of learnable values: those of descended parameters (an `update` rule takes no gradient step). */
+  get learnableCount(): number {
+    return this.paramInfo.reduce((s, p) => s + (p.updated ? 0 : p.size), 0);
   }
 
   /** Writes the initial parameter values into `params` (same seed, same values). */
@@ -186,7 +228,9 @@ export class Program {
     lines.push(...this.metricInfo.map((m) => `metric ${m.name}${m.shape.length ? `[${m.shape.join(', ')}]` : ''}`));
     const { kernels, hoisted, bufferElements } = this.evalPlan.stats;
     const once = hoisted > 0 ? ` (${hoisted} run once: they read constants only)` : '';
-    lines.push(`${this.parameterCount} learnable values; plan: ${kernels} kernels${once}, ${bufferElements} buffered values`);
+    const updated = this.parameterCount - this.learnableCount;
+    const byUpdates = updated > 0 ? ` (and ${updated} replaced by update rules)` : '';
+    lines.push(`${this.learnableCount} learnable values${byUpdates}; plan: ${kernels} kernels${once}, ${bufferElements} buffered values`);
     return lines.join('\n');
   }
 }

@@ -155,9 +155,15 @@ export function createSemantics(grammar: Grammar): Semantics {
         tolerance: tol.numChildren > 0 ? ast(tol.child(0)) : null, span: spanOf(this),
       };
     },
-    Series(name, _l, idx, _r): A.Series {
+    Series_every(name, _l, _star, _r): A.Series {
+      return { kind: 'Series', name: ast(name), indices: [], every: true, span: spanOf(this) };
+    },
+    Series_plain(name, _l, idx, _r): A.Series {
       const indices = idx.numChildren > 0 ? list<A.Expr>(idx.child(0)) : [];
-      return { kind: 'Series', name: ast(name), indices, span: spanOf(this) };
+      return { kind: 'Series', name: ast(name), indices, every: false, span: spanOf(this) };
+    },
+    IndexEntry_slice(lo, _c, hi): A.Slice {
+      return { kind: 'Slice', lo: opt<A.Expr>(lo), hi: opt<A.Expr>(hi), span: spanOf(this) };
     },
     Where(_kw, bindings): A.Binding[] {
       return list(bindings);

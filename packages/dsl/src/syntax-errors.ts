@@ -143,6 +143,16 @@ export function reportSyntaxError(match: MatchResult, cooked: string, report: Re
     return;
   }
 
+  // habits from numpy: `x ** 2` and `A.T`
+  const power = cooked.slice(pos - 1, pos + 1) === '**' ? pos - 1 : cooked.slice(pos, pos + 2) === '**' ? pos : -1;
+  if (power >= 0) {
+    report.error('`**` is not an operator here', { start: power, end: power + 2 }, 'write powers with `^`: `x^2`');
+    return;
+  }
+  if (cooked[pos] === '.' && /^\.T(?![A-Za-z0-9_])/.test(cooked.slice(pos))) {
+    report.error('`.T` is not the transpose here', { start: pos, end: pos + 2 }, "write the transpose with a quote: `A'`");
+    return;
+  }
   if (cooked[pos - 1] === '+' && cooked[pos] === '-') {
     report.error('`+-` (a tolerance) may only follow the value of a claim', { start: pos - 1, end: pos + 1 }, 'for a sum with a negative term write `a + -b`');
     return;

@@ -25,9 +25,10 @@ describe('descent sweep', () => {
 
   it('writes summary.csv (by run index, no timings) and sweep.svg (a legend entry per setting)', () => {
     const csv = fs.readFileSync(path.join(threads, 'summary.csv'), 'utf8').trimEnd().split('\n');
-    expect(csv[0]).toBe('index,run,n,lr,seed,status,steps,final_loss,slope,claims_passed,claims_total,slope(loss) = -2 +- 0.1,final(size) < 0.1');
+    // each run's final metric values are columns final_NAME
+    expect(csv[0]).toBe('index,run,n,lr,seed,status,steps,final_loss,final_size,final_coord[0],final_coord[1],slope,claims_passed,claims_total,slope(loss) = -2 +- 0.1,final(size) < 0.1');
     expect(csv).toHaveLength(9);
-    expect(csv[1]).toMatch(/^0,0_n=1_lr=0\.05_seed=1,1,0\.05,1,completed,200,[-0-9.e]+,-1\.\d+,\d,2,(PASS|FAIL),(PASS|FAIL)$/);
+    expect(csv[1]).toMatch(/^0,0_n=1_lr=0\.05_seed=1,1,0\.05,1,completed,200,[-0-9.e]+,[-0-9.e]+,[-0-9.e]+,,-1\.\d+,\d,2,(PASS|FAIL),(PASS|FAIL)$/);
     const svg = fs.readFileSync(path.join(threads, 'sweep.svg'), 'utf8');
     for (const g of ['n=1 lr=0.05', 'n=1 lr=0.02', 'n=2 lr=0.05', 'n=2 lr=0.02']) expect(svg).toContain(`>${g}<`);
   });

@@ -1,4 +1,4 @@
-// `descent eval MODEL [--params P.json]`: loss, gradients and metrics at given values or the initialization.
+// `descent eval MODEL [--params P.json] [--step T]`: loss, gradients and metrics at given values or the initialization.
 import { EXIT } from '../errors.js';
 import type { CommandArgs, Io } from '../io.js';
 import { nameRecord, nest, readParams, type Nested } from '../params-io.js';
@@ -20,6 +20,7 @@ export async function evalCommand(a: CommandArgs, io: Io): Promise<number> {
     const values = readParams(a.flags.params, program.paramInfo);
     values.forEach((v, i) => program.params[i]!.set(v));
   }
+  program.setStep(a.flags.step ?? 0);
   const { objective, grads } = program.evaluate();
   const sign = program.settings.objective === 'minimize' ? 1 : -1;
   const grad = nameRecord<Nested>();

@@ -20,7 +20,7 @@ import { finishCollect } from './collect.js';
 function entryLine(r: EntryResult, done: number, total: number): string {
   const s = r.summary;
   const what = s.status === 'diverged' && s.divergence ? divergenceText(s.divergence) : `${s.status}, final loss ${fmt(s.finalLoss)}, slope ${s.slope ? fmt(s.slope.value) : 'n/a'}`;
-  const claims = s.claims.length ? `, claims ${s.claimsPassed}/${s.claims.length}` : '';
+  const claims = s.claims.length === 0 ? '' : s.claims.every((c) => c.notChecked) ? ', claims not checked' : `, claims ${s.claimsPassed}/${s.claims.length}`;
   return `[${done}/${total}] ${r.id}: ${what}${claims} (${fmtDuration(s.wallSeconds)})`;
 }
 
@@ -77,9 +77,10 @@ export async function sweepCommand(a: CommandArgs, io: Io): Promise<number> {
     throw new CliError('descent sweep: a sweep reads its model in every run (and every cluster job), so it cannot read it from standard input; save it to a file and give that.');
   }
   const base: RunConfig = configFromFlags(a.positionals[0]!, { ...flags, set: [] }, 'sweep');
-  const runs = planSweep(flags.set, flags.seeds ?? null);
+  const optimizers = flags.optimizers ?? null;
+  const runs = planSweep(flags.set, flags.seeds ?? null, optimizers);
   if (flags.plan) {
-    io.stdout(`${planText(runs, flags.set, flags.seeds ?? null, flags.out)}\n`);
+    io.stdout(`${planText(runs, flags.set, flags.seeds ?? null, flags.out, optimizers)}\n`);
     return EXIT.ok;
   }
   // every distinct setting is compiled once up front: a bad value fails now, not in run 37
@@ -96,6 +97,7 @@ export async function sweepCommand(a: CommandArgs, io: Io): Promise<number> {
   }
   const manifest: SweepManifest = {
     format: 'descent-sweep/1', model: { name: base.name, file: base.file }, base, settings: flags.set, seeds: flags.seeds ?? null, runs,
+    ...(optimizers ? { optimizers } : {}),
   };
   const job: SweepJob = { base, dir, force: flags.force, argv: a.argv, ...(flags.checkpointEvery ? { checkpointEvery: flags.checkpointEvery } : {}) };
   const stop = new StopRequest((sig) => io.stderr(`descent sweep: ${sig}: finishing the runs in progress as interrupted; press again to quit at once.\n`)).install();

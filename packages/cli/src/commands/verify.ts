@@ -24,7 +24,11 @@ export function claimsTable(results: readonly Verified[]): string {
   for (const r of results) {
     const note = r.summary.status === 'completed' ? '' : r.summary.divergence ? ` (${divergenceText(r.summary.divergence)})` : ` (${r.summary.status})`;
     if (r.summary.claims.length === 0) rows.push([r.model, `no claims${note}`, '', r.summary.status === 'completed' ? 'PASS' : 'FAIL']);
-    for (const c of r.summary.claims) rows.push([r.model, c.claim, Number.isNaN(c.measured) ? `n/a${c.reason ? ` (${c.reason})` : ''}` : fmt(c.measured, 4), `${c.pass ? 'PASS' : 'FAIL'}${note}`]);
+    for (const c of r.summary.claims) {
+      // a claim of a run that did not complete was not measured: "not checked", never PASS
+      const measured = c.notChecked ? '' : Number.isNaN(c.measured) ? `n/a${c.reason ? ` (${c.reason})` : ''}` : fmt(c.measured, 4);
+      rows.push([r.model, c.claim, measured, `${c.notChecked ? 'NOT CHECKED' : c.pass ? 'PASS' : 'FAIL'}${note}`]);
+    }
   }
   const widths = rows[0]!.map((_, j) => Math.max(...rows.map((r) => r[j]!.length)));
   return rows.map((r) => r.map((cell, j) => (j === r.length - 1 ? cell : cell.padEnd(widths[j]!))).join('  ').trimEnd()).join('\n');
@@ -94,7 +98,8 @@ export async function verifyCommand(a: CommandArgs, io: Io): Promise<number> {
       results.push({ model: s.model.name, outDir: o.outDir, summary: o.summary });
       if (!flags.quiet && !flags.json) {
         const sum = o.summary;
-        const claims = sum.claims.length ? `${sum.claimsPassed}/${sum.claims.length} claims pass` : 'no claims';
+        const claims = sum.claims.length === 0 ? 'no claims'
+          : sum.claims.every((c) => c.notChecked) ? `${sum.claims.length} claim${sum.claims.length === 1 ? '' : 's'} not checked` : `${sum.claimsPassed}/${sum.claims.length} claims pass`;
         io.stderr(`${passes(sum) ? 'PASS' : 'FAIL'}  ${s.model.name}: ${sum.status === 'diverged' && sum.divergence ? divergenceText(sum.divergence) : `${sum.status}, final loss ${fmt(sum.finalLoss)}`}, ${claims} (${fmtDuration(sum.wallSeconds)}) → ${o.outDir}\n`);
       }
     }

@@ -1,6 +1,6 @@
 // Adam with bias correction (Kingma & Ba 2015, Algorithm 1).
 import {
-  buffersLike, checkCompatible, checkSizes, decodeF64Into, encodeF64, finiteScalar, hyperOf, requireHyper, scalarOf,
+  buffersLike, checkCompatible, checkSizes, decodeF64Into, encodeF64, finiteScalar, hyperOf, requireHyper, scheduledHyper, scalarOf,
 } from './serial.js';
 import { OptimizerError, type GradientFn, type Optimizer, type OptimizerSpec, type OptimizerState } from './types.js';
 
@@ -48,6 +48,12 @@ export function adam(lr: number, beta1: number, beta2: number, eps: number, size
         }
       }
       steps = t;
+    },
+    setHyper(values: Readonly<Record<string, number>>): void {
+      lr = scheduledHyper('adam', 'lr', values, lr, (x) => x > 0, 'positive');
+      beta1 = scheduledHyper('adam', 'beta1', values, beta1, (x) => x >= 0 && x < 1, 'in [0, 1)');
+      beta2 = scheduledHyper('adam', 'beta2', values, beta2, (x) => x >= 0 && x < 1, 'in [0, 1)');
+      eps = scheduledHyper('adam', 'eps', values, eps, (x) => x >= 0, 'non-negative');
     },
     state(): OptimizerState {
       return {

@@ -1,6 +1,6 @@
 // Gradient flow θ' = −∇f(θ), integrated by Dormand–Prince 5(4) with error control.
 import {
-  buffersLike, checkCompatible, checkSizes, finiteScalar, hyperOf, requireHyper, scalarOf,
+  buffersLike, checkCompatible, checkSizes, finiteScalar, hyperOf, requireHyper, scheduledHyper, scalarOf,
 } from './serial.js';
 import { OptimizerError, type GradientFn, type Optimizer, type OptimizerSpec, type OptimizerState } from './types.js';
 
@@ -132,6 +132,9 @@ export function flow(dt: number, sizes: readonly number[], rtol = 1e-9, atol = 1
         }
       }
       steps++;
+    },
+    setHyper(values: Readonly<Record<string, number>>): void {
+      dt = scheduledHyper('flow', 'dt', values, dt, (x) => x > 0, 'positive');
     },
     state(): OptimizerState {
       return {

@@ -1,6 +1,6 @@
 // Plain gradient descent: θ ← θ − lr ∇f(θ).
 import {
-  buffersLike, checkCompatible, checkSizes, finiteScalar, hyperOf, requireHyper, scalarOf,
+  buffersLike, checkCompatible, checkSizes, finiteScalar, hyperOf, requireHyper, scheduledHyper, scalarOf,
 } from './serial.js';
 import type { GradientFn, Optimizer, OptimizerSpec, OptimizerState } from './types.js';
 
@@ -25,6 +25,9 @@ export function gd(lr: number, sizes: readonly number[]): Optimizer {
         for (let i = 0; i < x.length; i++) x[i] = x[i]! - lr * gp[i]!;
       }
       steps++;
+    },
+    setHyper(values: Readonly<Record<string, number>>): void {
+      lr = scheduledHyper('gd', 'lr', values, lr, (x) => x > 0, 'positive');
     },
     state(): OptimizerState {
       return { kind: 'gd', hyper: hyperOf(spec), sizes: [...sizes], scalars: { steps: finiteScalar('steps', steps) }, buffers: {} };

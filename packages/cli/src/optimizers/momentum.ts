@@ -1,6 +1,6 @@
 // Heavy-ball momentum: v ← β v + ∇f(θ), θ ← θ − lr v.
 import {
-  buffersLike, checkCompatible, checkSizes, decodeF64Into, encodeF64, finiteScalar, hyperOf, requireHyper, scalarOf,
+  buffersLike, checkCompatible, checkSizes, decodeF64Into, encodeF64, finiteScalar, hyperOf, requireHyper, scheduledHyper, scalarOf,
 } from './serial.js';
 import { OptimizerError, type GradientFn, type Optimizer, type OptimizerSpec, type OptimizerState } from './types.js';
 
@@ -35,6 +35,10 @@ export function momentum(lr: number, beta: number, sizes: readonly number[]): Op
         }
       }
       steps++;
+    },
+    setHyper(values: Readonly<Record<string, number>>): void {
+      lr = scheduledHyper('momentum', 'lr', values, lr, (x) => x > 0, 'positive');
+      beta = scheduledHyper('momentum', 'beta', values, beta, (x) => x >= 0 && x < 1, 'in [0, 1)');
     },
     state(): OptimizerState {
       return {

@@ -86,6 +86,14 @@ export function buffersLike(sizes: readonly number[]): Float64Array[] {
 }
 
 /** Throws unless `x` is a finite number satisfying `ok`. */
+/** The new value of hyperparameter `name` from `values` (validated), or `current` when absent. */
+export function scheduledHyper(kind: string, name: string, values: Readonly<Record<string, number>>, current: number, ok: (x: number) => boolean, want: string): number {
+  const v = values[name];
+  if (v === undefined) return current;
+  requireHyper(kind, `${name} (scheduled)`, v, ok, want);
+  return v;
+}
+
 export function requireHyper(kind: string, name: string, x: number, ok: (x: number) => boolean, want: string): void {
   if (!Number.isFinite(x) || !ok(x)) throw new OptimizerError(`${kind}: ${name} must be ${want}, got ${x}`);
 }

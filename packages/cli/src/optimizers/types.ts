@@ -42,6 +42,12 @@ export interface Optimizer {
    * Allocates nothing: all work buffers were made when the optimizer was created.
    */
   step(params: readonly Float64Array[], grad: GradientFn): void;
+  /**
+   * Sets hyperparameters for the steps from now on (a schedule such as `lr = 0.5 / sqrt(1 + step)`,
+   * evaluated before each step). `state()` keeps reporting the values the optimizer was created
+   * with, so a run that recomputes its schedule after a restore continues bit-identically.
+   */
+  setHyper(values: Readonly<Record<string, number>>): void;
   /** A JSON-serializable snapshot of the state; restoring it continues bit-identically. */
   state(): OptimizerState;
   /** Replaces the state by a snapshot from `state()` of an optimizer with the same spec and sizes. */

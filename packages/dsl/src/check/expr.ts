@@ -1,9 +1,10 @@
 // The expression walker: resolves every name in scope, checks calls, indices and bound index
 // variables, and computes whether each expression is random (reporting random values outside E[...]).
-import type { Binding, Call, Expr, Grad, Ident, Index, Name, Reduce, Shape, Softmax, Span } from '../ast.js';
+import type { Binding, Call, Expr, Grad, Ident, Index, Name, Reduce, Shape, Slice, Softmax, Span } from '../ast.js';
 import { BUILTIN_ARITY, describeArity, isBuiltin } from '../builtin-arity.js';
 import { didYouMean, type Reporter } from '../diagnostics.js';
-import { CONSTANTS, findLocal, kindWord, visibleNames, type GlobalInfo, type Local, type Locals, type Tables } from './scope.js';
+import { STEP } from './dependencies.js';
+import { CONSTANTS, findLocal, kindWord, RESERVED_STEP, visibleNames, type GlobalInfo, type Local, type Locals, type Tables } from './scope.js';
 
 /** Where an expression sits: the statement, the names in scope, and the randomness rule. */
 export interface Ctx {
@@ -50,6 +51,13 @@ function definedBefore(g: GlobalInfo, at: Span, ctx: Ctx): boolean {
   return false;
 }
 
+/** Like definedBefore, for references that are not evaluated (claims): reports only later definitions. */
+export function definedBeforeQuiet(g: GlobalInfo, at: Span, ctx: Ctx): boolean {
+  if (g.order < ctx.order) return true;
+  ctx.reporter.error(`\`${g.name}\` is used before it is defined (line ${g.line})`, at, `move the ${kindWord(g.kind)} \`${g.name}\` above this line`);
+  return false;
+}
+
 /** The "did you mean" hint for an unknown value name. */
 const suggest = (name: string, ctx: Ctx): string | undefined => didYouMean(name, visibleNames(ctx.tables, ctx.order, ctx.locals));
 
@@ -71,7 +79,7 @@ function resolveName(n: Name, ctx: Ctx): boolean {
     if (g.random) noteRandom(n.name, n.span, ctx);
     return g.random;
   }
-  if ((CONSTANTS as readonly string[]).includes(n.name)) return false;
+  if ((CONSTANTS as readonly string[]).includes(n.name) || n.name === STEP) return false;
   if (ctx.tables.metrics.has(n.name)) {
     ctx.reporter.error(`\`${n.name}\` is a metric: metrics are logged, not usable in expressions`, n,
       'compute the value with a `let` or a `where` name instead');
@@ -86,8 +94,42 @@ function resolveName(n: Name, ctx: Ctx): boolean {
 const freeIndexMessage = (i: string): string =>
   `index \`${i}\` is free here: bind it with sum_${i}, or declare \`metric name[${i}]\``;
 
-/** One index of `w[...]`: an index variable, an integer literal, or an integer-valued name. */
+/** The first part of a slice bound that is not numbers, dims and arithmetic (or null). */
+function nonIntegerConstant(e: Expr, ctx: Ctx): Expr | null {
+  const stack: Expr[] = [e];
+  while (stack.length > 0) {
+    const x = stack.pop()!;
+    if (x.kind === 'Num') continue;
+    if (x.kind === 'Unary') stack.push(x.operand);
+    else if (x.kind === 'Binary' && x.op !== '@') stack.push(x.left, x.right);
+    else if (x.kind === 'Name') {
+      if (findLocal(ctx.locals, x.name) !== undefined) return x;
+      const g = ctx.tables.globals.get(x.name);
+      if (g !== undefined && g.kind !== 'dim' && !(g.kind === 'let' && g.literal !== undefined)) return x;
+    } else return x;
+  }
+  return null;
+}
+
+/** `a:b`, `:k`, `k:`, `:` inside brackets: the bounds are integer constants (numbers, dims). */
+function walkSlice(e: Slice, ctx: Ctx): boolean {
+  for (const bound of [e.lo, e.hi]) {
+    if (bound === null) continue;
+    walk(bound, ctx);
+    const bad = nonIntegerConstant(bound, ctx);
+    if (bad !== null) {
+      ctx.reporter.error('the bounds of a slice are integer constants: numbers and dims', bad,
+        'write `X[0:k]` with a dim `k`; positions that vary are picked with `onehot` or `where`');
+    } else if (bound.kind === 'Num') {
+      ctx.reporter.must(Number.isInteger(bound.value) && bound.value >= 0, `a slice bound must be a non-negative integer, not ${bound.text}`, bound);
+    }
+  }
+  return false;
+}
+
+/** One index of `w[...]`: an index variable, an integer literal, an integer-valued name or a slice. */
 function walkIndexArg(e: Expr, ctx: Ctx): boolean {
+  if (e.kind === 'Slice') return walkSlice(e, ctx);
   if (e.kind === 'Num') {
     ctx.reporter.must(Number.isInteger(e.value) && e.value >= 0, `an index must be a non-negative integer, not ${e.text}`, e);
     return false;
@@ -196,9 +238,11 @@ function walkGrad(e: Grad, ctx: Ctx): boolean {
   }
   const g = ctx.tables.globals.get(y.name);
   if (g === undefined) {
-    ctx.reporter.error(`unknown name \`${y.name}\``, y, suggest(y.name, ctx));
+    if (y.name === STEP) ctx.reporter.error('`step` carries no gradient: it is the step counter', y);
+    else ctx.reporter.error(`unknown name \`${y.name}\``, y, suggest(y.name, ctx));
   } else if (definedBefore(g, y.span, ctx) && g.kind !== 'let' && g.kind !== 'sample') {
-    ctx.reporter.error(`\`grad\` differentiates with respect to ${allowed}; \`${y.name}\` is a ${kindWord(g.kind)}`, y);
+    ctx.reporter.error(`\`grad\` differentiates with respect to ${allowed}; \`${y.name}\` is a ${kindWord(g.kind)}`, y,
+      g.kind === 'param' ? `bind it with \`where\` and differentiate that: \`grad(e, v) where v = ${y.name}\`, with e written in \`v\`` : undefined);
   }
   return random;
 }
@@ -216,6 +260,7 @@ function binderText(prefix: string, indices: readonly Ident[]): string {
 export function bindIndices(indices: readonly Ident[], binder: string, ctx: Ctx, mayRebind: boolean): Local[] {
   const fresh: Local[] = [];
   for (const id of indices) {
+    if (id.name === STEP) ctx.reporter.error(RESERVED_STEP, id, 'use another letter for the index');
     if (fresh.some((l) => l.name === id.name)) {
       ctx.reporter.error(`index \`${id.name}\` appears twice in \`${binder}\``, id);
       continue;
@@ -294,6 +339,9 @@ export function walk(e: Expr, ctx: Ctx): boolean {
       return walkArgs([e.left, e.right], ctx);
     case 'Index':
       return walkIndex(e, ctx);
+    case 'Slice':
+      ctx.reporter.error('a range `a:b` can only appear inside brackets, as in `X[a:b]`', e);
+      return false;
     case 'Call':
       return walkCall(e, ctx);
     case 'Reduce':
@@ -334,6 +382,7 @@ export function walkBindings(bindings: readonly Binding[], ctx: Ctx): Local[] {
   const locals: Local[] = [...ctx.locals];
   for (const b of bindings) {
     const id = b.decl.name;
+    if (id.name === STEP) ctx.reporter.error(RESERVED_STEP, id, 'choose another name for the `where` local');
     checkShape(b.decl.shape, ctx);
     const random = walk(b.value, { ...ctx, locals, deterministic: false });
     const clash = findLocal(locals, id.name);

@@ -1,6 +1,7 @@
 // Names the checker knows: the global table (in statement order), local scopes, and suggestions.
 import type { Decl, Expr, Ident, ProgramAst, Span, Stmt } from '../ast.js';
 import { LineMap, type Reporter } from '../diagnostics.js';
+import { STEP, type Dependency } from './dependencies.js';
 
 export type GlobalKind = 'dim' | 'let' | 'param' | 'sample' | 'function';
 
@@ -19,6 +20,11 @@ export interface GlobalInfo {
   readonly literal: number | undefined;
   /** Number of parameters of a function. */
   readonly arity: number;
+  /**
+   * What its value varies with: a param or sample itself, or a let/function whose value depends on
+   * params (an intermediate), samples or `step` (set when its statement is checked).
+   */
+  dependencies: Set<Dependency>;
 }
 
 /** A `metric` (its name is a claim series, never a value). */
@@ -47,6 +53,9 @@ export interface Tables {
   /** Offsets to line numbers, for "defined on line N" messages. */
   readonly lines: LineMap;
 }
+
+/** The error for a definition named `step`. */
+export const RESERVED_STEP = '`step` is a reserved name: it is the number of optimizer steps taken';
 
 /** `pi` and `inf` are constants unless the file declares them (EM updates a `pi`). */
 export const CONSTANTS = ['pi', 'inf'] as const;
@@ -100,19 +109,27 @@ export function collectTables(program: ProgramAst, reporter: Reporter): Tables {
       }
       if (s.kind === 'SampleStmt') categorical = s.dist.name.name === 'categorical';
       if (s.kind === 'FuncStmt') arity = s.params.length;
+      if (id.name === STEP) {
+        reporter.error(RESERVED_STEP, id, 'choose another name; `step` is the built-in step counter');
+        continue;
+      }
+      const dependencies = new Set<Dependency>(kind === 'param' || kind === 'sample' ? [kind] : []);
       globals.set(id.name, {
-        name: id.name, kind, order, line: lineOf(id.span), span: id.span, random: kind === 'sample', categorical, literal, arity,
+        name: id.name, kind, order, line: lineOf(id.span), span: id.span, random: kind === 'sample', categorical, literal, arity, dependencies,
       });
     }
     // after the objective, `loss` names its value (metrics may use it, as claims do)
     if (s.kind === 'LossStmt' && !globals.has('loss')) {
       globals.set('loss', {
         name: 'loss', kind: 'let', order, line: lineOf(s.span), span: s.span, random: false, categorical: false, literal: undefined, arity: 0,
+        dependencies: new Set<Dependency>(['param']),
       });
     }
     if (s.kind === 'MetricStmt') {
       const first = metrics.get(s.name.name);
-      if (s.name.name === 'loss') {
+      if (s.name.name === STEP) {
+        reporter.error(RESERVED_STEP, s.name, 'choose another name; `step` is the built-in step counter');
+      } else if (s.name.name === 'loss') {
         reporter.error('a metric cannot be named `loss`: claims use `loss` for the objective', s.name, 'choose another name');
       } else if (first !== undefined) {
         reporter.error(`metric \`${s.name.name}\` is already defined (line ${first.line})`, s.name, 'rename one of the two metrics');
@@ -141,6 +158,9 @@ export function visibleNames(tables: Tables, order: number, locals: Locals, kind
   for (const g of tables.globals.values()) {
     if (g.order < order && (kinds === undefined ? g.kind !== 'function' : kinds.includes(g.kind))) out.push(g.name);
   }
-  if (kinds === undefined) for (const c of CONSTANTS) if (!tables.globals.has(c)) out.push(c);
+  if (kinds === undefined) {
+    for (const c of CONSTANTS) if (!tables.globals.has(c)) out.push(c);
+    out.push(STEP);
+  }
   return out;
 }

@@ -9,7 +9,8 @@ import { didYouMean } from '../diagnostics.js';
 import { OPTIMIZER_DEFAULTS } from '../optimizer-defaults.js';
 import { checkClaim } from './claims.js';
 import { bindIndices, checkShape, DEFAULT_RANDOM_HINT, walk, walkBindings, type Ctx } from './expr.js';
-import { findLocal, kindWord, literalValue, visibleNames, type Local } from './scope.js';
+import { dependenciesOf, firstVarying, STEP } from './dependencies.js';
+import { findLocal, kindWord, literalValue, RESERVED_STEP, visibleNames, type Local } from './scope.js';
 
 /** Arguments of each optimizer, in positional order (names from the one table of defaults). */
 export const OPTIMIZER_ARGS: Readonly<Record<string, readonly string[]>> = Object.fromEntries(
@@ -62,7 +63,8 @@ function nonConstantPart(e: Expr, ctx: Ctx): Expr | null {
     case 'Num': return null;
     case 'Name': {
       const g = ctx.tables.globals.get(e.name);
-      return g === undefined || g.kind === 'dim' ? null : e; // unknown names are reported by walk
+      if (g === undefined) return e.name === STEP ? e : null; // unknown names are reported by walk
+      return g.kind === 'dim' ? null : e;
     }
     case 'Unary': return nonConstantPart(e.operand, ctx);
     case 'Binary': return nonConstantPart(e.left, ctx) ?? nonConstantPart(e.right, ctx);
@@ -87,10 +89,18 @@ function checkDim(s: DimStmt, ctx: Ctx): void {
   }
 }
 
+/** Records what the global defined by this statement (a let or function) varies with. */
+function setDependencies(name: string, ctx: Ctx, exprs: readonly Expr[], bound: ReadonlySet<string>): void {
+  const g = ctx.tables.globals.get(name);
+  if (g !== undefined && g.order === ctx.order) g.dependencies = dependenciesOf(exprs, ctx.tables, bound);
+}
+
 function checkLet(s: LetStmt, ctx: Ctx): void {
   checkShape(s.decl.shape, ctx);
   const locals = walkBindings(s.where, ctx);
   setRandom(s.decl.name.name, ctx, walk(s.value, { ...ctx, locals }));
+  // a let over params or `step` is an intermediate, evaluated once per evaluation
+  setDependencies(s.decl.name.name, ctx, [s.value, ...s.where.map((b) => b.value)], new Set(s.where.map((b) => b.decl.name.name)));
 }
 
 /** Checks `~ name(args)` against the allowed table; `other` names the table of the other statement kind. */
@@ -153,11 +163,13 @@ function checkFunction(s: FuncStmt, ctx: Ctx): void {
       ctx.reporter.error(`\`${p.name.name}\` appears twice in the arguments of \`${name}\``, p.name);
       continue;
     }
+    if (p.name.name === STEP) ctx.reporter.error(RESERVED_STEP, p.name, 'choose another name for the argument');
     args.push({ name: p.name.name, kind: 'arg', span: p.name.span, random: false, used: false });
   }
   const inner: Ctx = { ...ctx, locals: args, self: name };
   const locals = walkBindings(s.where, inner);
   setRandom(name, ctx, walk(s.body, { ...inner, locals }));
+  setDependencies(name, ctx, [s.body, ...s.where.map((b) => b.value)], new Set([...args.map((a) => a.name), ...s.where.map((b) => b.decl.name.name)]));
 }
 
 /** The body of a loss, metric or update: where-names may be random, the body may not (outside E). */
@@ -207,7 +219,16 @@ function checkUpdate(s: UpdateStmt, state: FileState, ctx: Ctx): void {
 
 function checkOptimizer(s: OptimizerStmt, state: FileState, ctx: Ctx): void {
   state.optimizer = once(state.optimizer, '`optimizer`', s.span, ctx);
-  for (const a of s.args) walk(a.value, ctx);
+  for (const a of s.args) {
+    walk(a.value, ctx);
+    // a schedule may use `step`, never the parameters or samples
+    const bad = firstVarying([a.value], ctx.tables, ['param', 'sample']);
+    if (bad !== null) {
+      const what = bad.via !== undefined ? `\`${bad.via}\` depends on a ${bad.dependency}` : `\`${bad.name}\` is a ${bad.dependency}`;
+      ctx.reporter.error(`optimizer arguments are numbers, lets, dims and \`step\`; ${what}`, bad.span,
+        'a schedule is written with `step`: `lr = 0.5 / sqrt(1 + step)`');
+    }
+  }
   const name = s.name.name;
   const known = OPTIMIZER_ARGS[name];
   if (known === undefined) {

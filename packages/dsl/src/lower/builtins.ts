@@ -102,7 +102,16 @@ const table: Readonly<Record<string, Impl>> = {
   // a vector gives a diagonal matrix, a matrix its diagonal; named axes ride along
   diag: ([a]) =>
     a!.shape.length === 1 ? val(mul(expandDims(a!.t, -1), eye(a!.shape[0]!)), a!.index) : val(diag(a!.t), a!.index),
-  eye: (args, _ctx, at, fail) => val(eye(integerArg(args, 0, at, fail, 'the size'))),
+  eye: (args, _ctx, at, fail) => {
+    const k = integerArg(args, 0, at, fail, 'the size');
+    if (args.length === 1) return val(eye(k));
+    // eye(k, d): the k × d matrix with ones on its diagonal
+    const d = integerArg(args, 1, at, fail, 'the second size');
+    if (k < 1 || d < 1) fail(`eye(${k}, ${d}): the sizes must be positive`, at);
+    const data = allocate(k * d);
+    for (let i = 0; i < Math.min(k, d); i++) data[i * d + i] = 1;
+    return val(constant(data, [k, d]));
+  },
   onehot: (args, _ctx, at, fail) => {
     const n = integerArg(args, 0, at, fail, 'the size');
     const k = integerArg(args, 1, at, fail, 'the position');

@@ -21,6 +21,8 @@ export interface LowerContext {
   readonly maxLoadBytes: number;
   /** Files or folders outside `baseDir` that `load` may read. */
   readonly allowRead: readonly string[];
+  /** The `step` counter's placeholder, made at its first use (a file without `step` has none). */
+  step: Tensor | undefined;
   /**
    * Registers a curvature metric of the scalar `value` (its Hessian over the descended
    * parameters) and returns the input its result is read from; undefined outside metrics.

@@ -3,13 +3,14 @@ import {
   abs, add, backward, div, eq, ge, gt, le, lt, matmul, mean, mul, ne, neg, norm, permute, pow, reshape,
   scalar, slice, softmax, square, stack, stopGradient, sub, sum, sumsq, variable, type Tensor,
   expandDims, squeeze, gather, logsumexp, max, min, prod, formatShape, broadcastShapes, broadcastTo,
-  matmulT, arcKernel, clamp, maximum, withSharedNodes,
+  matmulT, arcKernel, clamp, maximum, withSharedNodes, placeholder, constant as tensorConstant,
 } from '@descent/autodiff';
-import type { Binary, Call, Compare, Expr, Grad, Index, Reduce } from '../ast.js';
+import type { Binary, Call, Compare, Expr, Grad, Index, Reduce, Slice } from '../ast.js';
+import { children } from '../check/dependencies.js';
 import { didYouMean } from '../diagnostics.js';
 import { callBuiltin, isBuiltin } from './builtins.js';
 import type { LowerContext } from './context.js';
-import { fail, located } from './failure.js';
+import { fail, located, Reported } from './failure.js';
 import type { Scope } from './scope.js';
 import {
   axesOf, checkIndexSizes, describe, DRAW, isRandom, layout, positionalAxes, unionIndex, val, zipWith, type Val,
@@ -77,13 +78,14 @@ export class ExprLowerer {
       }
       case 'Index':
         return this.index(e, scope);
+      case 'Slice':
+        return this.fail('a range `a:b` can only appear inside brackets, as in `X[a:b]`', e);
       case 'Call':
         return this.call(e, scope);
       case 'Reduce':
         return this.reduce(e, scope);
       case 'Softmax': {
-        const inner = scope.child();
-        for (const i of e.indices) inner.set(i.name, { kind: 'index' });
+        const inner = this.bindIndices(e.indices.map((i) => i.name), e.body, scope);
         const body = this.lower(e.body, inner);
         if (e.indices.length !== 1) this.fail('softmax normalizes over one index', e);
         const name = e.indices[0]!.name;
@@ -108,6 +110,10 @@ export class ExprLowerer {
     if (b === undefined) {
       if (name === 'pi') return constant(Math.PI);
       if (name === 'inf') return constant(Infinity);
+      if (name === 'step') {
+        this.ctx.step ??= placeholder([], 'step');
+        return val(this.ctx.step);
+      }
       return this.fail(`unknown name \`${name}\``, at, didYouMean(name, scope.visible()));
     }
     switch (b.kind) {
@@ -115,11 +121,35 @@ export class ExprLowerer {
         return b.val;
       case 'dim':
         return constant(b.value);
-      case 'index':
-        return this.fail(`index \`${name}\` names an axis: use it inside brackets, as in \`w[${name}]\``, at);
+      case 'index': {
+        // an index variable as a value is its 0-based position along the axis it ranges over
+        if (b.size === undefined) {
+          return this.fail(`the range of \`${name}\` is not known where it is used as a value`, at,
+            `index a named tensor with it in the same expression, as in \`sum_${name} ${name} * w[${name}]\``);
+        }
+        const data = new Float64Array(b.size);
+        for (let k = 0; k < b.size; k++) data[k] = k;
+        return val(tensorConstant(data, [b.size]), [name]);
+      }
+      case 'failed':
+        throw new Reported();
       case 'function':
         return this.fail(`\`${name}\` is a function: call it with arguments`, at);
     }
+  }
+
+  /**
+   * A scope binding the index variables `names` for `body`, each with its range when `body`
+   * indexes a declared tensor with it (`w[i]`: the length of w's axis), so `i` can be a value.
+   */
+  bindIndices(names: readonly string[], body: Expr, scope: Scope): Scope {
+    const inner = scope.child();
+    const sizes = indexRanges(body, names, scope);
+    for (const n of names) {
+      const size = sizes.get(n);
+      inner.set(n, size === undefined ? { kind: 'index' } : { kind: 'index', size });
+    }
+    return inner;
   }
 
   /** E[e]: the weighted mean over the draw axis. */
@@ -202,21 +232,32 @@ export class ExprLowerer {
     return located(this.ctx.reporter, e, `\`${e.op}\``, () => zipWith([a, b], ([x, y]) => op(x!, y!)));
   }
 
-  /** w[i], Y[k, j], w[0], mustar[k]: each index consumes the next leading positional axis. */
+  /**
+   * w[i], Y[k, j], w[0], mustar[k], X[a:b], X[:, j]: each entry consumes the next positional axis;
+   * a slice keeps its axis (shortened), so the entries after it address the axes after it.
+   */
   private index(e: Index, scope: Scope): Val {
     let v = this.lower(e.target, scope);
+    let kept = 0; // positional axes kept by slices so far, in front of the next one addressed
     for (const ix of e.indices) {
-      if (v.shape.length === 0) this.fail(`too many indices: the value is a scalar here`, ix);
-      const axis = v.index.length;
+      if (v.shape.length <= kept) this.fail(v.shape.length === 0 ? 'too many indices: the value is a scalar here' : `too many indices: the value has ${v.shape.length} ${v.shape.length === 1 ? 'axis' : 'axes'}`, ix);
+      const axis = v.index.length + kept;
+      if (ix.kind === 'Slice') {
+        v = this.sliceAxis(v, axis, ix, scope);
+        kept++;
+        continue;
+      }
       if (ix.kind === 'Name' && scope.get(ix.name)?.kind === 'index') {
         if (v.index.includes(ix.name)) this.fail(`index \`${ix.name}\` is used twice on one value`, ix);
-        v = val(v.t, [...v.index, ix.name]);
+        // the named axis moves in front of the positional ones (past the axes slices kept)
+        const t = kept === 0 ? v.t : permute(v.t, moveAxis(v.t.rank, axis, v.index.length));
+        v = val(t, [...v.index, ix.name]);
         continue;
       }
       const at = this.lower(ix, scope);
       const k = constantNumber(at);
       if (k !== undefined) {
-        const size = v.shape[0]!;
+        const size = v.t.shape[axis]!;
         if (!Number.isInteger(k) || k < -size || k >= size) {
           this.fail(`index ${k} is out of range for an axis of size ${size}`, ix);
         }
@@ -226,7 +267,7 @@ export class ExprLowerer {
         continue;
       }
       // a random integer (a categorical sample): gather per draw
-      if (at.shape.length !== 0 || v.index.length !== 0) {
+      if (at.shape.length !== 0 || v.index.length !== 0 || kept !== 0) {
         this.fail(`an index must be an index variable, an integer, or a categorical sample`, ix);
       }
       v = located(this.ctx.reporter, ix, 'indexing', () => val(gather(v.t, at.t), at.index));
@@ -234,10 +275,31 @@ export class ExprLowerer {
     return v;
   }
 
+  /** `X[a:b]` on `axis`: bounds are constant integers within the axis, checked here, before the run. */
+  private sliceAxis(v: Val, axis: number, ix: Slice, scope: Scope): Val {
+    const size = v.t.shape[axis]!;
+    const bound = (b: Expr | null, otherwise: number): number => {
+      if (b === null) return otherwise;
+      const n = constantNumber(this.lower(b, scope));
+      if (n === undefined || !Number.isInteger(n)) return this.fail('a slice bound must be a constant integer (numbers and dims)', b);
+      return n;
+    };
+    const lo = bound(ix.lo, 0);
+    const hi = bound(ix.hi, size);
+    if (lo < 0 || hi > size || lo >= hi) {
+      const text = `${ix.lo === null ? '' : lo}:${ix.hi === null ? '' : hi}`;
+      this.fail(`slice [${text}] is out of range for an axis of size ${size}${lo >= hi && lo >= 0 && hi <= size ? ': it is empty' : ''}`, ix,
+        `the bounds must satisfy 0 <= a < b <= ${size}`);
+    }
+    if (lo === 0 && hi === size) return v;
+    const begin = v.t.shape.map((_, i) => (i === axis ? lo : 0));
+    const end = v.t.shape.map((d, i) => (i === axis ? hi : d));
+    return val(slice(v.t, begin, end), v.index);
+  }
+
   private reduce(e: Reduce, scope: Scope): Val {
-    const inner = scope.child();
-    for (const i of e.indices) inner.set(i.name, { kind: 'index' });
     const names = e.indices.map((i) => i.name);
+    const inner = this.bindIndices(names, e.body, scope);
     if (e.op === 'sum' && e.body.kind === 'Binary' && e.body.op === '*') {
       // sum_i a * b over an index both factors carry is a matrix product: no [.., n, ..] product
       const a = this.lower(e.body.left, inner);
@@ -350,6 +412,38 @@ export class ExprLowerer {
     for (const w of f.where) body.set(w.decl.name.name, { kind: 'value', val: this.lower(w.value, body) });
     return this.lower(f.body, body);
   }
+}
+
+/** The permutation of `rank` axes that moves axis `from` to position `to` (to <= from). */
+function moveAxis(rank: number, from: number, to: number): number[] {
+  const perm = Array.from({ length: rank }, (_, i) => i).filter((i) => i !== from);
+  perm.splice(to, 0, from);
+  return perm;
+}
+
+/**
+ * The ranges of index variables `names` read off `body` without lowering it: where `w[.., i, ..]`
+ * indexes a name bound to a value (or a dim-shaped global), `i` ranges over that axis. Entries
+ * before `i` that are integers or slices keep or drop their axes as the lowering does.
+ */
+function indexRanges(body: Expr, names: readonly string[], scope: Scope): Map<string, number> {
+  const out = new Map<string, number>();
+  const stack: Expr[] = [body];
+  while (stack.length > 0 && out.size < names.length) {
+    const e = stack.pop()!;
+    stack.push(...children(e));
+    if (e.kind !== 'Index' || e.target.kind !== 'Name') continue;
+    const b = scope.get(e.target.name);
+    if (b?.kind !== 'value') continue;
+    const shape = b.val.shape;
+    let axis = 0;
+    for (const ix of e.indices) {
+      if (axis >= shape.length) break;
+      if (ix.kind === 'Name' && names.includes(ix.name) && !out.has(ix.name)) out.set(ix.name, shape[axis]!);
+      axis++;
+    }
+  }
+  return out;
 }
 
 function dimValue(scope: Scope, name: string): number {

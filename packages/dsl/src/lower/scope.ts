@@ -6,8 +6,13 @@ import type { Val } from './values.js';
 export type Binding =
   | { readonly kind: 'value'; readonly val: Val }
   | { readonly kind: 'dim'; readonly value: number }
-  /** An index variable bound by a reduction, softmax or `metric name[i]`: `w[i]` names an axis. */
-  | { readonly kind: 'index' }
+  /**
+   * An index variable bound by a reduction, softmax or `metric name[i]`: `w[i]` names an axis.
+   * `size` is its range when known before the body is lowered (needed to use `i` as a value).
+   */
+  | { readonly kind: 'index'; readonly size?: number }
+  /** A global whose statement failed to lower: uses of it add no second error. */
+  | { readonly kind: 'failed' }
   | { readonly kind: 'function'; readonly stmt: FuncStmt };
 
 export class Scope {

@@ -5,7 +5,7 @@ import {
   type Shape, type Tensor,
 } from '@descent/autodiff';
 import type {
-  Binding as WhereBinding, ClaimStmt, Decl, Expr, LetStmt, MetricStmt, ParamStmt, ProgramAst, SampleStmt, Stmt,
+  Binding as WhereBinding, ClaimStmt, Decl, Expr, LetStmt, MetricStmt, ParamStmt, ProgramAst, SampleStmt, Series, Stmt,
   UpdateStmt,
 } from '../ast.js';
 import { Reporter } from '../diagnostics.js';
@@ -13,13 +13,16 @@ import { OPTIMIZER_DEFAULTS } from '../optimizer-defaults.js';
 import { excerpt, loadTensor } from '../load.js';
 import { MAX_QUADRATURE_NODES } from '../quadrature.js';
 import type {
-  ClaimSetting, ExpectMode, Lowered, LoweredCurvature, LoweredMetric, LoweredParam, LoweredUpdate, OptimizerSetting,
+  ClaimSetting, ClaimTerm, ExpectMode, Lowered, LoweredCurvature, LoweredMetric, LoweredParam, LoweredUpdate, OptimizerSetting,
 } from '../lowered.js';
 import type { LowerContext } from './context.js';
 import { constantNumber, ExprLowerer } from './expr.js';
 import { budgetExceeded, fail, Reported } from './failure.js';
 import { MAX_DRAWS, Sampler, sampleLayout } from './sampling.js';
 import { Scope } from './scope.js';
+import { definitions } from '../check/scope.js';
+import { isMeasurement, seriesOfExpr, type IsSeries } from '../check/claims.js';
+import { children } from '../check/dependencies.js';
 import { describe, DRAW, isRandom, val, type Val } from './values.js';
 
 export interface LowerOptions {
@@ -33,6 +36,31 @@ export interface LowerOptions {
   readonly allowRead?: readonly string[];
   /** Declarations whose values would exceed this are refused before anything is allocated. */
   readonly maxMemoryBytes?: number;
+}
+
+/** Whether `e` measures a series somewhere (`final(x)` inside a claim's value). */
+function containsMeasurement(e: Expr, isSeries: IsSeries): boolean {
+  const stack: Expr[] = [e];
+  while (stack.length > 0) {
+    const x = stack.pop()!;
+    if (isMeasurement(x, isSeries)) return true;
+    stack.push(...children(x));
+  }
+  return false;
+}
+
+/** Whether the only graph input behind `t` is `input` (a schedule reads `step`, nothing else). */
+function dependsOnlyOn(t: Tensor, input: Tensor | undefined): boolean {
+  const stack: Tensor[] = [t];
+  const seen = new Set<number>();
+  while (stack.length > 0) {
+    const x = stack.pop()!;
+    if (seen.has(x.id)) continue;
+    seen.add(x.id);
+    if (x.symbolic && x.prim === undefined && x !== input) return false;
+    stack.push(...x.inputs);
+  }
+  return true;
 }
 
 /** Lowers a checked file. Errors go to `reporter`; the result is undefined when there were any. */
@@ -56,6 +84,7 @@ class FileLowerer {
   private readonly curvature: LoweredCurvature[] = [];
   private readonly updates: LoweredUpdate[] = [];
   private readonly claims: ClaimSetting[] = [];
+  private readonly schedule: Array<{ name: string; value: Tensor }> = [];
   private readonly constants: Record<string, number> = Object.create(null) as Record<string, number>; // no prototype: any name is a plain key
   private objective: Val | undefined;
   private sense: 'minimize' | 'maximize' = 'minimize';
@@ -81,6 +110,7 @@ class FileLowerer {
       baseDir: options.baseDir ?? '.',
       maxLoadBytes: options.maxLoadBytes ?? 1 << 30,
       allowRead: options.allowRead ?? [],
+      step: undefined,
       curvature: undefined,
     };
     this.exprs = new ExprLowerer(this.ctx);
@@ -94,6 +124,8 @@ class FileLowerer {
       } catch (e) {
         if (e instanceof NodeBudgetError) throw budgetExceeded(this.reporter, e, s);
         if (!(e instanceof Reported)) throw e;
+        // names this statement would have defined: later uses add no "unknown name" cascade
+        for (const { id } of definitions(s)) if (this.scope.get(id.name) === undefined) this.scope.set(id.name, { kind: 'failed' });
       }
     }
     if (this.drawsFor) return undefined;
@@ -118,6 +150,8 @@ class FileLowerer {
       },
       claims: this.claims,
       constants: this.constants,
+      step: this.ctx.step,
+      schedule: this.schedule,
     };
   }
 
@@ -232,13 +266,31 @@ class FileLowerer {
         const defaults = OPTIMIZER_DEFAULTS[name];
         if (!defaults) fail(this.reporter, `unknown optimizer \`${s.name.name}\` (gd, momentum, adam or flow)`, s.name);
         const args: Record<string, number> = Object.fromEntries(defaults);
+        const schedule: Record<string, string> = Object.create(null) as Record<string, string>;
         s.args.forEach((a, k) => {
           const key = a.name?.name ?? defaults[k]?.[0];
           if (key === undefined || !(key in args)) fail(this.reporter, `optimizer ${name} has no argument ${a.name?.name ?? k + 1}`, a);
-          args[key] = this.overrides[key] ?? this.lowerConst(a.value, `optimizer argument ${key}`);
+          const override = this.overrides[key];
+          if (override !== undefined) {
+            args[key] = override;
+            return;
+          }
+          const v = this.exprs.lower(a.value, this.scope);
+          const n = constantNumber(v);
+          if (n !== undefined) {
+            args[key] = n;
+            return;
+          }
+          // a schedule: a scalar that varies with `step` alone, evaluated before each step
+          if (v.index.length > 0 || v.shape.length > 0 || !dependsOnlyOn(v.t, this.ctx.step)) {
+            fail(this.reporter, `optimizer argument ${key} must be a number, or a number that varies with \`step\``, a.value);
+          }
+          args[key] = NaN;
+          schedule[key] = this.program.source.slice(a.value.span.start, a.value.span.end);
+          this.schedule.push({ name: key, value: v.t });
         });
         for (const [key] of defaults) if (this.overrides[key] !== undefined) args[key] = this.overrides[key];
-        this.optimizer = { name, args };
+        this.optimizer = Object.keys(schedule).length > 0 ? { name, args, schedule } : { name, args };
         return;
       }
       case 'SettingStmt': {
@@ -257,8 +309,7 @@ class FileLowerer {
    * not random, with no other free index, laid out as [sizes of i, j, ...] ++ its own shape.
    */
   private indexed(s: MetricStmt | UpdateStmt, what: string): Tensor {
-    const scope = this.withWhere(s.where);
-    for (const i of s.indices) scope.set(i.name, { kind: 'index' });
+    const scope = this.exprs.bindIndices(s.indices.map((i) => i.name), s.body, this.withWhere(s.where));
     const v = this.exprs.lower(s.body, scope);
     const names = s.indices.map((i) => i.name);
     if (isRandom(v)) fail(this.reporter, `${what} is random: wrap it in E[...]`, s.body);
@@ -341,7 +392,7 @@ class FileLowerer {
       // the initial value is needed now, whatever its size
       const value = s.init.value;
       const v = withDeferredConstants(false, () => this.conform(this.exprs.lower(value, this.scope), [...shape], value, what));
-      if (v.t.symbolic || v.t.tracked || v.index.length) fail(this.reporter, `${what}: the initial value must not depend on params or samples`, s.init);
+      if (v.t.symbolic || v.t.tracked || v.index.length) fail(this.reporter, `${what}: the initial value must not depend on params, samples or \`step\``, s.init);
       return Float64Array.from(v.t.data);
     }
     const dist = s.init;
@@ -459,10 +510,37 @@ class FileLowerer {
     return fail(this.reporter, 'categorical(p): p must be a vector defined before the first sample', s.dist);
   }
 
+  /** The name of a series as the log's reader takes it: `loss`, `norm[0]`, `norm[*]`. */
+  private seriesName(series: Series): string {
+    if (series.every) return `${series.name.name}[*]`;
+    const index = series.indices.map((e) => this.lowerConst(e, 'a series index'));
+    return index.length ? `${series.name.name}[${index.join(', ')}]` : series.name.name;
+  }
+
+  /** A claim's value side: a constant, or arithmetic over measurements of series. */
+  private claimTerm(e: Expr, isSeries: IsSeries): ClaimTerm {
+    if (!containsMeasurement(e, isSeries)) return { kind: 'number', value: this.lowerConst(e, 'the claimed value') };
+    if (e.kind === 'Unary') return e.op === '-' ? { kind: 'neg', a: this.claimTerm(e.operand, isSeries) } : this.claimTerm(e.operand, isSeries);
+    if (e.kind === 'Binary' && (e.op === '+' || e.op === '-' || e.op === '*' || e.op === '/')) {
+      return { kind: 'op', op: e.op, a: this.claimTerm(e.left, isSeries), b: this.claimTerm(e.right, isSeries) };
+    }
+    if (e.kind === 'Call' && isMeasurement(e, isSeries)) {
+      const series = seriesOfExpr(e.args[0], isSeries)!;
+      return {
+        kind: 'measure', fn: e.callee.name, series: this.seriesName(series),
+        args: e.args.slice(1).map((a) => this.lowerConst(a, 'a claim argument')),
+        text: this.program.source.slice(e.span.start, e.span.end),
+      };
+    }
+    return fail(this.reporter, 'a measurement in a claim may only be added, subtracted, multiplied or divided', e);
+  }
+
   private claim(s: ClaimStmt): ClaimSetting {
-    const seriesIndex = s.series.indices.map((e) => this.lowerConst(e, 'a series index'));
-    const series = seriesIndex.length ? `${s.series.name.name}[${seriesIndex.join(', ')}]` : s.series.name.name;
-    const value = this.lowerConst(s.value, 'the claimed value');
+    const series = this.seriesName(s.series);
+    const metricNames = new Set(this.program.statements.flatMap((x) => (x.kind === 'MetricStmt' ? [x.name.name] : [])));
+    const isSeries: IsSeries = (name) => name === 'loss' || metricNames.has(name);
+    const term = this.claimTerm(s.value, isSeries);
+    const value = term.kind === 'number' ? term.value : 0;
     const tol = s.tolerance ? this.lowerConst(s.tolerance, 'the tolerance') : undefined;
     const text = this.program.source.slice(s.span.start, s.span.end).replace(/^claim\s+/, '');
     const line = this.program.source.slice(0, s.span.start).split('\n').length;
@@ -472,6 +550,7 @@ class FileLowerer {
       args: s.args.map((e) => this.lowerConst(e, 'a claim argument')),
       op: s.op,
       value,
+      ...(term.kind === 'number' ? {} : { against: term }),
       ...(tol !== undefined ? { tol } : {}),
       text,
       line,
