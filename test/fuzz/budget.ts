@@ -1,14 +1,14 @@
 // Time budgets of the fuzz suites: input counts fixed, budgets generous enough for 2 busy cores.
 //
-// Measured twice with other tests running beside them on 2 cores shared with four other builds
-// (load average 14-19): on a fresh clone within the whole suite (`pnpm test`), and with the
-// reliability e2e tests beside them; the slower of the two against the budgets below:
+// Measured three times with other tests running beside them on 2 cores shared with four other
+// builds (load average 13-19): twice on a fresh clone within the whole suite (`pnpm test`), once
+// with the reliability e2e tests beside them; the slowest of the three against the budgets below:
 //   byte-by-byte deletions of every model   44.4 s  of 300 s    (6.8x)
-//   6,000 byte-level mutations              92.8 s  of 600 s    (6.5x)
-//   1,500 recombined / 1,500 random          5.1 s / 4.5 s of 300 s each
-//   600 through main(['check'])             13.1 s  of 300 s    (23x)
+//   6,000 byte-level mutations             110.7 s  of 600 s    (5.4x)
+//   1,500 recombined / 1,500 random          7.4 s / 6.7 s of 300 s each
+//   600 through main(['check'])             15.4 s  of 300 s    (19x)
 //   158 spawned `descent check`            231.1 s  of 1,580 s (6.8x)
-//   slowest single input: in process 1.4 s of 10 s (7x); spawned 6.4 s of 30 s (4.7x)
+//   slowest single input: in process 1.4 s of 10 s (7x); spawned 7.4 s of 30 s (4x)
 // (on a quiet machine the 6,000 take about 56 s). Each budget is a per-input allowance times the
 // input count, never below the suite's default timeout, so a loaded machine slows them without
 // failing them; a real hang or blow-up is still caught by the per-input limits and by the spawned
