@@ -35,6 +35,7 @@ export interface Flags {
   metric?: string;
   title?: string;
   claims?: string;
+  port?: number;
 }
 
 export type ParsedArgs =
