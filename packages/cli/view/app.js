@@ -25,7 +25,7 @@ const state = {
   /** @type {any} */ plot: null,
   plotSignature: '',
   /** @type {Curve[]} */ curves: [],
-  timings: { tableMs: NaN, drawMs: NaN, drawStartedAt: NaN },
+  timings: { tableMs: NaN, runsFetchMs: NaN, logsFetchMs: NaN, buildMs: NaN, drawMs: NaN, drawStartedAt: NaN },
 };
 
 // ---- numbers: the log's two non-finite conventions ----
@@ -90,20 +90,14 @@ async function fetchRuns() {
   return /** @type {RunRow[]} */ (body.runs);
 }
 
-const dataUrl = (/** @type {string} */ key, /** @type {string} */ file) => `/data/${key.split('/').map(encodeURIComponent).join('/')}/${file}`;
-
-/** Reads the records of a run's log added since the last read; true when there were any. */
-async function loadLog(/** @type {string} */ key) {
+/** Appends the whole lines `text` (log.jsonl from byte `next` on) to a run's records; true when any were added. */
+function addRecords(/** @type {string} */ key, /** @type {string} */ text, /** @type {number} */ next) {
   let log = state.logs.get(key);
   if (!log) state.logs.set(key, (log = { records: [], next: 0, bytes: 0 }));
-  const res = await fetch(`${dataUrl(key, 'log.jsonl')}?from=${log.next}`);
-  if (!res.ok) return false;
-  const text = await res.text();
-  const next = Number(res.headers.get('x-next-offset') ?? '0');
   if (next < log.next) {
-    log.records = []; // the log was rewritten (a run started again with --force): read it anew
+    log.records = []; // the log was rewritten (a run started again with --force): read anew next time
     log.next = 0;
-    return loadLog(key);
+    return true;
   }
   log.next = next;
   let added = false;
@@ -114,6 +108,24 @@ async function loadLog(/** @type {string} */ key) {
       added = true;
     } catch {
       /* a line cut by a crash: skip it */
+    }
+  }
+  return added;
+}
+
+/** Reads what the logs of `keys` gained since the last read, 200 runs a request; true when any grew. */
+async function loadLogs(/** @type {string[]} */ keys) {
+  let added = false;
+  for (let i = 0; i < keys.length; i += 200) {
+    const chunk = keys.slice(i, i + 200);
+    const q = chunk.map((k) => `run=${encodeURIComponent(k)}&from=${state.logs.get(k)?.next ?? 0}`).join('&');
+    const res = await fetch(`/api/logs?${q}`);
+    if (!res.ok) continue;
+    const body = /** @type {Record<string, { text?: string, next?: number }>} */ (await res.json());
+    for (const k of chunk) {
+      const r = body[k];
+      if (r && typeof r.text === 'string' && typeof r.next === 'number') added = addRecords(k, r.text, r.next) || added;
+      else if (!state.logs.has(k)) state.logs.set(k, { records: [], next: 0, bytes: 0 }); // no log yet
     }
   }
   return added;
@@ -628,9 +640,12 @@ function exportPng() {
 async function selectionChanged() {
   state.timings.drawStartedAt = performance.now();
   const missing = [...state.selected].filter((k) => !state.logs.has(k));
-  await Promise.all(missing.map(loadLog));
+  await loadLogs(missing);
+  state.timings.logsFetchMs = performance.now() - state.timings.drawStartedAt;
   refreshSeriesList();
+  const built = performance.now();
   draw();
+  state.timings.buildMs = performance.now() - built;
   renderTableCounts();
 }
 
@@ -655,9 +670,9 @@ async function poll() {
     const before = JSON.stringify(state.runs);
     state.runs = runs;
     if (JSON.stringify(runs) !== before) renderTable();
-    const grown = runs.filter((r) => state.selected.has(r.key) && state.logs.has(r.key) && r.logBytes !== state.logs.get(r.key)?.next);
-    const added = await Promise.all(grown.map((r) => loadLog(r.key)));
-    if (added.some(Boolean)) {
+    // running runs are read every time (the table may be a second old); others when their log changed
+    const grown = runs.filter((r) => state.selected.has(r.key) && state.logs.has(r.key) && (r.status === 'running' || r.logBytes !== state.logs.get(r.key)?.next));
+    if (grown.length > 0 && (await loadLogs(grown.map((r) => r.key)))) {
       refreshSeriesList();
       draw();
     }
@@ -722,7 +737,9 @@ function wire() {
 
 async function start() {
   wire();
+  const asked = performance.now();
   state.runs = await fetchRuns();
+  state.timings.runsFetchMs = performance.now() - asked;
   renderTable();
   state.timings.tableMs = performance.now(); // since navigation start: the table is on screen
   if (state.runs.length <= AUTO_SELECT) for (const r of state.runs) state.selected.add(r.key);
@@ -737,6 +754,8 @@ Object.assign(window, {
     timings: state.timings,
     curves: () => state.curves.map((cv) => ({ label: cv.label, points: cv.ys.filter((y) => typeof y === 'number').length, fit: Boolean(cv.fit), key: cv.key })),
     svg: plotSvg,
+    /** The drawn ranges, as drawn: log10 of the values on a log axis. */
+    scales: () => (state.plot ? { x: [state.plot.scales.x.min, state.plot.scales.x.max], y: [state.plot.scales.y.min, state.plot.scales.y.max] } : null),
     ready: false,
   },
 });

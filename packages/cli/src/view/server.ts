@@ -6,7 +6,7 @@ import { fileURLToPath } from 'node:url';
 import { PALETTE } from '../plot/palette.js';
 import { toJsonLine } from '../runlog.js';
 import { indexRuns } from './runs-index.js';
-import { resolveInside } from './safe-path.js';
+import { resolveInside, type Resolved } from './safe-path.js';
 
 /** The only interface the viewer listens on. */
 export const VIEW_HOST = '127.0.0.1';
@@ -70,6 +70,24 @@ export interface ViewServer {
  */
 export async function startViewServer(roots: readonly string[], port: number): Promise<ViewServer> {
   const assets = staticDir();
+  // The runs table, computed at start and then again in the background when a request finds it
+  // older than half a second: a request never waits for a walk of a thousand run folders.
+  let index: { readonly body: string; readonly at: number } | null = null;
+  let refreshing = false;
+  const refreshIndex = (): void => {
+    index = { body: toJsonLine({ palette: PALETTE, runs: indexRuns(roots) }), at: Date.now() };
+  };
+  const runsBody = (): string => {
+    if (!index) refreshIndex();
+    else if (Date.now() - index.at > 500 && !refreshing) {
+      refreshing = true;
+      setImmediate(() => {
+        refreshing = false;
+        refreshIndex();
+      });
+    }
+    return index!.body;
+  };
   let allowedHosts: Set<string> = new Set();
   const send = (res: http.ServerResponse, status: number, type: string, body: string | Buffer, extra: Record<string, string> = {}): void => {
     res.writeHead(status, {
@@ -83,6 +101,17 @@ export async function startViewServer(roots: readonly string[], port: number): P
   };
   const fail = (res: http.ServerResponse, status: number, reason: string): void => send(res, status, TYPES['json']!, toJsonLine({ error: reason }));
 
+  /** A file under served folder number `rootText`, named by percent-encoded segments. */
+  const inRoot = (rootText: string | undefined, segments: readonly string[]): Resolved => {
+    if (!/^\d+$/.test(rootText ?? '') || Number(rootText) >= roots.length) return { ok: false, status: 404, reason: 'no such served folder' };
+    return resolveInside(roots[Number(rootText)]!, segments);
+  };
+  /** The log.jsonl of a run key "<root index>/<path>", through the same checks as /data/. */
+  const runLog = (key: string): Resolved => {
+    const [rootText, ...segments] = key.split('/');
+    return inRoot(rootText, [...segments.map(encodeURIComponent), 'log.jsonl']);
+  };
+
   const handle = (req: http.IncomingMessage, res: http.ServerResponse): void => {
     if (req.method !== 'GET' && req.method !== 'HEAD') return fail(res, 405, 'read-only: GET and HEAD only');
     if (!allowedHosts.has(req.headers.host ?? '')) return fail(res, 421, 'wrong Host header');
@@ -95,13 +124,26 @@ export async function startViewServer(roots: readonly string[], port: number): P
       const ext = asset.slice(asset.lastIndexOf('.') + 1);
       return send(res, 200, TYPES[ext]!, fs.readFileSync(`${assets}${asset}`));
     }
-    if (pathname === '/api/runs') return send(res, 200, TYPES['json']!, toJsonLine({ palette: PALETTE, runs: indexRuns(roots) }));
+    if (pathname === '/api/runs') return send(res, 200, TYPES['json']!, runsBody());
+    if (pathname === '/api/logs') {
+      // many logs in one request: run=<key>&from=<byte offset>, repeated (an overlay of 100 runs is one request)
+      const keys = query.getAll('run');
+      const froms = query.getAll('from');
+      if (keys.length !== froms.length || keys.length > 1000) return fail(res, 400, 'give run= and from= in pairs (at most 1000)');
+      const out: Record<string, { text: string; next: number } | { error: string }> = {};
+      keys.forEach((key, i) => {
+        const r = runLog(key);
+        const from = Number(froms[i]);
+        if (!r.ok) out[key] = { error: r.reason };
+        else if (!Number.isSafeInteger(from) || from < 0) out[key] = { error: 'from= wants a byte offset' };
+        else out[key] = wholeLinesFrom(r.file, from);
+      });
+      return send(res, 200, TYPES['json']!, JSON.stringify(out));
+    }
     if (pathname.startsWith('/data/')) {
       // /data/<root index>/<path below it>/<file>
       const [rootText, ...segments] = pathname.slice('/data/'.length).split('/');
-      const rootIndex = Number(rootText);
-      if (!/^\d+$/.test(rootText ?? '') || rootIndex >= roots.length) return fail(res, 404, 'no such served folder');
-      const r = resolveInside(roots[rootIndex]!, segments);
+      const r = inRoot(rootText, segments);
       if (!r.ok) return fail(res, r.status, r.reason);
       const name = r.file.slice(r.file.lastIndexOf('/') + 1);
       if (!DATA_FILES.has(name)) return fail(res, 403, `only run files are served (${[...DATA_FILES].join(', ')})`);
@@ -130,6 +172,9 @@ export async function startViewServer(roots: readonly string[], port: number): P
     server.listen(port, VIEW_HOST, () => resolve());
   });
   const actual = (server.address() as AddressInfo).port;
+  setImmediate(() => {
+    if (!index) refreshIndex();
+  });
   allowedHosts = new Set([`${VIEW_HOST}:${actual}`, `localhost:${actual}`]);
   return {
     url: `http://${VIEW_HOST}:${actual}/`,
