@@ -1,5 +1,4 @@
 // `descent view` security: path traversal (raw, percent-encoded, symlinks) refused, 127.0.0.1 only, read-only.
-import { spawn, type ChildProcess } from 'node:child_process';
 import * as fs from 'node:fs';
 import * as http from 'node:http';
 import * as net from 'node:net';
@@ -8,7 +7,8 @@ import * as path from 'node:path';
 import fc from 'fast-check';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { resolveInside } from '../../packages/cli/src/view/safe-path.js';
-import { cli, descent, env, scratch } from './e2e/helpers.js';
+import { descent, scratch } from './e2e/helpers.js';
+import { startView, type StartedView } from './view-server.js';
 
 interface Reply {
   readonly status: number;
@@ -28,26 +28,11 @@ function request(port: number, rawPath: string, options: { method?: string; host
   });
 }
 
-/** Starts `descent view ARGS` and resolves with its port once it prints its URL. */
-function startView(args: readonly string[]): Promise<{ child: ChildProcess; port: number; url: string }> {
-  return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, [cli, 'view', ...args], { env: env() });
-    let out = '';
-    let err = '';
-    child.stdout!.on('data', (d: Buffer) => {
-      out += d.toString();
-      const m = /(http:\/\/127\.0\.0\.1:(\d+)\/)/.exec(out);
-      if (m) resolve({ child, port: Number(m[2]), url: m[1]! });
-    });
-    child.stderr!.on('data', (d: Buffer) => (err += d.toString()));
-    child.on('exit', (code) => reject(new Error(`descent view exited ${code}: ${err}`)));
-  });
-}
 
 describe('descent view: what it serves', () => {
   let root: string;
   let outside: string;
-  let server: { child: ChildProcess; port: number; url: string };
+  let server: StartedView;
 
   beforeAll(async () => {
     const base = scratch('descent-view-sec-');

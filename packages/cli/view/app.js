@@ -268,13 +268,16 @@ function controls() {
   };
 }
 
+/** What curves are grouped and colored by: a sweep's setting without the seed; a lone run is its own group. */
+const groupOf = (/** @type {RunRow} */ r) => (r.sweep !== null ? `${r.sweep}|${r.group}` : r.group ? `|${r.group}` : r.key);
+
 /** The curves to draw for the selection and the controls, with notes on points a log axis cannot show. */
 function buildCurves() {
   const c = controls();
   const notes = [];
   const runs = state.runs.filter((r) => state.selected.has(r.key));
-  const groups = [...new Set(runs.map((r) => `${r.sweep ?? ''}|${r.group}`))];
-  const colorOf = (/** @type {RunRow} */ r, /** @type {number} */ i) => state.palette[(groups.length > 1 ? groups.indexOf(`${r.sweep ?? ''}|${r.group}`) : i) % state.palette.length] ?? '#000';
+  const groups = [...new Set(runs.map(groupOf))];
+  const colorOf = (/** @type {RunRow} */ r, /** @type {number} */ i) => state.palette[(groups.length > 1 ? groups.indexOf(groupOf(r)) : i) % state.palette.length] ?? '#000';
   /** @type {Curve[]} */
   const curves = [];
   let zeros = 0;
@@ -316,7 +319,7 @@ function groupCurves(/** @type {Curve[]} */ curves, /** @type {RunRow[]} */ runs
   const groups = new Map();
   curves.forEach((cv, i) => {
     const r = /** @type {RunRow} */ (runs[i]);
-    const id = `${r.sweep ?? ''}|${r.group || r.dir}`;
+    const id = groupOf(r);
     let g = groups.get(id);
     if (!g) groups.set(id, (g = { label: r.group || r.dir, color: cv.color, members: [], diverged: false }));
     g.members.push(cv);
@@ -346,26 +349,29 @@ function groupCurves(/** @type {Curve[]} */ curves, /** @type {RunRow[]} */ runs
   return out;
 }
 
-/** A dashed power-law line per curve over the fit window (default: the last decade of steps). */
+/**
+ * A dashed power-law line per curve over the fit window: the steps given, or else each curve's
+ * own last decade (as the run summary's slope).
+ */
 function fitCurves(/** @type {Curve[]} */ curves, /** @type {ReturnType<typeof controls>} */ c, /** @type {string[]} */ notes) {
-  const maxStep = Math.max(0, ...curves.flatMap((cv) => cv.xs));
-  const t0 = Number.isFinite(c.fitFrom) ? c.fitFrom : maxStep / 10;
-  const t1 = Number.isFinite(c.fitTo) ? c.fitTo : maxStep;
-  /** @type {HTMLInputElement} */ ($('fit-from')).placeholder = fmt(t0);
-  /** @type {HTMLInputElement} */ ($('fit-to')).placeholder = fmt(t1);
+  /** @type {HTMLInputElement} */ ($('fit-from')).placeholder = 'last';
+  /** @type {HTMLInputElement} */ ($('fit-to')).placeholder = 'decade';
   /** @type {Curve[]} */
   const out = [];
   let failed = 0;
   for (const cv of curves) {
+    const last = Math.max(0, ...cv.xs);
+    const t0 = Number.isFinite(c.fitFrom) ? c.fitFrom : last / 10;
+    const t1 = Number.isFinite(c.fitTo) ? c.fitTo : last;
     const f = fitPowerLaw(cv.xs, cv.ys, t0, t1);
     if (!f) {
       failed++;
       continue;
     }
     const xs = cv.xs.filter((x) => x >= t0 && x <= t1 && x > 0);
-    out.push({ label: `fit ${cv.label}: slope ${fmt(f.a)}`, color: cv.color, xs, ys: xs.map((x) => Math.exp(f.b + f.a * Math.log(x))), key: null, diverged: cv.diverged, width: 1.5, dash: [6, 4], fit: true });
+    out.push({ label: `${cv.label.replace(/ \(median of \d+\)$/, '')}: fit, slope ${fmt(f.a)}`, color: cv.color, xs, ys: xs.map((x) => Math.exp(f.b + f.a * Math.log(x))), key: null, diverged: cv.diverged, width: 1.5, dash: [6, 4], fit: true });
   }
-  if (failed) notes.push(`${failed} curve${failed > 1 ? 's have' : ' has'} fewer than 2 positive points in [${fmt(t0)}, ${fmt(t1)}]: no fit`);
+  if (failed) notes.push(`${failed} curve${failed > 1 ? 's have' : ' has'} fewer than 2 positive points in the fit window: no fit`);
   return out;
 }
 

@@ -7,6 +7,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { cli, descent, env, fixture, repo, scratch } from '../e2e/helpers.js';
 import { logSteps } from '../../../packages/cli/src/runlog.js';
 import { launch, waitFor, type Browser } from './chromium.js';
+import { startView, type StartedView } from '../view-server.js';
 
 interface CurveInfo {
   readonly label: string;
@@ -15,21 +16,6 @@ interface CurveInfo {
   readonly key: string | null;
 }
 
-/** Starts `descent view ARGS`; resolves with the URL it prints. */
-function startView(args: readonly string[]): Promise<{ child: ChildProcess; url: string }> {
-  return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, [cli, 'view', ...args], { env: env() });
-    let out = '';
-    let err = '';
-    child.stdout!.on('data', (d: Buffer) => {
-      out += d.toString();
-      const m = /http:\/\/127\.0\.0\.1:\d+\//.exec(out);
-      if (m) resolve({ child, url: m[0] });
-    });
-    child.stderr!.on('data', (d: Buffer) => (err += d.toString()));
-    child.on('exit', (code) => reject(new Error(`descent view exited ${code}: ${err}`)));
-  });
-}
 
 const lines = (file: string): number => (fs.existsSync(file) ? fs.readFileSync(file, 'utf8').split('\n').filter((l) => l.trim() !== '').length : 0);
 
@@ -82,7 +68,7 @@ function bigSweep(root: string): void {
 describe('descent view in Chromium', () => {
   let browser: Browser;
   let root: string;
-  let view: { child: ChildProcess; url: string };
+  let view: StartedView;
   let live: ChildProcess;
   const liveLog = (): string => path.join(root, 'live', 'log.jsonl');
 
@@ -257,8 +243,10 @@ describe('descent view in Chromium', () => {
     expect(pageAt, 'the live curve did not grow within 30 s').not.toBeNaN();
     console.log(`live update: the curve grew ${Number.isNaN(fileAt) ? '(file growth not seen first)' : `${pageAt - fileAt} ms after the log did`} (${start} → ${await points()} points)`);
     if (process.env['DESCENT_VIEW_SCREENSHOT']) {
-      await filter('');
+      await page().click('#select-none');
+      await filter('view-sweep');
       await page().click('#select-shown');
+      await filter('');
       await page().check('#group');
       await page().check('#fit');
       await page().fill('#fit-from', '');
@@ -276,7 +264,7 @@ describe('descent view in Chromium', () => {
 
 describe('descent view with 1,000 runs of 200 records', () => {
   let browser: Browser;
-  let view: { child: ChildProcess; url: string };
+  let view: StartedView;
 
   beforeAll(async () => {
     const root = path.join(scratch('descent-view-big-'), 'runs');
