@@ -1,7 +1,6 @@
 // @ts-check
 // The descent view page: the runs table (sort, filter, select), the selected runs' curves drawn by
 // uPlot (log/linear axes, medians over seeds, power-law fits, hover, SVG/PNG export), live updates.
-/* global uPlot */
 
 /** @typedef {{ key: string, dir: string, model: string, settings: Record<string, number>, group: string, sweep: string | null, seed: number | null, optimizer: string, status: string, step: unknown, steps: unknown, finalLoss: unknown, slope: unknown, claimsPassed: number | null, claimsTotal: number | null, logBytes: number }} RunRow */
 /** @typedef {{ step: number, loss: unknown, metrics?: Record<string, unknown>, nonfinite?: Record<string, string> }} LogRecord */
@@ -165,7 +164,8 @@ function passes(/** @type {RunRow} */ r, /** @type {string[]} */ words, /** @typ
   for (const w of words) {
     const eq = /^([^=]+)=(.*)$/.exec(w);
     if (eq) {
-      const [, name, want] = /** @type {[string, string, string]} */ (eq);
+      const name = /** @type {string} */ (eq[1]);
+      const want = /** @type {string} */ (eq[2]);
       const col = COLUMNS.find((c) => c.id === name || c.title === name);
       const have = name in r.settings ? String(r.settings[name]) : col ? col.text(r) : undefined;
       if (have === undefined || (have !== want && Number(have) !== Number(want))) return false;

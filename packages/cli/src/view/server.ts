@@ -42,15 +42,20 @@ export function staticDir(): string {
   throw new Error('the viewer page is not built (dist/view/static/index.html is missing; run pnpm build)');
 }
 
-/** A log's bytes from `from` up to its last newline: only whole records, and where to ask next. */
-function wholeLinesFrom(file: string, from: number): { text: string; next: number } {
+/** At most this much of one log per answer: a long log arrives over several polls, never in one buffer. */
+const LOG_CHUNK = 16 * 1024 * 1024;
+/** At most this much log text in one /api/logs answer; the runs past it get theirs at the next poll. */
+const LOGS_BUDGET = 64 * 1024 * 1024;
+
+/** A log's bytes from `from` up to its last newline (at most `max` bytes): only whole records, and where to ask next. */
+function wholeLinesFrom(file: string, from: number, max = LOG_CHUNK): { text: string; next: number } {
   const size = fs.statSync(file).size;
   if (from >= size) return { text: '', next: from > size ? 0 : from }; // a shorter file was rewritten (--force): start over
   const fd = fs.openSync(file, 'r');
   try {
-    const buf = Buffer.alloc(size - from);
+    const buf = Buffer.alloc(Math.min(size - from, max));
     const n = fs.readSync(fd, buf, 0, buf.length, from);
-    const end = buf.lastIndexOf(0x0a, n - 1) + 1;
+    const end = n === 0 ? 0 : buf.lastIndexOf(0x0a, n - 1) + 1;
     return { text: buf.subarray(0, end).toString('utf8'), next: from + end };
   } finally {
     fs.closeSync(fd);
@@ -131,12 +136,17 @@ export async function startViewServer(roots: readonly string[], port: number): P
       const froms = query.getAll('from');
       if (keys.length !== froms.length || keys.length > 1000) return fail(res, 400, 'give run= and from= in pairs (at most 1000)');
       const out: Record<string, { text: string; next: number } | { error: string }> = {};
+      let budget = LOGS_BUDGET;
       keys.forEach((key, i) => {
         const r = runLog(key);
         const from = Number(froms[i]);
         if (!r.ok) out[key] = { error: r.reason };
         else if (!Number.isSafeInteger(from) || from < 0) out[key] = { error: 'from= wants a byte offset' };
-        else out[key] = wholeLinesFrom(r.file, from);
+        else {
+          const got = wholeLinesFrom(r.file, from, Math.min(LOG_CHUNK, budget));
+          budget -= got.next - from;
+          out[key] = got;
+        }
       });
       return send(res, 200, TYPES['json']!, JSON.stringify(out));
     }
