@@ -87,6 +87,16 @@ describe('descent view: what it serves', () => {
     expect(r.body).not.toContain('secret');
   });
 
+  it('refuses the same paths in the many-logs request (/api/logs)', async () => {
+    const keys = ['0/a', '0/../outside', '0/a/../../outside', '0/%2e%2e/outside', '0/escape', '1/a', 'x/a'];
+    const r = await request(server.port, `/api/logs?${keys.map((k) => `run=${encodeURIComponent(k)}&from=0`).join('&')}`);
+    expect(r.status).toBe(200);
+    expect(r.body).not.toContain('SECRET');
+    const body = JSON.parse(r.body) as Record<string, { text?: string; error?: string }>;
+    expect(body['0/a']?.text).toContain('"loss":1');
+    for (const k of keys.slice(1)) expect(body[k]?.error, k).toBeDefined();
+  });
+
   it('does not list a symlinked folder in the runs table', async () => {
     const r = await request(server.port, '/api/runs');
     const keys = (JSON.parse(r.body) as { runs: { key: string }[] }).runs.map((x) => x.key);
