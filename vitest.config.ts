@@ -13,8 +13,9 @@ export default defineConfig({
   },
   test: {
     include: ['test/**/*.test.ts'],
-    // the browser suite needs Chromium and runs on its own: pnpm test:browser (vitest.browser.config.ts)
-    exclude: ['test/cli/browser/**', '**/node_modules/**'],
+    // suites that run on their own: packaging (pnpm test:packaging, vitest.packaging.config.ts) and
+    // the browser suite, which needs Chromium (pnpm test:browser, vitest.browser.config.ts)
+    exclude: ['test/packaging/**', 'test/cli/browser/**', '**/node_modules/**'],
     testTimeout: 60_000,
     pool: 'forks',
     // the JSON report is what .ci/run counts passed and failed tests from

@@ -40,21 +40,27 @@ function toNumber(/** @type {unknown} */ v) {
 }
 
 /**
- * One line of log.jsonl. Newer logs write a non-finite value as null and name it in "nonfinite"
- * ({"loss": "NaN", "metrics.norm[1]": "Infinity"}); the value is put back at its path.
+ * Puts back the non-finite values that JSON written by descent names in its "nonfinite" field
+ * ({"loss": "NaN", "metrics.norm[1]": "Infinity"}, written as null in place); older files wrote
+ * the strings in place, which toNumber reads.
  */
-function parseRecord(/** @type {string} */ line) {
-  const r = /** @type {LogRecord} */ (JSON.parse(line));
-  if (r.nonfinite && typeof r.nonfinite === 'object') {
+function restoreNonFinite(/** @type {any} */ r) {
+  if (r && r.nonfinite && typeof r.nonfinite === 'object') {
     for (const [where, text] of Object.entries(r.nonfinite)) {
       const parts = where.match(/[^.[\]]+/g) ?? [];
+      // own properties only, defined rather than assigned: a metric named __proto__ is a value like any other
+      const own = (/** @type {any} */ o, /** @type {string} */ k) => o !== null && typeof o === 'object' && Object.prototype.hasOwnProperty.call(o, k);
       /** @type {any} */ let at = r;
-      for (let i = 0; i < parts.length - 1 && at != null; i++) at = at[/** @type {string} */ (parts[i])];
-      if (at != null && typeof at === 'object') at[/** @type {string} */ (parts[parts.length - 1])] = toNumber(text);
+      for (let i = 0; i < parts.length - 1; i++) at = own(at, /** @type {string} */ (parts[i])) ? at[/** @type {string} */ (parts[i])] : null;
+      const last = /** @type {string} */ (parts[parts.length - 1]);
+      if (own(at, last)) Object.defineProperty(at, last, { value: toNumber(text), writable: true, enumerable: true, configurable: true });
     }
   }
   return r;
 }
+
+/** One line of log.jsonl, either convention. */
+const parseRecord = (/** @type {string} */ line) => /** @type {LogRecord} */ (restoreNonFinite(JSON.parse(line)));
 
 /** The value of `series` ("loss", "name" or "name[i]") in a record. */
 function valueOf(/** @type {LogRecord} */ r, /** @type {string} */ series) {
@@ -84,7 +90,7 @@ const esc = (/** @type {unknown} */ s) => String(s).replace(/[&<>"']/g, (c) => `
 async function fetchRuns() {
   const res = await fetch('/api/runs');
   if (!res.ok) throw new Error(`/api/runs: ${res.status}`);
-  const body = await res.json();
+  const body = restoreNonFinite(await res.json());
   state.palette = body.palette ?? state.palette;
   return /** @type {RunRow[]} */ (body.runs);
 }

@@ -6,7 +6,8 @@ import { readCheckpoint } from '../checkpoint.js';
 import { CliError } from '../errors.js';
 import { executeRun, identityOf, type RunJson, type RunOutcome } from '../execute.js';
 import type { CommandArgs, Io } from '../io.js';
-import { resolveModel } from '../model.js';
+import { resolveModel, STDIN_MODEL } from '../model.js';
+import { recordedModel } from '../run-model.js';
 import { Progress } from '../progress.js';
 import { readJson, readJsonl, type LogRecord } from '../runlog.js';
 import { setup, type RunConfig } from '../setup.js';
@@ -16,27 +17,27 @@ import { jsonReplacer, runEnding, runJsonOutput } from './run.js';
 
 const isObj = (x: unknown): x is Record<string, unknown> => typeof x === 'object' && x !== null && !Array.isArray(x);
 
-/** run.json of `dir`, checked enough to resume from; anything else is a one-paragraph CliError. */
-function readRunJson(dir: string): RunJson {
+/** run.json of `dir`, checked enough to resume (or rerun) from; anything else is a one-paragraph CliError. */
+export function readRunJson(dir: string, command = 'resume'): RunJson {
   const file = path.join(dir, 'run.json');
   let st: fs.Stats;
   try {
     st = fs.statSync(dir);
   } catch {
-    throw new CliError(`descent resume: ${dir}: no such folder.`);
+    throw new CliError(`descent ${command}: ${dir}: no such folder.`);
   }
-  if (!st.isDirectory()) throw new CliError(`descent resume: ${dir} is a file; give the run's folder.`);
+  if (!st.isDirectory()) throw new CliError(`descent ${command}: ${dir} is a file; give the run's folder.`);
   if (!fs.existsSync(file)) {
-    throw new CliError(`descent resume: ${dir} has no run.json, so it is not a run folder (or its run was stopped before it wrote anything); start the run again with descent run.`);
+    throw new CliError(`descent ${command}: ${dir} has no run.json, so it is not a run folder (or its run was stopped before it wrote anything); start the run again with descent run.`);
   }
   let j: unknown;
   try {
     j = readJson(file);
   } catch (e) {
-    throw new CliError(`descent resume: ${file} is not readable JSON (${(e as Error).message.split('\n')[0]}).`);
+    throw new CliError(`descent ${command}: ${file} is not readable JSON (${(e as Error).message.split('\n')[0]}).`);
   }
   if (!isObj(j) || j['format'] !== 'descent-run/1' || !isObj(j['config']) || !isObj(j['model']) || typeof j['status'] !== 'string') {
-    throw new CliError(`descent resume: ${file} is not a descent run file (format descent-run/1 with its config).`);
+    throw new CliError(`descent ${command}: ${file} is not a descent run file (format descent-run/1 with its config).`);
   }
   return j as unknown as RunJson;
 }
@@ -78,7 +79,8 @@ export async function resumeCommand(a: CommandArgs, io: Io): Promise<number> {
     throw new CliError(`descent resume: the run in ${dir} is still running (process ${pid} on this machine); stop it first, or pass --force if that process is not descent.`);
   }
   const config = j.config as RunConfig;
-  const model = resolveModel(config.file, 'resume');
+  // a model read from standard input is resumed from the text run.json holds
+  const model = config.file === STDIN_MODEL.file ? recordedModel(j.model, path.join(dir, 'run.json'), 'resume') : resolveModel(config.file, 'resume');
   const s = setup(config, 'resume', model);
   const identity = identityOf(s);
   if (identity.sha256 !== j.model.sha256) {

@@ -1,7 +1,7 @@
 // The viewer's table: every run under the served folders (single runs and sweeps), one row each.
 import * as fs from 'node:fs';
 import * as path from 'node:path';
-import { readJson } from '../runlog.js';
+import { readJson, restoreNonFinite } from '../runlog.js';
 import type { RunSummary } from '../summary.js';
 
 /** One row of the runs table, as sent to the page (non-finite numbers become "NaN"/"Infinity" strings). */
@@ -77,7 +77,7 @@ function lastRecord(file: string, size: number): { step?: unknown; loss?: unknow
     for (let i = lines.length - 1; i >= 0; i--) {
       if (i === lines.length - 1) continue; // the text after the last newline is not a whole line
       try {
-        return JSON.parse(lines[i]!) as { step?: unknown; loss?: unknown };
+        return restoreNonFinite(JSON.parse(lines[i]!) as { step?: unknown; loss?: unknown });
       } catch {
         /* a cut first line: look further up */
       }
