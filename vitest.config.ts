@@ -13,8 +13,9 @@ export default defineConfig({
   },
   test: {
     include: ['test/**/*.test.ts'],
-    // the packaging suite runs on its own (pnpm test:packaging, vitest.packaging.config.ts)
-    exclude: ['test/packaging/**', '**/node_modules/**'],
+    // suites that run on their own: packaging (pnpm test:packaging, vitest.packaging.config.ts) and
+    // the browser suite, which needs Chromium (pnpm test:browser, vitest.browser.config.ts)
+    exclude: ['test/packaging/**', 'test/cli/browser/**', '**/node_modules/**'],
     // a budget for 2 cores shared with other work (a hung test still fails); speed is benchmarked, not timed here
     testTimeout: 300_000,
     pool: 'forks',

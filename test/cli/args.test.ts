@@ -30,6 +30,7 @@ describe('good command lines', () => {
     ['models --json', 'models', [], { json: true }],
     ['collect runs/s', 'collect', ['runs/s'], {}],
     ['resume runs/r --checkpoint-every 500', 'resume', ['runs/r'], { checkpointEvery: 500 }],
+    ['view runs/a runs/b --port 8080', 'view', ['runs/a', 'runs/b'], { port: 8080 }],
   ])('%s', (line, command, positionals, flags) => {
     expect(parseArgs(split(line))).toEqual({ kind: 'command', command, positionals, flags: { ...base, ...flags } });
   });

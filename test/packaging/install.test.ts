@@ -62,6 +62,8 @@ describe('the packed tarballs', () => {
     expect(of('descent-dsl-')).toEqual(expect.arrayContaining(['package/grammar/descent.ohm', 'package/grammar/descent.recipe.json']));
     expect(of('descent-models-')).toEqual(expect.arrayContaining(['package/relu-neuron.loss', 'package/models.json']));
     expect(of('descent-cli-')).toContain('package/dist/main.js');
+    // descent view's page and the charting library it draws with, bundled at build time (no network at run time)
+    expect(of('descent-cli-')).toEqual(expect.arrayContaining(['package/dist/view/static/index.html', 'package/dist/view/static/app.js', 'package/dist/view/static/uPlot.iife.min.js', 'package/dist/view/static/uPlot.LICENSE']));
   });
 
   it('carry licence, repository, engines, files and an exports map with types, import and default', () => {

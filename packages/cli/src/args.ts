@@ -44,6 +44,7 @@ export interface Flags {
   title?: string;
   claims?: string;
   allowKernelChange?: boolean;
+  port?: number;
 }
 
 export type ParsedArgs =

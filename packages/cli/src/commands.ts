@@ -1,6 +1,6 @@
 // The command table: every subcommand with its arguments, flags, one-line help and examples.
 
-export type CommandName = 'run' | 'check' | 'eval' | 'verify' | 'sweep' | 'plot' | 'models' | 'collect' | 'resume';
+export type CommandName = 'run' | 'check' | 'eval' | 'verify' | 'sweep' | 'plot' | 'models' | 'collect' | 'resume' | 'view';
 
 /** How a flag's value is read. */
 export type FlagType =
@@ -67,6 +67,7 @@ export const FLAGS: Readonly<Record<string, FlagSpec>> = {
   emit: { name: 'emit', type: 'choice', meta: 'KIND', choices: ['slurm'], help: 'write a cluster script: slurm (an sbatch --array script)' },
   metric: { name: 'metric', type: 'string', meta: 'NAME', help: 'plot this metric instead of the loss (NAME or NAME[i])' },
   title: { name: 'title', type: 'string', meta: 'TEXT', help: 'plot title' },
+  port: { name: 'port', type: 'int', meta: 'N', min: 0, help: 'port to listen on, on 127.0.0.1 only (default: a free one)' },
   claims: { name: 'claims', type: 'string', meta: 'FILE', help: "check the claim lines of FILE instead of each model's own" },
   'allow-kernel-change': { name: 'allow-kernel-change', type: 'bool', help: 'resume with other kernels than the run used (recorded in run.json)' },
 };
@@ -143,10 +144,16 @@ export const COMMANDS: Readonly<Record<CommandName, CommandSpec>> = {
     flagHelp: { force: { help: "take over the folder's lock when its holder runs on another machine (it cannot be checked from here)" } },
     examples: ['descent resume runs/relu-neuron-20260101-120000', 'descent resume runs/n4 --checkpoint-every 5000'],
   },
+  view: {
+    name: 'view', args: '[DIR...]', min: 0, max: Infinity,
+    summary: 'browse runs and sweeps in a local web page (live, read-only)',
+    flags: ['port'],
+    examples: ['descent view', 'descent view runs/sw runs/n4 --port 8080'],
+  },
 };
 
 /** The commands in the order help lists them. */
-export const COMMAND_ORDER: readonly CommandName[] = ['run', 'check', 'eval', 'verify', 'sweep', 'plot', 'models', 'collect', 'resume'];
+export const COMMAND_ORDER: readonly CommandName[] = ['run', 'check', 'eval', 'verify', 'sweep', 'plot', 'models', 'collect', 'resume', 'view'];
 
 /** `descent --help`, or `descent COMMAND --help`. */
 export function helpText(command?: CommandName): string {

@@ -63,6 +63,7 @@ const HANDLERS: Readonly<Record<CommandName, () => Promise<Handler>>> = {
   plot: async () => (await import('./commands/plot.js')).plotCommand,
   models: async () => (await import('./commands/models.js')).modelsCommand,
   resume: async () => (await import('./commands/resume.js')).resumeCommand,
+  view: async () => (await import('./commands/view.js')).viewCommand,
 };
 
 async function dispatch(a: CommandArgs, io: Io): Promise<number> {
