@@ -55,20 +55,25 @@ function finiteDifferenceHessian(p: Program, h: number): { hessian: Float64Array
   return { hessian, n };
 }
 
-const SMALL = `
-dim n = 12
-dim d = 3
-dim h = 4
+/** A tanh network fit to sin(x_1) on n Gaussian inputs in d dimensions: h (d + 1) parameters. */
+function network(n: number, d: number, h: number, initW: number, initA: number, metrics: string): string {
+  return `
+dim n = ${n}
+dim d = ${d}
+dim h = ${h}
 let X[n, d] = randn(n, d)
 let y[n] = sin(X @ onehot(d, 0))
-param W[h, d] ~ normal(0, 0.8)
-param a[h] ~ normal(0, 0.5)
+param W[h, d] ~ normal(0, ${initW})
+param a[h] ~ normal(0, ${initA})
 loss = 0.5 * mean_k (dot(a, tanh(W @ X[k])) - y[k])^2
-metric sharp = sharpness(loss)
+${metrics}
+`;
+}
+
+const SMALL = network(12, 3, 4, 0.8, 0.5, `metric sharp = sharpness(loss)
 metric top[i] = hessian_eigs(loss, 16)[i]
 metric tr = hessian_trace(loss)
-metric gap = sharpness(loss) - hessian_eigs(loss, 2)[1]
-`;
+metric gap = sharpness(loss) - hessian_eigs(loss, 2)[1]`);
 
 describe('Hessian metrics of a 16-parameter model', () => {
   it('equal the spectrum and trace of the finite-difference Hessian to 1e-8', () => {
@@ -102,18 +107,7 @@ describe('Hessian metrics of a 16-parameter model', () => {
 });
 
 // 1,845 parameters: below the dense threshold (2048), so the exact answer is affordable
-const MEDIUM = `
-dim n = 200
-dim d = 40
-dim h = 45
-let X[n, d] = randn(n, d)
-let y[n] = sin(X @ onehot(d, 0))
-param W[h, d] ~ normal(0, 0.3)
-param a[h] ~ normal(0, 0.3)
-loss = 0.5 * mean_k (dot(a, tanh(W @ X[k])) - y[k])^2
-metric top[i] = hessian_eigs(loss, 3)[i]
-metric tr = hessian_trace(loss)
-`;
+const MEDIUM = network(200, 40, 45, 0.3, 0.3, 'metric top[i] = hessian_eigs(loss, 3)[i]\nmetric tr = hessian_trace(loss)');
 
 describe('Lanczos and Hutchinson against the dense path (1,845 parameters)', () => {
   it('Lanczos top 3 agree to 1e-6 relative; Hutchinson is within 4 standard errors of the exact trace', () => {
