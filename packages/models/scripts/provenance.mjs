@@ -49,6 +49,7 @@ export const PROVENANCE = [
 export function provenanceTable(table) {
   return table(
     ['model', 'setting', 'value', 'source', 'why, or where from'],
-    PROVENANCE.map(([model, setting, value, source, why]) => [`\`${model}\``, setting, value, SOURCES[source], why]),
+    // a | inside a cell (|x|, E|v|²) would end the cell: escaped
+    PROVENANCE.map(([model, setting, value, source, why]) => [`\`${model}\``, setting, value, SOURCES[source], why].map((c) => c.replaceAll('|', '\\|'))),
   );
 }
