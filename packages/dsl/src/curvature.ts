@@ -34,7 +34,7 @@ export class CurvatureMetrics {
   readonly inputs: readonly Tensor[];
   readonly buffers: readonly Float64Array[];
   /** The product graphs' outputs (for the memory estimate). */
-  readonly outputs: readonly Tensor[] = [];
+  readonly outputs: Tensor[] = [];
   private readonly groups: readonly Group[];
   private readonly size: number;
 
@@ -70,7 +70,7 @@ export class CurvatureMetrics {
     const v = descended.map((p) => placeholder(p.shape, `direction of ${p.name}`));
     const g = backward(value, xs);
     const hv = backward(g.map((gi, i) => sum(mul(gi, v[i]!))).reduce((a, b) => add(a, b)), xs);
-    (this.outputs as Tensor[]).push(...hv);
+    this.outputs.push(...hv);
     const directions = descended.map((p) => new Float64Array(p.placeholder.size));
     const plan: Plan = planOf([...inputs, ...v], hv, { inputBuffers: [...inputBuffers, ...directions] });
     return (vec, out) => {
