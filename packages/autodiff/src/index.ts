@@ -8,6 +8,8 @@ export {
 } from './plan.js';
 export { definePrimitive, type CheckCase, type CheckSpec, type Domain, type Kernel, type Primitive } from './primitive.js';
 export { allPrimitives, primitiveFamilies } from './primitives/index.js';
+export { defineVjp, vjpOf } from './derivatives/index.js';
+export type { VjpRule } from './derivative.js';
 export { Random, rand, randn, type RandomState } from './random.js';
 export { broadcastShapes, formatShape, sameShape, ShapeError, sizeOf, type Shape } from './shape.js';
 export {

@@ -7,8 +7,7 @@ import {
 import type { Call } from '../ast.js';
 import { BUILTIN_ARITY, describeArity } from '../builtin-arity.js';
 import type { CurvatureKind, LowerContext } from './context.js';
-import { constantNumber } from './expr.js';
-import { describe, isRandom, layout, positionalAxes, unionIndex, val, zipWith, type Val } from './values.js';
+import { constantNumber, describe, isRandom, layout, positionalAxes, unionIndex, val, zipWith, type Val } from './values.js';
 
 type Fail = (message: string, at: Call) => never;
 type Impl = (args: Val[], ctx: LowerContext, at: Call, fail: Fail) => Val;

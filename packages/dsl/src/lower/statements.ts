@@ -16,14 +16,14 @@ import type {
   ClaimSetting, ClaimTerm, ExpectMode, Lowered, LoweredCurvature, LoweredMetric, LoweredParam, LoweredUpdate, OptimizerSetting,
 } from '../lowered.js';
 import type { LowerContext } from './context.js';
-import { constantNumber, ExprLowerer } from './expr.js';
+import { ExprLowerer } from './expr.js';
 import { budgetExceeded, fail, Reported } from './failure.js';
 import { MAX_DRAWS, Sampler, sampleLayout } from './sampling.js';
 import { Scope } from './scope.js';
 import { definitions } from '../check/scope.js';
 import { isMeasurement, seriesOfExpr, type IsSeries } from '../check/claims.js';
 import { children } from '../check/dependencies.js';
-import { describe, DRAW, isRandom, val, type Val } from './values.js';
+import { constantNumber, describe, DRAW, isRandom, val, type Val } from './values.js';
 
 export interface LowerOptions {
   readonly overrides?: Readonly<Record<string, number>>;
