@@ -21,12 +21,8 @@ export {
 export { grad, grads, hvp, jvp, valueAndGrad, vjp, type ArgIndex, type Argnum, type GradOptions, type Inputs } from './transforms.js';
 export { flattenTree, type FlatTree, type InputTree, type TensorTree, type TreeLike } from './tree.js';
 export { estimatePlanBytes, formatBytes, type MemoryEstimate } from './memory.js';
-export { matmulBackend, setMatmulBackend, type MatmulBackend } from './kernels/matmul.js';
-export { wasmGemmAvailable, wasmGemmMemory } from './kernels/matmul-wasm.js';
-export { nativeGemmAvailable } from './kernels/matmul-native.js';
+export { kernelBackend, kernelBackends, setKernelBackend, type Backend, type KernelOp } from './kernels/registry.js';
 export { nativeStatus, type NativeStatus } from './kernels/native.js';
-export { wasmExpAvailable } from './kernels/exp-wasm.js';
-export { expBackend, setExpBackend, type ExpBackend } from './kernels/rows.js';
 export {
   denseHessian, DENSE_HESSIAN_LIMIT, hessianEigs, hessianTrace, symmetricEigenvalues,
   type CurvatureOptions, type HessianEigs, type HessianTrace, type HessianVectorProduct,

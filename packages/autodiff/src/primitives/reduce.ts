@@ -1,6 +1,6 @@
 // Reductions over chosen axes (sum, mean, max, min, logsumexp, prod): shapes, folds and kernels (derivatives: derivatives/reduce.ts).
 import { reduceKernel, trailingRows, type Fold } from '../kernels/reduce.js';
-import { logsumexpRows } from '../kernels/rows.js';
+import { selectedKernel } from '../kernels/registry.js';
 import { definePrimitive, type CheckCase, type Primitive } from '../primitive.js';
 import { reducedShape } from '../shape.js';
 
@@ -70,7 +70,7 @@ export const reducePrimitives = {
     // reduced axes trailing: rows of R contiguous elements, natively or in WebAssembly SIMD where selected
     const { O, R } = rows;
     return (inputs, out) => {
-      if (!logsumexpRows(inputs[0]!, out, O, R)) js(inputs, out);
+      if (!selectedKernel('logsumexp')(inputs[0]!, out, O, R)) js(inputs, out);
     };
   }),
   // the check keeps away from 0, where the derivative prod / x_i is undefined
