@@ -34,7 +34,7 @@ export function benchAutodiff() {
   const input = ad.placeholder([10, 10], 'x');
   let sum = input;
   for (let i = 0; i < chain; i++) sum = ad.add(sum, c);
-  const unfused = ad.planOf([input], [sum], { fuse: false });
+  const unfused = ad.planOf([input], [sum], { passes: ad.OPTIONAL_PASSES.filter((p) => p !== 'fuse') });
   unfused.run([c]);
   const unfusedNs = nsPerCall(() => unfused.execute(), { inner: 100 }) / chain;
   row('compiled plan, 10x10 add, one kernel per op', unfusedNs, 'ns/op', handNs);

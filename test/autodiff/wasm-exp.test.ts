@@ -135,7 +135,7 @@ describe('logsumexp read off the softmax of its gradient', () => {
     const [value, g] = valueAndGrad((ww) => loss(x, ww))(w);
     return {
       on: planOf([x, w], [value, g]),
-      off: planOf([x, w], [value, g], { cse: false, fuse: false, reuseBuffers: false }),
+      off: planOf([x, w], [value, g], { passes: [], reuseBuffers: false }),
     };
   }
 

@@ -4,8 +4,10 @@ export { formatTensor, type PrintOptions } from './format.js';
 export { backward } from './engine.js';
 export * from './ops.js';
 export {
-  compile, jit, kernelTimings, Plan, planOf, resetKernelTimings, setKernelTiming, type KernelTiming, type PlanOptions, type PlanStats,
+  compile, jit, kernelTimings, Plan, planOf, resetKernelTimings, setKernelTiming, type KernelTiming, type PlanStats,
 } from './plan.js';
+export { compileGraph, OPTIONAL_PASSES, PIPELINE, type OptionalPass, type Pass, type PlanOptions } from './pipeline.js';
+export { formatGraph, graphNode, graphOf, isConstant, topoSort, type Graph, type Step } from './graph.js';
 export { definePrimitive, type CheckCase, type CheckSpec, type Domain, type Kernel, type Primitive } from './primitive.js';
 export { allPrimitives, primitiveFamilies } from './primitives/index.js';
 export { defineVjp, vjpOf } from './derivatives/index.js';
