@@ -2,7 +2,7 @@
 import { describe, expect, it } from 'vitest';
 import { Random } from '@descent/autodiff';
 import { compileSource, formatDiagnostics, gradientCheck, type Program } from '@descent/dsl';
-import { BUILTIN_ARITY } from '../../packages/dsl/src/builtin-arity.js';
+import { BUILTIN_ARITY } from '../../packages/dsl/src/lower/builtins.js';
 import { loweredBuiltins } from '../../packages/dsl/src/lower/builtins.js';
 import { claimsExample, wholeExamples } from './examples.js';
 

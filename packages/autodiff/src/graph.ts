@@ -106,7 +106,7 @@ export function classified(g: Graph): Graph {
   const constants: Tensor[] = [];
   for (const node of g.order) {
     if (inputs.has(node.id) || g.canonical(node) !== node) continue;
-    if (node.prim === undefined || (!node.tracked && !node.symbolic)) {
+    if (node.prim === undefined || isConstant(node)) {
       // leaves, and values computed from constants alone while tracing; a large constant deferred
       // while tracing (see withDeferredConstants) is computed by the plan like any node, so fusion
       // can read a broadcast in place and its buffer is reused

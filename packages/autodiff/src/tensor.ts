@@ -1,6 +1,6 @@
 // The Tensor: a node of the computation graph that may also hold its value (a row-major Float64Array).
 import { allocate } from './alloc.js';
-import { attrsKey, leafKey } from './optimize/cse.js';
+import { attrsKey, leafKey } from './node-keys.js';
 import { formatTensor, type PrintOptions } from './format.js';
 import type { Primitive } from './primitive.js';
 import { formatShape, ShapeError, sizeOf, type Shape } from './shape.js';

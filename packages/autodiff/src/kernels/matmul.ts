@@ -2,17 +2,21 @@
 import { broadcastStrides, sizeOf, type Shape } from '../shape.js';
 import { selectedKernel } from './registry.js';
 
+/** The transpose flags of a product op(A)·op(B): op transposes (the last two axes of) its operand when its flag is set. */
+export interface MatmulAttrs {
+  readonly transA: boolean;
+  readonly transB: boolean;
+}
+
 /**
  * One matrix product C = op(A) · op(B), with op(A) of shape [m, k] and op(B) of shape [k, n].
  * A is stored row-major as [m, k], or as [k, m] when `transA`; B as [k, n], or [n, k] when
  * `transB`. C is [m, n]. Offsets say where each matrix starts in its buffer.
  */
-export interface Gemm {
+export interface Gemm extends MatmulAttrs {
   readonly m: number;
   readonly n: number;
   readonly k: number;
-  readonly transA: boolean;
-  readonly transB: boolean;
 }
 
 export type GemmKernel = (

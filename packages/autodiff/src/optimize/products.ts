@@ -20,17 +20,13 @@
 import { graphNode, withInputs } from '../graph.js';
 import { foldOf } from '../primitives/reduce.js';
 import { binaryPrimitives } from '../primitives/binary.js';
-import { linalgPrimitives } from '../primitives/linalg.js';
+import { linalgPrimitives, type MatmulAttrs } from '../primitives/linalg.js';
 import { shapePrimitives } from '../primitives/shape.js';
 import { unaryPrimitives } from '../primitives/unary.js';
 import { sameShape } from '../shape.js';
 import type { Tensor } from '../tensor.js';
 import { scalarExprOf } from './fuse.js';
 
-interface Flags {
-  readonly transA: boolean;
-  readonly transB: boolean;
-}
 
 const isPrim = (t: Tensor, name: string): boolean => t.prim?.name === name && t.tracked;
 
@@ -104,7 +100,7 @@ export function rewriteProducts(order: readonly Tensor[], outputs: readonly Tens
     c.size === 1 ? c : isPrim(c, 'broadcastTo') && c.inputs[0]!.size === 1 ? c.inputs[0]! : undefined;
 
   /** A product with its operands' transposes folded into the flags. */
-  function product(a: Tensor, b: Tensor, { transA, transB }: Flags): Tensor {
+  function product(a: Tensor, b: Tensor, { transA, transB }: MatmulAttrs): Tensor {
     // (a transpose used elsewhere too is still computed there, but not read here)
     if (isTranspose(a)) {
       a = a.inputs[0]!;
@@ -136,8 +132,8 @@ export function rewriteProducts(order: readonly Tensor[], outputs: readonly Tens
   }
 
   function rewriteMatmul(n: Tensor, a: Tensor, b: Tensor): Tensor {
-    let p = product(a, b, n.attrs as Flags);
-    const flags: Flags = { transA: (p.attrs as Flags).transA, transB: (p.attrs as Flags).transB };
+    let p = product(a, b, n.attrs as MatmulAttrs);
+    const flags: MatmulAttrs = { transA: (p.attrs as MatmulAttrs).transA, transB: (p.attrs as MatmulAttrs).transB };
     let [pa, pb] = p.inputs as [Tensor, Tensor];
     const wraps: ((t: Tensor) => Tensor)[] = [];
     for (;;) {
@@ -197,8 +193,8 @@ export function rewriteProducts(order: readonly Tensor[], outputs: readonly Tens
         const x = list[i]!;
         const y = list[j]!;
         if (!isProduct(y)) continue;
-        const fx = x.attrs as Flags;
-        const fy = y.attrs as Flags;
+        const fx = x.attrs as MatmulAttrs;
+        const fy = y.attrs as MatmulAttrs;
         const [xa, xb] = x.inputs as [Tensor, Tensor];
         const [ya, yb] = y.inputs as [Tensor, Tensor];
         let m: Tensor | undefined;
@@ -229,12 +225,12 @@ export function rewriteProducts(order: readonly Tensor[], outputs: readonly Tens
     let out: Tensor = n;
     if (isPrim(n, 'matmul') && n.rank === 2 && inputs[0]!.rank === 2 && inputs[1]!.rank === 2) {
       out = rewriteMatmul(n, inputs[0]!, inputs[1]!);
-      const f = out.attrs as Flags;
-      const g = n.attrs as Flags;
+      const f = out.attrs as MatmulAttrs;
+      const g = n.attrs as MatmulAttrs;
       if (out.prim === n.prim && out.inputs[0] === n.inputs[0] && out.inputs[1] === n.inputs[1] && f.transA === g.transA && f.transB === g.transB) out = n;
     } else if (isTranspose(n) && isPrim(inputs[0]!, 'matmul') && inputs[0]!.rank === 2 && usedOnce(inputs[0]!)) {
       const p = inputs[0]!;
-      const { transA, transB } = p.attrs as Flags;
+      const { transA, transB } = p.attrs as MatmulAttrs;
       out = matmul(p.inputs[1]!, p.inputs[0]!, !transB, !transA);
       counts.transposes++;
     } else if (inputs.some((t, k) => t !== n.inputs[k])) {

@@ -1,5 +1,5 @@
 // Linear-algebra primitives: batched matmul with transpose flags, the Euclidean norm, det and inv (derivatives: derivatives/linalg.ts).
-import { batchedGemm, batchOffsets } from '../kernels/matmul.js';
+import { batchedGemm, batchOffsets, type MatmulAttrs } from '../kernels/matmul.js';
 import { determinant, inverse } from '../kernels/lu.js';
 import { reduceKernel } from '../kernels/reduce.js';
 import { reduceCases, type ReduceAttrs } from './reduce.js';
@@ -7,10 +7,7 @@ import { definePrimitive, type CheckCase, type Primitive } from '../primitive.js
 import { broadcastShapes, formatShape, reducedShape, ShapeError, sizeOf, type Shape } from '../shape.js';
 
 /** matmul computes op(A)·op(B), where op transposes the last two axes when its flag is set. */
-export interface MatmulAttrs {
-  readonly transA: boolean;
-  readonly transB: boolean;
-}
+export type { MatmulAttrs };
 
 /** The norm reduces like the reductions: normalized axes and keepDims. */
 export type NormAttrs = ReduceAttrs;

@@ -1,13 +1,57 @@
-// Built-in functions of the language, lowered to autodiff ops over index-labelled values.
+// The built-in functions of the language: one table of how many arguments each takes (the checker reads it) and how each lowers to autodiff ops.
 import {
   abs, acos, allocate, angle, asin, atan, clamp, constant, cos, det, diag, dot, erf, exp, expandDims,
   eigvalsh, expm1, eye, inv, log, log1p, logdet, max, maximum, mean, min, minimum, mul, outer, relu, reluKernel,
   reshape, sigmoid, sign, sin, softplus, solve, sqrt, sum, svdvals, tan, tanh, trace, where, type Tensor,
 } from '@descent/autodiff';
 import type { Call } from '../ast.js';
-import { BUILTIN_ARITY, describeArity } from '../builtin-arity.js';
 import type { CurvatureKind, LowerContext } from './context.js';
 import { constantNumber, describe, isRandom, layout, positionalAxes, unionIndex, val, zipWith, type Val } from './values.js';
+
+/** `[min, max]` argument counts; `max` is `Infinity` for variadic built-ins (`randn(n, d, ...)`). */
+export const BUILTIN_ARITY = {
+  // elementwise, one argument
+  exp: [1, 1], log: [1, 1], log1p: [1, 1], expm1: [1, 1], sqrt: [1, 1], abs: [1, 1], sign: [1, 1],
+  sin: [1, 1], cos: [1, 1], tan: [1, 1], tanh: [1, 1], sigmoid: [1, 1], relu: [1, 1], softplus: [1, 1],
+  acos: [1, 1], asin: [1, 1], atan: [1, 1], erf: [1, 1],
+  // matrices and whole-tensor reductions
+  trace: [1, 1], diag: [1, 1], det: [1, 1], sum: [1, 1], mean: [1, 1],
+  // linear algebra (differentiable)
+  inv: [1, 1], solve: [2, 2], logdet: [1, 1], eigvalsh: [1, 1], svdvals: [1, 1],
+  // curvature of a scalar over the descended parameters (metrics only)
+  hessian_eigs: [2, 2], sharpness: [1, 1], hessian_trace: [1, 1],
+  // min(x) reduces, min(a, b) is elementwise
+  min: [1, 2], max: [1, 2],
+  clamp: [3, 3], where: [3, 3],
+  dot: [2, 2], outer: [2, 2], angle: [2, 2], relu_kernel: [2, 2],
+  // constructors
+  eye: [1, 2], onehot: [2, 2], linspace: [3, 3],
+  // random constants from the run's seeded generator; the arguments are the dims
+  randn: [1, Infinity], rand: [1, Infinity],
+  // a file name in quotes
+  load: [1, 1],
+} as const satisfies Record<string, readonly [min: number, max: number]>;
+
+export type BuiltinName = keyof typeof BUILTIN_ARITY;
+
+/** Whether `name` is a built-in function (not `grad`/`stop`, which the parser turns into nodes). */
+export function isBuiltin(name: string): name is BuiltinName {
+  return Object.hasOwn(BUILTIN_ARITY, name);
+}
+
+/** The `[min, max]` argument counts of a built-in; undefined for any other name. */
+export function arityOf(name: string): readonly [min: number, max: number] | undefined {
+  return isBuiltin(name) ? BUILTIN_ARITY[name] : undefined;
+}
+
+/** "`dot` takes 2 arguments", "`min` takes 1 or 2 arguments", "`randn` takes at least 1 argument". */
+export function describeArity(name: string, [min, max]: readonly [number, number]): string {
+  const noun = (k: number): string => `${k} argument${k === 1 ? '' : 's'}`;
+  if (min === max) return `\`${name}\` takes ${noun(min)}`;
+  if (max === Infinity) return `\`${name}\` takes at least ${noun(min)}`;
+  if (max === min + 1) return `\`${name}\` takes ${min} or ${noun(max)}`;
+  return `\`${name}\` takes ${min} to ${noun(max)}`;
+}
 
 type Fail = (message: string, at: Call) => never;
 type Impl = (args: Val[], ctx: LowerContext, at: Call, fail: Fail) => Val;
@@ -53,8 +97,8 @@ const overAll = (op: (t: Tensor, axes: number[]) => Tensor): Impl => ([x]) => va
 /** An op over the last positional axis of two values (dot, angle, relu_kernel). */
 const lastAxisPair = (op: (a: Tensor, b: Tensor) => Tensor): Impl => (args) => zipWith(args, ([a, b]) => op(a!, b!));
 
-/** How each built-in lowers; how many arguments it takes is in ../builtin-arity.ts. */
-const table: Readonly<Record<string, Impl>> = {
+/** How each built-in lowers (every one but `load`, the whole value of a let: statements.ts), keyed as BUILTIN_ARITY. */
+const table: { readonly [K in Exclude<BuiltinName, 'load'>]: Impl } = {
   exp: elementwise(exp),
   log: elementwise(log),
   log1p: elementwise(log1p),
@@ -137,18 +181,16 @@ const table: Readonly<Record<string, Impl>> = {
   rand: (args, ctx, at, fail) => val(ctx.constRng.rand(sizes(args, at, fail))),
 };
 
-export function isBuiltin(name: string): boolean {
-  return Object.hasOwn(table, name);
-}
-
-/** Names lowered by this table (a test checks they match the arity table). */
+/** Names lowered by the table. */
 export function loweredBuiltins(): string[] {
   return Object.keys(table);
 }
 
 /** Lowers a call of a built-in; the argument count was checked before, and again here. */
 export function callBuiltin(name: string, args: Val[], ctx: LowerContext, at: Call, fail: Fail): Val {
-  const arity = BUILTIN_ARITY[name]!;
+  const arity = arityOf(name);
+  const lower = (table as Readonly<Record<string, Impl | undefined>>)[name];
+  if (arity === undefined || lower === undefined) return fail(`\`${name}\` is not a built-in function that lowers here`, at);
   if (args.length < arity[0] || args.length > arity[1]) fail(`${describeArity(name, arity)}, got ${args.length}`, at);
-  return table[name]!(args, ctx, at, fail);
+  return lower(args, ctx, at, fail);
 }

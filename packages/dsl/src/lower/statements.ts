@@ -10,6 +10,7 @@ import type {
 } from '../ast.js';
 import { Reporter } from '../diagnostics.js';
 import { OPTIMIZER_DEFAULTS } from '../optimizer-defaults.js';
+import { MAX_LOAD_BYTES } from '../limits.js';
 import { excerpt, loadTensor } from '../load.js';
 import { MAX_QUADRATURE_NODES } from '../quadrature.js';
 import type {
@@ -108,7 +109,7 @@ class FileLowerer {
       constRng: this.letRng,
       draws: undefined,
       baseDir: options.baseDir ?? '.',
-      maxLoadBytes: options.maxLoadBytes ?? 1 << 30,
+      maxLoadBytes: options.maxLoadBytes ?? MAX_LOAD_BYTES,
       allowRead: options.allowRead ?? [],
       step: undefined,
       curvature: undefined,
