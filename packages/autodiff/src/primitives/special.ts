@@ -1,5 +1,5 @@
 // Special primitives: the closed-form ReLU kernel relu_kernel(a, b) (derivative: derivatives/linalg.ts).
-import { fastAcos } from '../kernels/fast-acos.js';
+import { scalarLib } from '../kernels/scalar-lib.js';
 import { batchOffsets } from '../kernels/matmul.js';
 import { definePrimitive, type Primitive } from '../primitive.js';
 import { broadcastShapes, formatShape, ShapeError, sizeOf, type Shape } from '../shape.js';
@@ -34,8 +34,7 @@ function reluKernelValue(x: Float64Array, ao: number, y: Float64Array, bo: numbe
   const nb = Math.sqrt(bb);
   if (na === 0 || nb === 0) return 0;
   const c = Math.min(1, Math.max(-1, ab / (na * nb)));
-  const theta = fastAcos(c);
-  return (na * nb * (Math.sqrt(1 - c * c) + (Math.PI - theta) * c)) / TWO_PI;
+  return (na * nb * scalarLib.arcKernel(c)) / TWO_PI;
 }
 
 export const specialPrimitives = {

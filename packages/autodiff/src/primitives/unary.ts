@@ -48,10 +48,9 @@ export const unaryPrimitives = {
   // lib.acos: within 1 ulp of Math.acos, ~2-3x faster in generated loops (kernels/fast-acos.ts)
   acos: unary('acos', (x) => `lib.acos(${x})`, open11),
   asin: unary('asin', (x) => `Math.asin(${x})`, open11),
-  // the arc-cosine kernel of a cosine c: h(c) = sqrt(1 - c^2) + (pi - acos c) c, so that
-  // relu_kernel(a, b) = |a||b| h(cos) / 2pi. A primitive for its derivative h'(c) = pi - acos c,
-  // finite at c = ±1 (parallel vectors) where the composed form gives inf - inf.
-  arcKernel: unary('arcKernel', (x) => `(Math.sqrt(1 - ${x} * ${x}) + (Math.PI - lib.acos(${x})) * ${x})`, open11),
+  // the arc-cosine kernel h(c) of a cosine (kernels/scalar-lib.ts). A primitive for its derivative
+  // h'(c) = pi - acos c, finite at c = ±1 (parallel vectors) where the composed form gives inf - inf.
+  arcKernel: unary('arcKernel', (x) => `lib.arcKernel(${x})`, open11),
   atan: unary('atan', (x) => `Math.atan(${x})`, anywhere),
   erf: unary('erf', (x) => `lib.erf(${x})`, anywhere),
 } satisfies Record<string, Primitive<undefined>>;
