@@ -53,6 +53,17 @@ function fits(n: number): boolean {
 }
 
 /**
+ * The logsumexp m + log s of `count` rows from the (m, s) pairs the module left, into out[r0...];
+ * a row whose max m is ±inf gives that max, as the JS reduction does.
+ */
+function readPairs(h: Float64Array, out: Float64Array, r0: number, count: number): void {
+  for (let r = 0; r < count; r++) {
+    const m = h[PAIRS_AT + 2 * r]!;
+    out[r0 + r] = m === Infinity || m === -Infinity ? m : m + Math.log(h[PAIRS_AT + 2 * r + 1]!);
+  }
+}
+
+/**
  * out[o] = log sum_i exp(x[o·n + i]) for o < rows, stably (max first). A row whose max is ±inf
  * gives that max, as the JS reduction does.
  */
@@ -64,10 +75,7 @@ export function logsumexpRowsWasm(x: Float64Array, out: Float64Array, rows: numb
     const count = Math.min(per, rows - r0);
     h.set(x.subarray(r0 * n, (r0 + count) * n), IN_AT);
     wasm!.lse(IN_AT * 8, PAIRS_AT * 8, count, n);
-    for (let r = 0; r < count; r++) {
-      const m = h[PAIRS_AT + 2 * r]!;
-      out[r0 + r] = m === Infinity || m === -Infinity ? m : m + Math.log(h[PAIRS_AT + 2 * r + 1]!);
-    }
+    readPairs(h, out, r0, count);
   }
   return true;
 }
@@ -87,10 +95,7 @@ export function softmaxRowsWasm(x: Float64Array, out: Float64Array, rows: number
     wasm!.softmax(IN_AT * 8, OUT_AT * 8, count, n, PAIRS_AT * 8);
     out.set(h.subarray(OUT_AT, OUT_AT + count * n), r0 * n);
     if (lse === undefined) continue;
-    for (let r = 0; r < count; r++) {
-      const m = h[PAIRS_AT + 2 * r]!;
-      lse[r0 + r] = m === Infinity || m === -Infinity ? m : m + Math.log(h[PAIRS_AT + 2 * r + 1]!);
-    }
+    readPairs(h, lse, r0, count);
   }
   if (emptyAsZero) zeroEmptyRows(x, out, rows, n);
   return true;
