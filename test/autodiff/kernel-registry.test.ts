@@ -1,6 +1,7 @@
 // kernels/registry.ts: one kernel per operation and backend, the fastest available chosen at load, switched only by setKernelBackend.
 import { afterEach, describe, expect, it } from 'vitest';
 import { compile, matmul, Random, softmax } from '@descent/autodiff';
+import { kernelsOf } from '../../packages/autodiff/src/kernels/native.js';
 import { kernelBackend, kernelBackends, selectedKernel, setKernelBackend, type KernelOp } from '../../packages/autodiff/src/kernels/registry.js';
 
 const ops: KernelOp[] = ['matmul', 'softmax', 'logsumexp'];
@@ -41,5 +42,21 @@ describe('kernel registry', () => {
     const missing = (['native', 'wasm'] as const).find((b) => !kernelBackends('matmul').includes(b));
     if (missing !== undefined) expect(() => setKernelBackend('matmul', missing)).toThrow(`the ${missing} matmul kernel is not available here`);
     expect(() => setKernelBackend('matmul', 'gpu' as 'js')).toThrow(/gpu matmul kernel is not available/);
+  });
+});
+
+describe('the native addon', () => {
+  const kernel = (): void => undefined;
+
+  it('is accepted with the kernels the registry uses, whatever else it exports or lacks (its exp)', () => {
+    const r = kernelsOf({ isa: 'avx', gemm: kernel, softmax: kernel, logsumexp: kernel });
+    expect(r.status).toEqual({ available: true, isa: 'avx' });
+    expect(Object.keys(r.kernels!).sort()).toEqual(['gemm', 'logsumexp', 'softmax']);
+  });
+
+  it('is refused, saying why, when a kernel it needs is missing', () => {
+    const r = kernelsOf({ isa: 'avx512', missing: 'avx512f', gemm: kernel, softmax: kernel });
+    expect(r.kernels).toBeNull();
+    expect(r.status).toEqual({ available: false, reason: 'built for avx512, but this CPU lacks avx512f' });
   });
 });

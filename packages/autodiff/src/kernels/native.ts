@@ -16,7 +16,7 @@ export interface NativeKernels {
 }
 
 /** What the addon exports: the kernels only on a CPU with every instruction set they were compiled for. */
-type NativeAddon = Partial<NativeKernels> & { readonly isa: string; readonly missing?: string };
+export type NativeAddon = Partial<NativeKernels> & { readonly isa: string; readonly missing?: string };
 
 /** The parts of Node's `process` used here (the package itself runs anywhere JS does). */
 interface NodeProcess {
@@ -49,12 +49,19 @@ function load(): { kernels: NativeKernels | null; exports?: NativeAddon; status:
     const script = decodeURIComponent(new URL('../../scripts/build-native.mjs', import.meta.url).pathname);
     return none(`not built (${script} builds it, with a C compiler and Node's headers)`);
   }
-  // only the kernels used here are required: the addon's other exports (its exp, for tests) may be missing
-  const { isa, missing, gemm, softmax, logsumexp } = module.exports;
+  return { ...kernelsOf(module.exports), exports: module.exports };
+}
+
+/**
+ * The kernels of a loaded addon, or why there are none. Only the kernels used here are required:
+ * the addon's other exports (its exp, for tests) may be missing without the addon being refused.
+ */
+export function kernelsOf(addon: NativeAddon): { kernels: NativeKernels | null; status: NativeStatus } {
+  const { isa, missing, gemm, softmax, logsumexp } = addon;
   if (gemm === undefined || softmax === undefined || logsumexp === undefined) {
-    return none(`built for ${isa}, but this CPU lacks ${missing ?? 'an instruction set it needs'}`);
+    return { kernels: null, status: { available: false, reason: `built for ${isa}, but this CPU lacks ${missing ?? 'an instruction set it needs'}` } };
   }
-  return { kernels: { gemm, softmax, logsumexp }, exports: module.exports, status: { available: true, isa } };
+  return { kernels: { gemm, softmax, logsumexp }, status: { available: true, isa } };
 }
 
 const loaded = load();
