@@ -23,7 +23,7 @@ export function scalarExprOf(node: Tensor): ((args: readonly string[]) => string
 
 
 /** Elementwise primitives cheap enough to compute again in each loop that reads them (not div:
-    a division in each of the two acos loops of P1c large cost more than the pass it saved). */
+    a division costs more than storing its result once and reading it from each loop). */
 const CHEAP = new Set(['add', 'sub', 'mul', 'neg', 'maximum', 'minimum']);
 
 /** How many cheap operations deep a value may be recomputed in each loop that reads it. */
