@@ -47,8 +47,8 @@ export const binaryRules: RulesOf<typeof binaryPrimitives> = {
   // d(a^b) = b a^(b-1) da + a^b log(a) db; log is guarded so a <= 0 gives 0, not NaN, for db
   pow: (g, out, [a, b]) => [mul(g, mul(b!, pow(a!, sub(b!, 1)))), mul(g, mul(out, log(where(gt(a!, 0), a!, 1))))],
   // ties send the gradient to the first input
-  max: (g, _o, [a, b]) => [mul(g, ge(a!, b!)), mul(g, lt(a!, b!))],
-  min: (g, _o, [a, b]) => [mul(g, le(a!, b!)), mul(g, gt(a!, b!))],
+  maximum: (g, _o, [a, b]) => [mul(g, ge(a!, b!)), mul(g, lt(a!, b!))],
+  minimum: (g, _o, [a, b]) => [mul(g, le(a!, b!)), mul(g, gt(a!, b!))],
 };
 
 const noGradient = (): readonly null[] => [null, null];

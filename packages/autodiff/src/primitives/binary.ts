@@ -27,6 +27,6 @@ export const binaryPrimitives = {
   mul: binary('mul', (a, b) => `(${a} * ${b})`, anywhere),
   div: binary('div', (a, b) => `(${a} / ${b})`, [anywhere, { lo: 0.5, hi: 3 }]),
   pow: binary('pow', (a, b) => `Math.pow(${a}, ${b})`, [{ lo: 0.3, hi: 2.5 }, { lo: -2, hi: 2 }]),
-  max: binary('maximum', (a, b) => `(${a} >= ${b} ? ${a} : ${b})`, anywhere, { distinct: true }),
-  min: binary('minimum', (a, b) => `(${a} <= ${b} ? ${a} : ${b})`, anywhere, { distinct: true }),
+  maximum: binary('maximum', (a, b) => `(${a} >= ${b} ? ${a} : ${b})`, anywhere, { distinct: true }),
+  minimum: binary('minimum', (a, b) => `(${a} <= ${b} ? ${a} : ${b})`, anywhere, { distinct: true }),
 } satisfies Record<string, Primitive<undefined>>;
