@@ -1,6 +1,5 @@
 // From flags to a runnable setup: the serializable run config, compilation, overrides and the optimizer.
-import { compileSource, formatDiagnostics, MAX_LOAD_BYTES, OPTIMIZER_DEFAULTS, parse, type CompileResult, type OptimizerSetting, type Program } from '@descent/dsl';
-import { totalmem } from 'node:os';
+import { compileSource, defaultMemoryBudget, formatDiagnostics, MAX_LOAD_BYTES, OPTIMIZER_DEFAULTS, parse, type CompileResult, type OptimizerSetting, type Program } from '@descent/dsl';
 import { resolve } from 'node:path';
 import type { Flags } from './args.js';
 import { CliError, didYouMean, suggest } from './errors.js';
@@ -46,11 +45,6 @@ export interface Setup {
   readonly steps: number;
   readonly logCount: number;
   readonly seed: number;
-}
-
-/** The default --max-memory: half of this machine's memory (the DSL itself sets no limit unless given one). */
-export function defaultMemoryBudget(): number {
-  return Math.floor(totalmem() / 2);
 }
 
 /** Every optimizer argument name any optimizer takes (lr, beta, beta1, beta2, eps, dt). */
