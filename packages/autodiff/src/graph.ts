@@ -2,8 +2,8 @@
 import type { FusedGroup } from './optimize/fuse.js';
 import type { SharedSoftmax } from './optimize/lse-softmax.js';
 import type { Kernel, Primitive } from './primitive.js';
-import { formatShape, ShapeError } from './shape.js';
-import { constant, Tensor } from './tensor.js';
+import { formatShape } from './shape.js';
+import { constant, outputShape, Tensor } from './tensor.js';
 
 /** One kernel launch of a plan: the node it computes, the values it reads, and how it prints. */
 export interface Step {
@@ -135,9 +135,7 @@ export function mergedCount(g: Graph): number {
  * the primitive's own rule (a ShapeError naming it otherwise), computed by the plan (never now).
  */
 export function graphNode<A>(prim: Primitive<A>, inputs: readonly Tensor[], attrs: A, name?: string): Tensor {
-  if (prim.arity >= 0 && inputs.length !== prim.arity) throw new ShapeError(prim.name, `takes ${prim.arity} inputs, got ${inputs.length}`);
-  const shape = prim.shape(inputs.map((t) => t.shape), attrs);
-  return new Tensor(shape, prim as Primitive, inputs, attrs, undefined, true, name);
+  return new Tensor(outputShape(prim, inputs, attrs), prim as Primitive, inputs, attrs, undefined, true, name);
 }
 
 /** `node` computed from other inputs (its primitive, attributes and name kept; shapes checked again). */
