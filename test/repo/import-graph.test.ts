@@ -1,6 +1,7 @@
 // The packages' module graphs: no import cycle, and every built module loads when imported first, on its own.
 import { execFile } from 'node:child_process';
 import * as fs from 'node:fs';
+import * as os from 'node:os';
 import * as path from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 import { promisify } from 'node:util';
@@ -103,11 +104,22 @@ describe('the module graph of each package', () => {
   });
 });
 
-const run = promisify(execFile);
-
 /** Executables run on import (the cli's main.js starts a command): they are run by the cli's tests instead. */
 function isExecutable(file: string): boolean {
   return fs.readFileSync(file, 'utf8').startsWith('#!');
+}
+
+const run = promisify(execFile);
+
+/** Imports `file` first in a fresh node process; resolves to the error's first line, or undefined when it loads. */
+async function importAlone(file: string): Promise<string | undefined> {
+  try {
+    await run(process.execPath, ['--input-type=module', '-e', `await import(${JSON.stringify(pathToFileURL(file).href)});`], { cwd: root });
+    return undefined;
+  } catch (e) {
+    const stderr = (e as { stderr?: string }).stderr ?? String(e);
+    return stderr.split('\n').find((l) => /Error/.test(l)) ?? stderr;
+  }
 }
 
 describe('every built module loads when imported first, in a fresh process', () => {
@@ -117,19 +129,22 @@ describe('every built module loads when imported first, in a fresh process', () 
     const failures: string[] = [];
     // two at a time: the machine has two cores
     for (let k = 0; k < modules.length; k += 2) {
-      await Promise.all(
-        modules.slice(k, k + 2).map(async (file) => {
-          try {
-            await run(process.execPath, ['--input-type=module', '-e', `await import(${JSON.stringify(pathToFileURL(file).href)});`], {
-              cwd: root,
-            });
-          } catch (e) {
-            const stderr = (e as { stderr?: string }).stderr ?? String(e);
-            failures.push(`${path.relative(root, file)}: ${stderr.split('\n').find((l) => /Error/.test(l)) ?? stderr}`);
-          }
-        }),
-      );
+      const errors = await Promise.all(modules.slice(k, k + 2).map(importAlone));
+      errors.forEach((e, i) => {
+        if (e !== undefined) failures.push(`${path.relative(root, modules[k + i]!)}: ${e}`);
+      });
     }
     expect(failures).toEqual([]);
+  });
+
+  it('reports a module that throws when imported first', async () => {
+    const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'import-alone-'));
+    const broken = path.join(dir, 'broken.mjs');
+    fs.writeFileSync(broken, "import { b } from './b.mjs';\nexport const a = 1;\n");
+    fs.writeFileSync(path.join(dir, 'b.mjs'), "import { a } from './broken.mjs';\nexport const b = a + 1;\n");
+    // a cycle whose modules read each other at load: one order throws, the other loads
+    expect(await importAlone(broken)).toMatch(/ReferenceError: Cannot access 'a' before initialization/);
+    expect(await importAlone(path.join(dir, 'b.mjs'))).toBeUndefined();
+    fs.rmSync(dir, { recursive: true });
   });
 });
