@@ -68,7 +68,8 @@ export function writeCheckpoint(dir: string, cp: TrainCheckpoint, info: readonly
 const isObj = (x: unknown): x is Record<string, unknown> => typeof x === 'object' && x !== null && !Array.isArray(x);
 const isCount = (x: unknown): x is number => typeof x === 'number' && Number.isSafeInteger(x) && x >= 0;
 
-function sameJson(a: unknown, b: unknown): boolean {
+/** Deep equality of JSON values, numbers by Object.is (so -0 and NaN count). */
+export function sameJson(a: unknown, b: unknown): boolean {
   if (typeof a === 'number' && typeof b === 'number') return Object.is(a, b);
   if (Array.isArray(a) && Array.isArray(b)) return a.length === b.length && a.every((x, i) => sameJson(x, b[i]));
   if (isObj(a) && isObj(b)) {
