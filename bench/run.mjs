@@ -2,8 +2,10 @@
 import { benchAutodiff } from './autodiff.mjs';
 import { benchDsl } from './dsl.mjs';
 import { benchCli } from './cli.mjs';
+import { benchCurvature } from './curvature.mjs';
 
 console.log(`descent benchmarks — node ${process.version}, ${new Date().toISOString()}`);
 benchAutodiff();
 benchDsl();
+benchCurvature();
 await benchCli();

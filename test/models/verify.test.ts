@@ -14,6 +14,7 @@
 //   score-matching-small-init: --steps 2500 --samples 1000, ciClaims
 //   score-matching-counterexample: --steps 1000 --samples 1000
 //   score-matching-large-noise: --steps 10000 (of 1e5), ciClaims
+//   edge-of-stability: full settings, at seeds 0, 1, 2 and 3 (~4 s each)
 // Two verifications run at a time (two cores); about 30 s in all.
 import { spawn } from 'node:child_process';
 import * as fs from 'node:fs';
@@ -29,8 +30,12 @@ interface ModelEntry {
     readonly steps?: number;
     readonly set?: Readonly<Record<string, number>>;
     readonly expect?: { readonly samples?: number; readonly fresh?: boolean; readonly quadrature?: number };
+    /** Verify at each of these seeds (one entry each), not only the file's. */
+    readonly seeds?: readonly number[];
   };
   readonly ciClaims?: readonly string[];
+  /** The seed of this entry, when models.json lists several. */
+  readonly seed?: number;
 }
 
 interface Outcome {
@@ -64,8 +69,13 @@ function ciFlags(m: ModelEntry): string[] {
   if (e.fresh) f.push('--fresh');
   if (e.quadrature !== undefined) f.push('--quadrature', String(e.quadrature));
   if (m.ciClaims) f.push('--claims', `${m.name}.claims`);
+  if (m.seed !== undefined) f.push('--seed', String(m.seed));
   return f;
 }
+
+/** One entry per model, or one per listed seed. */
+const entries: ModelEntry[] = manifest.models.flatMap((m) => (m.ci.seeds ? m.ci.seeds.map((seed) => ({ ...m, seed })) : [m]));
+const keyOf = (m: ModelEntry): string => (m.seed === undefined ? m.name : `${m.name}@${m.seed}`);
 
 /** `descent verify NAME <ci flags>`, in a scratch folder holding the claims file if any. */
 function verify(m: ModelEntry): Promise<Outcome> {
@@ -99,7 +109,7 @@ function pool(models: readonly ModelEntry[], jobs: number): Map<string, Promise<
   const waiting: (() => void)[] = [];
   for (const m of models) {
     out.set(
-      m.name,
+      keyOf(m),
       (async () => {
         if (running >= jobs) await new Promise<void>((r) => waiting.push(r));
         running++;
@@ -115,11 +125,11 @@ function pool(models: readonly ModelEntry[], jobs: number): Map<string, Promise<
   return out;
 }
 
-const outcomes = pool(manifest.models, 2);
+const outcomes = pool(entries, 2);
 
 describe('descent verify on every prebuilt model at CI scale', () => {
-  it.each(manifest.models.map((m) => [`descent verify ${m.name} ${ciFlags(m).join(' ')}`.trim(), m] as const))('%s', async (_, m) => {
-    const o = await outcomes.get(m.name)!;
+  it.each(entries.map((m) => [`descent verify ${m.name} ${ciFlags(m).join(' ')}`.trim(), m] as const))('%s', async (_, m) => {
+    const o = await outcomes.get(keyOf(m))!;
     const detail = `${o.stderr}\n${o.stdout}`;
     expect(o.code, detail).toBe(0);
     const j = JSON.parse(o.stdout) as VerifyJson;

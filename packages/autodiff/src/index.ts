@@ -1,5 +1,6 @@
 // @descent/autodiff: reverse-mode automatic differentiation over Float64Array tensors.
 export { allocate, allocationCount } from './alloc.js';
+export { formatTensor, type PrintOptions } from './format.js';
 export { backward } from './engine.js';
 export * from './ops.js';
 export {
@@ -14,7 +15,8 @@ export {
   withDeferredConstants, zeros,
   type NestedArray, type TensorLike,
 } from './tensor.js';
-export { grad, grads, hvp, valueAndGrad, vjp } from './transforms.js';
+export { grad, grads, hvp, jvp, valueAndGrad, vjp, type ArgIndex, type Argnum, type GradOptions, type Inputs } from './transforms.js';
+export { flattenTree, type FlatTree, type InputTree, type TensorTree, type TreeLike } from './tree.js';
 export { estimatePlanBytes, formatBytes, type MemoryEstimate } from './memory.js';
 export { matmulBackend, setMatmulBackend, type MatmulBackend } from './kernels/matmul.js';
 export { wasmGemmAvailable, wasmGemmMemory } from './kernels/matmul-wasm.js';
@@ -22,3 +24,7 @@ export { nativeGemmAvailable } from './kernels/matmul-native.js';
 export { nativeStatus, type NativeStatus } from './kernels/native.js';
 export { wasmExpAvailable } from './kernels/exp-wasm.js';
 export { expBackend, setExpBackend, type ExpBackend } from './kernels/rows.js';
+export {
+  denseHessian, DENSE_HESSIAN_LIMIT, hessianEigs, hessianTrace, symmetricEigenvalues,
+  type CurvatureOptions, type HessianEigs, type HessianTrace, type HessianVectorProduct,
+} from './curvature.js';

@@ -1,5 +1,6 @@
 // The Tensor: a node of the computation graph that may also hold its value (a row-major Float64Array).
 import { allocate } from './alloc.js';
+import { formatTensor, type PrintOptions } from './format.js';
 import type { Primitive } from './primitive.js';
 import { formatShape, ShapeError, sizeOf, type Shape } from './shape.js';
 
@@ -69,8 +70,24 @@ export class Tensor {
     return build(0, 0, this.size);
   }
 
-  toString(): string {
-    return this.symbolic ? `Tensor(${formatShape(this.shape)}, symbolic)` : `Tensor(${JSON.stringify(this.toArray())})`;
+  /** A copy of the values in a new tensor: keeps a compiled plan's output past its next run. */
+  clone(): Tensor {
+    return constant(Float64Array.from(this.data), this.shape);
+  }
+
+  /**
+   * The values as text, numpy-style: aligned, and with long axes elided ("...") when the tensor
+   * has more than 1000 elements, so printing a large tensor prints a few lines.
+   * @example String(tensor([[1, 2.5], [3, 4]]))  // "tensor([[  1, 2.5],\n        [  3,   4]])"
+   */
+  toString(options?: PrintOptions): string {
+    if (this.symbolic) return `tensor(symbolic, shape ${formatShape(this.shape)}${this.name ? `, ${this.name}` : ''})`;
+    return formatTensor(this.data, this.shape, options);
+  }
+
+  /** What console.log and util.inspect show in Node (the same text as toString). */
+  [Symbol.for('nodejs.util.inspect.custom')](): string {
+    return this.toString();
   }
 }
 

@@ -314,6 +314,8 @@ export async function executeRun(o: ExecuteOptions): Promise<RunOutcome> {
     finished: new Date().toISOString(),
     summary,
     optimizerText: optimizerText(setup.optimizer),
+    // how each Hessian metric was computed (dense and exact, or Lanczos / Hutchinson with their error)
+    ...(program.curvatureReport().length > 0 ? { curvature: program.curvatureReport() } : {}),
     params: paramsToJson(program.paramInfo, result.params),
     paramsStep: result.paramsStep,
     paramsF64: Object.fromEntries(program.paramInfo.map((p, i) => [p.name, encodeF64(result.params[i]!)])),

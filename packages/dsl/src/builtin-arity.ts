@@ -8,6 +8,10 @@ export const BUILTIN_ARITY: Record<string, readonly [min: number, max: number]> 
   acos: [1, 1], asin: [1, 1], atan: [1, 1], erf: [1, 1],
   // matrices and whole-tensor reductions
   trace: [1, 1], diag: [1, 1], det: [1, 1], sum: [1, 1], mean: [1, 1],
+  // linear algebra (differentiable)
+  inv: [1, 1], solve: [2, 2], logdet: [1, 1], eigvalsh: [1, 1], svdvals: [1, 1],
+  // curvature of a scalar over the descended parameters (metrics only)
+  hessian_eigs: [2, 2], sharpness: [1, 1], hessian_trace: [1, 1],
   // min(x) reduces, min(a, b) is elementwise
   min: [1, 2], max: [1, 2],
   clamp: [3, 3], where: [3, 3],

@@ -6,6 +6,7 @@ import { check } from './check.js';
 import { Reporter } from './diagnostics.js';
 import { lowerProgram, type LowerOptions } from './lower/statements.js';
 import { parse } from './parse.js';
+import type { CurvatureMethod } from './curvature.js';
 import { MemoryLimitError, Program } from './program.js';
 
 export interface CompileOptions extends Omit<LowerOptions, 'baseDir'> {
@@ -13,6 +14,8 @@ export interface CompileOptions extends Omit<LowerOptions, 'baseDir'> {
   readonly file?: string;
   /** The most memory the program's buffers may take (default: half of this machine's memory). */
   readonly maxMemoryBytes?: number;
+  /** How Hessian metrics are computed: 'auto' (dense up to 2048 parameters), 'dense' or 'iterative'. */
+  readonly curvatureMethod?: CurvatureMethod;
 }
 
 /** Half the machine's memory: the default budget of one program. */
@@ -41,7 +44,7 @@ export function compileSource(source: string, options: CompileOptions = {}): Com
   const lowered = lowerProgram(parsed.program, reporter, { ...options, overrides, baseDir: dirname(file), maxMemoryBytes: budget });
   if (lowered === undefined) return { ok: false, diagnostics: reporter.diagnostics };
   try {
-    return { ok: true, program: new Program(lowered, lowered.settings.seed, budget) };
+    return { ok: true, program: new Program(lowered, lowered.settings.seed, budget, options.curvatureMethod) };
   } catch (e) {
     if (!(e instanceof MemoryLimitError)) throw e;
     const loss = parsed.program.statements.find((s) => s.kind === 'LossStmt');

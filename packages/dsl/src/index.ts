@@ -8,6 +8,7 @@ export { layout, MAX_NESTING } from './layout.js';
 export { STATEMENT_KEYWORDS } from './syntax-errors.js';
 export { compileSource, type CompileOptions, type CompileResult } from './compile.js';
 export { Program, type MetricInfo, type MetricValues, type ParamInfo } from './program.js';
+export type { CurvatureMethod, CurvatureReport } from './curvature.js';
 export { OPTIMIZER_DEFAULTS } from './optimizer-defaults.js';
 export type { ClaimSetting, ExpectMode, OptimizerSetting, Settings } from './lowered.js';
 export { gaussHermite, hermiteGrid } from './quadrature.js';

@@ -25,6 +25,17 @@ export interface LoweredMetric {
   readonly value: Tensor;
 }
 
+/** A Hessian metric: filled into `placeholder` ([k] eigenvalues, or [] for the trace) before metrics run. */
+export interface LoweredCurvature {
+  readonly kind: 'eigs' | 'trace';
+  readonly k: number;
+  /** The scalar whose Hessian is taken (over the descended parameters, flattened in order). */
+  readonly value: Tensor;
+  readonly placeholder: Tensor;
+  /** The metric it appears in, for run.json. */
+  readonly metric: string;
+}
+
 export interface LoweredUpdate {
   /** Index into params of the parameter replaced after each step. */
   readonly param: number;
@@ -70,6 +81,8 @@ export interface Lowered {
   /** The objective as written (for maximize, the value being maximized). */
   readonly objective: Tensor;
   readonly metrics: readonly LoweredMetric[];
+  /** Hessian metrics, computed only when metrics are (on logged steps). */
+  readonly curvature: readonly LoweredCurvature[];
   readonly updates: readonly LoweredUpdate[];
   readonly settings: Settings;
   readonly claims: readonly ClaimSetting[];

@@ -3,6 +3,7 @@ import {
   allocate, backward, estimatePlanBytes, formatBytes, neg, planOf, Random, withDeferredConstants, type Plan,
   type RandomState, type Shape,
 } from '@descent/autodiff';
+import { CurvatureMetrics, type CurvatureMethod, type CurvatureReport } from './curvature.js';
 import type { ClaimSetting, Lowered, Settings } from './lowered.js';
 
 export interface ParamInfo {
@@ -42,12 +43,14 @@ export class Program {
   private readonly metricData: readonly Float64Array[];
   private sampleRng: Random;
   private readonly minimize: boolean;
+  private readonly curvature: CurvatureMetrics;
 
   constructor(
     private readonly lowered: Lowered,
     readonly seed: number,
     /** Buffers beyond this many bytes are refused before any is allocated. */
     maxMemoryBytes = Infinity,
+    curvatureMethod: CurvatureMethod = 'auto',
   ) {
     this.settings = lowered.settings;
     this.claims = lowered.claims;
@@ -70,7 +73,11 @@ export class Program {
     const minimized = this.minimize ? lowered.objective : neg(lowered.objective);
     const grads = withDeferredConstants(true, () => backward(minimized, descended));
     const evalOutputs = [lowered.objective, ...grads, ...lowered.updates.map((u) => u.value)];
-    const estimate = estimatePlanBytes([...evalOutputs, ...lowered.metrics.map((m) => m.value)]);
+    const descendedIndex = lowered.params.map((_, i) => i).filter((i) => !updated.has(i));
+    this.curvature = new CurvatureMetrics(
+      lowered.curvature, descendedIndex.map((i) => lowered.params[i]!), descendedIndex.map((i) => this.params[i]!), inputs, inputBuffers, seed, curvatureMethod,
+    );
+    const estimate = estimatePlanBytes([...evalOutputs, ...lowered.metrics.map((m) => m.value), ...this.curvature.outputs]);
     if (estimate.bytes > maxMemoryBytes) {
       throw new MemoryLimitError(
         `the compiled program needs up to ${formatBytes(estimate.bytes)} of buffers (largest: ${estimate.largest.join(', ')}), more than the memory limit of ${formatBytes(maxMemoryBytes)}; use smaller sizes or raise --max-memory`,
@@ -79,7 +86,9 @@ export class Program {
     this.evalPlan = planOf(inputs, evalOutputs, {
       inputBuffers,
     });
-    this.metricPlan = planOf(inputs, lowered.metrics.map((m) => m.value), { inputBuffers });
+    this.metricPlan = planOf([...inputs, ...this.curvature.inputs], lowered.metrics.map((m) => m.value), {
+      inputBuffers: [...inputBuffers, ...this.curvature.buffers],
+    });
     this.metricData = this.metricPlan.outputs.map((t) => t.data);
     this.sampleRng = new Random(`${seed}/samples`);
     this.resample();
@@ -127,6 +136,7 @@ export class Program {
 
   /** Metrics at the current `params`. */
   metrics(): MetricValues {
+    this.curvature.compute();
     this.metricPlan.execute();
     // no prototype: a metric named `__proto__` is a value like any other
     const values: MetricValues = Object.create(null) as MetricValues;
@@ -143,8 +153,14 @@ export class Program {
    * valid until the next call. For callers that copy the values out (the training loop's log).
    */
   metricViews(): readonly Float64Array[] {
+    this.curvature.compute();
     this.metricPlan.execute();
     return this.metricData;
+  }
+
+  /** How each Hessian metric was computed at the last logged step (method, products, error), for run.json. */
+  curvatureReport(): readonly CurvatureReport[] {
+    return this.curvature.report();
   }
 
   sampleState(): RandomState {

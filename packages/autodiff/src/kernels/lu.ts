@@ -99,3 +99,64 @@ export function inverse(a: Float64Array, aOff: number, out: Float64Array, oOff: 
     }
   }
 }
+
+/**
+ * log |det A| of the n × n matrix at a[off..] by LU with partial pivoting: Σ log |U_ii|, which
+ * neither overflows nor underflows where det itself would. An exactly singular matrix gives -∞.
+ */
+export function logAbsDeterminant(a: Float64Array, off: number, n: number): number {
+  const lu = scratch(n * n);
+  for (let i = 0; i < n * n; i++) lu[i] = a[off + i]!;
+  let sum = 0;
+  for (let col = 0; col < n; col++) {
+    const piv = pivotRow(lu, n, col, n);
+    if (lu[piv * n + col] === 0) return -Infinity;
+    if (piv !== col) swapRows(lu, n, col, piv, col, n);
+    const d = lu[col * n + col]!;
+    sum += Math.log(Math.abs(d));
+    for (let r = col + 1; r < n; r++) {
+      const f = lu[r * n + col]! / d;
+      if (f === 0) continue;
+      for (let q = col + 1; q < n; q++) lu[r * n + q] = lu[r * n + q]! - f * lu[col * n + q]!;
+    }
+  }
+  return sum;
+}
+
+/**
+ * Solves A X = B (or Aᵀ X = B when `transpose`) for the n × n matrix at a[aOff..] and the n × k
+ * matrix at b[bOff..], writing X to out[oOff..]: Gaussian elimination with partial pivoting on
+ * [A | B], then back substitution. A singular A gives NaN everywhere.
+ */
+export function solveLinear(
+  a: Float64Array, aOff: number, b: Float64Array, bOff: number, out: Float64Array, oOff: number,
+  n: number, k: number, transpose: boolean,
+): void {
+  const w = n + k;
+  const m = scratch(n * w);
+  for (let i = 0; i < n; i++) {
+    for (let j = 0; j < n; j++) m[i * w + j] = transpose ? a[aOff + j * n + i]! : a[aOff + i * n + j]!;
+    for (let j = 0; j < k; j++) m[i * w + n + j] = b[bOff + i * k + j]!;
+  }
+  for (let col = 0; col < n; col++) {
+    const piv = pivotRow(m, w, col, n);
+    if (m[piv * w + col] === 0) {
+      for (let i = 0; i < n * k; i++) out[oOff + i] = NaN;
+      return;
+    }
+    if (piv !== col) swapRows(m, w, col, piv, col, w);
+    const d = m[col * w + col]!;
+    for (let r = col + 1; r < n; r++) {
+      const f = m[r * w + col]! / d;
+      if (f === 0) continue;
+      for (let q = col + 1; q < w; q++) m[r * w + q] = m[r * w + q]! - f * m[col * w + q]!;
+    }
+  }
+  for (let j = 0; j < k; j++) {
+    for (let i = n - 1; i >= 0; i--) {
+      let s = m[i * w + n + j]!;
+      for (let q = i + 1; q < n; q++) s -= m[i * w + q]! * out[oOff + q * k + j]!;
+      out[oOff + i * k + j] = s / m[i * w + i]!;
+    }
+  }
+}

@@ -1,11 +1,13 @@
-// Linear-algebra ops: matmul (numpy semantics), dot, outer, trace, diag, eye, norms, det, inv.
+// Linear-algebra ops: matmul (numpy semantics), dot, outer, trace, diag, eye, norms, det, inv,
+// solve, logdet, eigvalsh/eigvecsh, svdvals.
+import { decompPrimitives } from '../primitives/decomp.js';
 import { linalgPrimitives } from '../primitives/linalg.js';
 import { allocate } from '../alloc.js';
-import { formatShape, normalizeAxes, ShapeError } from '../shape.js';
+import { broadcastShapes, formatShape, normalizeAxes, ShapeError } from '../shape.js';
 import { apply, constant, Tensor, toTensor, type TensorLike } from '../tensor.js';
 import { mul } from './elementwise.js';
 import { sum, type ReduceOptions } from './reduce.js';
-import { reshape } from './structure.js';
+import { broadcastTo, reshape } from './structure.js';
 
 /** Transpose flags of `matmulT`: each transposes the last two axes of its operand. */
 export interface MatmulFlags {
@@ -121,4 +123,45 @@ export function det(a: TensorLike): Tensor {
 /** Inverse of [..., n, n] (NaN entries when a matrix is exactly singular). */
 export function inv(a: TensorLike): Tensor {
   return apply(linalgPrimitives.inv, [toTensor(a)], { transpose: false });
+}
+
+/**
+ * A⁻¹B without forming the inverse: A [..., n, n] with B [..., n, k] (or a vector b [..., n],
+ * giving [..., n]); the batch axes broadcast. NaN when A is exactly singular.
+ */
+export function solve(a: TensorLike, b: TensorLike): Tensor {
+  const ta = toTensor(a);
+  const tb = toTensor(b);
+  const n = ta.shape[ta.rank - 1];
+  if (ta.rank < 2 || n !== ta.shape[ta.rank - 2]) throw new ShapeError('solve', `needs a square matrix A [..., n, n], got ${formatShape(ta.shape)}`);
+  const vector = tb.rank === ta.rank - 1 || tb.rank === 1;
+  const b2 = vector ? reshape(tb, [...tb.shape, 1]) : tb;
+  if (b2.rank < 2 || b2.shape[b2.rank - 2] !== n) {
+    throw new ShapeError('solve', `A is ${formatShape(ta.shape)} but b is ${formatShape(tb.shape)}: b needs ${n} rows`);
+  }
+  const batch = broadcastShapes('solve', [ta.shape.slice(0, -2), b2.shape.slice(0, -2)]);
+  const x = apply(decompPrimitives.solve, [broadcastTo(ta, [...batch, n!, n!]), broadcastTo(b2, [...batch, ...b2.shape.slice(-2)])], {
+    transpose: false,
+  });
+  return vector ? reshape(x, x.shape.slice(0, -1)) : x;
+}
+
+/** log |det A| of [..., n, n] → [...], computed from the LU factors (no overflow); −∞ when singular. */
+export function logdet(a: TensorLike): Tensor {
+  return apply(decompPrimitives.logdet, [toTensor(a)], undefined);
+}
+
+/** Eigenvalues of the symmetric part (S + Sᵀ)/2 of [..., n, n], ascending → [..., n]. */
+export function eigvalsh(s: TensorLike): Tensor {
+  return apply(decompPrimitives.eigvalsh, [toTensor(s)], undefined);
+}
+
+/** Orthonormal eigenvectors (columns, in eigvalsh's order, largest entry positive) of (S + Sᵀ)/2. */
+export function eigvecsh(s: TensorLike): Tensor {
+  return apply(decompPrimitives.eigvecsh, [toTensor(s)], undefined);
+}
+
+/** Singular values of [..., m, n], descending → [..., min(m, n)]. */
+export function svdvals(a: TensorLike): Tensor {
+  return apply(decompPrimitives.svdvals, [toTensor(a)], undefined);
 }

@@ -2,6 +2,7 @@
 import type { Primitive } from '../primitive.js';
 import { binaryPrimitives } from './binary.js';
 import { comparePrimitives } from './compare.js';
+import { decompPrimitives } from './decomp.js';
 import { linalgPrimitives } from './linalg.js';
 import { reducePrimitives } from './reduce.js';
 import { shapePrimitives } from './shape.js';
@@ -19,6 +20,7 @@ export const primitiveFamilies = {
   shape: shapePrimitives,
   structure: structurePrimitives,
   linalg: linalgPrimitives,
+  decomp: decompPrimitives,
   special: specialPrimitives,
 } as const;
 

@@ -38,20 +38,20 @@ function matmulDims(a: Shape, b: Shape, { transA, transB }: MatmulAttrs): { m: n
 }
 
 /** The square matrices [..., n, n] that det and inv take; returns n. */
-function squareSize(op: string, a: Shape): number {
+export function squareSize(op: string, a: Shape): number {
   const n = a[a.length - 1];
   if (a.length < 2 || n !== a[a.length - 2]) throw new ShapeError(op, `needs square matrices [..., n, n], got ${formatShape(a)}`);
   return n!;
 }
 
 /** Adds 2·I to every trailing n × n matrix: entries sampled in [-0.5, 0.5] then stay well conditioned. */
-function wellConditioned(x: Float64Array, shape: Shape): void {
+export function wellConditioned(x: Float64Array, shape: Shape): void {
   const n = shape[shape.length - 1]!;
   for (let off = 0; off < x.length; off += n * n) for (let i = 0; i < n; i++) x[off + i * n + i]! += 2;
 }
 
 /** A matmul node (rank >= 2 inputs); the derivative rules use it with transpose flags instead of copies. */
-function mm(a: Tensor, b: Tensor, transA: boolean, transB: boolean): Tensor {
+export function mm(a: Tensor, b: Tensor, transA = false, transB = false): Tensor {
   return apply(matmul, [a, b], { transA, transB });
 }
 

@@ -1,14 +1,14 @@
 // Built-in functions of the language, lowered to autodiff ops over index-labelled values.
 import {
   abs, acos, allocate, angle, asin, atan, clamp, constant, cos, det, diag, dot, erf, exp, expandDims,
-  expm1, eye, log, log1p, max, maximum, mean, min, minimum, mul, outer, relu, reluKernel, sigmoid,
-  sign, sin, softplus, sqrt, sum, tan, tanh, trace, where, type Tensor,
+  eigvalsh, expm1, eye, inv, log, log1p, logdet, max, maximum, mean, min, minimum, mul, outer, relu, reluKernel,
+  reshape, sigmoid, sign, sin, softplus, solve, sqrt, sum, svdvals, tan, tanh, trace, where, type Tensor,
 } from '@descent/autodiff';
 import type { Call } from '../ast.js';
 import { BUILTIN_ARITY, describeArity } from '../builtin-arity.js';
-import type { LowerContext } from './context.js';
+import type { CurvatureKind, LowerContext } from './context.js';
 import { constantNumber } from './expr.js';
-import { layout, positionalAxes, unionIndex, val, zipWith, type Val } from './values.js';
+import { describe, isRandom, layout, positionalAxes, unionIndex, val, zipWith, type Val } from './values.js';
 
 type Fail = (message: string, at: Call) => never;
 type Impl = (args: Val[], ctx: LowerContext, at: Call, fail: Fail) => Val;
@@ -35,6 +35,17 @@ function sizes(args: Val[], at: Call, fail: Fail): number[] {
     if (n < 0) fail(`sizes of \`${at.callee.name}\` must not be negative`, at);
     return n;
   });
+}
+
+/** A Hessian metric of the scalar first argument (metrics only), as the input the program fills. */
+function curvatureOf(args: Val[], ctx: LowerContext, at: Call, fail: Fail, kind: CurvatureKind, k: number): Tensor {
+  const name = at.callee.name;
+  if (!ctx.curvature) fail(`\`${name}\` is a metric: use it in a \`metric\` (or a claim on one), not in the loss, an update or a let`, at);
+  const e = args[0]!;
+  if (isRandom(e)) fail(`the value of \`${name}\` is random: take its expectation with E[...]`, at);
+  if (e.index.length || e.shape.length) fail(`\`${name}\` needs a scalar (such as \`loss\`), got ${describe(e)}`, at);
+  if (kind === 'eigs' && k < 1) fail(`\`${name}\` needs a count of at least 1, got ${k}`, at);
+  return ctx.curvature(e.t, kind, k);
 }
 
 /** Reduce over all positional axes (sum(x), mean(x), max(x), min(x) of one argument). */
@@ -79,6 +90,15 @@ const table: Readonly<Record<string, Impl>> = {
   },
   trace: ([a]) => val(trace(a!.t), a!.index),
   det: ([a]) => val(det(a!.t), a!.index),
+  inv: ([a]) => val(inv(a!.t), a!.index),
+  logdet: ([a]) => val(logdet(a!.t), a!.index),
+  eigvalsh: ([a]) => val(eigvalsh(a!.t), a!.index),
+  svdvals: ([a]) => val(svdvals(a!.t), a!.index),
+  // A⁻¹b for a vector b, A⁻¹B for a matrix B; named axes of either ride along as batch axes
+  solve: ([a, b]) => {
+    const index = unionIndex([a!, b!]);
+    return val(solve(layout(a!, index, a!.shape.length), layout(b!, index, b!.shape.length)), index);
+  },
   // a vector gives a diagonal matrix, a matrix its diagonal; named axes ride along
   diag: ([a]) =>
     a!.shape.length === 1 ? val(mul(expandDims(a!.t, -1), eye(a!.shape[0]!)), a!.index) : val(diag(a!.t), a!.index),
@@ -99,6 +119,12 @@ const table: Readonly<Record<string, Impl>> = {
     for (let i = 0; i < n; i++) data[i] = n === 1 ? lo : lo + ((hi - lo) * i) / (n - 1);
     return val(constant(data, [n]));
   },
+  hessian_eigs: (args, ctx, at, fail) => {
+    const k = integerArg(args, 1, at, fail, 'the count');
+    return val(curvatureOf(args, ctx, at, fail, 'eigs', k));
+  },
+  sharpness: (args, ctx, at, fail) => val(reshape(curvatureOf(args, ctx, at, fail, 'eigs', 1), [])),
+  hessian_trace: (args, ctx, at, fail) => val(curvatureOf(args, ctx, at, fail, 'trace', 1)),
   randn: (args, ctx, at, fail) => val(ctx.constRng.randn(sizes(args, at, fail))),
   rand: (args, ctx, at, fail) => val(ctx.constRng.rand(sizes(args, at, fail))),
 };

@@ -19,4 +19,12 @@ export interface LowerContext {
   readonly baseDir: string;
   /** Largest file `load` reads, in bytes. */
   readonly maxLoadBytes: number;
+  /**
+   * Registers a curvature metric of the scalar `value` (its Hessian over the descended
+   * parameters) and returns the input its result is read from; undefined outside metrics.
+   */
+  curvature: ((value: Tensor, kind: CurvatureKind, k: number) => Tensor) | undefined;
 }
+
+/** `hessian_eigs(e, k)` / `sharpness(e)`: the k largest eigenvalues; `hessian_trace(e)`: the trace. */
+export type CurvatureKind = 'eigs' | 'trace';

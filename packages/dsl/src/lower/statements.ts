@@ -12,7 +12,7 @@ import { OPTIMIZER_DEFAULTS } from '../optimizer-defaults.js';
 import { loadTensor } from '../load.js';
 import { MAX_QUADRATURE_NODES } from '../quadrature.js';
 import type {
-  ClaimSetting, ExpectMode, Lowered, LoweredMetric, LoweredParam, LoweredUpdate, OptimizerSetting,
+  ClaimSetting, ExpectMode, Lowered, LoweredCurvature, LoweredMetric, LoweredParam, LoweredUpdate, OptimizerSetting,
 } from '../lowered.js';
 import type { LowerContext } from './context.js';
 import { constantNumber, ExprLowerer } from './expr.js';
@@ -50,6 +50,7 @@ class FileLowerer {
   private sampler: Sampler | undefined;
   private readonly params: LoweredParam[] = [];
   private readonly metrics: LoweredMetric[] = [];
+  private readonly curvature: LoweredCurvature[] = [];
   private readonly updates: LoweredUpdate[] = [];
   private readonly claims: ClaimSetting[] = [];
   private readonly constants: Record<string, number> = Object.create(null) as Record<string, number>; // no prototype: any name is a plain key
@@ -76,6 +77,7 @@ class FileLowerer {
       draws: undefined,
       baseDir: options.baseDir ?? '.',
       maxLoadBytes: options.maxLoadBytes ?? 1 << 30,
+      curvature: undefined,
     };
     this.exprs = new ExprLowerer(this.ctx);
   }
@@ -99,6 +101,7 @@ class FileLowerer {
       noise: this.sampler?.noise ?? [],
       objective: this.objective.t,
       metrics: this.metrics,
+      curvature: this.curvature,
       updates: this.updates,
       settings: {
         optimizer: this.optimizer,
@@ -191,7 +194,19 @@ class FileLowerer {
         return;
       }
       case 'MetricStmt': {
-        const t = this.indexed(s, `metric ${s.name.name}`);
+        const metric = s.name.name;
+        // Hessian metrics read an input that the program fills before the metrics run
+        this.ctx.curvature = (value, kind, k) => {
+          const input = placeholder(kind === 'eigs' ? [k] : [], `${kind}(${metric})`);
+          this.curvature.push({ kind, k, value, placeholder: input, metric });
+          return input;
+        };
+        let t: Tensor;
+        try {
+          t = this.indexed(s, `metric ${metric}`);
+        } finally {
+          this.ctx.curvature = undefined;
+        }
         if (t.rank !== s.indices.length) fail(this.reporter, `a metric must be a number per index, got shape ${formatShape(t.shape.slice(s.indices.length))}`, s.body);
         this.metrics.push({ name: s.name.name, shape: t.shape, value: t });
         return;
