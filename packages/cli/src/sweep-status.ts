@@ -1,8 +1,10 @@
 // `descent status DIR`: each entry of a sweep from its run folder, its Slurm task's state and its Slurm log.
 import * as fs from 'node:fs';
+import { hostname } from 'node:os';
 import * as path from 'node:path';
 import type { RunJson } from './execute.js';
 import { fmt } from './format.js';
+import { stillRunning } from './resume-point.js';
 import { readJson, readJsonl, type LogRecord } from './runlog.js';
 import { LIVE_STATES, taskStates, type TaskState } from './slurm.js';
 import { readManifest } from './sweep-collect.js';
@@ -107,6 +109,10 @@ function entryStatus(dir: string, entry: PlannedRun, slurm: TaskState | undefine
       const step = at !== undefined ? { step: at } : {};
       if (pending) return { ...withSteps, ...step, state: 'pending', detail: `requeued; ${waiting!}` };
       if (slurm && !live) return { ...failed(endedText(slurm)), ...withSteps, ...step, state: 'failed' };
+      const p = (j as { process?: { pid?: unknown; host?: unknown } }).process;
+      if (!slurm && p?.host === hostname() && stillRunning(j) === null) {
+        return { ...failed(`its process ${String(p.pid)} on this machine ended without finishing the run (killed?)`), ...withSteps, ...step, state: 'failed' };
+      }
       return { ...withSteps, ...step, state: 'running' };
     }
     default:

@@ -1,11 +1,12 @@
 // Sweep tasks that can run again (resume, skip when finished), --submit slurm and `descent status`, with stand-in Slurm commands.
 import * as fs from 'node:fs';
+import * as os from 'node:os';
 import * as path from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { descent, descentInterrupted, readLog, readRunJson, scratch, STACK } from './helpers.js';
 
 const SWEEP = ['sweep', 'quartic', '--set', 'n=1,2', '--seeds', '1-4', '--log', '30'];
-const LONG = [...SWEEP, '--steps', '2000000'];
+const LONG = [...SWEEP, '--steps', '1000000'];
 
 /** A folder of stand-in Slurm commands: each prints `outputs[name]` and records its arguments. */
 function fakeSlurm(outputs: Record<string, { stdout?: string; stderr?: string; code?: number }>): string {
@@ -27,15 +28,15 @@ describe('a sweep task run again', () => {
   it('stops at SIGUSR1 with a checkpoint, resumes when run again, bit for bit, and then does nothing', async () => {
     const stopped = await descentInterrupted([...LONG, '--out', 'sw', '--index', '1'], 'SIGUSR1', path.join(entry, 'log.jsonl'), cwd);
     expect(stopped.code).toBe(138);
-    expect(stopped.stderr).toMatch(/^descent sweep: entry 1 \(n=1 seed=2\): starting at step 0 of 2000000; ready [\d.]+ s after Node started\n/);
-    const at = Number(/stopped by SIGUSR1 at step (\d+) of 2000000, checkpointed in sw\/1_n=1_seed=2; running the same task again resumes it from there\.\n$/.exec(stopped.stderr)?.[1]);
+    expect(stopped.stderr).toMatch(/^descent sweep: entry 1 \(n=1 seed=2\): starting at step 0 of 1000000; ready [\d.]+ s after Node started\n/);
+    const at = Number(/stopped by SIGUSR1 at step (\d+) of 1000000, checkpointed in sw\/1_n=1_seed=2; running the same task again resumes it from there\.\n$/.exec(stopped.stderr)?.[1]);
     expect(at).toBeGreaterThan(0);
     expect(readRunJson(entry)['status']).toBe('interrupted');
     expect(fs.existsSync(path.join(entry, 'checkpoint.json'))).toBe(true);
 
     const resumed = descent([...LONG, '--out', 'sw', '--index', '1'], { cwd });
     expect(resumed.code).toBe(0);
-    expect(resumed.stderr).toMatch(new RegExp(`^descent sweep: entry 1 \\(n=1 seed=2\\): resuming from its checkpoint at step ${at} of 2000000; ready`));
+    expect(resumed.stderr).toMatch(new RegExp(`^descent sweep: entry 1 \\(n=1 seed=2\\): resuming from its checkpoint at step ${at} of 1000000; ready`));
     const whole = descent([...LONG, '--out', 'ref', '--index', '1', '--quiet'], { cwd });
     expect(whole.code).toBe(0);
     const ref = path.join(cwd, 'ref', '1_n=1_seed=2');
@@ -111,6 +112,14 @@ describe('descent status', () => {
     expect(lines[1]).toMatch(/^# +run +state +step +slurm +detail$/);
     expect(lines[2]).toMatch(/^0 +n=1 seed=1 +done +100\/100 +final loss /);
     expect(lines[3]).toMatch(/^1 +n=1 seed=2 +missing$/);
+    // a run whose process on this machine is gone (killed) without a word
+    const e2 = path.join(sw, '2_n=1_seed=3');
+    fs.mkdirSync(e2);
+    const { summary: _s, ...run0 } = readRunJson(path.join(sw, '0_n=1_seed=1'));
+    fs.writeFileSync(path.join(e2, 'run.json'), JSON.stringify({ ...run0, status: 'running', process: { pid: 2 ** 22 + 1, host: os.hostname() } }));
+    const k = descent(['status', 'sw'], { cwd });
+    expect(k.stdout.split('\n')[4]).toMatch(/^2 +n=1 seed=3 +failed +its process 4194305 on this machine ended without finishing the run \(killed\?\)$/);
+    fs.rmSync(e2, { recursive: true });
   });
 
   it("adds Slurm's state of each task: pending, requeued, running, failed with the task's last words", () => {
