@@ -3,7 +3,7 @@ import { spawn, spawnSync } from 'node:child_process';
 import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { cli, fixture, readLog, readRunJson, scratch } from '../cli/e2e/helpers.js';
 import { queued, slurm, startCluster, stopCluster, until, type Cluster } from './cluster.js';
 
@@ -44,11 +44,20 @@ const jobOf = (sweep: string): string => (JSON.parse(fs.readFileSync(path.join(s
 
 describe('a sweep on a real one-node Slurm', () => {
   let c: Cluster;
+  // where the cluster cannot start, every test fails with the one-line reason (none is skipped)
+  let notStarted: Error | null = null;
   const cwd = scratch('descent-slurm-test-');
   const local = path.join(cwd, 'local');
 
   beforeAll(() => {
-    c = startCluster();
+    try {
+      c = startCluster();
+    } catch (e) {
+      notStarted = e as Error;
+    }
+  });
+  beforeEach(() => {
+    if (notStarted) throw notStarted;
   });
   afterAll(() => {
     if (c) stopCluster(c);
