@@ -1,6 +1,6 @@
 // Test configuration: tests under test/, packages resolved to their TypeScript sources.
 import { fileURLToPath } from 'node:url';
-import { configDefaults, defineConfig } from 'vitest/config';
+import { defineConfig } from 'vitest/config';
 
 const src = (pkg: string): string => fileURLToPath(new URL(`./packages/${pkg}/src/index.ts`, import.meta.url));
 
@@ -13,8 +13,8 @@ export default defineConfig({
   },
   test: {
     include: ['test/**/*.test.ts'],
-    // the Slurm suite has its own config and command (pnpm test:slurm)
-    exclude: [...configDefaults.exclude, 'test/slurm/**'],
+    // the packaging and Slurm suites run on their own (pnpm test:packaging, pnpm test:slurm)
+    exclude: ['test/packaging/**', 'test/slurm/**', '**/node_modules/**'],
     testTimeout: 60_000,
     pool: 'forks',
     // the JSON report is what .ci/run counts passed and failed tests from

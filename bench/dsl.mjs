@@ -5,7 +5,7 @@ import { row } from './timing.mjs';
 
 export function benchDsl() {
   console.log('\n## @descent/dsl: compile time (parse, check, lower, plan)');
-  const md = readFileSync(new URL('../../shared/LANGUAGE.md', import.meta.url), 'utf8');
+  const md = readFileSync(new URL('../test/fixtures/language/LANGUAGE.md', import.meta.url), 'utf8');
   const blocks = [...md.matchAll(/```\n([\s\S]*?)```/g)].map((m) => m[1]).filter((b) => /^\s*(loss|maximize)\b/m.test(b));
   const names = ['relu-neuron', 'gradient-em', 'gradient-em-separated', 'score-matching', 'matrix-factorization'];
   const t0 = performance.now();

@@ -101,7 +101,7 @@ describe('bad command lines: CliError, exit code 2, one paragraph', () => {
     ['run m --set n=1,2', /gives several values; lists of values are for `descent sweep`/],
     ['run m --set n=1 --set n=2', /--set n is given twice/],
     ['run m --max-memory lots', /--max-memory wants a size in bytes/],
-    ['run', /^descent run: needs a model: a \.loss file or a prebuilt model name \(see `descent models`\)\./],
+    ['run', /^descent run: needs a model: a \.loss file, a prebuilt model name \(see `descent models`\), - for standard input, or a run folder to run again\./],
     ['run a b', /takes MODEL only; unexpected "b"/],
     ['models extra', /takes no arguments, got extra/],
     ['plot', /needs one or more run directories/],

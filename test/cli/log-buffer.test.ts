@@ -8,7 +8,7 @@ import fc from 'fast-check';
 import { afterAll, describe, expect, it } from 'vitest';
 import { compileSource, formatDiagnostics, type Program } from '@descent/dsl';
 import { LogBuffer, RecordRows } from '../../packages/cli/src/log-buffer.js';
-import { readJsonl, toJsonLine, type LogRecord } from '../../packages/cli/src/runlog.js';
+import { plainNumber, readJsonl, toJsonLine, type LogRecord } from '../../packages/cli/src/runlog.js';
 import { train } from '../../packages/cli/src/train.js';
 
 const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'descent-logbuffer-'));
@@ -90,10 +90,10 @@ describe('LogBuffer', () => {
             expectAppended(log, file, expected, maxBytes, positionsAt.includes(i) ? i + 1 : undefined);
           });
           expectClosed(log, file, expected, specs.length);
-          // finite records are plain JSON
+          // records of finite numbers below 1e15 are JSON.stringify's JSON
           for (const r of records) {
-            const finite = [r.loss, r.elapsed, ...Object.values(r.metrics).flat()].every(Number.isFinite);
-            if (finite) expect(toJsonLine(r)).toBe(`${JSON.stringify(r)}\n`);
+            const plain = [r.step, r.loss, r.elapsed, ...Object.values(r.metrics).flat()].every(plainNumber);
+            if (plain) expect(toJsonLine(r)).toBe(`${JSON.stringify(r)}\n`);
           }
           const back = readJsonl(file);
           expect(back.tornTail).toBe(false);
@@ -210,9 +210,9 @@ describe('RecordRows (the loop\'s records as rows of numbers)', () => {
     log.addRow();
     const expected =
       toJsonLine(first) +
-      '{"step":1,"loss":0.5,"metrics":{"x":[0.25,0],"__proto__":"NaN"},"elapsed":0.01}\n' +
+      '{"step":1,"loss":0.5,"metrics":{"x":[0.25,0],"__proto__":null},"elapsed":0.01,"nonfinite":{"metrics.__proto__":"NaN"}}\n' +
       toJsonLine(object) +
-      '{"step":3,"loss":"NaN","metrics":{},"elapsed":0.03}\n';
+      '{"step":3,"loss":null,"metrics":{},"elapsed":0.03,"nonfinite":{"loss":"NaN"}}\n';
     expect(log.position()).toEqual({ bytes: Buffer.byteLength(expected), records: 4 });
     log.close();
     expect(fs.readFileSync(file, 'utf8')).toBe(expected);

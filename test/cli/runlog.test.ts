@@ -68,6 +68,32 @@ describe('JsonlWriter and readJsonl', () => {
     expect(fs.readFileSync(file, 'utf8').split('\n')).toHaveLength(3);
   });
 
+  it('writes non-finite numbers as null with a "nonfinite" map, and huge whole numbers with an exponent', () => {
+    const file = path.join(dir, 'nonfinite.jsonl');
+    const w = new JsonlWriter(file, { truncate: true });
+    w.write({ step: 3, loss: NaN, metrics: { norm: [1, Infinity], total: -Infinity, big: 1.2e20, top: Number.MAX_VALUE }, elapsed: 0.1 });
+    w.close();
+    const line = fs.readFileSync(file, 'utf8');
+    expect(line).toBe('{"step":3,"loss":null,"metrics":{"norm":[1,null],"total":null,"big":1.2e+20,"top":1.7976931348623157e+308},"elapsed":0.1,' +
+      '"nonfinite":{"loss":"NaN","metrics.norm[1]":"Infinity","metrics.total":"-Infinity"}}\n');
+    expect(readJsonl(file).records).toEqual([{ step: 3, loss: NaN, metrics: { norm: [1, Infinity], total: -Infinity, big: 1.2e20, top: Number.MAX_VALUE }, elapsed: 0.1 }]);
+  });
+
+  it('finite doubles of any size round-trip exactly through the exponent form', () => {
+    fc.assert(fc.property(fc.double({ noNaN: true, noDefaultInfinity: true }), (x) => {
+      const parsed = JSON.parse(toJsonLine({ x })) as { x: number };
+      expect(Object.is(parsed.x, x) || (x === 0 && parsed.x === 0)).toBe(true);
+      // never a whole number of 16 digits or more without an exponent (pandas: "Value is too big")
+      expect(toJsonLine({ x })).not.toMatch(/(?<![.\d])\d{16,}(?![.\de])/);
+    }), { numRuns: 2000 });
+  });
+
+  it('still reads logs that wrote non-finite numbers as strings', () => {
+    const file = path.join(dir, 'old.jsonl');
+    fs.writeFileSync(file, '{"step":1,"loss":"NaN","metrics":{"x":"-Infinity"},"elapsed":0}\n');
+    expect(readJsonl(file).records).toEqual([{ step: 1, loss: NaN, metrics: { x: -Infinity }, elapsed: 0 }]);
+  });
+
   it('appends to an existing log', () => {
     const file = path.join(dir, 'b.jsonl');
     new JsonlWriter(file, { truncate: true }).write({ a: 1 });

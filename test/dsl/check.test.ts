@@ -1,26 +1,13 @@
 // Checker tests: a golden table of broken files (message and line:col), caret goldens, every
 // LANGUAGE.md example checks clean, and check() never throws on mutated examples.
-import { existsSync, readFileSync } from 'node:fs';
-import path from 'node:path';
-import { fileURLToPath } from 'node:url';
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { formatDiagnostic, parse, Reporter, type Diagnostic, type ProgramAst } from '@descent/dsl';
 import { BUILTIN_ARITY } from '../../packages/dsl/src/builtin-arity.js';
 import { check } from '../../packages/dsl/src/check.js';
+import { fencedBlocks, languageMd } from '../fixtures/language.js';
 
-/** The folder with pnpm-workspace.yaml. */
-function findRepoRoot(): string {
-  let dir = path.dirname(fileURLToPath(import.meta.url));
-  while (!existsSync(path.join(dir, 'pnpm-workspace.yaml'))) {
-    const up = path.dirname(dir);
-    if (up === dir) throw new Error('pnpm-workspace.yaml not found');
-    dir = up;
-  }
-  return dir;
-}
-const languageMd = readFileSync(path.resolve(findRepoRoot(), '../shared/LANGUAGE.md'), 'utf8');
-const blocks = [...languageMd.matchAll(/^```[a-z]*\n([\s\S]*?)^```/gm)].map((m) => m[1] ?? '');
+const blocks = fencedBlocks(languageMd);
 
 function parsed(source: string): ProgramAst {
   const r = parse(source, 't.loss');

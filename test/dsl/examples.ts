@@ -1,9 +1,9 @@
-// The code blocks of ../shared/LANGUAGE.md, read at test time, for tests that compile them.
-import { readFileSync } from 'node:fs';
+// The code blocks of LANGUAGE.md (the project's copy in test/fixtures/language), for tests that compile them.
 import { fileURLToPath } from 'node:url';
+import { languageMd } from '../fixtures/language.js';
 
+export { languageMd };
 export const repoRoot = fileURLToPath(new URL('../../', import.meta.url));
-export const languageMd = readFileSync(new URL('../../../shared/LANGUAGE.md', import.meta.url), 'utf8');
 
 /** Every fenced block without a language tag, in order. */
 export function languageExamples(): string[] {

@@ -30,12 +30,12 @@ const mutated = fc.tuple(fc.constantFrom(...codeBlocks), fc.array(edit, { minLen
 const random = fc.oneof(fc.string({ maxLength: 300, unit: 'binary' }), fc.array(piece, { maxLength: 200 }).map((a) => a.join('')));
 
 describe('parse on arbitrary input', () => {
-  it('returns a result within 1 s, never throwing', () => {
+  it('returns a result within 5 s (a hang, not a slow machine), never throwing', () => {
     fc.assert(
       fc.property(fc.oneof(mutated, random), (source) => {
         const t0 = performance.now();
         const r = parse(source, 'fuzz.loss');
-        expect(performance.now() - t0).toBeLessThan(1000);
+        expect(performance.now() - t0).toBeLessThan(5000);
         if (r.ok) {
           expect(r.program.kind).toBe('Program');
           return;

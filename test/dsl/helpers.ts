@@ -1,14 +1,13 @@
 // Shared helpers for the DSL tests: LANGUAGE.md examples, span stripping, node walking.
-import { readFileSync } from 'node:fs';
-import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { parse, type ProgramAst } from '@descent/dsl';
+import { fencedBlocks, languageMd } from '../fixtures/language.js';
 
+export { languageMd };
 export const repoRoot = fileURLToPath(new URL('../..', import.meta.url));
-export const languageMd = readFileSync(path.resolve(repoRoot, '../shared/LANGUAGE.md'), 'utf8');
 
 /** Every fenced code block of LANGUAGE.md. */
-export const codeBlocks: string[] = [...languageMd.matchAll(/^```[a-z]*\n([\s\S]*?)^```/gm)].map((m) => m[1] ?? '');
+export const codeBlocks: string[] = fencedBlocks(languageMd);
 
 /** Inline statement examples from the first column of the declarations table (section 2). */
 export const tableStatements: string[] = languageMd

@@ -1,4 +1,4 @@
-// The LANGUAGE.md examples against the mathematics of ../shared/papers.md, computed by hand.
+// The LANGUAGE.md examples against the mathematics of the papers they come from (papers.md), computed by hand.
 import { describe, expect, it } from 'vitest';
 import { Random } from '@descent/autodiff';
 import { compileSource, formatDiagnostics, hermiteGrid, type Program } from '@descent/dsl';

@@ -7,11 +7,10 @@ import * as path from 'node:path';
 import fc from 'fast-check';
 import { afterAll, describe, expect, it } from 'vitest';
 import { cli, pool, STACK } from '../cli/e2e/helpers.js';
+import { budgetMs, INPUT_LIMIT_MS, MS_PER_SPAWN, runs, SEED } from './budget.js';
 import { mutatedSeed, repoRoot } from './mutate.js';
 
-const SCALE = Number(process.env['FUZZ_SCALE'] ?? 1);
-const SEED = Number(process.env['FUZZ_SEED'] ?? 0);
-const SPAWNS = Math.round(150 * SCALE);
+const SPAWNS = runs(150);
 
 interface Outcome {
   readonly file: string;
@@ -43,7 +42,7 @@ afterAll(() => {
 });
 
 describe('descent check, spawned, on mutated and odd files', () => {
-  it(`${SPAWNS} mutated files and 8 odd ones: a structured ending within 2 s plus Node's start-up`, async () => {
+  it(`${SPAWNS} mutated files and 8 odd ones: a structured ending within ${INPUT_LIMIT_MS / 1000} s plus Node's start-up`, async () => {
     const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'descent-fuzz-cli-'));
     // Node's own start-up and the CLI's imports, on this machine now: `descent --version` twice
     const startup = Math.max(...[0, 1].map(() => {
@@ -83,7 +82,7 @@ describe('descent check, spawned, on mutated and odd files', () => {
       expect([0, 1, 2], what).toContain(r.code);
       expect(r.out, what).not.toMatch(STACK);
       expect(r.out, what).not.toMatch(/internal error/);
-      expect(r.ms, what).toBeLessThan(2000 + startup);
+      expect(r.ms, what).toBeLessThan(INPUT_LIMIT_MS + startup);
       codes.set(String(r.code), (codes.get(String(r.code)) ?? 0) + 1);
     }
     const slowest = results.reduce((a, b) => (b.ms > a.ms ? b : a));
@@ -91,5 +90,5 @@ describe('descent check, spawned, on mutated and odd files', () => {
       `fuzz (spawned): ${results.length} descent check processes in ${wall.toFixed(1)} s — exit codes ${[...codes].map(([c, n]) => `${c}: ${n}`).join(', ')}; ` +
         `slowest ${slowest.ms.toFixed(0)} ms (${path.basename(slowest.file)}), Node start-up ${startup.toFixed(0)} ms`,
     );
-  }, 300_000);
+  }, budgetMs(SPAWNS + 8, MS_PER_SPAWN));
 });

@@ -3,6 +3,7 @@ import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import fc from 'fast-check';
+import { fencedBlocks, languageMd } from '../fixtures/language.js';
 
 export const repoRoot = fileURLToPath(new URL('../..', import.meta.url));
 const modelsDir = path.join(repoRoot, 'packages/models');
@@ -21,11 +22,9 @@ const lossFiles = (dir: string): Seed[] =>
 /** Every prebuilt model file in packages/models. */
 export const modelSeeds: readonly Seed[] = lossFiles(modelsDir);
 
-/** Every fenced code block of ../shared/LANGUAGE.md (the language's own examples). */
-export const languageSeeds: readonly Seed[] = (() => {
-  const md = fs.readFileSync(path.resolve(repoRoot, '../shared/LANGUAGE.md'), 'utf8');
-  return [...md.matchAll(/^```[a-z]*\n([\s\S]*?)^```/gm)].map((m, i) => ({ name: `LANGUAGE.md block ${i + 1}`, file: path.join(repoRoot, `language-${i + 1}.loss`), bytes: Buffer.from(m[1] ?? '', 'utf8') }));
-})();
+/** Every fenced code block of LANGUAGE.md (the language's own examples, as copied into test/fixtures/language). */
+export const languageSeeds: readonly Seed[] = fencedBlocks(languageMd)
+  .map((block, i) => ({ name: `LANGUAGE.md block ${i + 1}`, file: path.join(repoRoot, `language-${i + 1}.loss`), bytes: Buffer.from(block, 'utf8') }));
 
 export const fixtureSeeds: readonly Seed[] = lossFiles(fixturesDir);
 

@@ -37,6 +37,8 @@ export interface CommandSpec {
   readonly missing?: string;
   readonly summary: string;
   readonly flags: readonly string[];
+  /** What a flag means for this command when it differs from FLAGS' text (e.g. --out a file, not a folder). */
+  readonly flagHelp?: Readonly<Record<string, { readonly meta?: string; readonly help: string }>>;
   readonly examples: readonly string[];
 }
 
@@ -50,8 +52,8 @@ export const FLAGS: Readonly<Record<string, FlagSpec>> = {
   fresh: { name: 'fresh', type: 'bool', help: 'draw a new sample batch every step' },
   quadrature: { name: 'quadrature', type: 'int', meta: 'K', min: 1, help: 'exact expectations with K Gauss–Hermite nodes per dimension' },
   log: { name: 'log', type: 'int', meta: 'K', min: 2, help: 'number of log-spaced records (default 200)' },
-  out: { name: 'out', type: 'string', meta: 'DIR', help: 'output directory (default runs/<model>-<timestamp>)' },
-  force: { name: 'force', type: 'bool', help: 'allow --out to replace an existing run' },
+  out: { name: 'out', type: 'string', meta: 'DIR', help: 'the run folder (default runs/<model>-<timestamp>)' },
+  force: { name: 'force', type: 'bool', help: 'replace a previous run in --out' },
   quiet: { name: 'quiet', type: 'bool', help: 'no progress and no summary' },
   json: { name: 'json', type: 'bool', help: 'print the result as JSON on stdout' },
   'checkpoint-every': { name: 'checkpoint-every', type: 'int', meta: 'K', min: 1, help: 'write a resumable checkpoint every K steps' },
@@ -73,10 +75,16 @@ const TRAIN = ['steps', 'lr', 'optimizer', 'seed', 'set', 'samples', 'fresh', 'q
 
 export const COMMANDS: Readonly<Record<CommandName, CommandSpec>> = {
   run: {
-    name: 'run', args: 'MODEL', min: 1, max: 1, missing: 'a model: a .loss file or a prebuilt model name (see `descent models`)',
-    summary: 'compile and train a model; write log.jsonl, run.json and loss.svg',
+    name: 'run', args: 'MODEL', min: 1, max: 1, missing: 'a model: a .loss file, a prebuilt model name (see `descent models`), - for standard input, or a run folder to run again',
+    summary: 'compile and train a model (a .loss file, a prebuilt name, - for standard input, or a run folder to run again); write log.jsonl, run.json and loss.svg',
     flags: [...TRAIN, 'out', 'force', 'quiet', 'json', 'checkpoint-every'],
-    examples: ['descent run relu-neuron', 'descent run model.loss --steps 1e5 --set n=4 --optimizer adam --lr 1e-3', 'descent run relu-neuron --out runs/n4 --checkpoint-every 10000'],
+    examples: [
+      'descent run relu-neuron',
+      'descent run model.loss --steps 1e5 --set n=4 --optimizer adam --lr 1e-3',
+      'descent run relu-neuron --out runs/n4 --checkpoint-every 10000',
+      'descent run runs/n4 --out runs/n4-again   # the same run again, from its run.json',
+      'cat model.loss | descent run -',
+    ],
   },
   check: {
     name: 'check', args: 'MODEL', min: 1, max: 1, missing: 'a model: a .loss file or a prebuilt model name',
@@ -94,12 +102,20 @@ export const COMMANDS: Readonly<Record<CommandName, CommandSpec>> = {
     name: 'verify', args: 'MODEL...', min: 1, max: Infinity, missing: 'one or more models',
     summary: 'run each model and check its claims; exit 1 when one fails',
     flags: [...TRAIN, 'out', 'force', 'quiet', 'json', 'claims'],
+    flagHelp: {
+      out: { meta: 'DIR', help: 'folder for the runs, one subfolder per model (default runs/<model>-<timestamp> each)' },
+      force: { help: 'replace previous runs in the folders of --out' },
+    },
     examples: ['descent verify relu-neuron gradient-em', 'descent verify models/*.loss --quiet', 'descent verify score-matching --steps 2000 --samples 1000 --claims ci.claims'],
   },
   sweep: {
     name: 'sweep', args: 'MODEL', min: 1, max: 1, missing: 'a model: a .loss file or a prebuilt model name',
     summary: 'run every combination of settings and seeds; summary.csv and sweep.svg',
     flags: [...TRAIN, 'seeds', 'jobs', 'plan', 'index', 'emit', 'submit', 'sbatch-args', 'out', 'force', 'quiet', 'json', 'checkpoint-every'],
+    flagHelp: {
+      out: { meta: 'DIR', help: 'the sweep folder (default runs/<model>-sweep-<timestamp>)' },
+      force: { help: 'replace a previous sweep in --out' },
+    },
     examples: [
       'descent sweep relu-neuron --set n=1,2,5 --set lr=0.1,0.01 --seeds 1-8 --jobs 2',
       'descent sweep relu-neuron --set n=1,2,5 --seeds 1-8 --out runs/sw --plan',
@@ -111,6 +127,7 @@ export const COMMANDS: Readonly<Record<CommandName, CommandSpec>> = {
     name: 'plot', args: 'RUN_DIR...', min: 1, max: Infinity, missing: 'one or more run directories',
     summary: 'overlay the curves of runs in one SVG or PNG',
     flags: ['metric', 'out', 'title'],
+    flagHelp: { out: { meta: 'FILE', help: 'the picture to write, .svg or .png (default plot.svg)' } },
     examples: ['descent plot runs/a runs/b --out both.png', 'descent plot runs/sw/* --metric align'],
   },
   models: { name: 'models', args: '', min: 0, max: 0, summary: 'list the prebuilt models', flags: ['json'], examples: ['descent models'] },
@@ -130,6 +147,7 @@ export const COMMANDS: Readonly<Record<CommandName, CommandSpec>> = {
     name: 'resume', args: 'RUN_DIR', min: 1, max: 1, missing: 'the run directory to resume',
     summary: 'continue an interrupted run from its last checkpoint',
     flags: ['quiet', 'json', 'checkpoint-every', 'force'],
+    flagHelp: { force: { help: 'resume even though run.json names a live process running it (when that process is not descent)' } },
     examples: ['descent resume runs/relu-neuron-20260101-120000', 'descent resume runs/n4 --checkpoint-every 5000'],
   },
 };
@@ -154,12 +172,12 @@ export function helpText(command?: CommandName): string {
       '  descent verify relu-neuron',
       '  descent sweep relu-neuron --set n=1,2,5 --seeds 1-4 --jobs 2',
       '',
-      'Run `descent COMMAND --help` for its flags.',
+      'Run `descent COMMAND --help` (or `descent help COMMAND`) for its flags.',
     ].join('\n');
   }
   const spec = COMMANDS[command];
   const rows = spec.flags.map((f) => {
-    const fl = FLAGS[f]!;
+    const fl = { ...FLAGS[f]!, ...spec.flagHelp?.[f] };
     return [`--${fl.name}${fl.meta ? ` ${fl.meta}` : ''}`, fl.help] as const;
   });
   rows.push(['--help', 'show this help']);

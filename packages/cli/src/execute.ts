@@ -13,6 +13,7 @@ import type { Progress } from './progress.js';
 import { LogBuffer, RecordRows } from './log-buffer.js';
 import { CHECKPOINT_FILE, writeCheckpoint, type CheckpointIdentity, type LogPosition } from './checkpoint.js';
 import { writeJsonAtomic, type LogRecord } from './runlog.js';
+import { runModel, type RunModel } from './run-model.js';
 import { optimizerText, type RunConfig, type Setup } from './setup.js';
 import { summarize, tailFit, type RunSummary } from './summary.js';
 import { trainAsync, type TrainCheckpoint, type TrainResult } from './train.js';
@@ -24,7 +25,10 @@ export const RUN_FILES = ['log.jsonl', 'run.json', 'loss.svg', 'checkpoint.json'
 export interface RunJson {
   readonly format: 'descent-run/1';
   readonly status: 'running' | RunSummary['status'];
-  readonly model: { readonly name: string; readonly file: string; readonly sha256: string };
+  /** The model: name, file, sha256 of its text, the text itself and the files it loaded (see run-model.ts). */
+  readonly model: RunModel;
+  /** The run folder this run was made again from (`descent run RUN_DIR`). */
+  readonly rerunOf?: string;
   /** The config the run was made from (flags and model), enough to compile it again. */
   readonly config: RunConfig;
   /** The resolved settings: file values with every override applied. */
@@ -159,6 +163,8 @@ export interface ExecuteOptions {
   readonly checkpointEvery?: number;
   /** Continue the run in `outDir` (see prepareResume) instead of starting one. */
   readonly resume?: ResumePoint;
+  /** The run folder this run repeats (`descent run RUN_DIR`), stored in run.json as "rerunOf". */
+  readonly rerunOf?: string;
   /** Check these claims instead of the file's (`descent verify --claims FILE`). */
   readonly claims?: readonly ClaimSetting[];
 }
@@ -239,7 +245,8 @@ export async function executeRun(o: ExecuteOptions): Promise<RunOutcome> {
     : {
         format: 'descent-run/1',
         status: 'running',
-        model: { name: model.name, file: model.file, sha256: identity.sha256 },
+        model: runModel(model),
+        ...(o.rerunOf !== undefined ? { rerunOf: o.rerunOf } : {}),
         config: setup.config,
         settings: {
           seed: setup.seed,

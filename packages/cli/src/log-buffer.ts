@@ -1,29 +1,30 @@
 // The run's log writer: records batched (as objects, or as rows of numbers in preallocated storage), and turned into JSON, at whole-line writes at least every 0.25 s, so logging every step stays cheap.
-import { JsonlWriter, toJsonLine, type LogRecord } from './runlog.js';
+import { JsonlWriter, plainNumber, toJsonLine, type LogRecord } from './runlog.js';
 
-function allFinite(r: LogRecord): boolean {
-  if (!Number.isFinite(r.loss)) return false;
+/** True when JSON.stringify writes every number of the record as log.jsonl does (see toJsonLine). */
+function allPlain(r: LogRecord): boolean {
+  if (!plainNumber(r.step) || !plainNumber(r.loss) || !plainNumber(r.elapsed)) return false;
   for (const k in r.metrics) {
     const v = r.metrics[k]!;
     if (typeof v === 'number') {
-      if (!Number.isFinite(v)) return false;
+      if (!plainNumber(v)) return false;
     } else {
-      for (let i = 0; i < v.length; i++) if (!Number.isFinite(v[i]!)) return false;
+      for (let i = 0; i < v.length; i++) if (!plainNumber(v[i]!)) return false;
     }
   }
   return true;
 }
 
-/** The record's line: plain JSON when all its numbers are finite, else NaN/Infinity as strings. */
+/** The record's line: JSON.stringify's when every number is plain, else toJsonLine's (null and "nonfinite"). */
 function lineOf(r: LogRecord): string {
-  // JSON.stringify without a replacer is twice as fast; the replacer is only needed for NaN/inf
-  return allFinite(r) ? `${JSON.stringify(r)}\n` : toJsonLine(r);
+  // JSON.stringify is twice as fast as the general writer, which only non-finite and huge values need
+  return allPlain(r) ? `${JSON.stringify(r)}\n` : toJsonLine(r);
 }
 
 /**
- * At least the UTF-8 byte length of lineOf(r), counted without writing it: a number takes at
- * most 24 characters ("-1.2345678901234567e-300"; "-Infinity" quoted 11), a character of a name
- * at most 6 (an escape).
+ * About the UTF-8 byte length of lineOf(r), counted without writing it (to decide when to write a
+ * batch): a number takes at most 24 characters ("-1.2345678901234567e-300"), a character of a
+ * name at most 6 (an escape); the "nonfinite" map of a record with non-finite values is not counted.
  */
 function maxLineBytes(r: LogRecord): number {
   let n = 48 + 3 * 24; // {"step":,"loss":,"metrics":{},"elapsed":}\n and three numbers
@@ -49,11 +50,6 @@ export interface MetricLayout {
   readonly shape: readonly number[];
 }
 
-/** A number as JSON.stringify writes it, non-finite ones as toJsonLine does ("NaN", "Infinity"). */
-function num(v: number): string {
-  return Number.isFinite(v) ? String(v) : `"${v}"`;
-}
-
 /**
  * The training loop's records as rows of numbers in one growable Float64Array: [step, loss,
  * elapsed, the metric values flattened in metricInfo order]. Adding a record copies its values
@@ -70,13 +66,6 @@ export class RecordRows {
   private readonly names: readonly string[];
   /** Where each metric's values start in a row. */
   private readonly offsets: readonly number[];
-  /**
-   * The metrics in the order a record's metrics object lists them, which is not always
-   * metricInfo's: names that are array indices ("0", "7") come first, in numeric order.
-   */
-  private readonly order: readonly number[];
-  /** `"name":` of each metric in `order`, as JSON.stringify writes the key. */
-  private readonly keys: readonly string[];
   /** Rows whose record has no metrics ({}: the record of a run diverging in its parameters). */
   private readonly bare = new Set<number>();
   /** maxLineBytes of a record with all the metrics, and of one with none. */
@@ -99,15 +88,6 @@ export class RecordRows {
     }
     this.offsets = offsets;
     this.width = width;
-    // the key order of an object made like record()'s (a repeated name: its place, the last value)
-    const probe = Object.create(METRICS_PROTO) as Record<string, number>;
-    const index = new Map<string, number>();
-    this.names.forEach((name, k) => {
-      probe[name] = k;
-      index.set(name, k);
-    });
-    this.order = Object.keys(probe).map((name) => index.get(name)!);
-    this.keys = this.order.map((k) => `${JSON.stringify(this.names[k]!)}:`);
     this.data = new Float64Array(Math.max(1, capacity) * this.width);
     let bound = this.bareBound;
     metrics.forEach((m, k) => {
@@ -170,40 +150,17 @@ export class RecordRows {
   }
 
   /**
-   * Row i's JSON line: exactly toJsonLine(this.record(i)). A row of finite numbers is written by
+   * Row i's JSON line: exactly toJsonLine(this.record(i)). A row of plain numbers is written by
    * JSON.stringify of its record (which formats numbers faster than String() does, and the record
-   * is kept for records()); others are spelled out here, NaN and infinities as strings.
+   * is kept for records()); others, rare (a diverging run's last), by toJsonLine.
    */
   line(i: number): string {
     const d = this.data;
     const o = i * this.width;
-    let finite = true;
     for (let p = o, end = o + this.width; p < end; p++) {
-      if (!Number.isFinite(d[p]!)) {
-        finite = false;
-        break;
-      }
+      if (!plainNumber(d[p]!)) return toJsonLine(this.recordOf(i));
     }
-    if (finite) return `${JSON.stringify(this.recordOf(i))}\n`;
-    let s = `{"step":${num(d[o]!)},"loss":${num(d[o + 1]!)},"metrics":{`;
-    if (!this.bare.has(i)) {
-      const { sizes, scalar, keys, order, offsets } = this;
-      for (let q = 0; q < order.length; q++) {
-        const k = order[q]!;
-        if (q > 0) s += ',';
-        s += keys[q]!;
-        const p = o + offsets[k]!;
-        if (scalar[k]) {
-          s += num(d[p]!);
-        } else {
-          const n = sizes[k]!;
-          s += '[';
-          for (let j = 0; j < n; j++) s += j > 0 ? `,${num(d[p + j]!)}` : num(d[p + j]!);
-          s += ']';
-        }
-      }
-    }
-    return `${s}},"elapsed":${num(d[o + 2]!)}}\n`;
+    return `${JSON.stringify(this.recordOf(i))}\n`;
   }
 
   /** Row i as a record (metrics with the prototype METRICS_PROTO, vectors as arrays). */

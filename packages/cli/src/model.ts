@@ -1,8 +1,10 @@
 // Model arguments: a path to a .loss file or the name of a prebuilt model in packages/models.
 import * as fs from 'node:fs';
+import { createRequire } from 'node:module';
 import * as path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { CliError, didYouMean, suggest } from './errors.js';
+import type { RunModel } from './run-model.js';
 
 /** A model found on disk, with its source text. */
 export interface ModelSource {
@@ -12,6 +14,27 @@ export interface ModelSource {
   readonly file: string;
   readonly source: string;
   readonly prebuilt: boolean;
+  /** The path to compile it as, when not `file` (a recorded run's model, re-made in a temporary folder). */
+  readonly compileAs?: string;
+  /** run.json's record of the model, for a model re-made from a recorded run (see run-model.ts). */
+  readonly recorded?: RunModel;
+}
+
+/** The name and file of a model read from standard input (`-`); `load` paths are relative to the working folder. */
+export const STDIN_MODEL = { name: 'stdin', file: '<stdin>' } as const;
+
+let stdinText: string | undefined;
+
+/** Standard input, read once (commands resolve a model more than once). */
+function readStdin(command: string): string {
+  if (stdinText === undefined) {
+    try {
+      stdinText = fs.readFileSync(0, 'utf8');
+    } catch (e) {
+      throw new CliError(`descent ${command}: cannot read the model from standard input: ${(e as Error).message}.`);
+    }
+  }
+  return stdinText;
 }
 
 /** One line of `descent models`. */
@@ -21,10 +44,18 @@ export interface ModelEntry {
   readonly summary: string;
 }
 
-/** The prebuilt models' folder, found from this file (works from both src/ and dist/). */
+/**
+ * The prebuilt models' folder: $DESCENT_MODELS, else the installed @descent/models package (a
+ * dependency of this one), else packages/models beside this package (from both src/ and dist/).
+ */
 export function modelsDir(): string {
   const env = process.env['DESCENT_MODELS'];
-  return env ? path.resolve(env) : fileURLToPath(new URL('../../models/', import.meta.url));
+  if (env) return path.resolve(env);
+  try {
+    return path.dirname(createRequire(import.meta.url).resolve('@descent/models/models.json'));
+  } catch {
+    return fileURLToPath(new URL('../../models/', import.meta.url));
+  }
 }
 
 interface ManifestEntry {
@@ -100,7 +131,7 @@ function isPathLike(arg: string): boolean {
 }
 
 /**
- * Resolves a model argument: an existing file, or a prebuilt model's name. Throws CliError
+ * Resolves a model argument: `-` (standard input), an existing file, or a prebuilt model's name. Throws CliError
  * (exit 2) for a missing file or an unknown name, suggesting close names.
  * @example resolveModel('relu-neuron').file  // …/packages/models/relu-neuron.loss
  */
@@ -113,6 +144,7 @@ export function resolveModel(arg: string, command = 'run'): ModelSource {
       throw new CliError(`descent ${command}: cannot read ${file}: ${code === 'EISDIR' ? 'it is a directory' : code === 'EACCES' ? 'permission denied' : (e as Error).message}.`);
     }
   };
+  if (arg === '-' || arg === STDIN_MODEL.file) return { ...STDIN_MODEL, source: readStdin(command), prebuilt: false };
   const asFile = path.resolve(arg);
   if (fs.existsSync(asFile) && fs.statSync(asFile).isFile()) return read(asFile, path.basename(arg).replace(/\.loss$/, ''), false);
   if (!isPathLike(arg)) {

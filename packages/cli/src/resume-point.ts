@@ -10,8 +10,8 @@ import type { Setup } from './setup.js';
 
 const isObj = (x: unknown): x is Record<string, unknown> => typeof x === 'object' && x !== null && !Array.isArray(x);
 
-/** run.json of `dir`, checked enough to resume from; anything else is a one-paragraph CliError. */
-export function readRunJson(dir: string, command: string): RunJson {
+/** run.json of `dir`, checked enough to resume (or rerun) from; anything else is a one-paragraph CliError. */
+export function readRunJson(dir: string, command = 'resume'): RunJson {
   const file = path.join(dir, 'run.json');
   let st: fs.Stats;
   try {

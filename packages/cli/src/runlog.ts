@@ -37,9 +37,10 @@ export function logSteps(total: number, count: number, first: 0 | 1 = 0): number
   return out;
 }
 
-/** Numbers JSON cannot hold are written as these strings and read back as numbers. */
+/** Non-finite numbers by their names: the values of a record's `nonfinite` map (and of older logs' strings). */
 const NON_FINITE: Readonly<Record<string, number>> = { NaN, Infinity, '-Infinity': -Infinity };
 
+/** Non-finite numbers as strings: run.json and --json output (JSON cannot hold them). */
 function replacer(_key: string, value: unknown): unknown {
   return typeof value === 'number' && !Number.isFinite(value) ? String(value) : value;
 }
@@ -48,9 +49,86 @@ function reviver(_key: string, value: unknown): unknown {
   return typeof value === 'string' && value in NON_FINITE ? NON_FINITE[value] : value;
 }
 
-/** JSON text of a record; finite doubles round-trip exactly, non-finite ones become "NaN"/"Infinity". */
+/**
+ * Below this magnitude a finite number is written as JSON.stringify writes it. From here up to
+ * 1e21 JavaScript writes whole numbers without an exponent ("120000000000000000000"), which
+ * readers that parse integers first (pandas' ujson: "Value is too big") reject; they are written
+ * in exponent form instead, with the same shortest digits.
+ */
+const PLAIN_BELOW = 1e15;
+
+/** True when v is written as String(v) writes it (finite, below PLAIN_BELOW in magnitude). */
+export function plainNumber(v: number): boolean {
+  return Math.abs(v) < PLAIN_BELOW;
+}
+
+/** A finite number as log.jsonl writes it (round-trips exactly). */
+function jsonNumber(v: number): string {
+  return plainNumber(v) || Math.abs(v) >= 1e21 ? String(v) : v.toExponential();
+}
+
+/** JSON of `v`, with non-finite numbers written as null and their paths noted in `nonfinite`. */
+function writeValue(v: unknown, at: string, nonfinite: Record<string, string>): string {
+  if (typeof v === 'number') {
+    if (Number.isFinite(v)) return jsonNumber(v);
+    nonfinite[at] = String(v);
+    return 'null';
+  }
+  if (Array.isArray(v) || ArrayBuffer.isView(v)) {
+    const items = Array.from(v as ArrayLike<unknown>, (x, i) => writeValue(x, `${at}[${i}]`, nonfinite));
+    return `[${items.join(',')}]`;
+  }
+  if (v !== null && typeof v === 'object') {
+    const parts: string[] = [];
+    for (const k of Object.keys(v)) {
+      const x = (v as Record<string, unknown>)[k];
+      if (x === undefined || typeof x === 'function') continue;
+      parts.push(`${JSON.stringify(k)}:${writeValue(x, at === '' ? k : `${at}.${k}`, nonfinite)}`);
+    }
+    return `{${parts.join(',')}}`;
+  }
+  return JSON.stringify(v) ?? 'null';
+}
+
+/**
+ * The log.jsonl line of a record. Every line is plain JSON that any reader parses (pandas'
+ * read_json(lines=True) with numeric columns): finite numbers round-trip exactly; a non-finite one
+ * is written as null, and the record gets a field "nonfinite" mapping the path of each such value
+ * to its name, e.g. {"loss": "NaN", "metrics.norm[1]": "Infinity"}.
+ */
 export function toJsonLine(value: unknown): string {
-  return `${JSON.stringify(value, replacer)}\n`;
+  const nonfinite: Record<string, string> = {};
+  const text = writeValue(value, '', nonfinite);
+  const paths = Object.keys(nonfinite);
+  if (paths.length === 0 || !text.startsWith('{')) return `${text}\n`;
+  return `${text.slice(0, -1)}${text === '{}' ? '' : ','}"nonfinite":${JSON.stringify(nonfinite)}}\n`;
+}
+
+/** "metrics.norm[1]" → ["metrics", "norm", 1]. */
+function pathParts(p: string): (string | number)[] {
+  return [...p.matchAll(/([^.[\]]+)|\[(\d+)\]/g)].map((m) => (m[2] !== undefined ? Number(m[2]) : m[1]!));
+}
+
+/** A parsed log line with the values its "nonfinite" map names put back (and the map removed). */
+export function restoreNonFinite<T>(record: T): T {
+  if (record === null || typeof record !== 'object') return record;
+  const map = (record as { nonfinite?: unknown }).nonfinite;
+  if (map === null || typeof map !== 'object') return record;
+  for (const [p, name] of Object.entries(map as Record<string, unknown>)) {
+    const parts = pathParts(p);
+    // (the reviver of readJsonl has already turned the map's names into numbers)
+    const value = typeof name === 'number' && !Number.isFinite(name) ? name : typeof name === 'string' ? NON_FINITE[name] : undefined;
+    if (value === undefined || parts.length === 0) continue;
+    let holder: unknown = record;
+    for (const part of parts.slice(0, -1)) holder = holder !== null && typeof holder === 'object' ? (holder as Record<string | number, unknown>)[part] : undefined;
+    const last = parts[parts.length - 1]!;
+    // defined, not assigned: a metric named __proto__ is a value like any other
+    if (holder !== null && typeof holder === 'object' && Object.prototype.hasOwnProperty.call(holder, last)) {
+      Object.defineProperty(holder, last, { value, writable: true, enumerable: true, configurable: true });
+    }
+  }
+  delete (record as { nonfinite?: unknown }).nonfinite;
+  return record;
 }
 
 /**
@@ -118,7 +196,9 @@ export interface JsonlContents<T> {
 
 /**
  * Reads a JSONL file written by JsonlWriter. A torn last line (no newline, or not JSON) is dropped
- * and reported; a bad line elsewhere is an error naming its line number.
+ * and reported; a bad line elsewhere is an error naming its line number. Non-finite values come
+ * back as numbers: from a record's "nonfinite" map, or from the strings "NaN", "Infinity" and
+ * "-Infinity" of logs written before that convention.
  */
 export function readJsonl<T = unknown>(file: string): JsonlContents<T> {
   const text = fs.readFileSync(file, 'utf8');
@@ -139,7 +219,7 @@ export function readJsonl<T = unknown>(file: string): JsonlContents<T> {
         throw new Error(`${file}: line ${line} is not valid JSON`);
       }
       if (nl < 0) return { records, tornTail: true, validBytes }; // parsed, but its newline never came
-      records.push(value);
+      records.push(restoreNonFinite(value));
     }
     if (nl < 0) break;
     validBytes += Buffer.byteLength(text.slice(start, nl + 1), 'utf8');

@@ -54,9 +54,8 @@ const MAX_LOAD_BYTES = 2 ** 30;
 /** Every optimizer argument name any optimizer takes (lr, beta, beta1, beta2, eps, dt). */
 const HYPER_NAMES = new Set(Object.values(OPTIMIZER_DEFAULTS).flatMap((args) => args.map(([k]) => k)));
 
-/** The run config of `descent run`-like flags for one model argument. */
-export function configFromFlags(modelArg: string, flags: Flags, command: string): RunConfig {
-  const model = resolveModel(modelArg, command);
+/** What the flags of `descent run`-like commands set in a run config (everything but the model). */
+export function configFlags(flags: Flags, command: string): Omit<RunConfig, 'model' | 'name' | 'file'> {
   const overrides = nameRecord<number>();
   for (const s of flags.set) overrides[s.name] = s.values[0]!;
   const expect: { samples?: number; fresh?: boolean; quadrature?: number } = {};
@@ -67,9 +66,6 @@ export function configFromFlags(modelArg: string, flags: Flags, command: string)
     throw new CliError(`descent ${command}: --quadrature computes expectations exactly and cannot be combined with --${expect.samples !== undefined ? 'samples' : 'fresh'}, which draws Monte Carlo samples.`);
   }
   return {
-    model: modelArg,
-    name: model.name,
-    file: model.file,
     overrides,
     expect,
     ...(flags.seed !== undefined ? { seed: flags.seed } : {}),
@@ -79,6 +75,22 @@ export function configFromFlags(modelArg: string, flags: Flags, command: string)
     ...(flags.lr !== undefined ? { lr: flags.lr } : {}),
     ...(flags.maxMemory !== undefined ? { maxMemory: flags.maxMemory } : {}),
   };
+}
+
+/** The run config of `descent run`-like flags for one model argument. */
+export function configFromFlags(modelArg: string, flags: Flags, command: string): RunConfig {
+  const model = resolveModel(modelArg, command);
+  return { model: modelArg, name: model.name, file: model.file, ...configFlags(flags, command) };
+}
+
+/**
+ * A recorded run's config with the flags given now on top (`descent run RUN_DIR --steps 10`):
+ * without flags, the same run again.
+ */
+export function rerunConfig(recorded: RunConfig, flags: Flags, command: string): RunConfig {
+  const now = configFlags(flags, command);
+  const expect = now.expect.quadrature !== undefined || now.expect.samples !== undefined || now.expect.fresh ? now.expect : recorded.expect;
+  return { ...recorded, ...now, overrides: Object.assign(nameRecord<number>(), recorded.overrides, now.overrides), expect };
 }
 
 /** Names the file declares as `dim` or `let` (so `--set lr=…` on a file with `let lr` sets the let). */
@@ -104,7 +116,7 @@ export function setup(config: RunConfig, command = 'run', model: ModelSource = r
   const overrides: Record<string, number> = Object.assign(nameRecord<number>(), config.overrides);
   const hyperAsked = Object.keys(overrides).filter((k) => HYPER_NAMES.has(k));
   if (hyperAsked.length > 0) {
-    const declared = declaredNames(model.source, model.file);
+    const declared = declaredNames(model.source, model.compileAs ?? model.file);
     for (const k of hyperAsked) {
       if (declared.has(k)) continue;
       hyper[k] = overrides[k]!;
@@ -115,7 +127,7 @@ export function setup(config: RunConfig, command = 'run', model: ModelSource = r
   let result: CompileResult;
   try {
     result = compileSource(model.source, {
-      file: model.file,
+      file: model.compileAs ?? model.file,
       overrides,
       ...(config.seed !== undefined ? { seed: config.seed } : {}),
       expect: config.expect,

@@ -77,7 +77,8 @@ describe('descent errors', () => {
     expect(r.stderr).toMatch(/descent run: diverge diverged at step 5: the gradient of w is not finite\. The log up to there is in d\/log\.jsonl/);
     const log = readLog(path.join(cwd, 'd'));
     expect(log.map((x) => x.step)).toEqual([0, 1, 2, 3, 4, 5]);
-    expect(log[5]!.loss).toBe('Infinity');
+    expect(log[5]!.loss).toBeNull();
+    expect(log[5]!.nonfinite).toEqual({ loss: 'Infinity' });
     const j = readRunJson(path.join(cwd, 'd'));
     expect(j['status']).toBe('diverged');
     expect(j['summary']['divergence']).toEqual({ step: 5, what: 'gradient of w' });

@@ -29,9 +29,11 @@ export function env(extra: Record<string, string> = {}): NodeJS.ProcessEnv {
   return e;
 }
 
-/** Runs `descent ARGS` to completion. */
-export function descent(args: readonly string[], options: { cwd?: string; env?: Record<string, string> } = {}): Result {
-  const r = spawnSync(process.execPath, [cli, ...args], { cwd: options.cwd ?? scratch(), env: env(options.env), encoding: 'utf8', timeout: 60_000 });
+/** Runs `descent ARGS` to completion (with `input` on its standard input). */
+export function descent(args: readonly string[], options: { cwd?: string; env?: Record<string, string>; input?: string } = {}): Result {
+  const r = spawnSync(process.execPath, [cli, ...args], {
+    cwd: options.cwd ?? scratch(), env: env(options.env), encoding: 'utf8', timeout: 60_000, ...(options.input !== undefined ? { input: options.input } : {}),
+  });
   return { code: r.status, signal: r.signal, stdout: r.stdout, stderr: r.stderr };
 }
 
@@ -64,9 +66,11 @@ export function descentInterrupted(args: readonly string[], signal: NodeJS.Signa
 
 export interface LogRecord {
   step: number;
-  loss: number | string;
-  metrics: Record<string, number | number[]>;
+  loss: number | null;
+  metrics: Record<string, number | null | (number | null)[]>;
   elapsed: number;
+  /** Where a value is not finite: its path ("loss", "metrics.norm[1]") and what it is ("NaN", "Infinity", "-Infinity"). */
+  nonfinite?: Record<string, string>;
 }
 
 export function readLog(dir: string): LogRecord[] {

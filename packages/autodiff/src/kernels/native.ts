@@ -47,7 +47,9 @@ function load(): { kernels: NativeKernels | null; status: NativeStatus } {
   try {
     proc.dlopen(module, decodeURIComponent(url.pathname));
   } catch {
-    return none('not built (packages/autodiff/scripts/build-native.mjs needs a C compiler and Node headers)');
+    // the build script ships beside native/ (installing the package runs it)
+    const script = decodeURIComponent(new URL('../../scripts/build-native.mjs', import.meta.url).pathname);
+    return none(`not built (${script} builds it, with a C compiler and Node's headers)`);
   }
   const { isa, missing, gemm, exp, softmax, logsumexp } = module.exports;
   if (gemm === undefined || exp === undefined || softmax === undefined || logsumexp === undefined) {

@@ -3,7 +3,8 @@ import * as path from 'node:path';
 import { CliError } from '../errors.js';
 import { executeRun, type RunOutcome } from '../execute.js';
 import type { CommandArgs, Io } from '../io.js';
-import { resolveModel } from '../model.js';
+import { resolveModel, STDIN_MODEL } from '../model.js';
+import { recordedModel } from '../run-model.js';
 import { Progress } from '../progress.js';
 import { readRunJson, resumePointOf, stillRunning } from '../resume-point.js';
 import { setup, type RunConfig } from '../setup.js';
@@ -27,7 +28,8 @@ export async function resumeCommand(a: CommandArgs, io: Io): Promise<number> {
     throw new CliError(`descent resume: the run in ${dir} is still running (process ${pid} on this machine); stop it first, or pass --force if that process is not descent.`);
   }
   const config = j.config as RunConfig;
-  const model = resolveModel(config.file, 'resume');
+  // a model read from standard input is resumed from the text run.json holds
+  const model = config.file === STDIN_MODEL.file ? recordedModel(j.model, path.join(dir, 'run.json'), 'resume') : resolveModel(config.file, 'resume');
   const s = setup(config, 'resume', model);
   const point = resumePointOf(dir, j, s, 'resume');
   const every = flags.checkpointEvery ?? j.checkpointEvery;

@@ -1,12 +1,15 @@
 // `descent run MODEL`: compile, train with progress, write the run folder, print the summary.
+import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { EXIT } from '../errors.js';
 import { defaultOutDir, executeRun, prepareOutDir, type RunOutcome } from '../execute.js';
 import type { CommandArgs, Io } from '../io.js';
 import { Progress } from '../progress.js';
-import { configFromFlags, optimizerText, setup, type Setup } from '../setup.js';
+import { recordedModel } from '../run-model.js';
+import { configFromFlags, optimizerText, rerunConfig, setup, type Setup } from '../setup.js';
 import { StopRequest } from '../signals.js';
 import { divergenceText, summaryText } from '../summary.js';
+import { readRunJson } from '../resume-point.js';
 
 /** The --json form of a run's result: where it is, what ran, and its summary. */
 export function runJsonOutput(s: Setup, o: RunOutcome): Record<string, unknown> {
@@ -27,10 +30,23 @@ export function runEnding(command: string, s: Setup, o: RunOutcome, stop: StopRe
   return EXIT.ok;
 }
 
+/** True when the argument of `descent run` is a run folder (one with run.json) rather than a model. */
+function isRunFolder(arg: string): boolean {
+  try {
+    return fs.statSync(arg).isDirectory() && fs.existsSync(path.join(arg, 'run.json'));
+  } catch {
+    return false;
+  }
+}
+
 export async function runCommand(a: CommandArgs, io: Io): Promise<number> {
   const { flags } = a;
-  const config = configFromFlags(a.positionals[0]!, flags, 'run');
-  const s = setup(config, 'run');
+  const arg = a.positionals[0]!;
+  // `descent run RUN_DIR`: the recorded model text, loaded files and config, run again
+  const recorded = isRunFolder(arg) ? readRunJson(arg, 'run') : null;
+  const s = recorded
+    ? setup(rerunConfig(recorded.config, flags, 'run'), 'run', recordedModel(recorded.model, path.join(arg, 'run.json'), 'run'))
+    : setup(configFromFlags(arg, flags, 'run'), 'run');
   const outDir = flags.out ?? defaultOutDir(s.model.name);
   prepareOutDir(outDir, flags.force, 'run');
   const progress = new Progress({ total: s.steps, quiet: flags.quiet, label: s.model.name, ...(io.progress ? { stream: io.progress } : {}) });
@@ -42,6 +58,7 @@ export async function runCommand(a: CommandArgs, io: Io): Promise<number> {
   try {
     outcome = await executeRun({
       setup: s, outDir, progress, shouldStop: stop.requested, argv: a.argv,
+      ...(recorded ? { rerunOf: path.resolve(arg) } : {}),
       ...(flags.checkpointEvery ? { checkpointEvery: flags.checkpointEvery } : {}),
     });
   } finally {

@@ -70,6 +70,9 @@ async function runOnWorkers(job: SweepJob, entries: readonly PlannedRun[], jobs:
 
 export async function sweepCommand(a: CommandArgs, io: Io): Promise<number> {
   const { flags } = a;
+  if (a.positionals[0] === '-') {
+    throw new CliError('descent sweep: a sweep reads its model in every run (and every cluster job), so it cannot read it from standard input; save it to a file and give that.');
+  }
   const base: RunConfig = configFromFlags(a.positionals[0]!, { ...flags, set: [] }, 'sweep');
   const runs = planSweep(flags.set, flags.seeds ?? null);
   if (flags.plan) {
