@@ -8,7 +8,7 @@ import { shellQuote, slurmScript, sweepArgvForTasks } from '../../packages/cli/s
 import { planSweep } from '../../packages/cli/src/sweep-plan.js';
 
 describe('slurm script', () => {
-  const argv = ['sweep', 'relu-neuron', '--set', 'n=1,2,5', '--seeds', '1-8', '--out', 'runs/my sweep', '--submit', 'slurm', '--sbatch-args', '--time=1:00:00', '--jobs', '4', '--json'];
+  const argv = ['sweep', 'relu-neuron', '--set', 'n=1,2,5', '--seeds', '1-8', '--out', 'runs/my sweep', '--submit', 'slurm', '--sbatch-args', '--time=1:00:00', '--jobs', '4', '--json', '--force'];
   const where = { model: '/home/r/models/relu-neuron.loss', out: '/home/r/runs/my sweep', cwd: '/home/r', node: '/opt/node 20/bin/node', cli: '/home/r/descent/packages/cli/dist/main.js' };
 
   it('drops the per-invocation flags from the task command and puts the absolute model and --out in', () => {

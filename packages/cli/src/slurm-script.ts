@@ -7,12 +7,15 @@ export function shellQuote(arg: string): string {
   return /^[A-Za-z0-9_@%+=:,./-]+$/.test(arg) ? arg : `'${arg.replace(/'/g, `'\\''`)}'`;
 }
 
-/** Flags that concern one invocation of `descent sweep`, not the sweep it defines. */
-const PER_INVOCATION = new Set(['emit', 'submit', 'sbatch-args', 'plan', 'index', 'jobs', 'json']);
+/**
+ * Flags that concern one invocation of `descent sweep`, not the sweep it defines. --force too: it
+ * clears the folder once, when submitting; a task given it would start afresh when requeued.
+ */
+const PER_INVOCATION = new Set(['emit', 'submit', 'sbatch-args', 'plan', 'index', 'jobs', 'json', 'force']);
 
 /**
  * The sweep's own argv (starting with "sweep") for an array task: the flags that only concern
- * this invocation removed (--emit, --submit, --sbatch-args, --plan, --index, --jobs, --json), the model
+ * this invocation removed (--emit, --submit, --sbatch-args, --plan, --index, --jobs, --json, --force), the model
  * argument replaced by `model` and --out by `out` when given (absolute paths on a cluster).
  * @example sweepArgvForTasks(['sweep', 'm.loss', '--seeds', '1-4', '--out', 'sw', '--jobs', '2'], '/h/m.loss', '/h/sw')
  *   // ['sweep', '/h/m.loss', '--seeds', '1-4', '--out', '/h/sw']
