@@ -160,7 +160,7 @@ describe('SIGKILL at random moments, then descent resume', () => {
     // the moments must actually land mid-run for most trials, or the test proves little
     expect(killedMidRun).toBe(TRIALS);
     expect(fromCheckpoint).toBeGreaterThanOrEqual(TRIALS * 0.4);
-  }, 180_000);
+  }, 900_000); // 180 s was not enough with the suite beside it on 2 busy cores (load average 15)
 });
 
 describe('SIGINT and SIGTERM', () => {
