@@ -172,6 +172,8 @@ describe('a sweep on a real one-node Slurm', () => {
     for (const d of dirs(sweep)) {
       expect(readRunJson(path.join(sweep, d))['paramsF64'], d).toEqual(readRunJson(path.join(local, d))['paramsF64']);
       expect(logWithoutTimes(path.join(sweep, d)), d).toBe(logWithoutTimes(path.join(local, d)));
+      // every task released its entry folder's lock, the requeued ones included
+      expect(fs.existsSync(path.join(sweep, d, '.descent.lock')), d).toBe(false);
     }
     const outs: string[] = [];
     for (const [i, { how, step }] of interrupted) {
