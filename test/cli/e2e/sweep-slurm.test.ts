@@ -79,12 +79,16 @@ describe('a sweep task run again', () => {
     expect(fs.readFileSync(path.join(entry, 'run.json'), 'utf8')).toBe(before);
   });
 
-  it('refuses a second task of an entry while a live one writes it, naming that one (one writer per folder)', async () => {
+  it('refuses a second task of an entry, and --force over the sweep, while a live task writes it, naming that one (one writer per folder)', async () => {
     const dir = path.join(cwd, 'live', '1_n=1_seed=2');
     const first = descentInterrupted([...LONG, '--out', 'live', '--index', '1'], 'SIGUSR1', path.join(dir, 'second.done'), cwd);
     while (!(fs.existsSync(path.join(dir, 'log.jsonl')) && fs.statSync(path.join(dir, 'log.jsonl')).size > 0)) await new Promise((r) => setTimeout(r, 20));
     const second = await descentAsync([...LONG, '--out', 'live', '--index', '1'], { cwd });
+    // nor does --force replace the sweep while one of its entries is being written
+    const forced = await descentAsync([...LONG, '--out', 'live', '--force', '--jobs', '1'], { cwd });
     fs.writeFileSync(path.join(dir, 'second.done'), 'x');
+    expect(forced.code).toBe(2);
+    expect(forced.stderr).toMatch(/^descent sweep: --force cannot replace live\/1_n=1_seed=2: it is being written by process \d+ \(descent sweep, since [^)]+\)/m);
     expect(second.code).toBe(2);
     expect(second.stderr).toMatch(/^descent sweep: live\/1_n=1_seed=2 is being written by process \d+ \(descent sweep, since [^)]+\); one process at a time may write a run folder\./m);
     const stopped = await first;
