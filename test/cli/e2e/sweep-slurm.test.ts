@@ -14,6 +14,7 @@ function editJson(file: string, edit: (j: Record<string, unknown>) => void): voi
 
 const SWEEP = ['sweep', 'quartic', '--set', 'n=1,2', '--seeds', '1-4', '--log', '30'];
 const LONG = [...SWEEP, '--steps', '1000000'];
+const ENDLESS = [...SWEEP, '--steps', '1000000000'];
 
 /** A folder of stand-in Slurm commands: each prints `outputs[name]` and records its arguments. */
 function fakeSlurm(outputs: Record<string, { stdout?: string; stderr?: string; code?: number }>): string {
@@ -80,12 +81,13 @@ describe('a sweep task run again', () => {
   });
 
   it('refuses a second task of an entry, and --force over the sweep, while a live task writes it, naming that one (one writer per folder)', async () => {
+    // a run far longer than the test: it is still running when the others try, however slowly they start
     const dir = path.join(cwd, 'live', '1_n=1_seed=2');
-    const first = descentInterrupted([...LONG, '--out', 'live', '--index', '1'], 'SIGUSR1', path.join(dir, 'second.done'), cwd);
+    const first = descentInterrupted([...ENDLESS, '--out', 'live', '--index', '1'], 'SIGUSR1', path.join(dir, 'second.done'), cwd);
     while (!(fs.existsSync(path.join(dir, 'log.jsonl')) && fs.statSync(path.join(dir, 'log.jsonl')).size > 0)) await new Promise((r) => setTimeout(r, 20));
-    const second = await descentAsync([...LONG, '--out', 'live', '--index', '1'], { cwd });
+    const second = await descentAsync([...ENDLESS, '--out', 'live', '--index', '1'], { cwd });
     // nor does --force replace the sweep while one of its entries is being written
-    const forced = await descentAsync([...LONG, '--out', 'live', '--force', '--jobs', '1'], { cwd });
+    const forced = await descentAsync([...ENDLESS, '--out', 'live', '--force', '--jobs', '1'], { cwd });
     fs.writeFileSync(path.join(dir, 'second.done'), 'x');
     expect(forced.code).toBe(2);
     expect(forced.stderr).toMatch(/^descent sweep: --force cannot replace live\/1_n=1_seed=2: it is being written by process \d+ \(descent sweep, since [^)]+\)/m);
