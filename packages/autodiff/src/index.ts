@@ -17,8 +17,8 @@ export { broadcastShapes, formatShape, sameShape, ShapeError, sizeOf, type Shape
 export {
   apply, constant, DEFERRED_CONSTANT_ELEMENTS, full, NodeBudgetError, ones, placeholder, scalar, Tensor, tensor, toTensor,
   withNodeBudget, withSharedNodes,
-  withDeferredConstants, zeros,
-  type NestedArray, type TensorLike,
+  withDeferredConstants, withTrace, currentTrace, EAGER, zeros,
+  type NestedArray, type TensorLike, type Trace,
 } from './tensor.js';
 export { grad, grads, hvp, jvp, valueAndGrad, vjp, type ArgIndex, type Argnum, type GradOptions, type Inputs } from './transforms.js';
 export { flattenTree, type FlatTree, type InputTree, type TensorTree, type TreeLike } from './tree.js';

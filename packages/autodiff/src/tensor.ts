@@ -202,29 +202,63 @@ export function detach(x: Tensor): Tensor {
   return x.tracked && !x.symbolic ? new Tensor(x.shape, undefined, [], undefined, x.data, false, x.name) : x;
 }
 
-/** Constant results with more elements than this (8 MiB) are left to the plan while deferring. */
+/** Constant results with more elements than this (8 MiB) are left to the plan by a deferring trace. */
 export const DEFERRED_CONSTANT_ELEMENTS = 1 << 20;
-let deferring = false;
 
 /**
- * Runs `body` (a graph being built for a plan) with large constant results deferred: instead of
- * computing, say, the gradient seed broadcast to [n, n] while tracing, apply() records it as a
- * node the plan computes, so nothing big is allocated before the plan's memory is checked.
+ * What apply() does with the graph being built. Outside any trace (EAGER) every result whose
+ * inputs all have values is computed at once, and a node is recorded only when the result must be
+ * differentiable or has a symbolic input. Code that builds a graph for a plan installs a trace
+ * (withTrace, or the two helpers below) that changes two things, and never a value:
+ * - `deferConstantsOver`: constant results with more elements than this are recorded as nodes
+ *   the plan computes, so nothing big is allocated before the plan's memory is checked (the seed
+ *   of a gradient broadcast to [n, n], say). Deferred or not, the value is the same; only when
+ *   and where it is computed differ.
+ * - `shared`: structurally equal nodes are built once (see withSharedNodes).
  */
-export function withDeferredConstants<T>(defer: boolean, body: () => T): T {
-  const before = deferring;
-  deferring = defer;
+export interface Trace {
+  readonly deferConstantsOver: number | undefined;
+  readonly shared: Map<string, Tensor> | undefined;
+}
+
+/** Eager evaluation: no deferral, no sharing. */
+export const EAGER: Trace = { deferConstantsOver: undefined, shared: undefined };
+let trace: Trace = EAGER;
+
+/** The trace apply() follows now (EAGER outside any). */
+export function currentTrace(): Trace {
+  return trace;
+}
+
+/** Runs `body` with `next` installed as the trace, restoring the one before afterwards. */
+export function withTrace<T>(next: Trace, body: () => T): T {
+  const before = trace;
+  trace = next;
   try {
     return body();
   } finally {
-    deferring = before;
+    trace = before;
   }
 }
 
 /**
- * Applies a primitive: checks shapes, computes the value now when every input has one (unless it
- * is a large constant being deferred), and records the inputs when the result must be
- * differentiable or is computed later.
+ * Runs `body` (a graph being built for a plan) with large constant results deferred to the plan
+ * (`defer`), or computed now (`!defer`, for values the builder must read, such as a literal it
+ * checks); sharing is kept as it was.
+ */
+export function withDeferredConstants<T>(defer: boolean, body: () => T): T {
+  return withTrace({ ...trace, deferConstantsOver: defer ? DEFERRED_CONSTANT_ELEMENTS : undefined }, body);
+}
+
+/** Whether the current trace leaves a constant result of `size` elements to the plan. */
+function defersConstant(prim: Primitive, size: number): boolean {
+  return !prim.alias && trace.deferConstantsOver !== undefined && size > trace.deferConstantsOver;
+}
+
+/**
+ * Applies a primitive: checks shapes, computes the value now when every input has one (unless the
+ * current trace defers it), and records the inputs when the result must be differentiable or is
+ * computed later.
  */
 export function apply<A>(prim: Primitive<A>, inputs: readonly Tensor[], attrs: A): Tensor {
   const shape = outputShape(prim, inputs, attrs);
@@ -232,7 +266,7 @@ export function apply<A>(prim: Primitive<A>, inputs: readonly Tensor[], attrs: A
   const tracked = inputs.some((t) => t.tracked);
   let value: Float64Array | undefined;
   const size = sizeOf(shape);
-  if (inputs.every((t) => !t.symbolic) && !(deferring && size > DEFERRED_CONSTANT_ELEMENTS && !prim.alias)) {
+  if (inputs.every((t) => !t.symbolic) && !defersConstant(prim as Primitive, size)) {
     const values = inputs.map((t) => t.data);
     if (prim.alias) value = values[0];
     else {
@@ -241,6 +275,7 @@ export function apply<A>(prim: Primitive<A>, inputs: readonly Tensor[], attrs: A
     }
   }
   const node = tracked || value === undefined;
+  const sharing = trace.shared;
   const key = node && sharing !== undefined ? shareKey(prim as Primitive, inputs, attrs) : undefined;
   const known = key === undefined ? undefined : sharing!.get(key);
   if (known !== undefined) return known;
@@ -257,24 +292,8 @@ export function outputShape<A>(prim: Primitive<A>, inputs: readonly Tensor[], at
   return prim.shape(inputs.map((t) => t.shape), attrs);
 }
 
-/** Nodes already built while sharing (see withSharedNodes), by primitive, attributes and inputs. */
-let sharing: Map<string, Tensor> | undefined;
-
-/**
- * Runs `body` (a graph being built) with structurally equal nodes built once: applying a
- * primitive to the same inputs (one-element constants compared by value) with the same
- * attributes returns the node made before. Primitives are pure, so values do not change; what
- * changes is size: a derivative of a derivative reuses the subexpressions both share, instead of
- * copying them at every level. Differentiation variables (identity) are always new nodes.
- */
 export function withSharedNodes<T>(body: () => T): T {
-  const before = sharing;
-  sharing = before ?? new Map();
-  try {
-    return body();
-  } finally {
-    sharing = before;
-  }
+  return withTrace({ ...trace, shared: trace.shared ?? new Map() }, body);
 }
 
 function shareKey(prim: Primitive, inputs: readonly Tensor[], attrs: unknown): string | undefined {
