@@ -1,7 +1,7 @@
 // Argument parsing: a golden table of good and bad command lines, help, suggestions, value forms.
 import { describe, expect, it } from 'vitest';
 import { parseArgs, parseSize, type Flags } from '../../packages/cli/src/args.js';
-import { COMMAND_ORDER, COMMANDS, FLAGS, helpText } from '../../packages/cli/src/commands.js';
+import { COMMAND_ORDER, COMMANDS, FLAGS, helpText } from '../../packages/cli/src/command-table.js';
 import { CliError, editDistance, suggest } from '../../packages/cli/src/errors.js';
 
 const base: Flags = { set: [], fresh: false, fixed: false, force: false, quiet: false, json: false, plan: false };

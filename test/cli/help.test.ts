@@ -1,7 +1,7 @@
 // Every command's --help lists exactly the flags its parser accepts, mentions no other, and `descent help CMD` prints it.
 import { describe, expect, it } from 'vitest';
 import { parseArgs } from '../../packages/cli/src/args.js';
-import { COMMAND_ORDER, COMMANDS, FLAGS, type CommandName } from '../../packages/cli/src/commands.js';
+import { COMMAND_ORDER, COMMANDS, FLAGS, type CommandName } from '../../packages/cli/src/command-table.js';
 import { CliError } from '../../packages/cli/src/errors.js';
 import { main } from '../../packages/cli/src/main.js';
 

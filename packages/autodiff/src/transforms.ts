@@ -2,7 +2,7 @@
 // jvp(grad(f)) work; arguments and results may be pytrees (tensors nested in arrays and objects).
 import { backward } from './engine.js';
 import { add, mul, sum } from './ops.js';
-import { structurePrimitives } from './primitives/structure.js';
+import { gradientPrimitives } from './primitives/gradient.js';
 import { formatShape, sameShape, ShapeError } from './shape.js';
 import { detach, Tensor, toTensor, variableOf, zeros } from './tensor.js';
 import { flattenTree, type FlatTree, type InputTree, type TensorTree } from './tree.js';
@@ -91,7 +91,7 @@ function traceArgs(op: string, args: readonly unknown[], argnums: readonly numbe
   const vars: Tensor[][] = [];
   for (const i of argnums) {
     const flat = flattenTree(args[i], `${op}: argument ${i}`);
-    const v = flat.leaves.map((leaf) => variableOf(leaf, structurePrimitives.identity));
+    const v = flat.leaves.map((leaf) => variableOf(leaf, gradientPrimitives.identity));
     inputs[i] = flat.rebuild(v);
     flats.push(flat);
     vars.push(v);
@@ -260,7 +260,7 @@ export function jvp<A extends unknown[], R>(
       });
     });
     const result = flattenTree((f as Loose)(...inputs), 'jvp: the output');
-    const us = result.leaves.map((y) => variableOf(zeros(y.shape), structurePrimitives.identity));
+    const us = result.leaves.map((y) => variableOf(zeros(y.shape), gradientPrimitives.identity));
     const paired = result.leaves.map((y, k) => sum(mul(y, us[k]!)));
     const transposed = backward(paired.reduce((a, b) => add(a, b)), vars.flat());
     const along = transposed.map((g, i) => sum(mul(g, directions.flatMap((d) => d.leaves)[i]!)));

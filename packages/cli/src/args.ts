@@ -1,5 +1,5 @@
 // Command-line parsing for the descent subcommands: flags, repeatable --set, seed lists, clear errors.
-import { COMMANDS, FLAGS, type CommandName, type FlagSpec } from './commands.js';
+import { COMMANDS, FLAGS, type CommandName, type FlagSpec } from './command-table.js';
 import { CliError, didYouMean, suggest } from './errors.js';
 
 /** `--set name=value`; `values` has one entry except in a sweep (`--set n=1,2,5`). */

@@ -1,7 +1,7 @@
 // @descent/cli as a library: the building blocks of the descent command.
 export * from './args.js';
 export * from './claims.js';
-export * from './commands.js';
+export * from './command-table.js';
 export * from './errors.js';
 export * from './fit.js';
 export * from './format.js';

@@ -1,6 +1,6 @@
 // Where commands write: stdout and stderr (tests pass their own), and what the progress display needs.
 import type { Flags } from './args.js';
-import type { CommandName } from './commands.js';
+import type { CommandName } from './command-table.js';
 import type { ProgressStream } from './progress.js';
 
 export interface Io {

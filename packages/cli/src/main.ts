@@ -3,7 +3,7 @@
 import * as fs from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { parseArgs, type ParsedArgs } from './args.js';
-import { helpText, type CommandName } from './commands.js';
+import { helpText, type CommandName } from './command-table.js';
 import { CliError, EXIT } from './errors.js';
 import { processIo, type CommandArgs, type Io } from './io.js';
 

@@ -1,5 +1,5 @@
 // The sbatch --array script of a sweep: one task per entry, independent of the submitting shell.
-import { FLAGS } from './commands.js';
+import { FLAGS } from './command-table.js';
 import { CliError } from './errors.js';
 
 /** Quotes an argument for a POSIX shell when it needs it. */

@@ -5,7 +5,8 @@ import { primitiveFamilies } from '../primitives/index.js';
 import { binaryRules, compareRules, unaryRules } from './elementwise.js';
 import { decompRules, linalgRules, specialRules } from './linalg.js';
 import { reduceRules, softmaxRules } from './reduce.js';
-import { shapeRules, structureRules } from './shape.js';
+import { gradientRules } from './gradient.js';
+import { movementRules } from './movement.js';
 
 type Families = typeof primitiveFamilies;
 
@@ -16,8 +17,8 @@ const ruleFamilies: { readonly [F in keyof Families]: RulesOf<Families[F]> } = {
   compare: compareRules,
   reduce: reduceRules,
   softmax: softmaxRules,
-  shape: shapeRules,
-  structure: structureRules,
+  movement: movementRules,
+  gradient: gradientRules,
   linalg: linalgRules,
   decomp: decompRules,
   special: specialRules,

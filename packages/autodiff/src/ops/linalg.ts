@@ -7,7 +7,7 @@ import { broadcastShapes, formatShape, normalizeAxes, ShapeError } from '../shap
 import { apply, constant, Tensor, toTensor, type TensorLike } from '../tensor.js';
 import { mul } from './elementwise.js';
 import { sum, type ReduceOptions } from './reduce.js';
-import { broadcastTo, reshape } from './structure.js';
+import { broadcastTo, reshape } from './movement.js';
 
 /** Transpose flags of `matmulT` (each false unless given). */
 export type MatmulFlags = Partial<MatmulAttrs>;

@@ -21,7 +21,7 @@ import { graphNode, withInputs } from '../graph.js';
 import { foldOf } from '../primitives/reduce.js';
 import { binaryPrimitives } from '../primitives/binary.js';
 import { linalgPrimitives, type MatmulAttrs } from '../primitives/linalg.js';
-import { shapePrimitives } from '../primitives/shape.js';
+import { movementPrimitives } from '../primitives/movement.js';
 import { unaryPrimitives } from '../primitives/unary.js';
 import { sameShape } from '../shape.js';
 import type { Tensor } from '../tensor.js';
@@ -35,7 +35,7 @@ function matmul(a: Tensor, b: Tensor, transA: boolean, transB: boolean): Tensor 
 }
 
 function transpose(a: Tensor): Tensor {
-  return graphNode(shapePrimitives.transpose, [a], { perm: [1, 0] });
+  return graphNode(movementPrimitives.transpose, [a], { perm: [1, 0] });
 }
 
 function add(a: Tensor, b: Tensor): Tensor {

@@ -4,7 +4,7 @@
 // constant: the fused loop then loads the value once instead of reading the whole array
 // (800 KB per pass at [1e4, 10]). Exact: the values read are the same.
 import { graphNode, isConstant, scalarConstant, withInputs } from '../graph.js';
-import { structurePrimitives } from '../primitives/structure.js';
+import { movementPrimitives } from '../primitives/movement.js';
 import { sameShape } from '../shape.js';
 import type { Tensor } from '../tensor.js';
 import { scalarExprOf } from './fuse.js';
@@ -34,7 +34,7 @@ export function rewriteUniformConstants(order: readonly Tensor[], outputs: reado
     if (r === undefined) {
       r = null;
       if (c.size > 1 && uniform(c.data)) {
-        r = graphNode(structurePrimitives.broadcastTo, [scalarConstant(c.data[0]!)], { shape: [...c.shape] });
+        r = graphNode(movementPrimitives.broadcastTo, [scalarConstant(c.data[0]!)], { shape: [...c.shape] });
       }
       known.set(c.id, r);
     }

@@ -5,10 +5,10 @@ import { comparePrimitives } from './compare.js';
 import { decompPrimitives } from './decomp.js';
 import { linalgPrimitives } from './linalg.js';
 import { reducePrimitives } from './reduce.js';
-import { shapePrimitives } from './shape.js';
+import { movementPrimitives } from './movement.js';
 import { softmaxPrimitives } from './softmax.js';
 import { specialPrimitives } from './special.js';
-import { structurePrimitives } from './structure.js';
+import { gradientPrimitives } from './gradient.js';
 import { unaryPrimitives } from './unary.js';
 
 export const primitiveFamilies = {
@@ -17,8 +17,8 @@ export const primitiveFamilies = {
   compare: comparePrimitives,
   reduce: reducePrimitives,
   softmax: softmaxPrimitives,
-  shape: shapePrimitives,
-  structure: structurePrimitives,
+  movement: movementPrimitives,
+  gradient: gradientPrimitives,
   linalg: linalgPrimitives,
   decomp: decompPrimitives,
   special: specialPrimitives,

@@ -1,19 +1,12 @@
-// Derivative rules of the primitives that move elements: structure (identity, reshape, broadcastTo) and shape.
+// Derivative rules of the movement primitives (reshape, broadcastTo, transpose, slice, gather, concat ...).
 import type { RulesOf } from '../derivative.js';
 import { gather, pad, permute, reshape, scatterAdd, slice, sumToShape } from '../ops.js';
-import type { shapePrimitives } from '../primitives/shape.js';
-import type { structurePrimitives } from '../primitives/structure.js';
+import type { movementPrimitives } from '../primitives/movement.js';
 
-export const structureRules: RulesOf<typeof structurePrimitives> = {
-  identity: (g) => [g],
-  // stop(e) has no derivative by definition
-  stopGradient: () => [null],
+export const movementRules: RulesOf<typeof movementPrimitives> = {
   reshape: (g, _out, [x]) => [reshape(g, x!.shape)],
   // broadcasting's adjoint sums the broadcast axes away
   broadcastTo: (g, _out, [x]) => [sumToShape(g, x!.shape)],
-};
-
-export const shapeRules: RulesOf<typeof shapePrimitives> = {
   // the inverse permutation sends each axis back: inverse[perm[i]] = i
   transpose: (g, _out, _x, { perm }) => {
     const inverse = new Array<number>(perm.length);

@@ -1,8 +1,43 @@
-// Shape ops: transpose/permute/swapAxes, slice/pad, gather/scatterAdd, concat/stack, expandDims/squeeze.
-import { shapePrimitives } from '../primitives/shape.js';
-import { formatShape, normalizeAxes, sameShape, ShapeError } from '../shape.js';
+// Movement ops: reshape, broadcastTo and sumToShape (the one place broadcasting is undone), transpose/permute/swapAxes, slice/pad, gather/scatterAdd, concat/stack, expandDims/squeeze.
+import { movementPrimitives } from '../primitives/movement.js';
+import { reducePrimitives } from '../primitives/reduce.js';
+import { formatShape, normalizeAxes, sameShape, ShapeError, type Shape } from '../shape.js';
 import { apply, Tensor, tensor, toTensor, type TensorLike } from '../tensor.js';
-import { reshape } from './structure.js';
+
+export function reshape(x: TensorLike, shape: Shape): Tensor {
+  const t = toTensor(x);
+  // -1 infers one axis, as in numpy
+  const known = shape.filter((d) => d !== -1).reduce((a, b) => a * b, 1);
+  const resolved = shape.map((d) => (d === -1 ? t.size / known : d));
+  if (sameShape(resolved, t.shape)) return t;
+  return apply(movementPrimitives.reshape, [t], { shape: resolved });
+}
+
+export function broadcastTo(x: TensorLike, shape: Shape): Tensor {
+  const t = toTensor(x);
+  if (sameShape(t.shape, shape)) return t;
+  return apply(movementPrimitives.broadcastTo, [t], { shape: [...shape] });
+}
+
+/**
+ * Undoes broadcasting: sums `g` (of a broadcast result's shape) down to `shape`. The engine calls
+ * this for every input gradient; broadcastTo's derivative is this too.
+ */
+export function sumToShape(g: Tensor, shape: Shape, op = 'sumToShape'): Tensor {
+  if (sameShape(g.shape, shape)) return g;
+  const lead = g.rank - shape.length;
+  if (lead < 0) throw new ShapeError(op, `gradient of shape ${formatShape(g.shape)} cannot be summed to ${formatShape(shape)}`);
+  const axes: number[] = [];
+  for (let i = 0; i < g.rank; i++) {
+    if (i < lead) axes.push(i);
+    else if (shape[i - lead] === 1 && g.shape[i] !== 1) axes.push(i);
+    else if (shape[i - lead] !== g.shape[i]) {
+      throw new ShapeError(op, `gradient of shape ${formatShape(g.shape)} does not match input shape ${formatShape(shape)}`);
+    }
+  }
+  const summed = apply(reducePrimitives.sum, [g], { axes: normalizeAxes(op, axes, g.rank), keepDims: false });
+  return reshape(summed, shape);
+}
 
 /** An axis of a tensor of `rank`, negative counting from the end; ShapeError naming `op` if out of range. */
 function axisOf(op: string, axis: number, rank: number): number {
@@ -20,7 +55,7 @@ export function permute(x: TensorLike, perm: readonly number[]): Tensor {
   }
   const p = perm.map((a) => (Number.isInteger(a) && a < 0 ? a + t.rank : a));
   if (p.every((a, i) => a === i)) return t;
-  return apply(shapePrimitives.transpose, [t], { perm: p });
+  return apply(movementPrimitives.transpose, [t], { perm: p });
 }
 
 /**
@@ -62,7 +97,7 @@ export function slice(x: TensorLike, begin: readonly number[], end: readonly (nu
   const b = t.shape.map((n, i) => bound(begin[i] ?? 0, n));
   const e = t.shape.map((n, i) => Math.max(b[i]!, bound(end[i] ?? n, n)));
   if (b.every((v) => v === 0) && e.every((v, i) => v === t.shape[i])) return t;
-  return apply(shapePrimitives.slice, [t], { begin: b, end: e });
+  return apply(movementPrimitives.slice, [t], { begin: b, end: e });
 }
 
 /**
@@ -75,7 +110,7 @@ export function pad(x: TensorLike, widths: readonly (readonly [number, number])[
     throw new ShapeError('padSlice', `widths ${JSON.stringify(widths)} do not pad a tensor of shape ${formatShape(t.shape)}`);
   }
   if (widths.every(([a, b]) => a === 0 && b === 0)) return t;
-  return apply(shapePrimitives.padSlice, [t], {
+  return apply(movementPrimitives.padSlice, [t], {
     shape: t.shape.map((d, i) => d + widths[i]![0] + widths[i]![1]),
     begin: widths.map(([a]) => a),
   });
@@ -91,7 +126,7 @@ function indexTensor(indices: TensorLike | readonly number[]): Tensor {
  * @example gather(tensor([[1, 2], [3, 4]]), [1, 1, 0]) // [[3, 4], [3, 4], [1, 2]]
  */
 export function gather(x: TensorLike, indices: TensorLike | readonly number[]): Tensor {
-  return apply(shapePrimitives.gather, [toTensor(x), indexTensor(indices)], undefined);
+  return apply(movementPrimitives.gather, [toTensor(x), indexTensor(indices)], undefined);
 }
 
 /**
@@ -100,7 +135,7 @@ export function gather(x: TensorLike, indices: TensorLike | readonly number[]): 
  * @example scatterAdd(tensor([1, 2, 3]), [0, 2, 0], 3) // [4, 0, 2]
  */
 export function scatterAdd(values: TensorLike, indices: TensorLike | readonly number[], size: number): Tensor {
-  return apply(shapePrimitives.scatterAdd, [toTensor(values), indexTensor(indices)], { size });
+  return apply(movementPrimitives.scatterAdd, [toTensor(values), indexTensor(indices)], { size });
 }
 
 /**
@@ -115,7 +150,7 @@ export function concat(xs: readonly TensorLike[], axis = 0): Tensor {
     axisOf('concat', axis, first.rank);
     return first;
   }
-  return apply(shapePrimitives.concat, ts, { axis: axisOf('concat', axis, first.rank) });
+  return apply(movementPrimitives.concat, ts, { axis: axisOf('concat', axis, first.rank) });
 }
 
 /** Inserts a length-1 axis at `axis` (in [-rank-1, rank], negative counting from the end). */

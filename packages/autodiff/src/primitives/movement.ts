@@ -1,8 +1,12 @@
-// Shape primitives that move elements: transpose, slice and its adjoint padSlice, gather/scatterAdd, concat (derivatives: derivatives/shape.ts).
+// Movement primitives: no arithmetic, elements viewed or moved: reshape, broadcastTo, transpose, slice and its adjoint padSlice, gather/scatterAdd, concat (derivatives: derivatives/movement.ts).
 import { checkIndex, stridedCopier } from '../kernels/copy.js';
+import { elementwiseKernel } from '../kernels/elementwise.js';
 import { definePrimitive, type Domain, type Primitive } from '../primitive.js';
-import { formatShape, sameShape, ShapeError, sizeOf, stridesOf, type Shape } from '../shape.js';
+import { broadcastShapes, formatShape, sameShape, ShapeError, sizeOf, stridesOf, type Shape } from '../shape.js';
 
+export interface ShapeAttrs {
+  readonly shape: Shape;
+}
 export interface PermAttrs {
   /** Output axis i is input axis perm[i]. */
   readonly perm: readonly number[];
@@ -48,7 +52,50 @@ function gatherRows(x: Float64Array, idx: Float64Array, out: Float64Array, rows:
   }
 }
 
-export const shapePrimitives = {
+export const movementPrimitives = {
+  /** Same values, new shape (row-major order kept): shares its input's buffer. */
+  reshape: definePrimitive<ShapeAttrs>({
+    name: 'reshape',
+    arity: 1,
+    alias: true,
+    shape: ([x], { shape }) => {
+      if (sizeOf(x!) !== sizeOf(shape)) {
+        throw new ShapeError('reshape', `cannot reshape ${formatShape(x!)} to ${formatShape(shape)}`);
+      }
+      return shape;
+    },
+    prepare: () => (inputs, out) => out.set(inputs[0]!),
+    check: {
+      cases: [
+        { shapes: [[2, 3]], attrs: { shape: [6] } },
+        { shapes: [[6]], attrs: { shape: [3, 1, 2] } },
+        { shapes: [[]], attrs: { shape: [1, 1] } },
+      ],
+      domain: { lo: -3, hi: 3 },
+    },
+  }),
+  /** numpy broadcasting to a larger shape. */
+  broadcastTo: definePrimitive<ShapeAttrs>({
+    name: 'broadcastTo',
+    arity: 1,
+    shape: ([x], { shape }) => {
+      const b = broadcastShapes('broadcastTo', [x!, shape]);
+      if (!sameShape(b, shape)) {
+        throw new ShapeError('broadcastTo', `cannot broadcast ${formatShape(x!)} to ${formatShape(shape)}`);
+      }
+      return shape;
+    },
+    prepare: (inputs, out) => elementwiseKernel('a0', inputs, out),
+    check: {
+      cases: [
+        { shapes: [[3]], attrs: { shape: [2, 3] } },
+        { shapes: [[2, 1]], attrs: { shape: [2, 4] } },
+        { shapes: [[]], attrs: { shape: [2, 2] } },
+        { shapes: [[1, 3, 1]], attrs: { shape: [2, 3, 2] } },
+      ],
+      domain: { lo: -3, hi: 3 },
+    },
+  }),
   /** Permutes axes (numpy transpose with explicit axes). */
   transpose: definePrimitive<PermAttrs>({
     name: 'transpose',
@@ -256,4 +303,4 @@ export const shapePrimitives = {
       domain: anywhere,
     },
   }),
-} satisfies Record<string, Primitive<PermAttrs> | Primitive<SliceAttrs> | Primitive<PadSliceAttrs> | Primitive<undefined> | Primitive<ScatterAttrs> | Primitive<ConcatAttrs>>;
+} satisfies Record<string, Primitive<ShapeAttrs> | Primitive<PermAttrs> | Primitive<SliceAttrs> | Primitive<PadSliceAttrs> | Primitive<undefined> | Primitive<ScatterAttrs> | Primitive<ConcatAttrs>>;
