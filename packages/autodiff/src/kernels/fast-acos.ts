@@ -1,5 +1,5 @@
-// acos(x) in float64 by rational approximation, inlined into generated loops: ~2x faster than V8's
-// Math.acos (a call out of JIT code), which dominated the relu_kernel loops over [200, 200].
+// acos(x) in float64 by rational approximation, inlined into generated loops, where Math.acos is a
+// call out of JIT code (the arc-cosine kernel's loops are made of it; its speed: docs/performance.md).
 //
 // The classic reduction (as in fdlibm): asin(t) = t + t·R(t²) on |t| <= 1/2 with R(z) = z P(z)/Q(z),
 // a rational minimax fit of (asin √z − √z)/√z to about 2^-58 relative. Then

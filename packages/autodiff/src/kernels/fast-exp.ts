@@ -1,5 +1,5 @@
-// exp(x) in float64 by table-driven range reduction and a short polynomial: ~2x faster than
-// V8's Math.exp on this machine, and inlined into generated loops.
+// exp(x) in float64 by table-driven range reduction and a short polynomial, inlined into generated
+// loops, where Math.exp is a call out of JIT code (its speed: docs/performance.md).
 //
 // x = (32 m + j) ln2/32 + r with |r| <= ln2/64, so e^x = 2^m · 2^(j/32) · e^r. ln2/32 is split
 // in two parts (Cody–Waite: the high part has 32 significant bits, so k · hi is exact) and r is
@@ -7,7 +7,7 @@
 // relative), evaluated in Estrin form (a short dependency chain). 2^(j/32) comes from a
 // 32-entry table (rounded, 0.5 ulp) and 2^m from an exact one. Error bound: under 6e-16
 // relative (~3 ulp) against Math.exp over (-708, 709), checked on 2e6 points by the fastExp test
-// of test/autodiff/optimize.test.ts. Outside (-708, 709) (subnormal
+// (test/autodiff/optimize.test.ts). Outside (-708, 709) (subnormal
 // results, overflow), for NaN and ±Infinity it returns Math.exp(x) itself.
 const INV_LN2_32 = 32 / Math.LN2;
 const LN2_32_HI = 6.93147180369123816490e-01 / 32; // fdlibm's ln2_hi: low 21 bits zero

@@ -4,7 +4,7 @@ import { definePrimitive, type Primitive } from '../primitive.js';
 import { broadcastShapes } from '../shape.js';
 
 function comparison(name: string, op: string): Primitive<undefined> {
-  // +(bool) is 1 or 0 without a branch: a ternary mispredicts on random signs (5x slower here)
+  // +(bool) is 1 or 0 without a branch: a ternary mispredicts on random signs (docs/performance.md)
   const expr = (a: string, b: string): string => `(+(${a} ${op} ${b}))`;
   return definePrimitive<undefined>({
     name,
