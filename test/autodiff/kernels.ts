@@ -3,7 +3,7 @@
 import { gemmPacked } from '../../packages/autodiff/src/kernels/matmul-js.js';
 import { gemmReference, SMALL_PRODUCT, type Gemm } from '../../packages/autodiff/src/kernels/matmul.js';
 import { kernelBackend, selectedKernel, setKernelBackend, type Backend } from '../../packages/autodiff/src/kernels/registry.js';
-import { WASM_BASE64 } from '../../packages/autodiff/src/kernels/wasm/exp-module.js';
+import { WASM_BASE64 } from '../../packages/autodiff/src/kernels/wasm/generated/exp.js';
 import { instantiate, type WasmMemory } from '../../packages/autodiff/src/kernels/wasm/instantiate.js';
 
 type Product = (g: Gemm, a: Float64Array, aOff: number, b: Float64Array, bOff: number, c: Float64Array, cOff: number) => void;

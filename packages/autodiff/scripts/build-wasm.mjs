@@ -1,14 +1,16 @@
 // Build step for the WebAssembly kernels: assembles each hand-written src/kernels/wasm/*.wat with
 // wabt's wat2wasm (the `wabt` npm package, a pinned root devDependency) and writes its bytes, base64,
-// into a generated src/kernels/wasm/*-module.ts, so that `tsc -b` and a fresh clone need no
-// assembler and the module loads synchronously (new WebAssembly.Module(bytes)).
-// Run: node packages/autodiff/scripts/build-wasm.mjs [--check]  (--check: fail if a generated file is stale;
-// test/autodiff/wasm-gemm.test.ts does the same).
+// into src/kernels/wasm/generated/<name>.ts. The policy for generated WebAssembly (docs/architecture.md):
+// committed under generated/, never edited by hand, and checked against its source by
+// test/autodiff/wasm-generated.test.ts, so that `tsc -b`, a fresh clone and the published package
+// need no assembler and a module loads synchronously (new WebAssembly.Module(bytes)).
+// Run: node packages/autodiff/scripts/build-wasm.mjs [--check]  (--check: fail if a generated file is stale).
 import { readFileSync, writeFileSync, readdirSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { createRequire } from 'node:module';
 
 const dir = fileURLToPath(new URL('../src/kernels/wasm/', import.meta.url));
+const generatedDir = dir + 'generated/';
 const require = createRequire(import.meta.url);
 
 /** The bytes of one .wat text, assembled with SIMD enabled. */
@@ -34,19 +36,34 @@ export function moduleSource(watFile, bytes) {
   ].join('\n');
 }
 
+/** Every .wat source with the path of its generated module and the text that module must hold. */
+export async function expectedModules() {
+  const out = [];
+  for (const file of readdirSync(dir).filter((f) => f.endsWith('.wat')).sort()) {
+    const bytes = await assemble(file, readFileSync(dir + file, 'utf8'));
+    out.push({ wat: file, path: generatedDir + file.replace(/\.wat$/, '.ts'), text: moduleSource(file, bytes), bytes: bytes.length });
+  }
+  return out;
+}
+
+/** The generated folder's files that no .wat source makes (left behind when a source is removed). */
+export function orphans(expected) {
+  const wanted = new Set(expected.map((m) => m.path));
+  return readdirSync(generatedDir).map((f) => generatedDir + f).filter((f) => !wanted.has(f));
+}
+
 if (process.argv[1] === fileURLToPath(import.meta.url)) {
   const check = process.argv.includes('--check');
   let stale = 0;
-  for (const file of readdirSync(dir).filter((f) => f.endsWith('.wat'))) {
-    const bytes = await assemble(file, readFileSync(dir + file, 'utf8'));
-    const out = dir + file.replace(/\.wat$/, '-module.ts');
-    const text = moduleSource(file, bytes);
+  const expected = await expectedModules();
+  for (const { path, text, bytes } of expected) {
     let old = '';
-    try { old = readFileSync(out, 'utf8'); } catch { /* not generated yet */ }
+    try { old = readFileSync(path, 'utf8'); } catch { /* not generated yet */ }
     if (old === text) continue;
-    if (check) { console.error(`stale: ${out}`); stale++; continue; }
-    writeFileSync(out, text);
-    console.log(`wrote ${out} (${bytes.length} bytes)`);
+    if (check) { console.error(`stale: ${path}`); stale++; continue; }
+    writeFileSync(path, text);
+    console.log(`wrote ${path} (${bytes} bytes)`);
   }
+  for (const path of orphans(expected)) { console.error(`no .wat source: ${path}`); stale++; }
   if (stale) process.exit(1);
 }

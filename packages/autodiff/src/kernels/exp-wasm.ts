@@ -2,7 +2,7 @@
 // blocks of rows are copied into the module's memory (one memcpy), computed there two lanes at a
 // time, and copied out. The JS kernels (softmax.ts, the generated reductions) stay as the fallback
 // and the reference they are tested against.
-import { WASM_BASE64 } from './wasm/exp-module.js';
+import { WASM_BASE64 } from './wasm/generated/exp.js';
 import { instantiate, type WasmMemory } from './wasm/instantiate.js';
 
 interface WasmExp {

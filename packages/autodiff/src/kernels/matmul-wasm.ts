@@ -2,7 +2,7 @@
 // hand-written f64x2 macro-kernel (wasm/gemm.wat) computes whole 4 × 4 tiles of a C block there,
 // and JS copies (or, past the first k chunk, adds) the block out into C.
 import { KC, MC, MR, NR, packCols, packRows } from './pack.js';
-import { WASM_BASE64 } from './wasm/gemm-module.js';
+import { WASM_BASE64 } from './wasm/generated/gemm.js';
 import { instantiate, type WasmMemory } from './wasm/instantiate.js';
 import type { Gemm } from './matmul.js';
 

@@ -1,6 +1,6 @@
 ;; exp, logsumexp and softmax over rows in WebAssembly SIMD (f64x2), hand-written; compiled to
 ;; bytes at build time by packages/autodiff/scripts/build-wasm.mjs (wabt's wat2wasm) into
-;; exp-module.ts. The JS side (kernels/exp-wasm.ts) copies blocks of rows in and results out.
+;; generated/exp.ts. The JS side (kernels/exp-wasm.ts) copies blocks of rows in and results out.
 ;;
 ;; exp(x), two lanes at a time: k = nearest(x / ln2), r = x - k ln2_hi - k ln2_lo (Cody-Waite:
 ;; ln2_hi has 32 significant bits, so k ln2_hi is exact for |k| < 2^21), |r| <= ln2/2; e^r is its

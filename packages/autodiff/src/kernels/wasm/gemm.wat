@@ -1,5 +1,5 @@
 ;; Matrix-product macro-kernel in WebAssembly SIMD (f64x2), hand-written; compiled to bytes at build time
-;; by packages/autodiff/scripts/build-wasm.mjs (wabt's wat2wasm) into gemm-module.ts.
+;; by packages/autodiff/scripts/build-wasm.mjs (wabt's wat2wasm) into generated/gemm.ts.
 ;;
 ;; Layout (all offsets in bytes, all in this module's memory, filled by the JS packing code):
 ;;   packed A: ceil(mc/4) panels of 4 rows, stored column by column: panel ip at pa + ip*32*kc,
