@@ -59,11 +59,18 @@ function basis(u) {
   return [e1, e2, e3];
 }
 
+/** L(μ) for means μ (n × 3); see populationStats. */
+export function populationLoss(mu, grid = {}) {
+  return populationStats(mu, grid).loss;
+}
+
 /**
- * L(μ) for means μ (n × 3): trapezoid with step `h` over [−10, 10] along the axis between the
- * nearest and the farthest mean, `k` Gauss–Hermite nodes on each transverse axis.
+ * L(μ) for means μ (n × 3), and `far`, the expected total responsibility E[Σ_i w_i(x)] of the
+ * means farther than 0.5 from the truth (the share of the data the unconverged means explain):
+ * trapezoid with step `h` over [−10, 10] along the axis between the nearest and the farthest
+ * mean, `k` Gauss–Hermite nodes on each transverse axis.
  */
-export function populationLoss(mu, { h = 0.02, k = 10 } = {}) {
+export function populationStats(mu, { h = 0.02, k = 10 } = {}) {
   const norms = mu.map(norm);
   const far = norms.indexOf(Math.max(...norms));
   const near = norms.indexOf(Math.min(...norms));
@@ -72,10 +79,12 @@ export function populationLoss(mu, { h = 0.02, k = 10 } = {}) {
   const b = mu.map((m) => dot(m, e2));
   const c = mu.map((m) => dot(m, e3));
   const half = mu.map((m) => 0.5 * dot(m, m));
+  const isFar = norms.map((v) => v >= 0.5);
   const gh = gaussHermite(k);
   const n = mu.length;
   const l = new Float64Array(n);
   let total = 0;
+  let farTotal = 0;
   const steps = Math.round(20 / h);
   for (let s = 0; s <= steps; s++) {
     const t = -10 + s * h;
@@ -93,16 +102,20 @@ export function populationLoss(mu, { h = 0.02, k = 10 } = {}) {
         let va = 0;
         let vb = 0;
         let vc = 0;
+        let farSum = 0;
         for (let i = 0; i < n; i++) {
           const e = Math.exp(l[i] - top);
           sum += e;
           va += e * a[i];
           vb += e * b[i];
           vc += e * c[i];
+          if (isFar[i]) farSum += e;
         }
-        total += wt * gh.w[p] * gh.w[q] * ((va * va + vb * vb + vc * vc) / (sum * sum));
+        const wq = wt * gh.w[p] * gh.w[q];
+        total += wq * ((va * va + vb * vb + vc * vc) / (sum * sum));
+        farTotal += wq * (farSum / sum);
       }
     }
   }
-  return total;
+  return { loss: total, far: farTotal };
 }

@@ -35,6 +35,7 @@ export const PROVENANCE = [
   ['gradient-em-mixture', 'truth', 'π* = (0.3, 0.7), μ* = (±3, 0, …), d = 10', 'later', 'Zhang, Xu, Fazel, Zhou, Du, "Is √d separation necessary…" — not the 2506.06584 paper, whose experiments were not recovered'],
   ['gradient-em-mixture', 'student, init, update', 'n = 10, μ_i(0) drawn from p*, π_i = 1/n, EM step for π and gradient step for μ', 'later', 'the follow-up\'s hybrid update ("a more natural choice"); 2506.06584\'s own weight update was not recovered'],
   ['gradient-em-mixture', 'lr, batch, horizon', 'lr 0.05, fresh 8192 per step, 2000 steps', 'later', 'the follow-up\'s d = 10 protocol'],
+  ['gradient-em-mixture (n = 2)', 'n', 'n = m = 2, otherwise the d = 10 protocol', 'ours', 'the contrast to 2506.06584\'s n = Ω(m log m): with n = m both draws share a component with probability 0.58'],
   ['score-matching*', 'data, student, loss', 'N(0, I) after translation; equal-weight GMM score; E|s(x) − ∇log q(x)|², no ½', 'secondary', 'an AI-written paper note; the no-½ convention checked against its Lemma 2.2 gradient'],
   ['score-matching', 'n, d, M, init', 'n = 5, d = 3, μ_i(0) = (6, 0, 0) + 10⁻⁷ z_i', 'secondary', 'the note\'s description of the paper\'s one experiment'],
   ['score-matching*', 'lr, horizon', '0.01, 20,000 steps', 'secondary', 'as above'],
