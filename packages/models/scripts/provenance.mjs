@@ -36,6 +36,7 @@ export const PROVENANCE = [
   ['gradient-em-mixture', 'student, init, update', 'n = 10, μ_i(0) drawn from p*, π_i = 1/n, EM step for π and gradient step for μ', 'later', 'the follow-up\'s hybrid update ("a more natural choice"); 2506.06584\'s own weight update was not recovered'],
   ['gradient-em-mixture', 'lr, batch, horizon', 'lr 0.05, fresh 8192 per step, 2000 steps', 'later', 'the follow-up\'s d = 10 protocol'],
   ['gradient-em-mixture (n = 2)', 'n', 'n = m = 2, otherwise the d = 10 protocol', 'ours', 'the contrast to 2506.06584\'s n = Ω(m log m): with n = m both draws share a component with probability 0.58'],
+  ['gradient-em-mixture-m3', 'truth, n', 'π* = (0.2, 0.3, 0.5), μ* = 3e₁, −3e₁, 5e₂ in d = 10; n = 10 and n = 3; otherwise the d = 10 protocol', 'ours', 'm = 2 is too easy for the contrast (a misplaced student is pulled across); with m = 3, n = m leaves a component without a student in 82% of draws'],
   ['score-matching*', 'data, student, loss', 'N(0, I) after translation; equal-weight GMM score; E|s(x) − ∇log q(x)|², no ½', 'secondary', 'an AI-written paper note; the no-½ convention checked against its Lemma 2.2 gradient'],
   ['score-matching', 'n, d, M, init', 'n = 5, d = 3, μ_i(0) = (6, 0, 0) + 10⁻⁷ z_i', 'secondary', 'the note\'s description of the paper\'s one experiment'],
   ['score-matching*', 'lr, horizon', '0.01, 20,000 steps', 'secondary', 'as above'],
