@@ -11,7 +11,7 @@
 //   gradient-em, gradient-em-unequal: --steps 10000 (of 1e5), ciClaims
 //   gradient-em-trap: --steps 1e5 (of 1e6), ciClaims (the stall, not the escape)
 //   gradient-em-sampled: --samples 512 (of 2048)
-//   gradient-em-mixture: --steps 400 --samples 2048 (of 2000, 8192)
+//   gradient-em-mixture: --steps 400 --samples 2048 (of 2000, 8192); gradient-em-mixture-m3 the same, ciClaims
 //   score-matching(-near): --steps 2000 --samples 1000 (of 2e4, 5000) with ciClaims
 //   score-matching-small-init: --steps 2500 --samples 1000, ciClaims
 //   score-matching-counterexample: --steps 1000 --samples 1000
