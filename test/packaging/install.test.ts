@@ -59,7 +59,7 @@ describe('the packed tarballs', () => {
     for (const p of PACKAGES) expect(of(`descent-${p}-`), p).toContain('package/LICENSE');
     expect(of('descent-autodiff-')).toEqual(expect.arrayContaining(['package/native/addon.c', 'package/native/native.h', 'package/scripts/build-native.mjs', 'package/dist/index.js', 'package/dist/index.d.ts']));
     expect(of('descent-autodiff-').some((f) => f.endsWith('.node'))).toBe(false); // built for the installing machine, never shipped
-    expect(of('descent-dsl-')).toEqual(expect.arrayContaining(['package/grammar/descent.ohm', 'package/grammar/descent.recipe.json']));
+    expect(of('descent-dsl-')).toEqual(expect.arrayContaining(['package/grammar/descent.ohm', 'package/dist/grammar-embedded.js']));
     expect(of('descent-models-')).toEqual(expect.arrayContaining(['package/relu-neuron.loss', 'package/models.json']));
     expect(of('descent-cli-')).toContain('package/dist/main.js');
     // descent view's page and the charting library it draws with, bundled at build time (no network at run time)
