@@ -40,6 +40,8 @@ describe('data from JavaScript takes the place of load', () => {
     const program = compile(SOURCE, { data: { X, y } });
     expect(Object.keys(program.parameters)).toEqual(['w', 'b']);
     expect(program.parameters['w']!.shape).toEqual([2]);
+    // compile() initializes: w ~ normal(0, 1) from the seed, as `descent run` starts it
+    expect(program.parameters['w']!.data.some((x) => x !== 0)).toBe(true);
     const opt = adam(program.parameters, { lr: 0.05 });
     const [first, g] = program.valueAndGrad();
     expect(Object.keys(g)).toEqual(['w', 'b']);

@@ -25,6 +25,7 @@ export { nativeGemmAvailable } from './kernels/matmul-native.js';
 export { nativeStatus, type NativeStatus } from './kernels/native.js';
 export { wasmExpAvailable } from './kernels/exp-wasm.js';
 export { expBackend, setExpBackend, type ExpBackend } from './kernels/rows.js';
+export { codegenAvailable, kernelMode, setKernelMode } from './kernels/codegen.js';
 export {
   denseHessian, DENSE_HESSIAN_LIMIT, hessianEigs, hessianTrace, symmetricEigenvalues,
   type CurvatureOptions, type HessianEigs, type HessianTrace, type HessianVectorProduct,

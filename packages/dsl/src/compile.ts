@@ -87,9 +87,13 @@ export class CompileError extends Error {
   }
 }
 
-/** `compileWith` that returns the program or throws a CompileError listing every error. */
+/**
+ * `compileWith` that returns the program, its parameters initialized from the seed, or throws a
+ * CompileError listing every error.
+ */
 export function compileOrThrow(host: DslHost, source: string, options: CompileOptions = {}): Program {
   const r = compileWith(host, source, options);
   if (!r.ok) throw new CompileError(r.diagnostics, source);
+  r.program.initialize();
   return r.program;
 }
