@@ -1,5 +1,6 @@
 // @descent/autodiff: reverse-mode automatic differentiation over Float64Array tensors.
 export { allocate, allocationCount } from './alloc.js';
+export { compileTree, type CompiledTree } from './compile-tree.js';
 export { formatTensor, type PrintOptions } from './format.js';
 export { backward } from './engine.js';
 export * from './ops.js';
