@@ -18,6 +18,8 @@ export {
   type NestedArray, type TensorLike,
 } from './tensor.js';
 export { grad, grads, hvp, jvp, valueAndGrad, vjp, type ArgIndex, type Argnum, type GradOptions, type Inputs } from './transforms.js';
+export { vmap, type InAxes, type VmapOptions } from './vmap.js';
+export { batchRuleOf, defineBatchRule, type BatchedValue, type BatchRule } from './batching.js';
 export { flattenTree, type FlatTree, type InputTree, type TensorTree, type TreeLike } from './tree.js';
 export { estimatePlanBytes, formatBytes, type MemoryEstimate } from './memory.js';
 export { matmulBackend, setMatmulBackend, type MatmulBackend } from './kernels/matmul.js';
