@@ -71,6 +71,24 @@ export async function benchExamples() {
   console.log(`${'mlp.ts (named parameters, library adam)'.padEnd(44)} ${fmt(mn).padStart(10)} ms   (${fmt((mn * 1000) / 2000)} us/step incl. compile)`);
   console.log(`${'mlp-positional.ts (Adam inside the plan)'.padEnd(44)} ${fmt(mp).padStart(10)} ms   (${fmt((mp * 1000) / 2000)} us/step incl. compile)`);
   console.log(`${'named / positional'.padEnd(44)} ${fmt(mn / mp).padStart(10)} x    largest relative loss difference ${rel}`);
+
+  // the strict-CSP fallback: the same example with every elementwise and reduction kernel interpreted
+  const ad = await import(pathToFileURL(DIST['@descent/autodiff']).href);
+  const interpreted = [];
+  let c;
+  ad.setKernelMode('interpreted');
+  try {
+    for (let k = 0; k < 6; k++) {
+      const r = await runOnce(named, 100 + k);
+      if (k > 0) interpreted.push(r.ms);
+      c = r.mod;
+    }
+  } finally {
+    ad.setKernelMode('generated');
+  }
+  const same = c.losses.every((l, i) => Object.is(l, a.losses[i]));
+  const mi = median(interpreted);
+  console.log(`${'mlp.ts, kernels interpreted (no new Function)'.padEnd(44)} ${fmt(mi).padStart(10)} ms   (${fmt(mi / mn)}x the generated kernels; losses ${same ? 'bit-identical' : 'DIFFER'})`);
 }
 
 if (process.argv[1] !== undefined && import.meta.url === pathToFileURL(process.argv[1]).href) await benchExamples();

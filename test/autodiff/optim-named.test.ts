@@ -1,6 +1,6 @@
 // Optimizers over named parameters: bit-equal to the flat optimizers, JSON state that resumes exactly, errors by name.
 import { describe, expect, it } from 'vitest';
-import { add, compile, matmul, mean, mul, Random, sub, tanh, tensor, valueAndGrad, zeros, type Tensor } from '../../packages/autodiff/src/index.js';
+import { add, allocationCount, compile, compileTree, matmul, mean, mul, Random, sub, tanh, tensor, valueAndGrad, zeros, type Tensor } from '../../packages/autodiff/src/index.js';
 import {
   adam, createOptimizer, flow, gd, momentum, optimizer, OptimizerError, OPTIMIZER_KINDS, OPTIMIZERS, optimizerSpec,
   type OptimizerKind, type OptimizerState,
@@ -104,6 +104,28 @@ describe('a compiled step over a parameter tree', () => {
       opt.update(params, grads);
     }
     expect(losses[199]!).toBeLessThan(0.5 * losses[0]!);
+  });
+});
+
+describe('no allocation per step', () => {
+  it('compileTree(valueAndGrad) then adam.update: no library buffer made, the same gradient tree each step', () => {
+    const params = freshParams();
+    const step = compileTree(valueAndGrad(loss), [params]);
+    const opt = adam(params, { lr: 0.05 });
+    const [, g0] = step(params);
+    opt.update(params, g0);
+    const before = allocationCount();
+    let first = NaN;
+    let last = NaN;
+    for (let t = 0; t < 100; t++) {
+      const [l, g] = step(params);
+      expect(g).toBe(g0);
+      if (t === 0) first = l.item();
+      last = l.item();
+      opt.update(params, g);
+    }
+    expect(allocationCount()).toEqual(before);
+    expect(last).toBeLessThan(first);
   });
 });
 
