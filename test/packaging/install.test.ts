@@ -94,7 +94,7 @@ describe('installed with npm into an empty folder', () => {
       import { tensor } from '@descent/autodiff';
       import { adam, OPTIMIZER_KINDS } from '@descent/autodiff/optim';
       import { compile } from '@descent/dsl/browser';
-      const p = compile('let X[2] = load("x.csv")\nparam w[2] = 0\nloss = sum_{i}((w[i] - X[i])^2)\n', { data: { X: tensor([1, 2]) } });
+      const p = compile('let X[2] = load("x.csv")\\nparam w[2] = 0\\nloss = sum_{i}((w[i] - X[i])^2)\\n', { data: { X: tensor([1, 2]) } });
       const opt = adam(p.parameters, { lr: 0.1 });
       for (let t = 0; t < 300; t++) opt.update(p.parameters, p.valueAndGrad()[1]);
       console.log(JSON.stringify({ kinds: OPTIMIZER_KINDS, w: Array.from(p.parameters.w.data, (v) => Math.round(v * 100) / 100) }));`], app), 'import of the subpaths');
