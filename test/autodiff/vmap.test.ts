@@ -16,7 +16,11 @@ const FNS: readonly { readonly name: string; readonly f: (x: Tensor) => Tensor }
   { name: 'outer product, transposed, mean over rows', f: (x) => ad.mean(ad.transpose(ad.outer(x, ad.sqrt(ad.add(ad.square(x), 1)))), 0) },
   { name: 'slice and broadcast', f: (x) => ad.mul(ad.slice(x, [1]), ad.broadcastTo(ad.sum(x), [x.shape[0]! - 1])) },
   { name: 'where and comparisons', f: (x) => ad.where(ad.gt(x, 0), ad.log1p(ad.square(x)), ad.neg(x)) },
-  { name: 'determinant of x xᵀ + I (no batching rule: per example)', f: (x) => ad.det(ad.add(ad.outer(x, x), ad.eye(x.shape[0]!))) },
+  { name: 'determinant, inverse and log-determinant of x xᵀ + I', f: (x) => {
+    const m = ad.add(ad.outer(x, x), ad.eye(x.shape[0]!));
+    return ad.add(ad.add(ad.det(m), ad.sum(ad.inv(m))), ad.logdet(m));
+  } },
+  { name: 'concat with a shared piece, eigenvalues', f: (x) => ad.concat([x, ad.reshape(ad.slice(W, [0, 0], [2, 1]), [2]), ad.eigvalsh(ad.outer(x, x))]) },
   { name: 'gather (no batching rule: per example)', f: (x) => ad.gather(x, [0, 0, 1]) },
 ];
 
@@ -55,6 +59,19 @@ describe('vmap equals a loop over examples', () => {
         close(outAxis === 0 ? batched : ad.swapAxes(batched, 0, 1), looped);
       }),
       { numRuns: 60 },
+    );
+  });
+
+  it('of the gradient of every function (their backward graphs: padSlice, scatterAdd, inv, ...)', () => {
+    fc.assert(
+      fc.property(fc.integer({ min: 0, max: FNS.length - 1 }), fc.integer({ min: 1, max: 4 }), fc.integer({ min: 3, max: 6 }), (k, B, n) => {
+        const { f } = FNS[k]!;
+        const g = ad.grad((x: Tensor) => ad.sum(ad.mul(f(x), f(x))));
+        const xs = new ad.Random(k * 7 + B * 3 + n).randn([B, n]);
+        const looped = ad.stack(Array.from({ length: B }, (_, i) => g(exampleOf(xs, 0, i))), 0);
+        close(ad.vmap(g)(xs), looped, 1e-10);
+      }),
+      { numRuns: 40 },
     );
   });
 
@@ -154,12 +171,12 @@ describe('batching is real where a rule exists', () => {
   /** Kernels of the compiled vmap of f over a batch of B examples of length 5. */
   const kernels = (f: (x: Tensor) => Tensor, B: number): number => ad.compile((x: Tensor) => ad.vmap(f)(x), [[B, 5]]).stats.kernels;
 
-  it('the plan of a function with rules does not grow with the batch; one without (det) runs per example', () => {
+  it('the plan of a function with rules does not grow with the batch; one without (gather) runs per example', () => {
     const withRules = (x: Tensor): Tensor => ad.logsumexp(ad.add(ad.matmul(ad.reshape(x, [1, 5]), ad.slice(W, [0, 0], [5, 2])), ad.sum(ad.sin(x))));
     expect(kernels(withRules, 40)).toBe(kernels(withRules, 2));
-    const det = (x: Tensor): Tensor => ad.det(ad.add(ad.outer(x, x), ad.eye(5)));
-    expect(kernels(det, 40)).toBeGreaterThan(kernels(det, 2));
-    expect(ad.batchRuleOf('det')).toBeUndefined();
+    const gathered = (x: Tensor): Tensor => ad.sum(ad.gather(x, [0, 2, 2]));
+    expect(kernels(gathered, 40)).toBeGreaterThan(kernels(gathered, 2));
+    expect(ad.batchRuleOf('gather')).toBeUndefined();
     expect(ad.batchRuleOf('matmul')).toBeDefined();
   });
 });

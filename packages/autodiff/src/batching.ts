@@ -1,7 +1,7 @@
 // Batching rules for vmap, keyed by primitive name: how a primitive applies to inputs with a leading batch axis.
 import { broadcastTo, reshape } from './ops.js';
 import type { ReduceAttrs } from './primitives/reduce.js';
-import type { PermAttrs, SliceAttrs } from './primitives/shape.js';
+import type { ConcatAttrs, PadSliceAttrs, PermAttrs, SliceAttrs } from './primitives/shape.js';
 import type { AxisAttrs } from './primitives/softmax.js';
 import type { ShapeAttrs } from './primitives/structure.js';
 import type { Primitive } from './primitive.js';
@@ -80,3 +80,17 @@ defineBatchRule('slice', (prim, [x], attrs, _node, size) => {
   const a = attrs as SliceAttrs;
   return apply(prim, [x!.value], { begin: [0, ...a.begin], end: [size, ...a.end] });
 });
+defineBatchRule('padSlice', (prim, [x], attrs, _node, size) => {
+  const a = attrs as PadSliceAttrs;
+  return apply(prim, [x!.value], { ...a, shape: [size, ...a.shape], begin: [0, ...a.begin] });
+});
+defineBatchRule('concat', (prim, inputs, attrs, _node, size) => {
+  const a = attrs as ConcatAttrs;
+  // every piece needs the batch axis: a shared one is repeated for each example
+  const pieces = inputs.map(({ value, batched }) => (batched ? value : broadcastTo(value, [size, ...value.shape])));
+  return apply(prim, pieces, { ...a, axis: shiftAxis(a.axis) });
+});
+// matrix functions of [..., n, n] (or [..., m, n]) that already map over leading axes
+for (const name of ['det', 'inv', 'logdet', 'eigvalsh', 'eigvecsh', 'svdvals']) {
+  defineBatchRule(name, (prim, [x], attrs) => apply(prim, [x!.value], attrs));
+}
