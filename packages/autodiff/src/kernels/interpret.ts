@@ -84,7 +84,50 @@ const BINARY: Readonly<Record<string, number>> = {
   '||': 1, '&&': 2, '===': 3, '!==': 3, '==': 3, '!=': 3, '<': 4, '>': 4, '<=': 4, '>=': 4, '+': 5, '-': 5, '*': 6, '/': 6, '%': 6,
 };
 
+/** What an operand is, for specializing the common arithmetic on variables and literals (fewer closure calls). */
+type Leaf = { readonly slot: number } | { readonly value: number } | undefined;
+const leaves = new WeakMap<Eval, Leaf>();
+
+function arithmetic(op: string, a: Eval, b: Eval): Eval | undefined {
+  const la = leaves.get(a);
+  const lb = leaves.get(b);
+  if (la === undefined || lb === undefined) return undefined;
+  if ('slot' in la && 'slot' in lb) {
+    const i = la.slot;
+    const j = lb.slot;
+    switch (op) {
+      case '+': return (s) => s[i]! + s[j]!;
+      case '-': return (s) => s[i]! - s[j]!;
+      case '*': return (s) => s[i]! * s[j]!;
+      case '/': return (s) => s[i]! / s[j]!;
+    }
+  }
+  if ('slot' in la && 'value' in lb) {
+    const i = la.slot;
+    const c = lb.value;
+    switch (op) {
+      case '+': return (s) => s[i]! + c;
+      case '-': return (s) => s[i]! - c;
+      case '*': return (s) => s[i]! * c;
+      case '/': return (s) => s[i]! / c;
+    }
+  }
+  if ('value' in la && 'slot' in lb) {
+    const c = la.value;
+    const j = lb.slot;
+    switch (op) {
+      case '+': return (s) => c + s[j]!;
+      case '-': return (s) => c - s[j]!;
+      case '*': return (s) => c * s[j]!;
+      case '/': return (s) => c / s[j]!;
+    }
+  }
+  return undefined;
+}
+
 function binary(op: string, a: Eval, b: Eval): Eval {
+  const special = arithmetic(op, a, b);
+  if (special !== undefined) return special;
   switch (op) {
     case '+': return (s) => a(s) + b(s);
     case '-': return (s) => a(s) - b(s);
@@ -201,7 +244,9 @@ class Parser {
     this.at++;
     if (t.kind === 'num') {
       const v = t.value;
-      return () => v;
+      const literal: Eval = () => v;
+      leaves.set(literal, { value: v });
+      return literal;
     }
     if (t.kind === 'op') {
       if (t.text !== '(') throw new Error(`kernel interpreter: unexpected \`${t.text}\` in ${JSON.stringify(this.src.slice(0, 120))}`);
@@ -229,7 +274,9 @@ class Parser {
       return () => v;
     }
     const k = this.slots.slotOf(t.text);
-    return (s) => s[k]!;
+    const read: Eval = (s) => s[k]!;
+    leaves.set(read, { slot: k });
+    return read;
   }
 }
 

@@ -1,6 +1,6 @@
 // Elementwise and reduction kernels run by the interpreter (no `new Function`), bit-identical to the generated ones.
 import type { Kernel } from '../primitive.js';
-import { broadcastStrides, sizeOf, stridesOf, type Shape } from '../shape.js';
+import { broadcastStrides, sameShape, sizeOf, stridesOf, type Shape } from '../shape.js';
 import { compileExpression, compileStatements, Slots, type Eval } from './interpret.js';
 import type { FusedRead, Fold } from './reduce.js';
 
@@ -22,6 +22,17 @@ export function interpretedFused(body: string, result: string, inputs: readonly 
   const strides = inputs.map((sh) => broadcastStrides(sh, shape));
   const idx = new Int32Array(rank);
   const off = new Int32Array(k);
+  if (inputs.every((sh) => sizeOf(sh) === 1 || sameShape(sh, out))) {
+    // every input has the output's shape or one element: index p, or 0
+    const step = inputs.map((sh) => (sizeOf(sh) === 1 ? 0 : 1));
+    return (ins, o) => {
+      for (let p = 0; p < size; p++) {
+        for (let i = 0; i < k; i++) s[i] = ins[i]![p * step[i]!]!;
+        run(s);
+        o[p] = value(s);
+      }
+    };
+  }
   return (ins, o) => {
     idx.fill(0);
     off.fill(0);
