@@ -21,7 +21,9 @@ const FNS: readonly { readonly name: string; readonly f: (x: Tensor) => Tensor }
     return ad.add(ad.add(ad.det(m), ad.sum(ad.inv(m))), ad.logdet(m));
   } },
   { name: 'concat with a shared piece, eigenvalues', f: (x) => ad.concat([x, ad.reshape(ad.slice(W, [0, 0], [2, 1]), [2]), ad.eigvalsh(ad.outer(x, x))]) },
-  { name: 'gather (no batching rule: per example)', f: (x) => ad.gather(x, [0, 0, 1]) },
+  { name: 'gather with shared indices (and scatterAdd in its gradient)', f: (x) => ad.gather(x, [0, 0, 1]) },
+  { name: 'gather of a matrix by a matrix of indices', f: (x) => ad.sum(ad.gather(ad.outer(x, x), ad.tensor([[0, 2], [1, 1]])), 2) },
+  { name: 'solve (no batching rule: per example)', f: (x) => ad.solve(ad.add(ad.outer(x, x), ad.eye(x.shape[0]!)), x) },
 ];
 
 /** Example i of x along `axis`. */
@@ -84,6 +86,14 @@ describe('vmap equals a loop over examples', () => {
     const both = ad.vmap(inner, { inAxes: [0, null] })(A, c);
     const loop = ad.stack(Array.from({ length: 3 }, (_, i) => ad.stack(Array.from({ length: 4 }, (_, j) => f(exampleOf(exampleOf(A, 0, i), 0, j), c)))));
     close(both, loop);
+  });
+
+  it('batched indices (gather has no rule for them: per example)', () => {
+    const xs = new ad.Random(12).randn([3, 4]);
+    const idx = ad.tensor([[0, 3], [2, 2], [1, 0]]);
+    const f = (x: Tensor, i: Tensor): Tensor => ad.mul(ad.gather(x, i), 2);
+    const loop = ad.stack([0, 1, 2].map((b) => f(exampleOf(xs, 0, b), exampleOf(idx, 0, b))));
+    close(ad.vmap(f)(xs, idx), loop);
   });
 
   it('inside compile, the same values as eager', () => {
@@ -171,12 +181,14 @@ describe('batching is real where a rule exists', () => {
   /** Kernels of the compiled vmap of f over a batch of B examples of length 5. */
   const kernels = (f: (x: Tensor) => Tensor, B: number): number => ad.compile((x: Tensor) => ad.vmap(f)(x), [[B, 5]]).stats.kernels;
 
-  it('the plan of a function with rules does not grow with the batch; one without (gather) runs per example', () => {
+  it('the plan of a function with rules does not grow with the batch; one without (solve) runs per example', () => {
     const withRules = (x: Tensor): Tensor => ad.logsumexp(ad.add(ad.matmul(ad.reshape(x, [1, 5]), ad.slice(W, [0, 0], [5, 2])), ad.sum(ad.sin(x))));
     expect(kernels(withRules, 40)).toBe(kernels(withRules, 2));
+    const solved = (x: Tensor): Tensor => ad.sum(ad.solve(ad.add(ad.outer(x, x), ad.eye(5)), x));
+    expect(kernels(solved, 40)).toBeGreaterThan(kernels(solved, 2));
+    expect(ad.batchRuleOf('solve')).toBeUndefined();
     const gathered = (x: Tensor): Tensor => ad.sum(ad.gather(x, [0, 2, 2]));
-    expect(kernels(gathered, 40)).toBeGreaterThan(kernels(gathered, 2));
-    expect(ad.batchRuleOf('gather')).toBeUndefined();
+    expect(kernels(gathered, 40)).toBe(kernels(gathered, 2));
     expect(ad.batchRuleOf('matmul')).toBeDefined();
   });
 });

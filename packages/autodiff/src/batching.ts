@@ -1,5 +1,5 @@
 // Batching rules for vmap, keyed by primitive name: how a primitive applies to inputs with a leading batch axis.
-import { broadcastTo, reshape } from './ops.js';
+import { broadcastTo, permute, reshape } from './ops.js';
 import type { ReduceAttrs } from './primitives/reduce.js';
 import type { ConcatAttrs, PadSliceAttrs, PermAttrs, SliceAttrs } from './primitives/shape.js';
 import type { AxisAttrs } from './primitives/softmax.js';
@@ -19,9 +19,17 @@ export interface BatchedValue {
 /**
  * A batching rule: the primitive applied to every example at once. `inputs` hold values with the
  * batch axis first (or unbatched ones), `size` is the batch size, `node` the per-example node
- * being batched (its shape and attributes). Returns the result with the batch axis first.
+ * being batched (its shape and attributes). Returns the result with the batch axis first, or
+ * undefined where the rule does not cover these inputs (vmap then runs the primitive per example).
  */
-export type BatchRule = (prim: Primitive, inputs: readonly BatchedValue[], attrs: unknown, node: Tensor, size: number) => Tensor;
+export type BatchRule = (prim: Primitive, inputs: readonly BatchedValue[], attrs: unknown, node: Tensor, size: number) => Tensor | undefined;
+
+/** `x` with axis `from` moved to position `to`. */
+function moveAxis(x: Tensor, from: number, to: number): Tensor {
+  if (from === to) return x;
+  const rest = x.shape.map((_, i) => i).filter((i) => i !== from);
+  return permute(x, [...rest.slice(0, to), from, ...rest.slice(to)]);
+}
 
 /** Batched inputs given rank `rank + 1` (batch, then 1s, then the example's axes) so they broadcast as the examples do. */
 function aligned(inputs: readonly BatchedValue[], rank: number): Tensor[] {
@@ -94,3 +102,16 @@ defineBatchRule('concat', (prim, inputs, attrs, _node, size) => {
 for (const name of ['det', 'inv', 'logdet', 'eigvalsh', 'eigvecsh', 'svdvals']) {
   defineBatchRule(name, (prim, [x], attrs) => apply(prim, [x!.value], attrs));
 }
+// gather picks rows (axis 0) by indices shared by every example: the batch axis goes second
+// while picking, then first again; batched indices run per example
+defineBatchRule('gather', (prim, [x, indices], attrs) => {
+  if (indices!.batched || !x!.batched) return undefined;
+  const picked = apply(prim, [moveAxis(x!.value, 0, 1), indices!.value], attrs);
+  return moveAxis(picked, indices!.value.rank, 0);
+});
+// scatterAdd, gather's adjoint: values [...indices, ...rest] per example, the batch axis kept after the indices' axes
+defineBatchRule('scatterAdd', (prim, [values, indices], attrs) => {
+  if (indices!.batched || !values!.batched) return undefined;
+  const summed = apply(prim, [moveAxis(values!.value, 0, indices!.value.rank), indices!.value], attrs);
+  return moveAxis(summed, 1, 0);
+});

@@ -114,7 +114,7 @@ export function vmap<A extends unknown[], R>(f: (...args: A) => R, options: Vmap
             done.set(node.id, { value: apply(node.prim!, inputs.map((i) => i.value), node.attrs), batched: false });
           } else {
             const rule = batchRuleOf(node.prim!.name);
-            const value = rule ? rule(node.prim!, inputs, node.attrs, node, batch) : perExample(node, inputs, batch);
+            const value = rule?.(node.prim!, inputs, node.attrs, node, batch) ?? perExample(node, inputs, batch);
             done.set(node.id, { value, batched: true });
           }
         }
