@@ -13,6 +13,7 @@ export { readTensorChunks, type LoadOptions, type LoadResult } from './load.js';
 export { Program, type MetricInfo, type MetricValues, type ParamInfo } from './program.js';
 export type { CurvatureMethod, CurvatureReport } from './curvature.js';
 export { OPTIMIZER_DEFAULTS } from './optimizer-defaults.js';
+export { MAX_LOAD_BYTES } from './limits.js';
 export type { ClaimSetting, ClaimTerm, ExpectMode, OptimizerSetting, Settings } from './lowered.js';
 export { gaussHermite, hermiteGrid } from './quadrature.js';
 export { gradientCheck, GRAD_TOLERANCE, type GradCheck } from './gradient-check.js';

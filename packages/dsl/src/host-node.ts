@@ -3,7 +3,12 @@ import { totalmem } from 'node:os';
 import type { DslHost } from './host.js';
 import { loadTensor } from './load-node.js';
 
+/** The memory budget when none is given (--max-memory): half of this machine's memory. */
+export function defaultMemoryBudget(): number {
+  return Math.floor(totalmem() / 2);
+}
+
 export const nodeHost: DslHost = {
   load: loadTensor,
-  defaultMemoryBytes: () => Math.floor(totalmem() / 2),
+  defaultMemoryBytes: defaultMemoryBudget,
 };

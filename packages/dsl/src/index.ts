@@ -4,7 +4,7 @@ import { nodeHost } from './host-node.js';
 import type { Program } from './program.js';
 
 export * from './api.js';
-export { nodeHost } from './host-node.js';
+export { defaultMemoryBudget, nodeHost } from './host-node.js';
 
 /**
  * Compiles `.loss` source text into a runnable program, or returns every error found, each with

@@ -3,7 +3,8 @@
 // files only (no FIFO, device or socket), at most maxBytes, read in chunks.
 import { closeSync, constants, fstatSync, openSync, readSync, realpathSync } from 'node:fs';
 import { extname, isAbsolute, relative, resolve } from 'node:path';
-import { DEFAULT_MAX_LOAD_BYTES, excerpt, readTensorChunks, type LoadOptions, type LoadResult } from './load.js';
+import { MAX_LOAD_BYTES } from './limits.js';
+import { excerpt, readTensorChunks, type LoadOptions, type LoadResult } from './load.js';
 
 const fail = (message: string): LoadResult => ({ ok: false, message });
 
@@ -61,7 +62,7 @@ export function loadTensor(path: string, baseDir: string, options: LoadOptions =
     const full = resolve(baseDir, path);
     const where = allowed(name, full, baseDir, options.allowRead ?? []);
     if ('message' in where) return fail(where.message);
-    const maxBytes = options.maxBytes ?? DEFAULT_MAX_LOAD_BYTES;
+    const maxBytes = options.maxBytes ?? MAX_LOAD_BYTES;
     // non-blocking, so opening a FIFO returns at once (and is then refused as not a file)
     const fd = openSync(where.real, constants.O_RDONLY | constants.O_NONBLOCK);
     try {

@@ -15,7 +15,6 @@ export interface LoadOptions {
   expectedCount?: number;
 }
 
-export const DEFAULT_MAX_LOAD_BYTES = 2 ** 30;
 
 /** Bytes read at a time. */
 const CHUNK = 1 << 20;

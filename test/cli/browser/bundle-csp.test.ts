@@ -6,7 +6,7 @@ import type { AddressInfo } from 'node:net';
 import * as path from 'node:path';
 import { build } from 'esbuild';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { Random, setExpBackend, setMatmulBackend } from '@descent/autodiff';
+import { Random, setKernelBackend } from '@descent/autodiff';
 import { adam } from '@descent/autodiff/optim';
 import { compile } from '@descent/dsl';
 import { launch, waitFor, type Browser } from './chromium.js';
@@ -18,12 +18,11 @@ const STEPS = 300;
 // The page's program: the built packages as a user imports them, bundled for the browser.
 const ENTRY = `
 import { compile } from '@descent/dsl';
-import { kernelMode, Random, setExpBackend, setMatmulBackend } from '@descent/autodiff';
+import { kernelMode, Random, setKernelBackend } from '@descent/autodiff';
 import { adam } from '@descent/autodiff/optim';
 window.train = (source, steps) => {
   // plain-JS matmul and exp, as in the Node reference (a strict CSP also blocks WebAssembly)
-  setMatmulBackend('js');
-  setExpBackend('js');
+  for (const op of ['matmul', 'softmax', 'logsumexp']) setKernelBackend(op, 'js');
   const r = new Random(5);
   const program = compile(source, { data: { X: r.randn([8, 2]), y: r.randn([8]) } });
   const opt = adam(program.parameters, program.settings.optimizer.args);
@@ -46,8 +45,7 @@ interface Trained {
 
 /** The same training in Node, generated kernels, plain-JS backends. */
 function trainInNode(): Trained {
-  setMatmulBackend('js');
-  setExpBackend('js');
+  for (const op of ['matmul', 'softmax', 'logsumexp'] as const) setKernelBackend(op, 'js');
   const r = new Random(5);
   const program = compile(SOURCE, { data: { X: r.randn([8, 2]), y: r.randn([8]) } });
   const opt = adam(program.parameters, program.settings.optimizer.args);
