@@ -817,7 +817,7 @@ ${table(
   )}
 
 ${recovered2.length === mix2Rows.length
-    ? `**Not reproduced as a contrast.** Every n = 2 run recovers both true means, including the ${sameStart.length} that start with both students in one component: the student nearer the other component is pulled across (its responsibility for that component's data is the larger one). At this separation (6 in d = 10) and m = 2, n = m is enough; the theorem's n = Ω(m log m) is a sufficient condition, and this experiment does not show that it is needed. A contrast would need more components (m log m against m is 1.4 against 2 here) or less separation; we did not run one.`
+    ? `**Not reproduced as a contrast.** Every n = 2 run recovers both true means, including the ${sameStart.length} that start with both students in one component: the student nearer the other component is pulled across (its responsibility for that component's data is the larger one). At this separation (6 in d = 10) and m = 2, n = m is enough; the theorem's n = Ω(m log m) is a sufficient condition, and this experiment does not show that it is needed. A contrast would need more components (m log m against m is 1.4 against 2 here) or less separation: the m = 3 experiment below is that contrast.`
     : `${mix2Rows.length - recovered2.length} of ${mix2Rows.length} n = 2 runs leave a true mean without a student (fit ≥ 0.15 at 2000 steps), where every n = 10 run recovers both.`}
 
 ${figure(
