@@ -3,9 +3,13 @@ import { benchAutodiff } from './autodiff.mjs';
 import { benchDsl } from './dsl.mjs';
 import { benchCli } from './cli.mjs';
 import { benchCurvature } from './curvature.mjs';
+import { benchExamples } from './examples.mjs';
+import { benchVmap } from './vmap.mjs';
 
 console.log(`descent benchmarks — node ${process.version}, ${new Date().toISOString()}`);
 benchAutodiff();
 benchDsl();
 benchCurvature();
+await benchExamples();
+benchVmap();
 await benchCli();
