@@ -6,15 +6,15 @@ import { kernelMode } from './codegen.js';
 import { interpretedFused } from './interpreted.js';
 import { scalarLib } from './scalar-lib.js';
 
-/** Builds (once per body) a function `(shape, strides) => Kernel`. */
+/** A generated function (one per kernel, see below) from the loop's shape and input strides to its Kernel. */
 type KernelFactory = (shape: Shape, strides: readonly (readonly number[])[]) => Kernel;
 
 // Every kernel gets a function of its own (new Function per kernel, never shared between kernels
-// or plans): V8 keeps type feedback and optimized code per function, and one shared by two
-// plans ran a [1e4, 10] loop of the second plan 2.5x slower (P3 with grad in the loss, timed
-// after P3 in one process: 1.10 ms a step against 0.87 alone).
+// or plans): V8 keeps type feedback and optimized code per function, so a function shared by
+// two plans runs the second plan's loops on the first plan's feedback, which was measured slower
+// (docs/performance.md, "Every kernel gets its own generated function").
 
-/** Builds (once per body and input pattern) `(rows, cols, rowStrides) => Kernel`. */
+/** A generated function (one per kernel) from a row loop's rows, columns and input row strides to its Kernel. */
 type RowsFactory = (rows: number, cols: number, rowStrides: readonly number[]) => Kernel;
 
 /**
