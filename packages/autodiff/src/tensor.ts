@@ -232,6 +232,10 @@ export function apply<A>(prim: Primitive<A>, inputs: readonly Tensor[], attrs: A
   }
   const shapes = inputs.map((t) => t.shape);
   const shape = prim.shape(shapes, attrs);
+  if (sharing !== undefined) {
+    const same = simplified(prim as Primitive, inputs, shape);
+    if (same !== undefined) return same;
+  }
   const tracked = inputs.some((t) => t.tracked);
   let value: Float64Array | undefined;
   const size = sizeOf(shape);
@@ -276,7 +280,36 @@ function shareKey(prim: Primitive, inputs: readonly Tensor[], attrs: unknown): s
   if (prim.name === 'identity') return undefined;
   const a = attrsKey(attrs);
   if (a === undefined) return undefined;
-  let key = `${prim.name}|${a}`;
-  for (const t of inputs) key += `|${leafKey(t) ?? t.id}`;
-  return key;
+  // a tracked leaf is a differentiation variable: never equal to another, whatever its value
+  const keys = inputs.map((t) => (t.tracked ? undefined : leafKey(t)) ?? String(t.id));
+  // a + b and b + a, a * b and b * a are the same IEEE operation
+  if (COMMUTATIVE.has(prim.name)) keys.sort();
+  return `${prim.name}|${a}|${keys.join('|')}`;
 }
+
+const COMMUTATIVE = new Set(['add', 'mul']);
+
+/** A constant whose every element is 1. */
+function isOnes(t: Tensor): boolean {
+  if (t.tracked || t.symbolic) return false;
+  const d = t.data;
+  for (let i = 0; i < d.length; i++) if (d[i] !== 1) return false;
+  return true;
+}
+
+/**
+ * An input the node would equal exactly, in IEEE arithmetic, when sharing: x · 1 and 1 · x (where x
+ * already has the result's shape) and −(−x). Derivatives of derivatives are full of them (the
+ * seed 1 multiplied in), and the nodes they would add hide what the levels have in common.
+ */
+function simplified(prim: Primitive, inputs: readonly Tensor[], shape: Shape): Tensor | undefined {
+  if (prim.name === 'mul' && inputs.length === 2) {
+    const [a, b] = inputs as [Tensor, Tensor];
+    if (isOnes(b) && sameDims(a.shape, shape)) return a;
+    if (isOnes(a) && sameDims(b.shape, shape)) return b;
+  }
+  if (prim.name === 'neg' && inputs[0]?.prim?.name === 'neg') return inputs[0].inputs[0];
+  return undefined;
+}
+
+const sameDims = (a: Shape, b: Shape): boolean => a.length === b.length && a.every((d, i) => d === b[i]);
