@@ -2,7 +2,7 @@
 import { allocate } from './alloc.js';
 import { attrsKey, leafKey } from './optimize/cse.js';
 import { formatTensor, type PrintOptions } from './format.js';
-import type { Primitive } from './primitive.js';
+import type { Kernel, Primitive } from './primitive.js';
 import { formatShape, ShapeError, sizeOf, type Shape } from './shape.js';
 
 /** Nested number arrays, as accepted by `tensor()` and returned by `toArray()`. */
@@ -244,7 +244,7 @@ export function apply<A>(prim: Primitive<A>, inputs: readonly Tensor[], attrs: A
     if (prim.alias) value = values[0];
     else {
       value = allocate(size);
-      prim.prepare(shapes, shape, attrs)(values, value);
+      eagerKernel(prim as Primitive, shapes, shape, attrs)(values, value);
     }
   }
   const node = tracked || value === undefined;
@@ -254,6 +254,28 @@ export function apply<A>(prim: Primitive<A>, inputs: readonly Tensor[], attrs: A
   const t = new Tensor(shape, prim as Primitive, node ? inputs : [], attrs, value, tracked);
   if (key !== undefined) sharing!.set(key, t);
   return t;
+}
+
+/**
+ * Kernels of elementwise primitives evaluated now (constant folding), by primitive, attributes and
+ * shapes. A graph builder folds thousands of small constants (the gradient of a 12,000-term sum
+ * adds 12,000 ones), and generating a loop for each cost more than the folding itself. Plans do
+ * not use these: each plan kernel stays a function of its own. Elementwise kernels are pure loops,
+ * so one serves every evaluation of its key.
+ */
+const eagerKernels = new Map<string, Kernel>();
+
+function eagerKernel(prim: Primitive, shapes: readonly Shape[], shape: Shape, attrs: unknown): Kernel {
+  const a = prim.scalarExpr === undefined ? undefined : attrsKey(attrs);
+  if (a === undefined) return prim.prepare(shapes, shape, attrs);
+  const key = `${prim.name}|${a}|${shapes.map((s) => s.join(',')).join(';')}`;
+  let kernel = eagerKernels.get(key);
+  if (kernel === undefined) {
+    if (eagerKernels.size >= 1024) eagerKernels.clear();
+    kernel = prim.prepare(shapes, shape, attrs);
+    eagerKernels.set(key, kernel);
+  }
+  return kernel;
 }
 
 /** Nodes already built while sharing (see withSharedNodes), by primitive, attributes and inputs. */
