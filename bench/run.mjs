@@ -3,9 +3,11 @@ import { benchAutodiff } from './autodiff.mjs';
 import { benchDsl } from './dsl.mjs';
 import { benchCli } from './cli.mjs';
 import { benchCurvature } from './curvature.mjs';
+import { benchCompileCost } from './compile-cost.mjs';
 
 console.log(`descent benchmarks — node ${process.version}, ${new Date().toISOString()}`);
 benchAutodiff();
 benchDsl();
 benchCurvature();
+benchCompileCost();
 await benchCli();
