@@ -1,7 +1,8 @@
 // Forward mode on a built graph: the derivative of one output along one variable's tangent, node by
 // node, from the primitives' own derivative rules (there is no second rule table).
-import { add, broadcastTo, mul, sum, sumToShape, variable } from './ops.js';
-import { sameShape } from './shape.js';
+import { add, broadcastTo, eq, mul, ne, sum, sumToShape, variable, where } from './ops.js';
+import type { Primitive } from './primitive.js';
+import { broadcastShapes, sameShape, type Shape } from './shape.js';
 import { ones, zeros, type Tensor } from './tensor.js';
 
 /**
@@ -15,23 +16,64 @@ import { ones, zeros, type Tensor } from './tensor.js';
  * broadcasting it to the output), so `J t = vjp(broadcast t)`. For any other primitive the rule
  * is transposed locally (the double-vjp trick on that one node): `J t = d/du ⟨vjp(u), t⟩`, a
  * reverse pass over the few nodes the rule builds from a fresh u.
+ *
+ * Like reverse mode (engine.ts), a tangent that came through one side of `where` is marked with
+ * that side's condition, and the mark is kept through elementwise nodes: each contribution made
+ * from a marked tangent is `where(mark, contribution, 0)`, so 0 · ∞ where the side is not taken
+ * (sqrt of `where(w > 0, w, 0)` at 0) is 0, not NaN.
  */
 export function forwardDerivative(output: Tensor, v: Tensor, tangent: Tensor): Tensor {
   const tangents = new Map<number, Tensor>([[v.id, tangent]]);
+  const marks = new Map<number, Tensor>();
   for (const node of dependents(output, v)) {
     if (node === v) continue;
     const prim = node.prim!;
     let total: Tensor | undefined;
+    // the mark every contribution carried (null: they differ, or one had none)
+    let mark: Tensor | null | undefined;
     node.inputs.forEach((input, i) => {
       const t = tangents.get(input.id);
       if (t === undefined || prim.nondiff?.includes(i)) return;
       // a differentiation variable of an inner level passes the tangent on unchanged
-      const part = prim.name === 'identity' ? t : prim.scalarExpr !== undefined ? elementwise(node, i, t) : transposed(node, i, t);
-      if (part !== undefined) total = total === undefined ? part : add(total, part);
+      let part = prim.name === 'identity' ? t : prim.scalarExpr !== undefined ? elementwise(node, i, t) : transposed(node, i, t);
+      if (part === undefined) return;
+      const m = marks.get(input.id);
+      if (m !== undefined && prim.name !== 'identity' && fits(m, part.shape)) part = where(m, part, 0);
+      total = total === undefined ? part : add(total, part);
+      const carried = markOf(prim, node, i, m) ?? null;
+      mark = mark === undefined ? carried : mark === carried ? mark : null;
     });
-    if (total !== undefined) tangents.set(node.id, total);
+    if (total === undefined) continue;
+    tangents.set(node.id, total);
+    if (mark !== undefined && mark !== null && fits(mark, node.shape)) marks.set(node.id, mark);
   }
   return tangents.get(output.id) ?? zeros(output.shape);
+}
+
+/**
+ * The mark a contribution of input i carries into the node: for `where(c, a, b)` the side's own
+ * condition (c != 0 for a, c == 0 for b) within the input's mark; otherwise the input's mark,
+ * when positions line up (an elementwise primitive whose input has the node's shape) or the
+ * mark is one value.
+ */
+function markOf(prim: Primitive, node: Tensor, i: number, mark: Tensor | undefined): Tensor | undefined {
+  if (prim.name === 'where' && i > 0) {
+    const c = node.inputs[0]!;
+    const side = i === 1 ? ne(c, 0) : eq(c, 0);
+    return mark === undefined ? side : mul(mark, side);
+  }
+  if (mark === undefined) return undefined;
+  if (mark.size === 1 || prim.name === 'identity') return mark;
+  return prim.scalarExpr !== undefined && sameShape(node.inputs[i]!.shape, node.shape) ? mark : undefined;
+}
+
+/** The mark broadcasts to `shape` without growing it. */
+function fits(mark: Tensor, shape: Shape): boolean {
+  try {
+    return sameShape(broadcastShapes('mark', [mark.shape, shape]), shape);
+  } catch {
+    return false;
+  }
 }
 
 /** The derivative rule of an elementwise node for input i, applied to the broadcast tangent. */
