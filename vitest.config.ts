@@ -13,9 +13,10 @@ export default defineConfig({
   },
   test: {
     include: ['test/**/*.test.ts'],
-    // suites that run on their own: packaging (pnpm test:packaging, vitest.packaging.config.ts) and
-    // the browser suite, which needs Chromium (pnpm test:browser, vitest.browser.config.ts)
-    exclude: ['test/packaging/**', 'test/cli/browser/**', '**/node_modules/**'],
+    // suites that run on their own: packaging (pnpm test:packaging, vitest.packaging.config.ts), the
+    // browser suite, which needs Chromium (pnpm test:browser, vitest.browser.config.ts), and the Slurm
+    // suite, which needs a real one-node Slurm (pnpm test:slurm, vitest.slurm.config.ts)
+    exclude: ['test/packaging/**', 'test/cli/browser/**', 'test/slurm/**', '**/node_modules/**'],
     // a budget for 2 cores shared with other work (a hung test still fails); speed is benchmarked, not timed here
     testTimeout: 300_000,
     pool: 'forks',

@@ -20,7 +20,7 @@ function accepts(command: CommandName, flag: string): boolean {
   const spec = FLAGS[flag]!;
   const value: string | null = spec.type === 'choice' ? spec.choices![0]! : (VALUE[spec.type] ?? null);
   const positionals = Array.from({ length: COMMANDS[command].min }, () => 'm.loss');
-  const extra = command === 'sweep' && (flag === 'index' || flag === 'emit') ? ['--out', 'd'] : [];
+  const extra = command === 'sweep' && (flag === 'index' || flag === 'emit') ? ['--out', 'd'] : command === 'sweep' && flag === 'sbatch-args' ? ['--submit', 'slurm'] : [];
   try {
     parseArgs([command, ...positionals, `--${flag}`, ...(value === null ? [] : [value]), ...(flag === 'out' ? [] : extra)]);
     return true;
@@ -40,8 +40,8 @@ describe('help texts', () => {
     expect(listed).toEqual(accepted);
     // every flag the text names anywhere (descriptions, examples) is one of the command's own
     const named = new Set([...help.matchAll(/(?<![\w-])--([a-z][a-z-]*)/g)].map((m) => m[1]!));
-    // (--array is sbatch's own flag, in sweep's description of the script --emit slurm writes)
-    for (const f of named) expect([...accepted, 'help', 'array'], `${command} --help names --${f}`).toContain(f);
+    // (--array, --time, --partition are sbatch's own flags: the script --emit slurm writes, --sbatch-args)
+    for (const f of named) expect([...accepted, 'help', 'array', 'time', 'partition'], `${command} --help names --${f}`).toContain(f);
   });
 
   it.each(COMMAND_ORDER.map((c) => [c]))('descent help %s prints that command\'s help', async (command) => {

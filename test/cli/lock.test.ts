@@ -58,6 +58,29 @@ describe('acquireLock', () => {
     lock.release();
   });
 
+  it("another machine's lock taken by an earlier run of this requeued Slurm job is stale; the same run's, or another job's, is not", () => {
+    const saved = { id: process.env['SLURM_JOB_ID'], restarts: process.env['SLURM_RESTART_COUNT'] };
+    try {
+      process.env['SLURM_JOB_ID'] = '4711';
+      process.env['SLURM_RESTART_COUNT'] = '2';
+      const far = (job: string): LockHolder => holder({ host: 'node7.example', job });
+      expect(holderState(far('4711.1'))).toBe('stale');
+      expect(holderState(far('4711.2'))).toBe('unknown');
+      expect(holderState(far('4712.0'))).toBe('unknown');
+      expect(holderState(holder({ host: 'node7.example' }))).toBe('unknown');
+      const dir = folder();
+      plant(dir, far('4711.0'));
+      const lock = acquireLock(dir, 'sweep');
+      expect(JSON.parse(fs.readFileSync(path.join(dir, LOCK_FILE), 'utf8'))).toMatchObject({ job: '4711.2', host: os.hostname() });
+      lock.release();
+    } finally {
+      for (const [k, v] of [['SLURM_JOB_ID', saved.id], ['SLURM_RESTART_COUNT', saved.restarts]] as const) {
+        if (v === undefined) delete process.env[k];
+        else process.env[k] = v;
+      }
+    }
+  });
+
   it('a lock replaced by another taker after this one read it is not removed by release', () => {
     const dir = folder();
     const lock = acquireLock(dir, 'run');

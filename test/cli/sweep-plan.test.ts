@@ -1,10 +1,8 @@
-// Sweep plans: stable order and names, --plan text, --index selection, the slurm array script.
-import { spawnSync } from 'node:child_process';
+// Sweep plans: stable order and names, --plan text, --index selection.
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { parseArgs } from '../../packages/cli/src/args.js';
 import { CliError } from '../../packages/cli/src/errors.js';
-import { planSweep, planText, selectRun, shellQuote, slurmScript, sweepArgvForTasks } from '../../packages/cli/src/sweep-plan.js';
+import { planSweep, planText, selectRun } from '../../packages/cli/src/sweep-plan.js';
 
 describe('planSweep', () => {
   it('first --set varies slowest, seeds fastest, with stable ids and folders', () => {
@@ -71,43 +69,5 @@ describe('--plan and --index', () => {
     expect(selectRun(runs, 4).id).toBe('n=2 seed=2');
     expect(() => selectRun(runs, 6)).toThrow(CliError);
     expect(() => selectRun(runs, 6)).toThrow('--index 6 is out of range: this sweep has 6 runs (0-5).');
-  });
-});
-
-describe('slurm', () => {
-  const argv = ['sweep', 'relu-neuron', '--set', 'n=1,2,5', '--seeds', '1-8', '--out', 'runs/my sweep', '--emit', 'slurm', '--jobs', '4'];
-
-  it('drops the per-invocation flags from the task command', () => {
-    expect(sweepArgvForTasks(argv)).toEqual(['sweep', 'relu-neuron', '--set', 'n=1,2,5', '--seeds', '1-8', '--out', 'runs/my sweep']);
-    expect(sweepArgvForTasks(['sweep', 'm', '--emit=slurm', '--plan', '--index=3', '--', '--jobs'])).toEqual(['sweep', 'm', '--', '--jobs']);
-  });
-
-  it('writes an sbatch array script that runs entry $SLURM_ARRAY_TASK_ID', () => {
-    const parsed = parseArgs(argv);
-    if (parsed.kind !== 'command') throw new Error('parse');
-    const count = planSweep(parsed.flags.set, parsed.flags.seeds ?? null).length;
-    const script = slurmScript({ argv, count, out: parsed.flags.out!, parallel: parsed.flags.jobs! });
-    expect(script).toMatch(/^#!\/bin\/bash\n/);
-    expect(script).toContain('#SBATCH --array=0-23%4\n');
-    expect(script).toContain("#SBATCH --output='runs/my sweep/slurm-%A_%a.out'\n");
-    expect(script).toContain("descent sweep relu-neuron --set n=1,2,5 --seeds 1-8 --out 'runs/my sweep' --index \"$SLURM_ARRAY_TASK_ID\"\n");
-    expect(script).toContain("descent collect 'runs/my sweep'");
-    // the task command parses as a sweep selecting one entry
-    const taskArgv = [...sweepArgvForTasks(argv), '--index', '7'];
-    expect(parseArgs(taskArgv)).toMatchObject({ kind: 'command', flags: { index: 7, out: 'runs/my sweep' } });
-  });
-
-  it('is valid bash', () => {
-    const script = slurmScript({ argv: ['sweep', "it's.loss", '--out', 'o'], count: 1, out: 'o' });
-    expect(script).toContain("--array=0-0\n");
-    const r = spawnSync('bash', ['-n'], { input: script });
-    expect(r.status).toBe(0);
-  });
-
-  it('quotes for the shell only when needed', () => {
-    expect(shellQuote('n=1,2,5')).toBe('n=1,2,5');
-    expect(shellQuote('a b')).toBe("'a b'");
-    expect(shellQuote("it's")).toBe("'it'\\''s'");
-    expect(shellQuote('$HOME')).toBe("'$HOME'");
   });
 });

@@ -40,6 +40,8 @@ export interface Flags {
   plan: boolean;
   index?: number;
   emit?: 'slurm';
+  submit?: 'slurm';
+  sbatchArgs?: string;
   metric?: string;
   title?: string;
   claims?: string;
@@ -118,7 +120,7 @@ export function parseArgs(argv: readonly string[]): ParsedArgs {
     else {
       const next = rest[i + 1];
       // a following token is this flag's value unless it is another flag (negative numbers are values)
-      if (next === undefined || (next.startsWith('--') && !NUMBER.test(next)) || (next.startsWith('-') && !NUMBER.test(next) && next !== '-')) {
+      if (next === undefined || (!flag.dashValue && ((next.startsWith('--') && !NUMBER.test(next)) || (next.startsWith('-') && !NUMBER.test(next) && next !== '-')))) {
         fail(`--${name} needs a value: ${describe(flag)}, e.g. ${example(flag)}.`);
       }
       value = next!;
@@ -191,7 +193,7 @@ function example(f: FlagSpec): string {
     steps: '--steps 10000', lr: '--lr 0.01', optimizer: '--optimizer adam', seed: '--seed 1', set: '--set n=4',
     samples: '--samples 20000', quadrature: '--quadrature 20', log: '--log 200', out: '--out runs/a', 'checkpoint-every': '--checkpoint-every 1000',
     'max-memory': '--max-memory 4G', params: '--params p.json', step: '--step 100', seeds: '--seeds 1-8', jobs: '--jobs 2', index: '--index 0',
-    'allow-read': '--allow-read ../data', emit: '--emit slurm', metric: '--metric align', title: '--title "ReLU, n = 4"', claims: '--claims ci.claims',
+    'allow-read': '--allow-read ../data', emit: '--emit slurm', submit: '--submit slurm', 'sbatch-args': '--sbatch-args "--time=1:00:00"', metric: '--metric align', title: '--title "ReLU, n = 4"', claims: '--claims ci.claims',
   };
   return ex[f.name] ?? `--${f.name} ${f.meta ?? 'VALUE'}`;
 }
@@ -290,6 +292,8 @@ function checkSweep(f: Flags, fail: (m: string) => never): void {
   }
   if (f.plan && f.index !== undefined) fail('--plan prints the whole run list and --index runs one entry: give one of them.');
   if (f.emit && (f.index !== undefined || f.plan)) fail(`--emit ${f.emit} writes a script that runs every entry; it cannot be combined with --${f.plan ? 'plan' : 'index'}.`);
+  if (f.submit && (f.emit || f.index !== undefined || f.plan)) fail(`--submit ${f.submit} writes and submits a script that runs every entry; it cannot be combined with --${f.emit ? 'emit' : f.plan ? 'plan' : 'index'}.`);
+  if (f.sbatchArgs !== undefined && !f.submit) fail('--sbatch-args gives options to sbatch, so it needs --submit slurm.');
   if ((f.emit || f.index !== undefined) && f.out === undefined) {
     fail(`--${f.emit ? 'emit' : 'index'} needs --out DIR, so that every entry of the sweep writes into the same folder and \`descent collect DIR\` finds them.`);
   }

@@ -204,6 +204,7 @@ function decodeExact(b64: string, n: number, name: string, field: FieldError): F
   return a;
 }
 
-function sameJson(a: unknown, b: unknown): boolean {
+/** Equality of JSON values by their canonical text. */
+export function sameJson(a: unknown, b: unknown): boolean {
   return canonicalJson(a) === canonicalJson(b);
 }

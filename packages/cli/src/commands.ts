@@ -1,6 +1,6 @@
 // The command table: every subcommand with its arguments, flags, one-line help and examples.
 
-export type CommandName = 'run' | 'check' | 'eval' | 'verify' | 'sweep' | 'plot' | 'models' | 'collect' | 'resume' | 'view';
+export type CommandName = 'run' | 'check' | 'eval' | 'verify' | 'sweep' | 'plot' | 'models' | 'collect' | 'status' | 'resume' | 'view';
 
 /** How a flag's value is read. */
 export type FlagType =
@@ -22,6 +22,8 @@ export interface FlagSpec {
   readonly min?: number;
   readonly positive?: boolean;
   readonly choices?: readonly string[];
+  /** The next word is the value even when it starts with a dash (--sbatch-args "--time=1:00:00"). */
+  readonly dashValue?: boolean;
 }
 
 export interface CommandSpec {
@@ -65,6 +67,8 @@ export const FLAGS: Readonly<Record<string, FlagSpec>> = {
   plan: { name: 'plan', type: 'bool', help: 'print the run list and exit' },
   index: { name: 'index', type: 'int', meta: 'I', min: 0, help: 'run entry I of the run list alone (e.g. $SLURM_ARRAY_TASK_ID)' },
   emit: { name: 'emit', type: 'choice', meta: 'KIND', choices: ['slurm'], help: 'write a cluster script: slurm (an sbatch --array script)' },
+  submit: { name: 'submit', type: 'choice', meta: 'KIND', choices: ['slurm'], help: 'write the cluster script into --out and submit it: slurm (sbatch)' },
+  'sbatch-args': { name: 'sbatch-args', type: 'string', meta: 'ARGS', dashValue: true, help: 'more sbatch options for --submit slurm, e.g. "--time=2:00:00 --partition=gpu"' },
   metric: { name: 'metric', type: 'string', meta: 'NAME', help: 'plot this metric instead of the loss (NAME or NAME[i])' },
   title: { name: 'title', type: 'string', meta: 'TEXT', help: 'plot title' },
   port: { name: 'port', type: 'int', meta: 'N', min: 0, help: 'port to listen on, on 127.0.0.1 only (default: a free one)' },
@@ -112,7 +116,7 @@ export const COMMANDS: Readonly<Record<CommandName, CommandSpec>> = {
   sweep: {
     name: 'sweep', args: 'MODEL', min: 1, max: 1, missing: 'a model: a .loss file or a prebuilt model name',
     summary: 'run every combination of settings and seeds; summary.csv and sweep.svg',
-    flags: [...TRAIN, 'seeds', 'jobs', 'plan', 'index', 'emit', 'out', 'force', 'quiet', 'json', 'checkpoint-every'],
+    flags: [...TRAIN, 'seeds', 'jobs', 'plan', 'index', 'emit', 'submit', 'sbatch-args', 'out', 'force', 'quiet', 'json', 'checkpoint-every'],
     flagHelp: {
       out: { meta: 'DIR', help: 'the sweep folder (default runs/<model>-sweep-<timestamp>)' },
       force: { help: 'replace a previous sweep in --out' },
@@ -121,6 +125,7 @@ export const COMMANDS: Readonly<Record<CommandName, CommandSpec>> = {
       'descent sweep relu-neuron --set n=1,2,5 --set lr=0.1,0.01 --seeds 1-8 --jobs 2',
       'descent sweep relu-neuron --set n=1,2,5 --seeds 1-8 --out runs/sw --plan',
       'descent sweep relu-neuron --set n=1,2,5 --seeds 1-8 --out runs/sw --emit slurm > sweep.sbatch',
+      'descent sweep relu-neuron --set n=1,2,5 --seeds 1-8 --out runs/sw --submit slurm --sbatch-args "--time=1:00:00"',
     ],
   },
   plot: {
@@ -136,6 +141,12 @@ export const COMMANDS: Readonly<Record<CommandName, CommandSpec>> = {
     summary: "build a sweep's summary.csv and sweep.svg from its run folders",
     flags: ['json'],
     examples: ['descent collect runs/sw'],
+  },
+  status: {
+    name: 'status', args: 'DIR', min: 1, max: 1, missing: 'the sweep directory',
+    summary: "each entry of a sweep: done, running, pending, failed (and why) or missing, with Slurm's state",
+    flags: ['json'],
+    examples: ['descent status runs/sw', 'descent status runs/sw --json'],
   },
   resume: {
     name: 'resume', args: 'RUN_DIR', min: 1, max: 1, missing: 'the run directory to resume',
@@ -153,7 +164,7 @@ export const COMMANDS: Readonly<Record<CommandName, CommandSpec>> = {
 };
 
 /** The commands in the order help lists them. */
-export const COMMAND_ORDER: readonly CommandName[] = ['run', 'check', 'eval', 'verify', 'sweep', 'plot', 'models', 'collect', 'resume', 'view'];
+export const COMMAND_ORDER: readonly CommandName[] = ['run', 'check', 'eval', 'verify', 'sweep', 'plot', 'models', 'collect', 'status', 'resume', 'view'];
 
 /** `descent --help`, or `descent COMMAND --help`. */
 export function helpText(command?: CommandName): string {

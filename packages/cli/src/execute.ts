@@ -122,6 +122,18 @@ export function removeStaleTemps(dir: string): void {
  * (exit 2). The caller releases the lock.
  */
 export function prepareOutDir(dir: string, force: boolean, command: string): RunLock {
+  const lock = lockOutDir(dir, command);
+  try {
+    clearOutDir(dir, force, command);
+  } catch (e) {
+    lock.release();
+    throw e;
+  }
+  return lock;
+}
+
+/** Creates `dir` if missing and takes its lock, leaving what it holds as it is (the caller decides, then releases). */
+export function lockOutDir(dir: string, command: string): RunLock {
   try {
     const st = fs.statSync(dir);
     if (!st.isDirectory()) throw new CliError(`descent ${command}: cannot write to --out ${dir}: it is a file, not a folder.`);
@@ -135,7 +147,14 @@ export function prepareOutDir(dir: string, force: boolean, command: string): Run
   } catch (e) {
     throw new CliError(`descent ${command}: cannot write to --out ${dir}: ${writeFailure(mkdirError(dir, e))}.`);
   }
-  const lock = acquireLock(dir, command);
+  return acquireLock(dir, command);
+}
+
+/**
+ * Under `dir`'s lock: refuses a folder that is not empty unless `force`, which removes the
+ * previous run's files (and stale temporary files); then checks the folder is writable.
+ */
+export function clearOutDir(dir: string, force: boolean, command: string): void {
   try {
     const entries = fs.readdirSync(dir).filter((n) => !n.startsWith(LOCK_FILE));
     if (entries.length > 0) {
@@ -154,10 +173,8 @@ export function prepareOutDir(dir: string, force: boolean, command: string): Run
     }
     fs.accessSync(dir, fs.constants.W_OK);
   } catch (e) {
-    lock.release();
     throw e instanceof CliError ? e : new CliError(`descent ${command}: cannot write to --out ${dir}: ${writeFailure(e)}.`);
   }
-  return lock;
 }
 
 /**

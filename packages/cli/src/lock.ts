@@ -20,6 +20,25 @@ export interface LockHolder {
   readonly since: string;
   /** Unique per lock taken (threads of one process hold different folders' locks). */
   readonly token: string;
+  /** The Slurm job the holder ran as and its restart count, `JOBID.RESTARTS` (see schedulerJob); absent outside Slurm. */
+  readonly job?: string;
+}
+
+/** This process's Slurm job and how often it was requeued (`JOBID.RESTARTS`), or undefined outside Slurm. */
+export function schedulerJob(env: NodeJS.ProcessEnv = process.env): string | undefined {
+  const id = env['SLURM_JOB_ID'];
+  return id ? `${id}.${env['SLURM_RESTART_COUNT'] ?? '0'}` : undefined;
+}
+
+/**
+ * True when `h` was taken by an earlier run of this very Slurm job (same job id, fewer restarts):
+ * Slurm starts a requeued job only after its previous run ended, so such a holder is gone even on
+ * a machine this one cannot check (a requeued array task often lands on another node).
+ */
+function earlierRunOfThisJob(h: LockHolder): boolean {
+  const mine = schedulerJob()?.split('.');
+  const theirs = h.job?.split('.');
+  return mine !== undefined && theirs !== undefined && mine[0] === theirs[0] && Number(theirs[1]) < Number(mine[1]);
 }
 
 function readSmall(file: string): string | null {
@@ -58,10 +77,11 @@ function alive(pid: number): boolean {
 
 /**
  * 'live' when the holder is certainly running (this machine, same boot, same pid and start time),
- * 'stale' when it certainly is not, 'unknown' for another machine's lock (a shared file system).
+ * 'stale' when it certainly is not, 'unknown' for another machine's lock (a shared file system)
+ * unless an earlier run of this process's own Slurm job took it.
  */
 export function holderState(h: LockHolder): 'live' | 'stale' | 'unknown' {
-  if (h.host !== os.hostname()) return 'unknown';
+  if (h.host !== os.hostname()) return earlierRunOfThisJob(h) ? 'stale' : 'unknown';
   if (h.boot !== '' && bootId() !== '' && h.boot !== bootId()) return 'stale';
   if (!alive(h.pid)) return 'stale';
   const start = processStart(h.pid);
@@ -133,9 +153,10 @@ let exitHook = false;
  */
 export function acquireLock(dir: string, command: string, options: { readonly takeUnchecked?: boolean } = {}): RunLock {
   const file = path.join(dir, LOCK_FILE);
+  const job = schedulerJob();
   const holder: LockHolder = {
     pid: process.pid, host: os.hostname(), boot: bootId(), start: processStart(process.pid), command,
-    since: new Date().toISOString(), token: randomBytes(12).toString('hex'),
+    since: new Date().toISOString(), token: randomBytes(12).toString('hex'), ...(job ? { job } : {}),
   };
   const mine = path.join(dir, `${LOCK_FILE}.${process.pid}.${holder.token}.tmp`);
   try {

@@ -60,6 +60,7 @@ const HANDLERS: Readonly<Record<CommandName, () => Promise<Handler>>> = {
   verify: async () => (await import('./commands/verify.js')).verifyCommand,
   sweep: async () => (await import('./commands/sweep.js')).sweepCommand,
   collect: async () => (await import('./commands/collect.js')).collectCommand,
+  status: async () => (await import('./commands/status.js')).statusCommand,
   plot: async () => (await import('./commands/plot.js')).plotCommand,
   models: async () => (await import('./commands/models.js')).modelsCommand,
   resume: async () => (await import('./commands/resume.js')).resumeCommand,

@@ -1,9 +1,10 @@
-// Ctrl-C and SIGTERM: a stop request that running loops (and sweep workers) see at the next step.
+// Ctrl-C and SIGTERM (and Slurm's SIGUSR1): a stop request that running loops (and sweep workers) see at the next step.
 
-export type StopSignalName = 'SIGINT' | 'SIGTERM';
+/** SIGUSR1 is what a Slurm task is sent before its time limit (`--signal=B:USR1@60`). */
+export type StopSignalName = 'SIGINT' | 'SIGTERM' | 'SIGUSR1';
 
 /** The shell convention: 128 + signal number. */
-export const SIGNAL_EXIT: Readonly<Record<StopSignalName, number>> = { SIGINT: 130, SIGTERM: 143 };
+export const SIGNAL_EXIT: Readonly<Record<StopSignalName, number>> = { SIGINT: 130, SIGTERM: 143, SIGUSR1: 138 };
 
 /**
  * Listens for SIGINT and SIGTERM while installed. The first one sets a flag in shared memory, so
@@ -19,9 +20,12 @@ export class StopRequest {
 
   constructor(private readonly onFirst?: (signal: StopSignalName) => void) {}
 
-  install(): this {
-    for (const sig of ['SIGINT', 'SIGTERM'] as const) {
+  /** Listens for `signals`; SIGUSR1 only where asked (it would replace Node's own use of it, the inspector). */
+  install(signals: readonly StopSignalName[] = ['SIGINT', 'SIGTERM']): this {
+    for (const sig of signals) {
       const h = (): void => {
+        // a repeated SIGUSR1 (Slurm may send it again) is not a person insisting: the stop is under way
+        if (sig === 'SIGUSR1' && this.signal !== null) return;
         if (this.signal !== null) process.exit(SIGNAL_EXIT[this.signal]);
         this.signal = sig;
         Atomics.store(this.shared, 0, 1);
@@ -35,6 +39,8 @@ export class StopRequest {
 
   dispose(): void {
     for (const [sig, h] of this.handlers) process.off(sig, h);
+    // a late SIGUSR1 must not open Node's inspector (its default action) while the process ends
+    if (this.handlers.has('SIGUSR1') && process.listenerCount('SIGUSR1') === 0) process.on('SIGUSR1', ignore);
     this.handlers.clear();
   }
 
@@ -46,6 +52,8 @@ export class StopRequest {
     return this.signal ? SIGNAL_EXIT[this.signal] : undefined;
   }
 }
+
+function ignore(): void {}
 
 /** A stop check reading a flag shared by the main thread (in a sweep worker). */
 export function sharedStop(shared: Int32Array): () => boolean {

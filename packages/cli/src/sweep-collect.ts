@@ -121,20 +121,26 @@ export function sweepSvg(manifest: SweepManifest, runs: readonly CollectedRun[])
   return renderSvg(series, { title: `${manifest.model.name}: ${runs.length} runs${seeds}`, xLabel: 'step', yLabel: 'loss', xScale: 'log', yScale: 'log' });
 }
 
-/** Reads a sweep folder: sweep.json and every planned run's run.json and log.jsonl. */
-export function collectSweep(dir: string): Collected {
+/** sweep.json of a sweep folder, checked; a missing or damaged one is a CliError naming the folder. */
+export function readManifest(dir: string, command: string): SweepManifest {
   const file = path.join(dir, 'sweep.json');
   if (!fs.existsSync(file)) {
     const why = fs.existsSync(dir) ? 'has no sweep.json' : 'does not exist';
-    throw new CliError(`descent collect: ${dir} ${why}; give the --out folder of a \`descent sweep\` (made by the sweep, or by its --index or --emit runs).`);
+    throw new CliError(`descent ${command}: ${dir} ${why}; give the --out folder of a \`descent sweep\` (made by the sweep, or by its --index, --emit or --submit runs).`);
   }
   let manifest: SweepManifest;
   try {
     manifest = readJson<SweepManifest>(file);
   } catch (e) {
-    throw new CliError(`descent collect: ${file} ${e instanceof ReadRefused ? `cannot be read: it ${e.reason}` : `is not readable JSON (${(e as Error).message})`}.`);
+    throw new CliError(`descent ${command}: ${file} ${e instanceof ReadRefused ? `cannot be read: it ${e.reason}` : `is not readable JSON (${(e as Error).message})`}.`);
   }
-  if (manifest.format !== 'descent-sweep/1' || !Array.isArray(manifest.runs)) throw new CliError(`descent collect: ${file} is not a sweep manifest.`);
+  if (manifest.format !== 'descent-sweep/1' || !Array.isArray(manifest.runs)) throw new CliError(`descent ${command}: ${file} is not a sweep manifest.`);
+  return manifest;
+}
+
+/** Reads a sweep folder: sweep.json and every planned run's run.json and log.jsonl. */
+export function collectSweep(dir: string): Collected {
+  const manifest = readManifest(dir, 'collect');
   const runs: CollectedRun[] = manifest.runs.map((entry) => {
     const runDir = path.join(dir, entry.dir);
     let summary: RunSummary | undefined;

@@ -1,4 +1,4 @@
-// Sweep planning: settings × seeds expanded to an ordered run list, --plan text, --index, slurm scripts.
+// Sweep planning: settings × seeds expanded to an ordered run list, --plan text, --index.
 import type { Setting } from './args.js';
 import { CliError } from './errors.js';
 import { fmtExact } from './format.js';
@@ -96,76 +96,4 @@ export function planText(runs: readonly PlannedRun[], settings: readonly Setting
   const idw = runs.reduce((w, r) => Math.max(w, r.id.length), 0);
   const prefix = out ? `${out.replace(/\/+$/, '')}/` : '';
   return [header, ...runs.map((r) => `${String(r.index).padStart(iw)}  ${r.id.padEnd(idw)}  ${prefix}${r.dir}`)].join('\n');
-}
-
-/** Quotes an argument for a POSIX shell when it needs it. */
-export function shellQuote(arg: string): string {
-  return /^[A-Za-z0-9_@%+=:,./-]+$/.test(arg) ? arg : `'${arg.replace(/'/g, `'\\''`)}'`;
-}
-
-/**
- * The sweep's own argv with what only concerns this invocation removed (--emit, --plan, --index,
- * --jobs), so each array task re-runs the same sweep definition.
- */
-export function sweepArgvForTasks(argv: readonly string[]): string[] {
-  const drop = new Set(['--emit', '--plan', '--index', '--jobs']);
-  const takesValue = new Set(['--emit', '--index', '--jobs']);
-  const out: string[] = [];
-  for (let i = 0; i < argv.length; i++) {
-    const a = argv[i]!;
-    if (a === '--') {
-      out.push(...argv.slice(i));
-      break;
-    }
-    const name = a.split('=')[0]!;
-    if (drop.has(name)) {
-      if (!a.includes('=') && takesValue.has(name)) i++;
-      continue;
-    }
-    out.push(a);
-  }
-  return out;
-}
-
-export interface SlurmOptions {
-  /** The sweep's argv after `descent` (starting with "sweep"), as typed; must contain --out. */
-  readonly argv: readonly string[];
-  /** Number of runs in the plan. */
-  readonly count: number;
-  /** The sweep folder (the --out value). */
-  readonly out: string;
-  /** How to call descent on the cluster. Default "descent". */
-  readonly descent?: string;
-  /** At most this many tasks at once (`--array=0-N%K`), from --jobs. */
-  readonly parallel?: number;
-  readonly jobName?: string;
-}
-
-/**
- * A ready `sbatch` script: one array task per run, each calling `descent sweep … --index
- * $SLURM_ARRAY_TASK_ID`. Resources (time, memory, partition) are left for the user to add.
- */
-export function slurmScript(o: SlurmOptions): string {
-  if (o.count < 1) throw new CliError('descent sweep: the sweep has no runs to put in a slurm array.');
-  const args = sweepArgvForTasks(o.argv);
-  const cmd = [o.descent ?? 'descent', ...args.map(shellQuote), '--index', '"$SLURM_ARRAY_TASK_ID"'].join(' ');
-  const out = o.out.replace(/\/+$/, '');
-  const name = o.jobName ?? `descent-${out.split('/').pop() || 'sweep'}`;
-  return [
-    '#!/bin/bash',
-    `#SBATCH --job-name=${shellQuote(name)}`,
-    `#SBATCH --array=0-${o.count - 1}${o.parallel ? `%${o.parallel}` : ''}`,
-    `#SBATCH --output=${shellQuote(`${out}/slurm-%A_%a.out`)}`,
-    '#SBATCH --ntasks=1',
-    '#SBATCH --cpus-per-task=1',
-    '# Add --time, --mem and --partition lines for your cluster here.',
-    '',
-    `# ${o.count} run${o.count === 1 ? '' : 's'}; task I runs entry I of \`descent ${args.map(shellQuote).join(' ')} --plan\`.`,
-    `# Submit with: mkdir -p ${shellQuote(out)} && sbatch THIS_FILE   (slurm needs the --output folder to exist)`,
-    `# When all tasks are done: descent collect ${shellQuote(out)}`,
-    'set -euo pipefail',
-    `mkdir -p ${shellQuote(out)}`,
-    cmd,
-    '',
-  ].join('\n');
 }

@@ -2,7 +2,7 @@
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { descent, readLog, readRunJson, scratch } from './helpers.js';
+import { cli, descent, fixture, readLog, readRunJson, scratch } from './helpers.js';
 
 const SWEEP = ['sweep', 'quartic', '--set', 'n=1,2', '--set', 'lr=0.05,0.02', '--seeds', '1-2', '--steps', '200', '--log', '20'];
 
@@ -58,12 +58,12 @@ describe('descent sweep', () => {
     expect(fs.readFileSync(path.join(part, 'summary.csv'), 'utf8')).toMatch(/\n0,0_n=1_lr=0\.05_seed=1,1,0\.05,1,missing,,/);
   });
 
-  it('--emit slurm prints an sbatch array script re-running the sweep by index', () => {
+  it('--emit slurm prints an sbatch array script re-running the sweep by index, by absolute paths', () => {
     const s = descent([...SWEEP, '--out', 'runs/sw', '--emit', 'slurm', '--jobs', '4'], { cwd });
     expect(s.code).toBe(0);
     expect(s.stdout).toMatch(/^#!\/bin\/bash\n/);
     expect(s.stdout).toContain('#SBATCH --array=0-7%4');
-    expect(s.stdout).toContain("descent sweep quartic --set n=1,2 --set lr=0.05,0.02 --seeds 1-2 --steps 200 --log 20 --out runs/sw --index \"$SLURM_ARRAY_TASK_ID\"");
+    expect(s.stdout).toContain(`exec ${process.execPath} ${cli} sweep ${fixture('quartic')} --set n=1,2 --set lr=0.05,0.02 --seeds 1-2 --steps 200 --log 20 --out ${cwd}/runs/sw --index "$SLURM_ARRAY_TASK_ID"\n`);
   });
 
   it('refuses a bad setting before running anything, and an --index out of range', () => {

@@ -9,7 +9,7 @@ import { recordedModel } from '../run-model.js';
 import { configFromFlags, optimizerText, rerunConfig, setup, type Setup } from '../setup.js';
 import { StopRequest } from '../signals.js';
 import { divergenceText, summaryText } from '../summary.js';
-import { readRunJson } from './resume.js';
+import { readRunJson } from '../resume-point.js';
 
 /** The --json form of a run's result: where it is, what ran, and its summary. */
 export function runJsonOutput(s: Setup, o: RunOutcome): Record<string, unknown> {

@@ -1,17 +1,21 @@
-// `descent sweep MODEL --set n=1,2,5 --seeds 1-8 [--jobs N | --plan | --index I | --emit slurm]`.
+// `descent sweep MODEL --set n=1,2,5 --seeds 1-8 [--jobs N | --plan | --index I | --emit slurm | --submit slurm]`.
 import * as fs from 'node:fs';
-import { availableParallelism } from 'node:os';
+import { availableParallelism, hostname } from 'node:os';
 import * as path from 'node:path';
+import { fileURLToPath } from 'node:url';
 import { Worker } from 'node:worker_threads';
 import { CliError, EXIT } from '../errors.js';
 import { defaultOutDir, prepareOutDir } from '../execute.js';
 import { fmt, fmtDuration } from '../format.js';
 import type { CommandArgs, Io } from '../io.js';
 import { configFromFlags, setup, type RunConfig } from '../setup.js';
-import { StopRequest } from '../signals.js';
+import { StopRequest, type StopSignalName } from '../signals.js';
+import { requeueThisTask, slurmTask } from '../slurm.js';
+import { slurmScript } from '../slurm-script.js';
 import { writeManifest, type SweepManifest } from '../sweep-collect.js';
-import { planSweep, planText, selectRun, slurmScript, type PlannedRun } from '../sweep-plan.js';
-import { entryConfig, runEntry, type EntryResult, type SweepJob } from '../sweep-run.js';
+import { planSweep, planText, selectRun, type PlannedRun } from '../sweep-plan.js';
+import { entryConfig, removeEntries, runEntry, runOrContinueEntry, type EntryResult, type EntryStart, type SweepJob } from '../sweep-run.js';
+import { submitSweep } from '../sweep-submit.js';
 import type { WorkerReply, WorkerTask } from '../sweep-worker.js';
 import { divergenceText } from '../summary.js';
 import { finishCollect } from './collect.js';
@@ -83,33 +87,49 @@ export async function sweepCommand(a: CommandArgs, io: Io): Promise<number> {
     io.stdout(`${planText(runs, flags.set, flags.seeds ?? null, flags.out, optimizers)}\n`);
     return EXIT.ok;
   }
-  // every distinct setting is compiled once up front: a bad value fails now, not in run 37
+  // every distinct setting is compiled once up front: a bad value fails now, not in run 37 (an
+  // --index task compiles its own entry only)
   const checked = new Set<string>();
-  for (const r of runs) {
+  for (const r of flags.index === undefined ? runs : []) {
     if (checked.has(r.group)) continue;
     checked.add(r.group);
     setup(entryConfig(base, r), 'sweep');
   }
   const dir = flags.out ?? defaultOutDir(`${base.name}-sweep`);
-  if (flags.emit === 'slurm') {
-    io.stdout(slurmScript({ argv: a.argv, count: runs.length, out: dir, ...(flags.jobs ? { parallel: flags.jobs } : {}) }));
-    return EXIT.ok;
-  }
   const manifest: SweepManifest = {
     format: 'descent-sweep/1', model: { name: base.name, file: base.file }, base, settings: flags.set, seeds: flags.seeds ?? null, runs,
     ...(optimizers ? { optimizers } : {}),
   };
+  if (flags.emit === 'slurm' || flags.submit === 'slurm') {
+    const script = slurmScript({
+      argv: a.argv, count: runs.length, model: base.file, out: path.resolve(dir), cwd: process.cwd(), node: process.execPath,
+      cli: fileURLToPath(new URL('../main.js', import.meta.url)), ...(flags.jobs ? { parallel: flags.jobs } : {}),
+    });
+    if (flags.emit) {
+      io.stdout(script);
+      return EXIT.ok;
+    }
+    return submitSweep({ dir, manifest, script, sbatchArgs: flags.sbatchArgs ?? '', force: flags.force, json: flags.json }, io);
+  }
   const job: SweepJob = { base, dir, force: flags.force, argv: a.argv, ...(flags.checkpointEvery ? { checkpointEvery: flags.checkpointEvery } : {}) };
-  const stop = new StopRequest((sig) => io.stderr(`descent sweep: ${sig}: finishing the runs in progress as interrupted; press again to quit at once.\n`)).install();
+  const stop = new StopRequest((sig) => io.stderr(`descent sweep: ${sig}${sig === 'SIGUSR1' ? ' (Slurm: time limit near, or preemption)' : ''}: finishing the runs in progress as interrupted; press again to quit at once.\n`));
+  // an array task also stops on the SIGUSR1 Slurm sends before the time limit (--signal=B:USR1@60)
+  stop.install(flags.index !== undefined ? ['SIGINT', 'SIGTERM', 'SIGUSR1'] : undefined);
   try {
     if (flags.index !== undefined) {
       const entry = selectRun(runs, flags.index);
       ensureDir(dir);
       writeManifest(dir, manifest);
-      const r = await runEntry(job, entry, stop.requested);
+      const talk = !flags.quiet && !flags.json;
+      const r = await runOrContinueEntry(job, entry, stop.requested, (start, s) => {
+        if (talk) io.stderr(`${taskStartLine(entry, start, s.steps)}\n`);
+      });
       if (flags.json) io.stdout(`${JSON.stringify(r, null, 2)}\n`);
       else if (!flags.quiet) io.stderr(`${entryLine(r, 1, 1)} → ${r.outDir}\n`);
-      if (stop.signal) return stop.exitCode()!;
+      if (stop.signal) {
+        if (r.summary.status === 'interrupted') io.stderr(`${stoppedTaskLine(dir, entry, r, stop.signal)}\n`);
+        return stop.exitCode()!;
+      }
       return r.summary.status === 'diverged' ? EXIT.diverged : EXIT.ok;
     }
     const lock = prepareOutDir(dir, flags.force, 'sweep');
@@ -123,7 +143,7 @@ export async function sweepCommand(a: CommandArgs, io: Io): Promise<number> {
   }
 
   async function sweepLocked(): Promise<number> {
-    if (flags.force) for (const r of runs) fs.rmSync(path.join(dir, r.dir), { recursive: true, force: true });
+    if (flags.force) removeEntries(dir, runs);
     writeManifest(dir, manifest);
     const jobs = Math.max(1, Math.min(flags.jobs ?? availableParallelism(), runs.length));
     if (!flags.quiet && !flags.json) io.stderr(`${base.name}: ${runs.length} run${runs.length === 1 ? '' : 's'} on ${jobs} thread${jobs === 1 ? '' : 's'} → ${dir}\n`);
@@ -156,6 +176,41 @@ export async function sweepCommand(a: CommandArgs, io: Io): Promise<number> {
     if (failures.some((f) => !(f.error instanceof CliError))) return EXIT.internal;
     return failures.length > 0 ? EXIT.usage : code;
   }
+}
+
+/** Where a task runs: its Slurm job and node, when it is one. */
+function whereText(): string {
+  const job = slurmTask();
+  if (!job) return '';
+  const restarts = Number(process.env['SLURM_RESTART_COUNT'] ?? 0);
+  return ` (Slurm job ${job} on ${hostname()}${restarts > 0 ? `, restart ${restarts}` : ''})`;
+}
+
+/** The first line an --index task prints: started, resumed from which step, or already finished. */
+function taskStartLine(entry: PlannedRun, start: EntryStart, steps: number): string {
+  const head = `descent sweep: entry ${entry.index} (${entry.id})`;
+  // process.uptime(): Node's start-up and the compile, before the first step
+  const ready = `; ready ${process.uptime().toFixed(2)} s after Node started`;
+  switch (start.how) {
+    case 'start':
+      return `${head}: starting at step 0 of ${steps}${whereText()}${ready}`;
+    case 'resume':
+      return start.step > 0
+        ? `${head}: resuming from its checkpoint at step ${start.step} of ${steps}${whereText()}${ready}`
+        : `${head}: starting again at step 0 of ${steps}: it was stopped before its first checkpoint${whereText()}${ready}`;
+    case 'finished':
+      return `${head}: already ${start.status}; nothing to do${whereText()}`;
+  }
+}
+
+/** After a stop signal: the checkpoint, and under Slurm's SIGUSR1 the task requeued to continue from it. */
+function stoppedTaskLine(dir: string, entry: PlannedRun, r: EntryResult, signal: StopSignalName): string {
+  const head = `descent sweep: entry ${entry.index} (${entry.id}) stopped by ${signal} at step ${r.summary.step} of ${r.summary.steps}, checkpointed in ${r.outDir}`;
+  if (signal !== 'SIGUSR1') return `${head}; running the same task again resumes it from there.`;
+  const q = requeueThisTask();
+  if ('job' in q) return `${head}; requeued Slurm job ${q.job}, which resumes from there.`;
+  if (!slurmTask()) return `${head}; running the same task again resumes it from there.`;
+  return `${head}; could not requeue the task (${q.error}): submit the sweep again (sbatch ${path.resolve(dir, 'sweep.sbatch')}) to resume it.`;
 }
 
 function ensureDir(dir: string): void {
