@@ -34,7 +34,7 @@ export function benchAutodiff() {
   const input = ad.placeholder([10, 10], 'x');
   let sum = input;
   for (let i = 0; i < chain; i++) sum = ad.add(sum, c);
-  const unfused = ad.planOf([input], [sum], { fuse: false });
+  const unfused = ad.planOf([input], [sum], { passes: ad.OPTIONAL_PASSES.filter((p) => p !== 'fuse') });
   unfused.run([c]);
   const unfusedNs = nsPerCall(() => unfused.execute(), { inner: 100 }) / chain;
   row('compiled plan, 10x10 add, one kernel per op', unfusedNs, 'ns/op', handNs);
@@ -42,7 +42,8 @@ export function benchAutodiff() {
 
   // matmul GFLOP/s: the compiled plan on each backend (native, the default where it was built;
   // WASM SIMD, the default otherwise; plain-JS blocked, the last fallback), beside the hand loop
-  const initialBackend = ad.matmulBackend();
+  const initialBackend = ad.kernelBackend('matmul');
+  const available = ad.kernelBackends('matmul');
   for (const n of [64, 256, 512]) {
     const rng = new ad.Random(n);
     const A = rng.randn([n, n]);
@@ -50,14 +51,14 @@ export function benchAutodiff() {
     const flops = 2 * n * n * n;
     const mm = ad.compile((x, y) => ad.matmul(x, y), [[n, n], [n, n]]);
     const timed = (backend) => {
-      ad.setMatmulBackend(backend);
+      ad.setKernelBackend('matmul', backend);
       mm.run([A, B]);
       return nsPerCall(() => mm.execute(), { inner: 1, minMs: n >= 512 ? 1500 : 500 });
     };
     const jsNs = timed('js');
-    const ns = ad.wasmGemmAvailable ? timed('wasm') : NaN;
-    const nativeNs = ad.nativeGemmAvailable ? timed('native') : NaN;
-    ad.setMatmulBackend(initialBackend);
+    const ns = available.includes('wasm') ? timed('wasm') : NaN;
+    const nativeNs = available.includes('native') ? timed('native') : NaN;
+    ad.setKernelBackend('matmul', initialBackend);
     const out = new Float64Array(n * n);
     const Ad = A.data, Bd = B.data;
     // the loop a careful user writes by hand: i-k-j order, row of B streamed
@@ -72,7 +73,7 @@ export function benchAutodiff() {
       }
     };
     const handMs = nsPerCall(hand, { inner: 1, minMs: n >= 512 ? 1500 : 500 });
-    if (ad.nativeGemmAvailable) row(`matmul n=${n} (native ${ad.nativeStatus.isa})`, flops / nativeNs, 'GFLOP/s', flops / handMs);
+    if (available.includes('native')) row(`matmul n=${n} (native ${ad.nativeStatus.isa})`, flops / nativeNs, 'GFLOP/s', flops / handMs);
     else console.log(`matmul n=${n} (native)`.padEnd(44), `not in use: ${ad.nativeStatus.reason}`);
     row(`matmul n=${n} (wasm simd)`, flops / ns, 'GFLOP/s', flops / handMs);
     row(`matmul n=${n} (js blocked)`, flops / jsNs, 'GFLOP/s', flops / handMs);

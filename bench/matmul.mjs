@@ -1,5 +1,6 @@
 // Matmul throughput: the WASM SIMD kernel, the JS blocked kernel, the reference kernel and plain Float64Array loops, in GFLOP/s (run after `tsc -b`).
-import { gemmBlocked, gemmReference } from '../packages/autodiff/dist/kernels/matmul.js';
+import { gemmReference } from '../packages/autodiff/dist/kernels/matmul.js';
+import { gemmPacked } from '../packages/autodiff/dist/kernels/matmul-js.js';
 import { gemmWasm } from '../packages/autodiff/dist/kernels/matmul-wasm.js';
 import { compile, matmul } from '../packages/autodiff/dist/index.js';
 
@@ -38,7 +39,7 @@ for (const n of sizes.length ? sizes : [64, 256, 512]) {
     const g = { m: n, n, k: n, transA, transB };
     const tag = `${transA ? 'T' : 'N'}${transB ? 'T' : 'N'}`;
     row[`wasm${tag}`] = gflops(n, () => gemmWasm(g, a, 0, b, 0, c, 0));
-    row[`js${tag}`] = gflops(n, () => gemmBlocked(g, a, 0, b, 0, c, 0));
+    row[`js${tag}`] = gflops(n, () => gemmPacked(g, a, 0, b, 0, c, 0, false));
   }
   const plan = compile((x, y) => matmul(x, y), [[n, n], [n, n]]);
   const inputs = [a, b];

@@ -3,16 +3,17 @@
 // NaN row keeps NaN, and the public softmax of an all -inf row is still NaN, as in numpy.
 import { afterEach, describe, expect, it } from 'vitest';
 import { compile, grad, logsumexp, softmax, sum, type Tensor } from '@descent/autodiff';
-import { expBackend, setExpBackend, type ExpBackend } from '../../packages/autodiff/src/kernels/rows.js';
+import type { Backend } from '../../packages/autodiff/src/kernels/registry.js';
+import { rowKernels } from './kernels.js';
 import { nativeStatus } from '../../packages/autodiff/src/kernels/native.js';
 
-const initial = expBackend();
-afterEach(() => setExpBackend(initial));
-const backends: ExpBackend[] = nativeStatus.available ? ['js', 'wasm', 'native'] : ['js', 'wasm'];
+const initial = rowKernels.backend();
+afterEach(() => rowKernels.select(initial));
+const backends: Backend[] = nativeStatus.available ? ['js', 'wasm', 'native'] : ['js', 'wasm'];
 
 describe('logsumexp gradient on empty rows', () => {
   it.each(backends)('is 0 on a row of -inf, NaN on a NaN row, softmax elsewhere (%s)', (backend) => {
-    setExpBackend(backend);
+    rowKernels.select(backend);
     const f = (x: Tensor) => sum(logsumexp(x, [1]));
     const plan = compile((x) => grad(f)(x), [[4, 3]]);
     const data = Float64Array.from([1, 2, 3, -Infinity, -Infinity, -Infinity, NaN, 0, 1, 0, -Infinity, 0]);

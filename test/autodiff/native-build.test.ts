@@ -32,10 +32,10 @@ describe('building the native kernels', () => {
   });
 
   it('DESCENT_NATIVE=0 at run time: the WebAssembly kernels are the default and the status says why', () => {
-    const code = `import * as ad from '${dist}'; console.log(JSON.stringify([ad.matmulBackend(), ad.expBackend(), ad.nativeStatus]));`;
+    const code = `import * as ad from '${dist}'; console.log(JSON.stringify([ad.kernelBackend('matmul'), ad.kernelBackend('softmax'), ad.kernelBackend('logsumexp'), ad.nativeStatus]));`;
     const r = spawnSync(process.execPath, ['--input-type=module', '-e', code], { encoding: 'utf8', env: { ...process.env, DESCENT_NATIVE: '0' } });
     expect(r.stderr).toBe('');
-    expect(JSON.parse(r.stdout)).toEqual(['wasm', 'wasm', { available: false, reason: 'DESCENT_NATIVE=0' }]);
+    expect(JSON.parse(r.stdout)).toEqual(['wasm', 'wasm', 'wasm', { available: false, reason: 'DESCENT_NATIVE=0' }]);
   });
 });
 
@@ -48,22 +48,22 @@ describe('native kernels in worker threads', () => {
     const code = `
       const { parentPort, workerData } = require('node:worker_threads');
       (async () => {
-        const { gemmFast, setMatmulBackend } = await import('${kernels}matmul.js');
-        const { nativeGemmAvailable } = await import('${kernels}matmul-native.js');
-        if (!nativeGemmAvailable) return parentPort.postMessage({ skipped: true });
+        const { kernelBackends, selectedKernel, setKernelBackend } = await import('${kernels}registry.js');
+        if (!kernelBackends('matmul').includes('native')) return parentPort.postMessage({ skipped: true });
+        const gemm = (g, a, b, c) => selectedKernel('matmul')(g, a, 0, b, 0, c, 0, false);
         const g = { m: 257, n: 301, k: 300, transA: false, transB: false };
         const operands = Array.from({ length: 30 }, (_, r) => [
           Float64Array.from({ length: g.m * g.k }, (_, i) => Math.sin(i * 0.37 + r + workerData)),
           Float64Array.from({ length: g.k * g.n }, (_, i) => Math.cos(i * 0.11 - r * workerData)),
         ]);
         // all the native products first, back to back (so the two workers' products overlap)
-        setMatmulBackend('native');
-        const got = operands.map(([a, b]) => { const c = new Float64Array(g.m * g.n); gemmFast(g, a, 0, b, 0, c, 0); return c; });
-        setMatmulBackend('js');
+        setKernelBackend('matmul', 'native');
+        const got = operands.map(([a, b]) => { const c = new Float64Array(g.m * g.n); gemm(g, a, b, c); return c; });
+        setKernelBackend('matmul', 'js');
         let worst = 0;
         operands.forEach(([a, b], r) => {
           const ref = new Float64Array(g.m * g.n);
-          gemmFast(g, a, 0, b, 0, ref, 0);
+          gemm(g, a, b, ref);
           for (let i = 0; i < ref.length; i++) worst = Math.max(worst, Math.abs(got[r][i] - ref[i]));
         });
         parentPort.postMessage({ worst });

@@ -3,8 +3,8 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import {
-  add, backward, div, exp, logsumexp, matmul, mul, neg, placeholder, planOf, Random, relu, softmax, sqrt, square,
-  sub, sum, tanh, transpose, type Tensor,
+  add, backward, div, exp, logsumexp, matmul, mul, neg, OPTIONAL_PASSES, placeholder, planOf, Random, relu, softmax, sqrt, square,
+  sub, sum, tanh, transpose, type PlanOptions, type Tensor,
 } from '@descent/autodiff';
 import { assignBuffers, type BufferStep } from '../../packages/autodiff/src/optimize/buffers.js';
 import { fastExp } from '../../packages/autodiff/src/kernels/fast-exp.js';
@@ -35,8 +35,15 @@ function run(options: Parameters<typeof planOf>[2]): Float64Array[] {
 
 describe('plan optimizations', () => {
   it('fused, merged and recycled plans give the same values as one kernel per node', () => {
-    const reference = run({ cse: false, fuse: false, reuseBuffers: false });
-    for (const options of [{}, { fuse: false }, { cse: false }, { reuseBuffers: false }, { cse: false, fuse: false }]) {
+    const reference = run({ passes: [], reuseBuffers: false });
+    // every pass alone, every pass left out, and no buffer reuse
+    const selections: PlanOptions[] = [
+      {},
+      { reuseBuffers: false },
+      ...OPTIONAL_PASSES.map((p) => ({ passes: [p] })),
+      ...OPTIONAL_PASSES.map((p) => ({ passes: OPTIONAL_PASSES.filter((q) => q !== p) })),
+    ];
+    for (const options of selections) {
       const got = run(options);
       got.forEach((g, k) => {
         const r = reference[k]!;
@@ -49,7 +56,7 @@ describe('plan optimizations', () => {
   it('fuses elementwise chains and merges repeated subexpressions', () => {
     const { inputs, outputs } = graph();
     const on = planOf(inputs, outputs);
-    const off = planOf(inputs, outputs, { cse: false, fuse: false, reuseBuffers: false });
+    const off = planOf(inputs, outputs, { passes: [], reuseBuffers: false });
     expect(on.stats.fused).toBeGreaterThan(0);
     expect(on.stats.merged).toBeGreaterThan(0);
     expect(on.stats.kernels).toBeLessThan(off.stats.kernels);

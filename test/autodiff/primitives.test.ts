@@ -1,7 +1,7 @@
 // Gradient checks generated from the primitive table: every primitive, first and second order.
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { allPrimitives, type CheckCase, type Domain, type Primitive, type Shape } from '@descent/autodiff';
+import { allPrimitives, vjpOf, type CheckCase, type Domain, type Primitive, type Shape } from '@descent/autodiff';
 import { checkPrimitive } from './gradcheck.js';
 import { anyShape, broadcastPair } from './shapes.js';
 
@@ -34,6 +34,10 @@ describe('every primitive has a gradient check', () => {
     const cases = p.check.cases;
     expect(cases === 'unary' || cases === 'binary' || cases.length > 0).toBe(true);
     expect(p.check.domain).toBeDefined();
+  });
+
+  it.each(primitives.map((p) => [p.name, p] as const))('%s has a derivative rule in the table beside it', (_name, p) => {
+    expect(typeof vjpOf(p)).toBe('function');
   });
 });
 

@@ -5,7 +5,7 @@ import { add, constant, full, matmul, mul, placeholder, planOf, Random, sub, whe
 
 function bothWays(inputs: ReturnType<typeof placeholder>[], outputs: Parameters<typeof planOf>[1], values: Float64Array[]) {
   const on = planOf(inputs, outputs);
-  const off = planOf(inputs, outputs, { cse: false, fuse: false, reuseBuffers: false });
+  const off = planOf(inputs, outputs, { passes: [], reuseBuffers: false });
   const a = on.run(values).map((t) => Array.from(t.data));
   const b = off.run(values).map((t) => Array.from(t.data));
   return { on, a, b };

@@ -7,22 +7,23 @@ import { assembledNow } from './wasm-module.js';
 import {
   compile, grad, logsumexp, mul, planOf, placeholder, Random, softmax, sum, valueAndGrad, allocationCount,
 } from '@descent/autodiff';
-import { expWasm, wasmExpAvailable, wasmExpMemory, BLOCK } from '../../packages/autodiff/src/kernels/exp-wasm.js';
-import { expBackend, setExpBackend, type ExpBackend } from '../../packages/autodiff/src/kernels/rows.js';
+import { wasmExpAvailable, wasmExpMemory, BLOCK } from '../../packages/autodiff/src/kernels/exp-wasm.js';
+import type { Backend } from '../../packages/autodiff/src/kernels/registry.js';
+import { expWasm, rowKernels } from './kernels.js';
 import { nativeStatus } from '../../packages/autodiff/src/kernels/native.js';
 import { WASM_BASE64 } from '../../packages/autodiff/src/kernels/wasm/exp-module.js';
 
-const initial = expBackend();
-afterEach(() => setExpBackend(initial));
+const initial = rowKernels.backend();
+afterEach(() => rowKernels.select(initial));
 
 /** The fast backends to check against the JS kernels: WebAssembly, and the native kernels where built. */
-const fastBackends: readonly ExpBackend[] = nativeStatus.available ? ['wasm', 'native'] : ['wasm'];
+const fastBackends: readonly Backend[] = nativeStatus.available ? ['wasm', 'native'] : ['wasm'];
 
 /** Runs a one-input plan on each backend and returns the outputs (copied): `fast` on a fast backend, `js` on the JS one. */
-function onBothBackends(f: (x: ReturnType<typeof placeholder>) => ReturnType<typeof sum>, shape: number[], data: Float64Array, fast: ExpBackend = 'wasm') {
+function onBothBackends(f: (x: ReturnType<typeof placeholder>) => ReturnType<typeof sum>, shape: number[], data: Float64Array, fast: Backend = 'wasm') {
   const plan = compile((x) => f(x), [shape]);
-  const out = (b: ExpBackend): Float64Array => {
-    setExpBackend(b);
+  const out = (b: Backend): Float64Array => {
+    rowKernels.select(b);
     return Float64Array.from(plan.run([data])[0]!.data);
   };
   return { wasm: out(fast), js: out('js') };
@@ -134,13 +135,13 @@ describe('logsumexp read off the softmax of its gradient', () => {
     const [value, g] = valueAndGrad((ww) => loss(x, ww))(w);
     return {
       on: planOf([x, w], [value, g]),
-      off: planOf([x, w], [value, g], { cse: false, fuse: false, reuseBuffers: false }),
+      off: planOf([x, w], [value, g], { passes: [], reuseBuffers: false }),
     };
   }
 
   it('is used when the plan holds both, and agrees with the plan without it (every backend)', () => {
     for (const backend of [...fastBackends, 'js'] as const) {
-      setExpBackend(backend);
+      rowKernels.select(backend);
       const { on, off } = plans([500, 9]);
       expect(on.dump()).toMatch(/logsumexp\(%\d+\) from softmax/);
       expect(off.dump()).not.toMatch(/from softmax/);

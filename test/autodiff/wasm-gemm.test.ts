@@ -5,21 +5,22 @@ import fc from 'fast-check';
 import { afterEach, describe, expect, it } from 'vitest';
 import { assembledNow } from './wasm-module.js';
 import { compile, matmulT, Random, allocationCount } from '@descent/autodiff';
-import { gemmFast, gemmReference, batchedGemm, matmulBackend, setMatmulBackend, type Gemm } from '../../packages/autodiff/src/kernels/matmul.js';
+import { gemmReference, batchedGemm, type Gemm } from '../../packages/autodiff/src/kernels/matmul.js';
+import { kernelBackend, kernelBackends, setKernelBackend } from '../../packages/autodiff/src/kernels/registry.js';
+import { gemmFast } from './kernels.js';
 import { gemmWasm, wasmGemmAvailable, wasmGemmMemory, NC } from '../../packages/autodiff/src/kernels/matmul-wasm.js';
 import { KC, MC } from '../../packages/autodiff/src/kernels/pack.js';
 import { WASM_BASE64 } from '../../packages/autodiff/src/kernels/wasm/gemm-module.js';
-import { nativeGemmAvailable } from '../../packages/autodiff/src/kernels/matmul-native.js';
 
-const initial = matmulBackend();
-afterEach(() => setMatmulBackend(initial));
+const initial = kernelBackend('matmul');
+afterEach(() => setKernelBackend('matmul', initial));
 
 /** C = op(A)·op(B) by one backend of the fast path, at offsets 3 / 2 / 4 into larger buffers. */
 function product(backend: 'wasm' | 'js' | 'reference', g: Gemm, a: Float64Array, b: Float64Array): Float64Array {
   const c = new Float64Array(g.m * g.n + 5).fill(NaN);
   if (backend === 'reference') gemmReference(g, a, 3, b, 2, c, 4);
   else {
-    setMatmulBackend(backend);
+    setKernelBackend('matmul', backend);
     gemmFast(g, a, 3, b, 2, c, 4);
   }
   return c;
@@ -55,7 +56,7 @@ function expectAgreement(g: Gemm, seed: number): void {
 describe('WebAssembly SIMD matmul', () => {
   it('loads in this runtime and is the default backend where the native kernel is not built', () => {
     expect(wasmGemmAvailable).toBe(true);
-    expect(initial).toBe(nativeGemmAvailable ? 'native' : 'wasm');
+    expect(initial).toBe(kernelBackends('matmul').includes('native') ? 'native' : 'wasm');
   });
 
   it('the generated module holds the bytes of gemm.wat as wat2wasm assembles them now', async () => {
@@ -113,7 +114,7 @@ describe('WebAssembly SIMD matmul', () => {
     const bOff = new Int32Array(count);
     const run = batchedGemm(g, aOff, bOff);
     const out = (backend: 'wasm' | 'js'): Float64Array => {
-      setMatmulBackend(backend);
+      setKernelBackend('matmul', backend);
       const c = new Float64Array(count * g.m * g.n);
       run(a, b, c);
       return c;
@@ -125,9 +126,9 @@ describe('WebAssembly SIMD matmul', () => {
     const plan = compile((x, y) => matmulT(x, y, { transA: true }), [[300, 77], [300, 45]]);
     const rng = new Random(3);
     const inputs = [rng.randn([300, 77]).data, rng.randn([300, 45]).data];
-    setMatmulBackend('js');
+    setKernelBackend('matmul', 'js');
     const js = Float64Array.from(plan.run(inputs)[0]!.data);
-    setMatmulBackend('wasm');
+    setKernelBackend('matmul', 'wasm');
     plan.run(inputs);
     const memory = wasmGemmMemory();
     const before = allocationCount().buffers;

@@ -3,7 +3,7 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { formatDiagnostic, parse, Reporter, type Diagnostic, type ProgramAst } from '@descent/dsl';
-import { BUILTIN_ARITY } from '../../packages/dsl/src/builtin-arity.js';
+import { arityOf } from '../../packages/dsl/src/lower/builtins.js';
 import { check } from '../../packages/dsl/src/check.js';
 import { fencedBlocks, languageMd } from '../fixtures/language.js';
 
@@ -229,7 +229,7 @@ describe('check: LANGUAGE.md examples', () => {
   it('the arity table covers every built-in function LANGUAGE.md lists', () => {
     const listed = /Built-in functions: `([^`]+)`/.exec(languageMd)?.[1]?.split(/\s+/) ?? [];
     expect(listed.length).toBeGreaterThan(20);
-    for (const name of [...listed, 'angle', 'relu_kernel', 'where', 'load']) expect(BUILTIN_ARITY[name], name).toBeDefined();
+    for (const name of [...listed, 'angle', 'relu_kernel', 'where', 'load']) expect(arityOf(name), name).toBeDefined();
   });
 });
 

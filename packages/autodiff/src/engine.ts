@@ -1,4 +1,5 @@
-// Reverse mode: walks the graph backwards from one output, applying each primitive's vjp rule.
+// Reverse mode: walks the graph backwards from one output, applying each primitive's derivative rule.
+import { vjpOf } from './derivatives/index.js';
 import { topoSort } from './graph.js';
 import { add, eq, mul, ne, sumToShape, where } from './ops.js';
 import type { Primitive } from './primitive.js';
@@ -27,7 +28,7 @@ export function backward(output: Tensor, wrt: readonly Tensor[], seed?: Tensor):
     const g = cotangents.get(node.id);
     const prim = node.prim;
     if (g === undefined || prim === undefined || targets.has(node.id)) continue;
-    const grads = prim.vjp(g, node, node.inputs, node.attrs);
+    const grads = vjpOf(prim)(g, node, node.inputs, node.attrs);
     const mask = masks.get(node.id);
     node.inputs.forEach((input, i) => {
       const gi = grads[i];

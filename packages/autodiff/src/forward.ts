@@ -1,5 +1,6 @@
 // Forward mode on a built graph: the derivative of one output along one variable's tangent, node by
-// node, from the primitives' own derivative rules (there is no second rule table).
+// node, from the derivative table (vjpOf): no second table of rules.
+import { vjpOf } from './derivatives/index.js';
 import { add, broadcastTo, eq, mul, ne, sum, sumToShape, variable, where } from './ops.js';
 import type { Primitive } from './primitive.js';
 import { broadcastShapes, sameShape, type Shape } from './shape.js';
@@ -79,7 +80,7 @@ function fits(mark: Tensor, shape: Shape): boolean {
 /** The derivative rule of an elementwise node for input i, applied to the broadcast tangent. */
 function elementwise(node: Tensor, i: number, t: Tensor): Tensor | undefined {
   const spread = sameShape(t.shape, node.shape) ? t : broadcastTo(t, node.shape);
-  const part = node.prim!.vjp(spread, node, node.inputs, node.attrs)[i];
+  const part = vjpOf(node.prim!)(spread, node, node.inputs, node.attrs)[i];
   if (part === null || part === undefined) return undefined;
   // a rule that reduced to the input's shape itself is not a diagonal one: transpose it instead
   return sameShape(part.shape, node.shape) ? part : transposed(node, i, t);
@@ -89,7 +90,7 @@ function elementwise(node: Tensor, i: number, t: Tensor): Tensor | undefined {
 function transposed(node: Tensor, i: number, t: Tensor): Tensor | undefined {
   const u = variable(zeros(node.shape));
   const input = node.inputs[i]!;
-  const rule = node.prim!.vjp(u, node, node.inputs, node.attrs)[i];
+  const rule = vjpOf(node.prim!)(u, node, node.inputs, node.attrs)[i];
   if (rule === null || rule === undefined) return undefined;
   const c = sameShape(rule.shape, input.shape) ? rule : sumToShape(rule, input.shape, node.prim!.name);
   return reverseFrom(sum(mul(c, t)), u);
@@ -107,7 +108,7 @@ function reverseFrom(s: Tensor, u: Tensor): Tensor {
     const g = cotangents.get(node.id);
     if (g === undefined || node === u) continue;
     const prim = node.prim!;
-    const grads = prim.vjp(g, node, node.inputs, node.attrs);
+    const grads = vjpOf(prim)(g, node, node.inputs, node.attrs);
     node.inputs.forEach((input, j) => {
       const gj = grads[j];
       if (gj === null || gj === undefined || input.id < u.id || prim.nondiff?.includes(j)) return;

@@ -1,5 +1,5 @@
 // Memory estimates of a traced graph, so callers can refuse a plan before allocating it.
-import { topoSort } from './graph.js';
+import { isConstant, topoSort } from './graph.js';
 import { formatShape } from './shape.js';
 import type { Tensor } from './tensor.js';
 
@@ -15,8 +15,7 @@ export function estimatePlanBytes(outputs: readonly Tensor[]): MemoryEstimate {
   let bytes = 0;
   const sized: { size: number; text: string }[] = [];
   for (const node of topoSort(outputs)) {
-    const constant = !node.tracked && !node.symbolic;
-    if (constant || node.prim?.alias) continue;
+    if (isConstant(node) || node.prim?.alias) continue;
     bytes += node.size * 8;
     sized.push({ size: node.size, text: `${node.prim?.name ?? node.name ?? 'input'} ${formatShape(node.shape)}` });
   }

@@ -1,6 +1,5 @@
-// The contract every primitive fulfils: shape rule, kernel, derivative rule and its own test spec.
+// The contract every primitive fulfils: shape rule, kernel and its own test spec (its derivative rule sits in derivatives/).
 import type { Shape } from './shape.js';
-import type { Tensor } from './tensor.js';
 
 /** A compiled kernel: reads the input buffers, writes every element of `out`. */
 export type Kernel = (inputs: readonly Float64Array[], out: Float64Array) => void;
@@ -45,7 +44,8 @@ export interface CheckSpec<A> {
 }
 
 /**
- * A primitive operation. Methods use shorthand syntax on purpose: a Primitive<{axes: number[]}>
+ * A primitive operation. Its derivative rule is registered beside it, in derivatives/ (the rules
+ * are written with ops, which are built from primitives: keeping them apart keeps the imports one way). Methods use shorthand syntax on purpose: a Primitive<{axes: number[]}>
  * is then usable where a Primitive<unknown> is expected.
  */
 export interface Primitive<A = unknown> {
@@ -58,12 +58,6 @@ export interface Primitive<A = unknown> {
   shape(inputs: readonly Shape[], attrs: A): Shape;
   /** Builds the kernel once for fixed shapes; the plan then calls it every run. */
   prepare(inputs: readonly Shape[], out: Shape, attrs: A): Kernel;
-  /**
-   * Vector-Jacobian product, written with differentiable ops so it can be differentiated again.
-   * `g` has the output's shape. Each result has the input's shape or the output's shape when the
-   * input was broadcast (the engine sums broadcast axes away); null means zero.
-   */
-  vjp(g: Tensor, out: Tensor, inputs: readonly Tensor[], attrs: A): readonly (Tensor | null)[];
   /** The output shares the first input's buffer (reshape, identity). */
   readonly alias?: boolean;
   /** Elementwise ops: the JS expression for one element, so loops can be generated and fused. */

@@ -1,6 +1,6 @@
 // The Tensor: a node of the computation graph that may also hold its value (a row-major Float64Array).
 import { allocate } from './alloc.js';
-import { attrsKey, leafKey } from './optimize/cse.js';
+import { attrsKey, leafKey } from './node-keys.js';
 import { formatTensor, type PrintOptions } from './format.js';
 import type { Kernel, Primitive } from './primitive.js';
 import { formatShape, ShapeError, sizeOf, type Shape } from './shape.js';
@@ -227,11 +227,8 @@ export function withDeferredConstants<T>(defer: boolean, body: () => T): T {
  * differentiable or is computed later.
  */
 export function apply<A>(prim: Primitive<A>, inputs: readonly Tensor[], attrs: A): Tensor {
-  if (prim.arity >= 0 && inputs.length !== prim.arity) {
-    throw new ShapeError(prim.name, `takes ${prim.arity} inputs, got ${inputs.length}`);
-  }
+  const shape = outputShape(prim, inputs, attrs);
   const shapes = inputs.map((t) => t.shape);
-  const shape = prim.shape(shapes, attrs);
   if (sharing !== undefined) {
     const same = simplified(prim as Primitive, inputs, shape);
     if (same !== undefined) return same;
@@ -254,6 +251,14 @@ export function apply<A>(prim: Primitive<A>, inputs: readonly Tensor[], attrs: A
   const t = new Tensor(shape, prim as Primitive, node ? inputs : [], attrs, value, tracked);
   if (key !== undefined) sharing!.set(key, t);
   return t;
+}
+
+/** The shape of `prim` applied to `inputs`: its arity and shape rule checked (a ShapeError naming it otherwise). */
+export function outputShape<A>(prim: Primitive<A>, inputs: readonly Tensor[], attrs: A): Shape {
+  if (prim.arity >= 0 && inputs.length !== prim.arity) {
+    throw new ShapeError(prim.name, `takes ${prim.arity} inputs, got ${inputs.length}`);
+  }
+  return prim.shape(inputs.map((t) => t.shape), attrs);
 }
 
 /**

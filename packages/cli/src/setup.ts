@@ -1,6 +1,5 @@
 // From flags to a runnable setup: the serializable run config, compilation, overrides and the optimizer.
-import { compileSource, formatDiagnostics, OPTIMIZER_DEFAULTS, parse, type CompileResult, type OptimizerSetting, type Program } from '@descent/dsl';
-import { totalmem } from 'node:os';
+import { compileSource, defaultMemoryBudget, formatDiagnostics, MAX_LOAD_BYTES, OPTIMIZER_DEFAULTS, parse, type CompileResult, type OptimizerSetting, type Program } from '@descent/dsl';
 import { resolve } from 'node:path';
 import type { Flags } from './args.js';
 import { CliError, didYouMean, suggest } from './errors.js';
@@ -47,14 +46,6 @@ export interface Setup {
   readonly logCount: number;
   readonly seed: number;
 }
-
-/** The default --max-memory: half of this machine's memory (as the DSL's own default). */
-export function defaultMemoryBudget(): number {
-  return Math.floor(totalmem() / 2);
-}
-
-/** The largest file `load` reads whatever the memory budget: 1 GiB (as the DSL's own default). */
-const MAX_LOAD_BYTES = 2 ** 30;
 
 /** Every optimizer argument name any optimizer takes (lr, beta, beta1, beta2, eps, dt). */
 const HYPER_NAMES = new Set(Object.values(OPTIMIZER_DEFAULTS).flatMap((args) => args.map(([k]) => k)));

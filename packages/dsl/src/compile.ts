@@ -1,10 +1,10 @@
 // The compile pipeline, top to bottom: parse → check → lower → program.
-import { totalmem } from 'node:os';
 import { NodeBudgetError, withNodeBudget } from '@descent/autodiff';
 import { dirname } from 'node:path';
 import type { Diagnostic } from './diagnostics.js';
 import { check } from './check.js';
 import { Reporter } from './diagnostics.js';
+import { defaultMemoryBudget } from './limits.js';
 import { budgetExceeded } from './lower/failure.js';
 import { lowerProgram, type LowerOptions } from './lower/statements.js';
 import { parse } from './parse.js';
@@ -28,10 +28,6 @@ export interface CompileOptions extends Omit<LowerOptions, 'baseDir'> {
  */
 export const MAX_GRAPH_NODES = 100_000;
 
-/** Half the machine's memory: the default budget of one program. */
-export function defaultMemoryBudget(): number {
-  return Math.floor(totalmem() / 2);
-}
 
 export type CompileResult =
   | { readonly ok: true; readonly program: Program }

@@ -10,6 +10,7 @@ export { compileSource, MAX_GRAPH_NODES, type CompileOptions, type CompileResult
 export { Program, type MetricInfo, type MetricValues, type ParamInfo } from './program.js';
 export type { CurvatureMethod, CurvatureReport } from './curvature.js';
 export { OPTIMIZER_DEFAULTS } from './optimizer-defaults.js';
+export { defaultMemoryBudget, MAX_LOAD_BYTES } from './limits.js';
 export type { ClaimSetting, ClaimTerm, ExpectMode, OptimizerSetting, Settings } from './lowered.js';
 export { gaussHermite, hermiteGrid } from './quadrature.js';
 export { gradientCheck, GRAD_TOLERANCE, type GradCheck } from './gradient-check.js';

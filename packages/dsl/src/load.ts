@@ -4,6 +4,7 @@
 // chunks into one Float64Array, so memory is the values (8 bytes each) and one chunk.
 import { closeSync, constants, fstatSync, openSync, readSync, realpathSync } from 'node:fs';
 import { extname, isAbsolute, relative, resolve } from 'node:path';
+import { MAX_LOAD_BYTES } from './limits.js';
 
 export type LoadResult = { ok: true; data: Float64Array; shape: number[] } | { ok: false; message: string };
 
@@ -18,7 +19,6 @@ export interface LoadOptions {
   expectedCount?: number;
 }
 
-export const DEFAULT_MAX_LOAD_BYTES = 2 ** 30;
 
 /** Bytes read at a time. */
 const CHUNK = 1 << 20;
@@ -88,7 +88,7 @@ export function loadTensor(path: string, baseDir: string, options: LoadOptions =
     const full = resolve(baseDir, path);
     const where = allowed(name, full, baseDir, options.allowRead ?? []);
     if ('message' in where) return fail(where.message);
-    const maxBytes = options.maxBytes ?? DEFAULT_MAX_LOAD_BYTES;
+    const maxBytes = options.maxBytes ?? MAX_LOAD_BYTES;
     // non-blocking, so opening a FIFO returns at once (and is then refused as not a file)
     const fd = openSync(where.real, constants.O_RDONLY | constants.O_NONBLOCK);
     try {

@@ -1,12 +1,11 @@
-// exp, logsumexp over rows and softmax over rows in WebAssembly SIMD (wasm/exp.wat): blocks of
-// rows are copied into the module's memory (one memcpy), computed there two lanes at a time, and
-// copied out. The JS kernels (fast-exp.ts, softmax.ts, the generated reductions) stay as the
-// fallback and the reference they are tested against.
+// logsumexp over rows and softmax over rows in WebAssembly SIMD (wasm/exp.wat, whose exp they use):
+// blocks of rows are copied into the module's memory (one memcpy), computed there two lanes at a
+// time, and copied out. The JS kernels (softmax.ts, the generated reductions) stay as the fallback
+// and the reference they are tested against.
 import { WASM_BASE64 } from './wasm/exp-module.js';
 import { instantiate, type WasmMemory } from './wasm/instantiate.js';
 
 interface WasmExp {
-  readonly exp: (src: number, dst: number, count: number) => void;
   readonly lse: (src: number, out: number, rows: number, n: number) => void;
   readonly softmax: (src: number, dst: number, rows: number, n: number, pairs: number) => void;
   readonly memory: WasmMemory;
@@ -14,7 +13,7 @@ interface WasmExp {
 
 function load(): WasmExp | null {
   const e = instantiate(WASM_BASE64, { js: { exp: Math.exp } }) as unknown as WasmExp | null;
-  return e === null ? null : { exp: e.exp, lse: e.lse, softmax: e.softmax, memory: e.memory };
+  return e === null ? null : { lse: e.lse, softmax: e.softmax, memory: e.memory };
 }
 
 const wasm = load();
@@ -49,18 +48,18 @@ export function wasmExpMemory(): number {
 }
 
 /** Whether rows of n elements fit the WebAssembly kernels (a row must fit a block). */
-export function useWasmRows(n: number): boolean {
-  return wasmExpAvailable && n >= 1 && n <= BLOCK;
+function fits(n: number): boolean {
+  return n >= 1 && n <= BLOCK;
 }
 
-/** dst[i] = exp(x[i]) for i < count. */
-export function expWasm(x: Float64Array, dst: Float64Array, count: number): void {
-  const h = ensureMemory();
-  for (let lo = 0; lo < count; lo += BLOCK) {
-    const size = Math.min(BLOCK, count - lo);
-    h.set(x.subarray(lo, lo + size), IN_AT);
-    wasm!.exp(IN_AT * 8, OUT_AT * 8, size);
-    dst.set(h.subarray(OUT_AT, OUT_AT + size), lo);
+/**
+ * The logsumexp m + log s of `count` rows from the (m, s) pairs the module left, into out[r0...];
+ * a row whose max m is ±inf gives that max, as the JS reduction does.
+ */
+function readPairs(h: Float64Array, out: Float64Array, r0: number, count: number): void {
+  for (let r = 0; r < count; r++) {
+    const m = h[PAIRS_AT + 2 * r]!;
+    out[r0 + r] = m === Infinity || m === -Infinity ? m : m + Math.log(h[PAIRS_AT + 2 * r + 1]!);
   }
 }
 
@@ -68,25 +67,26 @@ export function expWasm(x: Float64Array, dst: Float64Array, count: number): void
  * out[o] = log sum_i exp(x[o·n + i]) for o < rows, stably (max first). A row whose max is ±inf
  * gives that max, as the JS reduction does.
  */
-export function logsumexpRowsWasm(x: Float64Array, out: Float64Array, rows: number, n: number): void {
+export function logsumexpRowsWasm(x: Float64Array, out: Float64Array, rows: number, n: number): boolean {
+  if (!fits(n)) return false;
   const h = ensureMemory();
   const per = Math.floor(BLOCK / n);
   for (let r0 = 0; r0 < rows; r0 += per) {
     const count = Math.min(per, rows - r0);
     h.set(x.subarray(r0 * n, (r0 + count) * n), IN_AT);
     wasm!.lse(IN_AT * 8, PAIRS_AT * 8, count, n);
-    for (let r = 0; r < count; r++) {
-      const m = h[PAIRS_AT + 2 * r]!;
-      out[r0 + r] = m === Infinity || m === -Infinity ? m : m + Math.log(h[PAIRS_AT + 2 * r + 1]!);
-    }
+    readPairs(h, out, r0, count);
   }
+  return true;
 }
 
 /**
  * Softmax of each of `rows` rows of n elements, from x to out (may be the same array). With
- * `lse`, each row's logsumexp is stored there too, from the same pass (m + log s).
+ * `lse`, each row's logsumexp is stored there too, from the same pass (m + log s). Rows of -inf
+ * give 0s with `emptyAsZero` (NaN otherwise).
  */
-export function softmaxRowsWasm(x: Float64Array, out: Float64Array, rows: number, n: number, lse?: Float64Array): void {
+export function softmaxRowsWasm(x: Float64Array, out: Float64Array, rows: number, n: number, lse: Float64Array | undefined, emptyAsZero: boolean): boolean {
+  if (!fits(n)) return false;
   const h = ensureMemory();
   const per = Math.floor(BLOCK / n);
   for (let r0 = 0; r0 < rows; r0 += per) {
@@ -95,9 +95,22 @@ export function softmaxRowsWasm(x: Float64Array, out: Float64Array, rows: number
     wasm!.softmax(IN_AT * 8, OUT_AT * 8, count, n, PAIRS_AT * 8);
     out.set(h.subarray(OUT_AT, OUT_AT + count * n), r0 * n);
     if (lse === undefined) continue;
-    for (let r = 0; r < count; r++) {
-      const m = h[PAIRS_AT + 2 * r]!;
-      lse[r0 + r] = m === Infinity || m === -Infinity ? m : m + Math.log(h[PAIRS_AT + 2 * r + 1]!);
-    }
+    readPairs(h, lse, r0, count);
+  }
+  if (emptyAsZero) zeroEmptyRows(x, out, rows, n);
+  return true;
+}
+
+/**
+ * Rows of x that are all -inf get 0s in out (the WebAssembly kernel gave them NaN). A NaN first
+ * value is the cheap sign; the row is then checked, since a NaN input also gives NaN and keeps it.
+ */
+function zeroEmptyRows(x: Float64Array, out: Float64Array, rows: number, n: number): void {
+  for (let o = 0, base = 0; o < rows; o++, base += n) {
+    const first = out[base]!;
+    if (first === first) continue;
+    let empty = true;
+    for (let i = base; i < base + n; i++) if (x[i] !== -Infinity) empty = false;
+    if (empty) out.fill(0, base, base + n);
   }
 }

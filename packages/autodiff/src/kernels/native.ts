@@ -6,8 +6,6 @@
 export interface NativeKernels {
   /** C = op(A)·op(B); flags: 1 transA, 2 transB, 4 accumulate. */
   gemm(m: number, n: number, k: number, flags: number, a: Float64Array, aOff: number, b: Float64Array, bOff: number, c: Float64Array, cOff: number): void;
-  /** dst[i] = exp(x[i]) for i < count. */
-  exp(x: Float64Array, dst: Float64Array, count: number): void;
   /**
    * Softmax of `rows` rows of n values, x to out (may be the same array); each row's logsumexp
    * into lse when given; rows of -inf give 0s with emptyAsZero (NaN otherwise).
@@ -18,7 +16,7 @@ export interface NativeKernels {
 }
 
 /** What the addon exports: the kernels only on a CPU with every instruction set they were compiled for. */
-type NativeAddon = Partial<NativeKernels> & { readonly isa: string; readonly missing?: string };
+export type NativeAddon = Partial<NativeKernels> & { readonly isa: string; readonly missing?: string };
 
 /** The parts of Node's `process` used here (the package itself runs anywhere JS does). */
 interface NodeProcess {
@@ -35,7 +33,7 @@ export interface NativeStatus {
   readonly reason?: string;
 }
 
-function load(): { kernels: NativeKernels | null; status: NativeStatus } {
+function load(): { kernels: NativeKernels | null; exports?: NativeAddon; status: NativeStatus } {
   const proc = (globalThis as { process?: NodeProcess }).process;
   const none = (reason: string) => ({ kernels: null, status: { available: false, reason } });
   if (proc?.dlopen === undefined) return none('not running on Node.js');
@@ -51,17 +49,28 @@ function load(): { kernels: NativeKernels | null; status: NativeStatus } {
     const script = decodeURIComponent(new URL('../../scripts/build-native.mjs', import.meta.url).pathname);
     return none(`not built (${script} builds it, with a C compiler and Node's headers)`);
   }
-  const { isa, missing, gemm, exp, softmax, logsumexp } = module.exports;
-  if (gemm === undefined || exp === undefined || softmax === undefined || logsumexp === undefined) {
-    return none(`built for ${isa}, but this CPU lacks ${missing ?? 'an instruction set it needs'}`);
+  return { ...kernelsOf(module.exports), exports: module.exports };
+}
+
+/**
+ * The kernels of a loaded addon, or why there are none. Only the kernels used here are required:
+ * the addon's other exports (its exp, for tests) may be missing without the addon being refused.
+ */
+export function kernelsOf(addon: NativeAddon): { kernels: NativeKernels | null; status: NativeStatus } {
+  const { isa, missing, gemm, softmax, logsumexp } = addon;
+  if (gemm === undefined || softmax === undefined || logsumexp === undefined) {
+    return { kernels: null, status: { available: false, reason: `built for ${isa}, but this CPU lacks ${missing ?? 'an instruction set it needs'}` } };
   }
-  return { kernels: { gemm, exp, softmax, logsumexp }, status: { available: true, isa } };
+  return { kernels: { gemm, softmax, logsumexp }, status: { available: true, isa } };
 }
 
 const loaded = load();
 
 /** The native kernels, or null where they are not built, not loadable or turned off. */
 export const nativeKernels: NativeKernels | null = loaded.kernels;
+
+/** Everything the loaded addon exports, for the tests of its own functions (its exp, which softmax uses inside the C code). */
+export const nativeAddon: Readonly<Record<string, unknown>> | null = loaded.exports ?? null;
 
 /** Whether the native kernels loaded, for what instructions, or why not. */
 export const nativeStatus: NativeStatus = loaded.status;

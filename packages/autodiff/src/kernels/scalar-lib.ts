@@ -50,10 +50,18 @@ function sigmoid(x: number): number {
   return e / (1 + e);
 }
 
+/**
+ * The arc-cosine kernel of a cosine c in [-1, 1]: h(c) = sqrt(1 - c²) + (π − acos c)·c, so that
+ * relu_kernel(a, b) = |a||b| h(cos θ) / 2π (the arcKernel primitive, and reluKernel's own loop).
+ */
+function arcKernel(c: number): number {
+  return Math.sqrt(1 - c * c) + (Math.PI - fastAcos(c)) * c;
+}
+
 /** sign with sign(0) = 0 and NaN kept. */
 function sign(x: number): number {
   return x > 0 ? 1 : x < 0 ? -1 : x === 0 ? 0 : NaN;
 }
 
-export const scalarLib = { erf, softplus, sigmoid, sign, exp: fastExp, acos: fastAcos } as const;
+export const scalarLib = { erf, softplus, sigmoid, sign, exp: fastExp, acos: fastAcos, arcKernel } as const;
 export type ScalarLib = typeof scalarLib;

@@ -1,6 +1,6 @@
 // Fused, numerically stable softmax and log-softmax loops: a max pass, an exp-sum pass, a normalize pass.
 import { fastExp } from './fast-exp.js';
-import { softmaxRows } from './rows.js';
+import { selectedKernel } from './registry.js';
 import type { Kernel } from '../primitive.js';
 import { sizeOf, type Shape } from '../shape.js';
 
@@ -26,8 +26,8 @@ export function softmaxKernel(shape: Shape, axis: number, log: boolean, lse?: Fl
   if (K === 1) {
     return (inputs, out) => {
       const x = inputs[0]!;
-      // the native or WebAssembly SIMD kernel where one is selected (rows.ts); this loop is their reference
-      if (!log && softmaxRows(x, out, O, N, lse, emptyAsZero)) return;
+      // the native or WebAssembly SIMD kernel where one is selected (registry.ts); this loop is their reference
+      if (!log && selectedKernel('softmax')(x, out, O, N, lse, emptyAsZero)) return;
       for (let o = 0; o < O; o++) {
         const base = o * N;
         const end = base + N;

@@ -40,9 +40,9 @@ export const mul = (a: TensorLike, b: TensorLike): Tensor => bin(binaryPrimitive
 export const div = (a: TensorLike, b: TensorLike): Tensor => bin(binaryPrimitives.div)(a, b);
 export const pow = (a: TensorLike, b: TensorLike): Tensor => bin(binaryPrimitives.pow)(a, b);
 /** Elementwise maximum of two tensors (not a reduction: see `max`). */
-export const maximum = (a: TensorLike, b: TensorLike): Tensor => bin(binaryPrimitives.max)(a, b);
+export const maximum = (a: TensorLike, b: TensorLike): Tensor => bin(binaryPrimitives.maximum)(a, b);
 /** Elementwise minimum of two tensors (not a reduction: see `min`). */
-export const minimum = (a: TensorLike, b: TensorLike): Tensor => bin(binaryPrimitives.min)(a, b);
+export const minimum = (a: TensorLike, b: TensorLike): Tensor => bin(binaryPrimitives.minimum)(a, b);
 
 export const lt = (a: TensorLike, b: TensorLike): Tensor => bin(comparePrimitives.lt)(a, b);
 export const le = (a: TensorLike, b: TensorLike): Tensor => bin(comparePrimitives.le)(a, b);

@@ -1,7 +1,7 @@
 // Linear-algebra ops: matmul (numpy semantics), dot, outer, trace, diag, eye, norms, det, inv,
 // solve, logdet, eigvalsh/eigvecsh, svdvals.
 import { decompPrimitives } from '../primitives/decomp.js';
-import { linalgPrimitives } from '../primitives/linalg.js';
+import { linalgPrimitives, type MatmulAttrs } from '../primitives/linalg.js';
 import { allocate } from '../alloc.js';
 import { broadcastShapes, formatShape, normalizeAxes, ShapeError } from '../shape.js';
 import { apply, constant, Tensor, toTensor, type TensorLike } from '../tensor.js';
@@ -9,11 +9,8 @@ import { mul } from './elementwise.js';
 import { sum, type ReduceOptions } from './reduce.js';
 import { broadcastTo, reshape } from './structure.js';
 
-/** Transpose flags of `matmulT`: each transposes the last two axes of its operand. */
-export interface MatmulFlags {
-  readonly transA?: boolean;
-  readonly transB?: boolean;
-}
+/** Transpose flags of `matmulT` (each false unless given). */
+export type MatmulFlags = Partial<MatmulAttrs>;
 
 /**
  * The matrix product with numpy's `matmul` semantics: [m, k] @ [k, n] → [m, n]; batched

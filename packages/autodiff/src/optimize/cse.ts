@@ -1,28 +1,11 @@
 // Common-subexpression elimination over a traced graph: nodes applying the same primitive with
 // the same attributes to the same (canonical) inputs are computed once.
+import { isConstant } from '../graph.js';
+import { attrsKey, leafKey } from '../node-keys.js';
 import type { Tensor } from '../tensor.js';
 
 /** Canonical representative of every node: itself, or an earlier node computing the same value. */
 export type Canonical = (t: Tensor) => Tensor;
-
-export function attrsKey(attrs: unknown): string | undefined {
-  if (attrs === undefined) return 'u';
-  try {
-    return JSON.stringify(attrs);
-  } catch {
-    return undefined; // not comparable: never merged
-  }
-}
-
-/** A one-element constant's value as a key (-0 kept apart from 0; NaN equals NaN here). */
-function scalarKey(x: number): string {
-  return Object.is(x, -0) ? '-0' : String(x);
-}
-
-/** A key equal for one-element constants of equal shape and value; undefined for other leaves. */
-export function leafKey(t: Tensor): string | undefined {
-  return !t.symbolic && t.size === 1 ? `c|${t.shape.join(',')}|${scalarKey(t.data[0]!)}` : undefined;
-}
 
 /**
  * Walks `order` (a topological order) and maps each node to the first node with the same
@@ -35,7 +18,7 @@ export function eliminateCommon(order: readonly Tensor[]): Canonical {
   const canonical: Canonical = (t) => rep.get(t.id) ?? t;
   for (const node of order) {
     let key: string | undefined;
-    if (node.prim === undefined || (!node.tracked && !node.symbolic)) {
+    if (node.prim === undefined || isConstant(node)) {
       key = leafKey(node);
     } else {
       const a = attrsKey(node.attrs);

@@ -1,5 +1,6 @@
 // Elementwise fusion: chains of elementwise nodes of one shape become one generated loop that
 // keeps intermediate values in local variables instead of writing and re-reading buffers.
+import { isConstant } from '../graph.js';
 import { fusedKernel } from '../kernels/elementwise.js';
 import { fusedReduceKernel } from '../kernels/reduce.js';
 import { foldOf, type ReduceAttrs } from '../primitives/reduce.js';
@@ -20,11 +21,9 @@ export function scalarExprOf(node: Tensor): ((args: readonly string[]) => string
   return undefined;
 }
 
-/** A constant: a leaf with values, or a node computed from constants while tracing. */
-const constantNode = (t: Tensor): boolean => (t.prim === undefined || !t.tracked) && !t.symbolic;
 
 /** Elementwise primitives cheap enough to compute again in each loop that reads them (not div:
-    a division in each of the two acos loops of P1c large cost more than the pass it saved). */
+    a division costs more than storing its result once and reading it from each loop). */
 const CHEAP = new Set(['add', 'sub', 'mul', 'neg', 'maximum', 'minimum']);
 
 /** How many cheap operations deep a value may be recomputed in each loop that reads it. */
@@ -77,7 +76,7 @@ export function groupElementwise(
    * read by other nodes too (a division shared by a forward and a backward loop).
    */
   const storedAnyway = (i: Tensor): boolean =>
-    constantNode(i) || scalarExprOf(i) === undefined || isOutput(i) ||
+    isConstant(i) || scalarExprOf(i) === undefined || isOutput(i) ||
     (!CHEAP.has(i.prim!.name) && i.prim!.name !== 'broadcastTo' && (consumers.get(i.id)?.length ?? 0) > 1);
   /**
    * A cheap operation whose inputs are stored values (of its shape, or smaller ones it broadcasts,

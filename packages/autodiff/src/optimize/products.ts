@@ -17,40 +17,29 @@
 //                                     that share a matrix, e.g. W1 (G + Gᵀ) for |W1ᵀW1 - ..|²)
 // Only rank-2 products are rewritten, and only nodes used once (by the node being rewritten), or
 // scales read by products and loops alone, are folded away, so nothing is computed twice.
-import { topoSort } from '../graph.js';
+import { graphNode, withInputs } from '../graph.js';
 import { foldOf } from '../primitives/reduce.js';
 import { binaryPrimitives } from '../primitives/binary.js';
-import { linalgPrimitives } from '../primitives/linalg.js';
+import { linalgPrimitives, type MatmulAttrs } from '../primitives/linalg.js';
 import { shapePrimitives } from '../primitives/shape.js';
 import { unaryPrimitives } from '../primitives/unary.js';
-import type { Primitive } from '../primitive.js';
 import { sameShape } from '../shape.js';
-import { Tensor } from '../tensor.js';
+import type { Tensor } from '../tensor.js';
 import { scalarExprOf } from './fuse.js';
 
-interface Flags {
-  readonly transA: boolean;
-  readonly transB: boolean;
-}
 
 const isPrim = (t: Tensor, name: string): boolean => t.prim?.name === name && t.tracked;
 
-function node(prim: object, shape: readonly number[], inputs: Tensor[], attrs: unknown): Tensor {
-  return new Tensor([...shape], prim as unknown as Primitive, inputs, attrs, undefined, true);
-}
-
 function matmul(a: Tensor, b: Tensor, transA: boolean, transB: boolean): Tensor {
-  const m = transA ? a.shape[1]! : a.shape[0]!;
-  const n = transB ? b.shape[0]! : b.shape[1]!;
-  return node(linalgPrimitives.matmul, [m, n], [a, b], { transA, transB });
+  return graphNode(linalgPrimitives.matmul, [a, b], { transA, transB });
 }
 
 function transpose(a: Tensor): Tensor {
-  return node(shapePrimitives.transpose, [a.shape[1]!, a.shape[0]!], [a], { perm: [1, 0] });
+  return graphNode(shapePrimitives.transpose, [a], { perm: [1, 0] });
 }
 
 function add(a: Tensor, b: Tensor): Tensor {
-  return node(binaryPrimitives.add, a.shape, [a, b], undefined);
+  return graphNode(binaryPrimitives.add, [a, b], undefined);
 }
 
 /** A rank-2 transpose node (perm [1, 0]). */
@@ -76,8 +65,7 @@ export interface ProductRewrites {
 }
 
 /** The rewritten outputs (the same nodes where nothing applies) and how many rewrites applied. */
-export function rewriteProducts(outputs: readonly Tensor[]): { outputs: Tensor[]; counts: ProductRewrites } {
-  const order = topoSort(outputs);
+export function rewriteProducts(order: readonly Tensor[], outputs: readonly Tensor[]): { outputs: Tensor[]; counts: ProductRewrites } {
   const uses = useCounts(order, outputs);
   const once = (t: Tensor): boolean => (uses.get(t.id) ?? 0) === 1;
   const counts: ProductRewrites = { transposes: 0, scales: 0, merged: 0 };
@@ -112,7 +100,7 @@ export function rewriteProducts(outputs: readonly Tensor[]): { outputs: Tensor[]
     c.size === 1 ? c : isPrim(c, 'broadcastTo') && c.inputs[0]!.size === 1 ? c.inputs[0]! : undefined;
 
   /** A product with its operands' transposes folded into the flags. */
-  function product(a: Tensor, b: Tensor, { transA, transB }: Flags): Tensor {
+  function product(a: Tensor, b: Tensor, { transA, transB }: MatmulAttrs): Tensor {
     // (a transpose used elsewhere too is still computed there, but not read here)
     if (isTranspose(a)) {
       a = a.inputs[0]!;
@@ -130,13 +118,13 @@ export function rewriteProducts(outputs: readonly Tensor[]): { outputs: Tensor[]
   /** A one-element factor or a negation applied to `t` (used once), peeled off; else undefined. */
   function peel(t: Tensor): { base: Tensor; wrap: (p: Tensor) => Tensor } | undefined {
     if (!usedOnce(t) && !readInLoops(t)) return undefined;
-    if (isPrim(t, 'neg')) return { base: t.inputs[0]!, wrap: (p) => node(unaryPrimitives.neg, p.shape, [p], undefined) };
+    if (isPrim(t, 'neg')) return { base: t.inputs[0]!, wrap: (p) => graphNode(unaryPrimitives.neg, [p], undefined) };
     if (isPrim(t, 'mul')) {
       const [x, y] = t.inputs as [Tensor, Tensor];
       for (const [base, c] of [[x, y], [y, x]] as const) {
         const one = oneValue(c);
         if (one !== undefined && one.rank <= base.rank && sameShape(base.shape, t.shape)) {
-          return { base, wrap: (p) => node(binaryPrimitives.mul, p.shape, [p, one], undefined) };
+          return { base, wrap: (p) => graphNode(binaryPrimitives.mul, [p, one], undefined) };
         }
       }
     }
@@ -144,8 +132,8 @@ export function rewriteProducts(outputs: readonly Tensor[]): { outputs: Tensor[]
   }
 
   function rewriteMatmul(n: Tensor, a: Tensor, b: Tensor): Tensor {
-    let p = product(a, b, n.attrs as Flags);
-    const flags: Flags = { transA: (p.attrs as Flags).transA, transB: (p.attrs as Flags).transB };
+    let p = product(a, b, n.attrs as MatmulAttrs);
+    const flags: MatmulAttrs = { transA: (p.attrs as MatmulAttrs).transA, transB: (p.attrs as MatmulAttrs).transB };
     let [pa, pb] = p.inputs as [Tensor, Tensor];
     const wraps: ((t: Tensor) => Tensor)[] = [];
     for (;;) {
@@ -205,8 +193,8 @@ export function rewriteProducts(outputs: readonly Tensor[]): { outputs: Tensor[]
         const x = list[i]!;
         const y = list[j]!;
         if (!isProduct(y)) continue;
-        const fx = x.attrs as Flags;
-        const fy = y.attrs as Flags;
+        const fx = x.attrs as MatmulAttrs;
+        const fy = y.attrs as MatmulAttrs;
         const [xa, xb] = x.inputs as [Tensor, Tensor];
         const [ya, yb] = y.inputs as [Tensor, Tensor];
         let m: Tensor | undefined;
@@ -237,16 +225,16 @@ export function rewriteProducts(outputs: readonly Tensor[]): { outputs: Tensor[]
     let out: Tensor = n;
     if (isPrim(n, 'matmul') && n.rank === 2 && inputs[0]!.rank === 2 && inputs[1]!.rank === 2) {
       out = rewriteMatmul(n, inputs[0]!, inputs[1]!);
-      const f = out.attrs as Flags;
-      const g = n.attrs as Flags;
+      const f = out.attrs as MatmulAttrs;
+      const g = n.attrs as MatmulAttrs;
       if (out.prim === n.prim && out.inputs[0] === n.inputs[0] && out.inputs[1] === n.inputs[1] && f.transA === g.transA && f.transB === g.transB) out = n;
     } else if (isTranspose(n) && isPrim(inputs[0]!, 'matmul') && inputs[0]!.rank === 2 && usedOnce(inputs[0]!)) {
       const p = inputs[0]!;
-      const { transA, transB } = p.attrs as Flags;
+      const { transA, transB } = p.attrs as MatmulAttrs;
       out = matmul(p.inputs[1]!, p.inputs[0]!, !transB, !transA);
       counts.transposes++;
     } else if (inputs.some((t, k) => t !== n.inputs[k])) {
-      out = new Tensor(n.shape, n.prim, inputs, n.attrs, undefined, true, n.name);
+      out = withInputs(n, inputs);
     }
     // a sum is rewritten once, at its outermost add (its inner adds are its terms)
     if (isPrim(out, 'add') && !innerTerm(n)) out = rewriteSum(out);

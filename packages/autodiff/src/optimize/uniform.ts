@@ -3,17 +3,11 @@
 // an elementwise node of its own shape reads it, replaced by a broadcast of a one-element
 // constant: the fused loop then loads the value once instead of reading the whole array
 // (800 KB per pass at [1e4, 10]). Exact: the values read are the same.
-import { topoSort } from '../graph.js';
+import { graphNode, isConstant, scalarConstant, withInputs } from '../graph.js';
 import { structurePrimitives } from '../primitives/structure.js';
-import type { Primitive } from '../primitive.js';
 import { sameShape } from '../shape.js';
-import { Tensor } from '../tensor.js';
+import type { Tensor } from '../tensor.js';
 import { scalarExprOf } from './fuse.js';
-
-/** A constant (a leaf with values, or a node computed from constants while tracing). */
-function isConstant(t: Tensor): boolean {
-  return (t.prim === undefined || !t.tracked) && !t.symbolic;
-}
 
 /** Whether every element of `data` has the bits of the first (NaN equal to NaN, -0 apart from 0). */
 function uniform(data: Float64Array): boolean {
@@ -26,9 +20,11 @@ function uniform(data: Float64Array): boolean {
   return !Object.is(v, 0) || data.every((x) => Object.is(x, 0));
 }
 
-/** The rewritten outputs (the same nodes where nothing applies) and how many inputs were replaced. */
-export function rewriteUniformConstants(outputs: readonly Tensor[]): { outputs: Tensor[]; replaced: number } {
-  const order = topoSort(outputs);
+/**
+ * The rewritten outputs (the same nodes where nothing applies) and how many inputs were replaced;
+ * `order` is every node behind `outputs` in topological order.
+ */
+export function rewriteUniformConstants(order: readonly Tensor[], outputs: readonly Tensor[]): { outputs: Tensor[]; replaced: number } {
   const map = new Map<number, Tensor>();
   const get = (t: Tensor): Tensor => map.get(t.id) ?? t;
   const known = new Map<number, Tensor | null>(); // constant id -> its broadcast of one value, or null
@@ -38,8 +34,7 @@ export function rewriteUniformConstants(outputs: readonly Tensor[]): { outputs: 
     if (r === undefined) {
       r = null;
       if (c.size > 1 && uniform(c.data)) {
-        const one = new Tensor([], undefined, [], undefined, Float64Array.of(c.data[0]!), false);
-        r = new Tensor([...c.shape], structurePrimitives.broadcastTo as unknown as Primitive, [one], { shape: [...c.shape] }, undefined, true);
+        r = graphNode(structurePrimitives.broadcastTo, [scalarConstant(c.data[0]!)], { shape: [...c.shape] });
       }
       known.set(c.id, r);
     }
@@ -56,7 +51,7 @@ export function rewriteUniformConstants(outputs: readonly Tensor[]): { outputs: 
       replaced++;
       return s;
     });
-    if (inputs.some((t, k) => t !== n.inputs[k])) map.set(n.id, new Tensor(n.shape, n.prim, inputs, n.attrs, undefined, true, n.name));
+    if (inputs.some((t, k) => t !== n.inputs[k])) map.set(n.id, withInputs(n, inputs));
   }
   return { outputs: outputs.map(get), replaced };
 }

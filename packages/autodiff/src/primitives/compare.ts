@@ -2,7 +2,6 @@
 import { elementwiseKernel } from '../kernels/elementwise.js';
 import { definePrimitive, type Primitive } from '../primitive.js';
 import { broadcastShapes } from '../shape.js';
-import { where } from '../ops.js';
 
 function comparison(name: string, op: string): Primitive<undefined> {
   // +(bool) is 1 or 0 without a branch: a ternary mispredicts on random signs (5x slower here)
@@ -14,7 +13,6 @@ function comparison(name: string, op: string): Primitive<undefined> {
     shape: (inputs) => broadcastShapes(name, inputs),
     prepare: (inputs, out) => elementwiseKernel(expr('a0', 'a1'), inputs, out),
     scalarExpr: ([a, b]) => expr(a!, b!),
-    vjp: () => [null, null],
     check: { cases: 'binary', domain: { lo: -3, hi: 3 }, distinct: true, order: 1 },
   });
 }
@@ -34,7 +32,6 @@ export const comparePrimitives = {
     shape: (inputs) => broadcastShapes('where', inputs),
     prepare: (inputs, out) => elementwiseKernel('(a0 !== 0 ? a1 : a2)', inputs, out),
     scalarExpr: ([c, a, b]) => `(${c} !== 0 ? ${a} : ${b})`,
-    vjp: (g, _out, [c]) => [null, where(c!, g, 0), where(c!, 0, g)],
     check: {
       cases: [
         { shapes: [[4], [4], [4]], attrs: undefined },

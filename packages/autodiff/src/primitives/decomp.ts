@@ -1,36 +1,14 @@
 // Factorization primitives: solve, logdet, eigvalsh (with the eigenvectors its derivative needs)
-// and svdvals. Each derivative rule is written with differentiable ops, so second derivatives
-// (Hessians of losses that use them) work like any other.
+// and svdvals (derivatives: derivatives/linalg.ts).
 import { singularValues, symmetricEigen } from '../kernels/eigen.js';
 import { logAbsDeterminant, solveLinear } from '../kernels/lu.js';
-import { linalgPrimitives, mm, squareSize, wellConditioned } from './linalg.js';
+import { squareSize, wellConditioned } from './linalg.js';
 import { definePrimitive, type Primitive } from '../primitive.js';
 import { formatShape, sameShape, ShapeError, sizeOf, type Shape } from '../shape.js';
-import { apply, constant, type Tensor } from '../tensor.js';
-import { add, div, gt, mul, neg, reshape, sub, swapAxes, where } from '../ops.js';
 
 /** solve computes A⁻¹B, or A⁻ᵀB when `transpose` (its own derivative needs the latter). */
 export interface SolveAttrs {
   readonly transpose: boolean;
-}
-
-/** The n × n matrix with `value(i, j)` at (i, j), as a constant. */
-function constMatrix(n: number, value: (i: number, j: number) => number): Tensor {
-  const data = new Float64Array(n * n);
-  for (let i = 0; i < n; i++) for (let j = 0; j < n; j++) data[i * n + j] = value(i, j);
-  return constant(data, [n, n]);
-}
-
-/** Reverses the last axis of x [..., n]: a product with the exchange matrix (no derivative code needed). */
-function flipLast(x: Tensor): Tensor {
-  const n = x.shape[x.rank - 1]!;
-  const row = reshape(x, [...x.shape.slice(0, -1), 1, n]);
-  return reshape(mm(row, constMatrix(n, (i, j) => (i + j === n - 1 ? 1 : 0))), x.shape);
-}
-
-/** x [..., n] as the row [..., 1, n], so that M * row scales the columns of M. */
-function asRow(x: Tensor): Tensor {
-  return reshape(x, [...x.shape.slice(0, -1), 1, x.shape[x.rank - 1]!]);
 }
 
 /**
@@ -51,10 +29,7 @@ function solveDims(a: Shape, b: Shape): { n: number; k: number; count: number } 
   return { n, k: b[b.length - 1]!, count: sizeOf(a) / (n * n) };
 }
 
-/**
- * X = A⁻¹B by elimination with partial pivoting (NaN when A is singular). With cotangent G:
- * dB = A⁻ᵀG and dA = −dB·Xᵀ; for X = A⁻ᵀB: dB = A⁻¹G and dA = −X·dBᵀ.
- */
+/** X = A⁻¹B by elimination with partial pivoting (NaN when A is singular). */
 const solve: Primitive<SolveAttrs> = definePrimitive<SolveAttrs>({
   name: 'solve',
   arity: 2,
@@ -67,10 +42,6 @@ const solve: Primitive<SolveAttrs> = definePrimitive<SolveAttrs>({
     return (inputs, o) => {
       for (let t = 0; t < count; t++) solveLinear(inputs[0]!, t * n * n, inputs[1]!, t * n * k, o, t * n * k, n, k, transpose);
     };
-  },
-  vjp: (g, x, [a], { transpose }) => {
-    const db = apply(solve, [a!, g], { transpose: !transpose });
-    return [neg(transpose ? mm(x, db, false, true) : mm(db, x, false, true)), db];
   },
   check: {
     cases: [
@@ -86,11 +57,7 @@ const solve: Primitive<SolveAttrs> = definePrimitive<SolveAttrs>({
   },
 });
 
-/**
- * Symmetric eigenvalues, ascending: eigvalsh(S) of (S + Sᵀ)/2, [..., n, n] → [..., n]. With V the
- * eigenvectors, dλ_j = v_jᵀ dS v_j, so dS = V diag(ḡ) Vᵀ (exact where the eigenvalues are
- * distinct); V comes from the eigvecsh primitive, whose own rule gives the second derivative.
- */
+/** Symmetric eigenvalues, ascending: eigvalsh(S) of (S + Sᵀ)/2, [..., n, n] → [..., n]. */
 const eigvalsh: Primitive<undefined> = definePrimitive<undefined>({
   name: 'eigvalsh',
   arity: 1,
@@ -109,17 +76,12 @@ const eigvalsh: Primitive<undefined> = definePrimitive<undefined>({
       }
     };
   },
-  vjp: (g, _out, [s]) => {
-    const v = apply(eigvecsh, [s!], undefined);
-    return [mm(mul(v, asRow(g)), v, false, true)];
-  },
   check: { cases: [[[1, 1]], [[3, 3]], [[4, 4]], [[2, 3, 3]]].map((shapes) => ({ shapes, attrs: undefined })), domain: { lo: -0.5, hi: 0.5 }, prepareInput: spreadDiagonal },
 });
 
 /**
  * The orthonormal eigenvectors of (S + Sᵀ)/2 as the columns of [..., n, n], in the order of
- * eigvalsh, each with its largest entry positive. With F_ij = 1/(λ_j − λ_i) off the diagonal and
- * 0 on it, dV = V (F ∘ VᵀdA V) for symmetric dA, so the rule is dS = sym(V (F ∘ VᵀV̄) Vᵀ).
+ * eigvalsh, each with its largest entry positive.
  */
 const eigvecsh: Primitive<undefined> = definePrimitive<undefined>({
   name: 'eigvecsh',
@@ -140,24 +102,10 @@ const eigvecsh: Primitive<undefined> = definePrimitive<undefined>({
       }
     };
   },
-  vjp: (g, v, [s]) => {
-    const n = v.shape[v.rank - 1]!;
-    const lambda = apply(eigvalsh, [s!], undefined);
-    const gaps = sub(asRow(lambda), reshape(lambda, [...lambda.shape, 1])); // λ_j − λ_i
-    // 1/(λ_j − λ_i) off the diagonal; the diagonal's gap is replaced by 1 and then masked to 0
-    const f = div(constMatrix(n, (i, j) => (i === j ? 0 : 1)), add(gaps, constMatrix(n, (i, j) => (i === j ? 1 : 0))));
-    const full = mm(mm(v, mul(f, mm(v, g, true, false))), v, false, true);
-    return [mul(0.5, add(full, swapAxes(full, -1, -2)))];
-  },
   check: { cases: [[[2, 2]], [[3, 3]], [[2, 3, 3]]].map((shapes) => ({ shapes, attrs: undefined })), domain: { lo: -0.5, hi: 0.5 }, prepareInput: spreadDiagonal },
 });
 
-/**
- * Singular values, descending: [..., m, n] → [..., min(m, n)]. With A = U Σ Vᵀ the rule is
- * dA = U diag(ḡ) Vᵀ, written as A W diag(ḡ/σ) Wᵀ with W the eigenvectors of AᵀA (or
- * W diag(ḡ/σ) Wᵀ A with those of AAᵀ when m < n), so it is differentiable again; a zero singular
- * value contributes nothing (its direction is not unique).
- */
+/** Singular values, descending: [..., m, n] → [..., min(m, n)]. */
 const svdvals: Primitive<undefined> = definePrimitive<undefined>({
   name: 'svdvals',
   arity: 1,
@@ -173,18 +121,6 @@ const svdvals: Primitive<undefined> = definePrimitive<undefined>({
       for (let t = 0; t < count; t++) singularValues(inputs[0]!, t * m * n, m, n, o, t * r);
     };
   },
-  vjp: (g, sigma, [a]) => {
-    const tall = a!.shape[a!.rank - 2]! >= a!.shape[a!.rank - 1]!;
-    const ascending = flipLast(sigma);
-    const positive = gt(ascending, 0);
-    const scale = asRow(where(positive, div(flipLast(g), where(positive, ascending, 1)), 0));
-    if (tall) {
-      const w = apply(eigvecsh, [mm(a!, a!, true, false)], undefined);
-      return [mm(mm(a!, mul(w, scale)), w, false, true)];
-    }
-    const u = apply(eigvecsh, [mm(a!, a!, false, true)], undefined);
-    return [mm(mm(mul(u, scale), u, false, true), a!)];
-  },
   check: {
     cases: [[[3, 2]], [[2, 3]], [[3, 3]], [[2, 4, 3]]].map((shapes) => ({ shapes, attrs: undefined })),
     domain: { lo: -0.5, hi: 0.5 },
@@ -194,7 +130,7 @@ const svdvals: Primitive<undefined> = definePrimitive<undefined>({
 
 export const decompPrimitives = {
   solve,
-  /** log |det A| of [..., n, n] → [...] by LU (−∞ when singular); d logdet = inv(A)ᵀ. */
+  /** log |det A| of [..., n, n] → [...] by LU (−∞ when singular). */
   logdet: definePrimitive<undefined>({
     name: 'logdet',
     arity: 1,
@@ -209,7 +145,6 @@ export const decompPrimitives = {
         for (let t = 0; t < count; t++) o[t] = logAbsDeterminant(inputs[0]!, t * n * n, n);
       };
     },
-    vjp: (g, out, [a]) => [mul(reshape(g, [...out.shape, 1, 1]), apply(linalgPrimitives.inv, [a!], { transpose: true }))],
     check: { cases: [[[1, 1]], [[2, 2]], [[3, 3]], [[2, 3, 3]]].map((shapes) => ({ shapes, attrs: undefined })), domain: { lo: -0.5, hi: 0.5 }, prepareInput: wellConditioned },
   }),
   eigvalsh,

@@ -1,18 +1,13 @@
-// Linear-algebra primitives: batched matmul with transpose flags, the Euclidean norm, det and inv.
-import { batchedGemm, batchOffsets } from '../kernels/matmul.js';
+// Linear-algebra primitives: batched matmul with transpose flags, the Euclidean norm, det and inv (derivatives: derivatives/linalg.ts).
+import { batchedGemm, batchOffsets, type MatmulAttrs } from '../kernels/matmul.js';
 import { determinant, inverse } from '../kernels/lu.js';
 import { reduceKernel } from '../kernels/reduce.js';
 import { reduceCases, type ReduceAttrs } from './reduce.js';
 import { definePrimitive, type CheckCase, type Primitive } from '../primitive.js';
 import { broadcastShapes, formatShape, reducedShape, ShapeError, sizeOf, type Shape } from '../shape.js';
-import { apply, type Tensor } from '../tensor.js';
-import { broadcastTo, div, gt, mul, neg, reshape, sumToShape, where } from '../ops.js';
 
 /** matmul computes op(A)·op(B), where op transposes the last two axes when its flag is set. */
-export interface MatmulAttrs {
-  readonly transA: boolean;
-  readonly transB: boolean;
-}
+export type { MatmulAttrs };
 
 /** The norm reduces like the reductions: normalized axes and keepDims. */
 export type NormAttrs = ReduceAttrs;
@@ -50,16 +45,6 @@ export function wellConditioned(x: Float64Array, shape: Shape): void {
   for (let off = 0; off < x.length; off += n * n) for (let i = 0; i < n; i++) x[off + i * n + i]! += 2;
 }
 
-/** A matmul node (rank >= 2 inputs); the derivative rules use it with transpose flags instead of copies. */
-export function mm(a: Tensor, b: Tensor, transA = false, transB = false): Tensor {
-  return apply(matmul, [a, b], { transA, transB });
-}
-
-/** `t` of a reduced shape broadcast back to `x`'s shape over `axes`. */
-function expand(t: Tensor, x: Tensor, axes: readonly number[]): Tensor {
-  return broadcastTo(reshape(t, reducedShape(x.shape, axes, true)), x.shape);
-}
-
 const flags = [false, true] as const;
 const matmulCases: CheckCase<MatmulAttrs>[] = [
   // the same product [3,4]@[4,2] stored four ways
@@ -73,12 +58,7 @@ const matmulCases: CheckCase<MatmulAttrs>[] = [
 ];
 
 
-/**
- * Batched op(A)·op(B) with numpy broadcasting of the batch axes. With C = op(A)·op(B) and
- * cotangent G: d op(A) = G·op(B)ᵀ and d op(B) = op(A)ᵀ·G; each is written as one matmul whose
- * flags absorb the transposes (no transpose copies). Broadcast batch axes are summed away here,
- * since the gradient then has neither the input's nor the output's shape.
- */
+/** Batched op(A)·op(B) with numpy broadcasting of the batch axes. */
 const matmul: Primitive<MatmulAttrs> = definePrimitive<MatmulAttrs>({
   name: 'matmul',
   arity: 2,
@@ -95,20 +75,10 @@ const matmul: Primitive<MatmulAttrs> = definePrimitive<MatmulAttrs>({
     );
     return (inputs, out) => run(inputs[0]!, inputs[1]!, out);
   },
-  vjp: (g, _out, [a, b], { transA, transB }) => {
-    // A stored as op(A) gets G·op(B)ᵀ; stored transposed it gets (G·op(B)ᵀ)ᵀ = op(B)·Gᵀ
-    const da = transA ? mm(b!, g, transB, true) : mm(g, b!, false, !transB);
-    // B stored as op(B) gets op(A)ᵀ·G; stored transposed it gets Gᵀ·op(A)
-    const db = transB ? mm(g, a!, true, transA) : mm(a!, g, !transA, false);
-    return [sumToShape(da, a!.shape, 'matmul'), sumToShape(db, b!.shape, 'matmul')];
-  },
   check: { cases: matmulCases, domain: { lo: -2, hi: 2 } },
 });
 
-/**
- * Inverse of [..., n, n] by Gauss–Jordan with partial pivoting (NaN when singular). With
- * Y = inv(A): dY = -Y·dA·Y, so the rule is dA = -Yᵀ·G·Yᵀ; for Y = inv(A)ᵀ it is dA = -Y·Gᵀ·Y.
- */
+/** Inverse of [..., n, n] by Gauss–Jordan with partial pivoting (NaN when singular). */
 const inv: Primitive<InvAttrs> = definePrimitive<InvAttrs>({
   name: 'inv',
   arity: 1,
@@ -124,9 +94,6 @@ const inv: Primitive<InvAttrs> = definePrimitive<InvAttrs>({
       for (let t = 0; t < count; t++) inverse(x, t * n * n, o, t * n * n, n, transpose);
     };
   },
-  vjp: (g, y, _inputs, { transpose }) => [
-    neg(transpose ? mm(mm(y, g, false, true), y, false, false) : mm(mm(y, g, true, false), y, false, true)),
-  ],
   check: {
     cases: [
       { shapes: [[2, 2]], attrs: { transpose: false } },
@@ -143,24 +110,16 @@ export const linalgPrimitives = {
   matmul,
   /**
    * The Euclidean (Frobenius) norm over `axes`. A primitive so that its gradient at 0 is 0, not
-   * NaN: d|x| = x / |x|, written as g·x / where(|x| > 0, |x|, 1); at x = 0 the numerator is 0.
-   * The plain sum of squares is used (no rescaling): fine below ~1e150.
+   * NaN. The plain sum of squares is used (no rescaling): fine below ~1e150.
    */
   norm: definePrimitive<NormAttrs>({
     name: 'norm',
     arity: 1,
     shape: ([x], { axes, keepDims }) => reducedShape(x!, axes, keepDims),
     prepare: ([x], _out, { axes }) => reduceKernel({ init: '0', step: 'acc + v * v', finish: 'Math.sqrt(acc)' }, x!, axes),
-    vjp: (g, out, [x], { axes }) => {
-      const safe = where(gt(out, 0), out, 1);
-      return [mul(x!, expand(div(g, safe), x!, axes))];
-    },
     check: { cases: reduceCases, domain: { lo: -3, hi: 3, avoid: [0], margin: 0.2 } },
   }),
-  /**
-   * Determinant of [..., n, n] by LU with partial pivoting. d det(A) = det(A)·inv(A)ᵀ, read
-   * straight from inv with its transpose flag.
-   */
+  /** Determinant of [..., n, n] by LU with partial pivoting. */
   det: definePrimitive<undefined>({
     name: 'det',
     arity: 1,
@@ -175,11 +134,6 @@ export const linalgPrimitives = {
         const x = inputs[0]!;
         for (let t = 0; t < count; t++) o[t] = determinant(x, t * n * n, n);
       };
-    },
-    vjp: (g, out, [a]) => {
-      const invT = apply(inv, [a!], { transpose: true });
-      const scale = reshape(mul(g, out), [...out.shape, 1, 1]);
-      return [mul(scale, invT)];
     },
     check: {
       // no [1, 1] case: det is linear there, and a zero second derivative meets only rounding noise

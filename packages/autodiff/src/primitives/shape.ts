@@ -1,8 +1,7 @@
-// Shape primitives that move elements: transpose, slice and its adjoint padSlice, gather/scatterAdd, concat.
+// Shape primitives that move elements: transpose, slice and its adjoint padSlice, gather/scatterAdd, concat (derivatives: derivatives/shape.ts).
 import { checkIndex, stridedCopier } from '../kernels/copy.js';
 import { definePrimitive, type Domain, type Primitive } from '../primitive.js';
 import { formatShape, sameShape, ShapeError, sizeOf, stridesOf, type Shape } from '../shape.js';
-import { gather, pad, permute, scatterAdd, slice } from '../ops.js';
 
 export interface PermAttrs {
   /** Output axis i is input axis perm[i]. */
@@ -65,12 +64,6 @@ export const shapePrimitives = {
       const copy = stridedCopier(out, perm.map((p) => strides[p]!), stridesOf(out));
       return (inputs, o) => copy(inputs[0]!, 0, o, 0);
     },
-    // the inverse permutation sends each axis back: inverse[perm[i]] = i
-    vjp: (g, _out, _x, { perm }) => {
-      const inverse = new Array<number>(perm.length);
-      perm.forEach((p, i) => (inverse[p] = i));
-      return [permute(g, inverse)];
-    },
     check: {
       cases: [
         { shapes: [[5]], attrs: { perm: [0] } },
@@ -101,8 +94,6 @@ export const shapePrimitives = {
       const copy = stridedCopier(out, strides, stridesOf(out));
       return (inputs, o) => copy(inputs[0]!, offset, o, 0);
     },
-    // the adjoint of taking a block is putting it back into zeros
-    vjp: (g, _out, [x], { begin, end }) => [pad(g, begin.map((b, i) => [b, x!.shape[i]! - end[i]!] as const))],
     check: {
       cases: [
         { shapes: [[5]], attrs: { begin: [1], end: [4] } },
@@ -138,7 +129,6 @@ export const shapePrimitives = {
         copy(inputs[0]!, 0, o, offset);
       };
     },
-    vjp: (g, _out, [x], { begin }) => [slice(g, begin, begin.map((b, i) => b + x!.shape[i]!))],
     check: {
       cases: [
         { shapes: [[3]], attrs: { shape: [5], begin: [1] } },
@@ -164,8 +154,6 @@ export const shapePrimitives = {
       const row = sizeOf(x!.slice(1));
       return (inputs, out) => gatherRows(inputs[0]!, inputs[1]!, out, rows, row);
     },
-    // rows picked several times receive the sum of their gradients
-    vjp: (g, _out, [x, indices]) => [scatterAdd(g, indices!, x!.shape[0]!), null],
     check: {
       cases: [
         { shapes: [[4], [3]], attrs: undefined },
@@ -207,7 +195,6 @@ export const shapePrimitives = {
         }
       };
     },
-    vjp: (g, _out, [, indices]) => [gather(g, indices!), null],
     check: {
       cases: [
         { shapes: [[5], [5]], attrs: { size: 3 } },
@@ -256,16 +243,6 @@ export const shapePrimitives = {
           start += b;
         }
       };
-    },
-    // each input's gradient is its own slab of g
-    vjp: (g, _out, inputs, { axis }) => {
-      let start = 0;
-      return inputs.map((x) => {
-        const begin = g.shape.map((_, i) => (i === axis ? start : 0));
-        const end = g.shape.map((d, i) => (i === axis ? start + x.shape[axis]! : d));
-        start += x.shape[axis]!;
-        return slice(g, begin, end);
-      });
     },
     check: {
       cases: [

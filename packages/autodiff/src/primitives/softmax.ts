@@ -1,8 +1,7 @@
-// softmax and logSoftmax over one axis: fused stable kernels, derivative rules written with ops.
+// softmax and logSoftmax over one axis: fused stable kernels (derivatives: derivatives/reduce.ts).
 import { softmaxKernel } from '../kernels/softmax.js';
 import { definePrimitive, type CheckCase, type Primitive } from '../primitive.js';
 import { ShapeError } from '../shape.js';
-import { exp, mul, sub, sum } from '../ops.js';
 
 /** The axis, already normalized (non-negative) by the op that builds the node. */
 export interface AxisAttrs {
@@ -25,7 +24,7 @@ const cases: readonly CheckCase<AxisAttrs>[] = [
   { shapes: [[2, 3, 4]], attrs: { axis: 1, emptyAsZero: true } },
 ];
 
-function softmaxFamily(name: string, log: boolean, vjp: Primitive<AxisAttrs>['vjp']): Primitive<AxisAttrs> {
+function softmaxFamily(name: string, log: boolean): Primitive<AxisAttrs> {
   return definePrimitive<AxisAttrs>({
     name,
     arity: 1,
@@ -36,19 +35,12 @@ function softmaxFamily(name: string, log: boolean, vjp: Primitive<AxisAttrs>['vj
       return x!;
     },
     prepare: ([x], _out, { axis, emptyAsZero }) => softmaxKernel(x!, axis, log, undefined, !log && emptyAsZero === true),
-    vjp,
     check: { cases, domain: { lo: -3, hi: 3 } },
   });
 }
 
 export const softmaxPrimitives = {
-  // promoted to a primitive for stability and speed (one fused kernel instead of five ops).
-  // d softmax: J^T g = out * (g - <g, out>) along the axis (0 on a row of zeros: emptyAsZero)
-  softmax: softmaxFamily('softmax', false, (g, out, _x, { axis }) => [
-    mul(out, sub(g, sum(mul(g, out), axis, { keepDims: true }))),
-  ]),
-  // d logSoftmax: J^T g = g - softmax * sum g, with softmax = exp(out)
-  logSoftmax: softmaxFamily('logSoftmax', true, (g, out, _x, { axis }) => [
-    sub(g, mul(exp(out), sum(g, axis, { keepDims: true }))),
-  ]),
+  // promoted to a primitive for stability and speed (one fused kernel instead of five ops)
+  softmax: softmaxFamily('softmax', false),
+  logSoftmax: softmaxFamily('logSoftmax', true),
 } satisfies Record<string, Primitive<AxisAttrs>>;

@@ -1,10 +1,8 @@
-// Special primitives: the closed-form ReLU kernel relu_kernel(a, b), with its own derivative rule.
-import { fastAcos } from '../kernels/fast-acos.js';
+// Special primitives: the closed-form ReLU kernel relu_kernel(a, b) (derivative: derivatives/linalg.ts).
+import { scalarLib } from '../kernels/scalar-lib.js';
 import { batchOffsets } from '../kernels/matmul.js';
 import { definePrimitive, type Primitive } from '../primitive.js';
 import { broadcastShapes, formatShape, ShapeError, sizeOf, type Shape } from '../shape.js';
-import type { Tensor } from '../tensor.js';
-import { add, angle, div, gt, mul, norm, reshape, sin, sub, sumToShape, where } from '../ops.js';
 
 /** The broadcast leading shape of [..., d] and [..., d], and d; throws naming `op` on a mismatch. */
 export function pairShape(op: string, a: Shape, b: Shape): { lead: number[]; d: number } {
@@ -36,20 +34,14 @@ function reluKernelValue(x: Float64Array, ao: number, y: Float64Array, bo: numbe
   const nb = Math.sqrt(bb);
   if (na === 0 || nb === 0) return 0;
   const c = Math.min(1, Math.max(-1, ab / (na * nb)));
-  const theta = fastAcos(c);
-  return (na * nb * (Math.sqrt(1 - c * c) + (Math.PI - theta) * c)) / TWO_PI;
+  return (na * nb * scalarLib.arcKernel(c)) / TWO_PI;
 }
 
 export const specialPrimitives = {
   /**
    * relu_kernel(a, b) = E_{x ~ N(0, I)} relu(a·x) relu(b·x) over the last axis, leading axes
    * broadcast: [..., d], [..., d] → [...]. A primitive for stability: the chain rule through acos
-   * gives ∞·0 when a ∥ b, while the gradient itself is finite everywhere:
-   *   ∂/∂a = (1/2π) ((π − θ) b + sin θ · |b| a/|a|),   ∂/∂b symmetric.
-   * (J(θ) = sin θ + (π − θ) cos θ has J' = −(π − θ) sin θ, and the 1/sin θ of dθ cancels it.)
-   * At a = 0 the a/|a| term is taken as 0 and θ as π/2, so the gradient there is b/4: finite.
-   * The rule is written with ops (norm, angle, sin) so it can be differentiated again; that second
-   * derivative goes through acos and is only finite away from a ∥ b.
+   * gives ∞·0 when a ∥ b, while the gradient itself is finite everywhere.
    */
   reluKernel: definePrimitive<undefined>({
     name: 'reluKernel',
@@ -63,19 +55,6 @@ export const specialPrimitives = {
       return ([x, y], o) => {
         for (let t = 0; t < count; t++) o[t] = reluKernelValue(x!, ao[t]!, y!, bo[t]!, d);
       };
-    },
-    vjp: (g, _out, [a, b]) => {
-      const na = norm(a!, -1, { keepDims: true });
-      const nb = norm(b!, -1, { keepDims: true });
-      const theta = reshape(angle(a!, b!), [...g.shape, 1]);
-      const gk = reshape(div(g, TWO_PI), [...g.shape, 1]);
-      const rest = sub(Math.PI, theta);
-      const s = sin(theta);
-      // unit vectors, 0 for a zero vector (a / 1 = 0 there)
-      const unit = (x: Tensor, n: Tensor): Tensor => div(x, where(gt(n, 0), n, 1));
-      const da = mul(gk, add(mul(rest, b!), mul(mul(s, nb), unit(a!, na))));
-      const db = mul(gk, add(mul(rest, a!), mul(mul(s, na), unit(b!, nb))));
-      return [sumToShape(da, a!.shape, 'reluKernel'), sumToShape(db, b!.shape, 'reluKernel')];
     },
     check: {
       cases: [

@@ -1,8 +1,7 @@
-// Structural primitives the engine itself needs: identity, reshape, broadcastTo.
+// Structural primitives the engine itself needs: identity, stopGradient, reshape, broadcastTo (derivatives: derivatives/shape.ts).
 import { elementwiseKernel } from '../kernels/elementwise.js';
 import { definePrimitive, type Primitive } from '../primitive.js';
 import { broadcastShapes, formatShape, sameShape, ShapeError, sizeOf, type Shape } from '../shape.js';
-import { reshape, sumToShape } from '../ops.js';
 
 export interface ShapeAttrs {
   readonly shape: Shape;
@@ -16,10 +15,9 @@ export const structurePrimitives = {
     alias: true,
     shape: ([x]) => x!,
     prepare: () => (inputs, out) => out.set(inputs[0]!),
-    vjp: (g) => [g],
     check: { cases: 'unary', domain: { lo: -3, hi: 3 } },
   }),
-  /** The value with gradients blocked: `stop(e)`. It has no derivative by definition. */
+  /** The value with gradients blocked: `stop(e)`. */
   stopGradient: definePrimitive<undefined>({
     name: 'stopGradient',
     arity: 1,
@@ -27,7 +25,6 @@ export const structurePrimitives = {
     nondiff: [0],
     shape: ([x]) => x!,
     prepare: () => (inputs, out) => out.set(inputs[0]!),
-    vjp: () => [null],
     check: { cases: 'unary', domain: { lo: -3, hi: 3 } },
   }),
   /** Same values, new shape (row-major order kept): shares its input's buffer. */
@@ -42,7 +39,6 @@ export const structurePrimitives = {
       return shape;
     },
     prepare: () => (inputs, out) => out.set(inputs[0]!),
-    vjp: (g, _out, [x]) => [reshape(g, x!.shape)],
     check: {
       cases: [
         { shapes: [[2, 3]], attrs: { shape: [6] } },
@@ -52,7 +48,7 @@ export const structurePrimitives = {
       domain: { lo: -3, hi: 3 },
     },
   }),
-  /** numpy broadcasting to a larger shape; its gradient sums the broadcast axes away. */
+  /** numpy broadcasting to a larger shape. */
   broadcastTo: definePrimitive<ShapeAttrs>({
     name: 'broadcastTo',
     arity: 1,
@@ -64,7 +60,6 @@ export const structurePrimitives = {
       return shape;
     },
     prepare: (inputs, out) => elementwiseKernel('a0', inputs, out),
-    vjp: (g, _out, [x]) => [sumToShape(g, x!.shape)],
     check: {
       cases: [
         { shapes: [[3]], attrs: { shape: [2, 3] } },

@@ -1,7 +1,7 @@
 // Claim statements: a known test, a series that exists (`loss` or a metric), constant arguments, a
 // value side of constants and measurements (`final(a) < 2 * final(b)`), and `= value +- tol` together.
 import type { Call, ClaimStmt, Expr, Series } from '../ast.js';
-import { BUILTIN_ARITY, describeArity } from '../builtin-arity.js';
+import { arityOf, describeArity } from '../lower/builtins.js';
 import { didYouMean } from '../diagnostics.js';
 import { STEP } from './dependencies.js';
 import { definedBeforeQuiet, type Ctx } from './expr.js';
@@ -100,7 +100,7 @@ function checkValue(e: Expr, what: string, ctx: Ctx, measure: boolean): void {
           for (const a of x.args.slice(1)) stack.push({ e: a, measure: false });
           break;
         }
-        const arity = BUILTIN_ARITY[x.callee.name];
+        const arity = arityOf(x.callee.name);
         if (arity === undefined || NOT_CONSTANT.has(x.callee.name)) {
           ctx.reporter.error(arity === undefined ? `unknown function \`${x.callee.name}\` in a claim` : `${what} must be a number known before the run`, x.callee, CONSTANT_HINT);
           break;

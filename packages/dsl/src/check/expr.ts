@@ -1,7 +1,7 @@
 // The expression walker: resolves every name in scope, checks calls, indices and bound index
 // variables, and computes whether each expression is random (reporting random values outside E[...]).
 import type { Binding, Call, Expr, Grad, Ident, Index, Name, Reduce, Shape, Slice, Softmax, Span } from '../ast.js';
-import { BUILTIN_ARITY, describeArity, isBuiltin } from '../builtin-arity.js';
+import { arityOf, builtinNames, describeArity, isBuiltin } from '../lower/builtins.js';
 import { didYouMean, type Reporter } from '../diagnostics.js';
 import { STEP } from './dependencies.js';
 import { CONSTANTS, findLocal, kindWord, RESERVED_STEP, visibleNames, type GlobalInfo, type Local, type Locals, type Tables } from './scope.js';
@@ -200,7 +200,7 @@ function walkCall(c: Call, ctx: Ctx): boolean {
     if (ok && g.random) noteRandom(name, c.callee.span, ctx);
     return random || (ok && g.random);
   }
-  const arity = BUILTIN_ARITY[name];
+  const arity = arityOf(name);
   if (arity !== undefined) {
     const problem = checkArity(c.callee, c.args.length, arity);
     if (problem !== null) ctx.reporter.error(problem, c.callee);
@@ -220,7 +220,7 @@ function walkCall(c: Call, ctx: Ctx): boolean {
     ctx.reporter.error(`\`${name}\` is not a function: it is ${what}`, c.callee,
       'multiply with `*`, or index with `[...]`');
   } else {
-    const functions = [...Object.keys(BUILTIN_ARITY), 'grad', 'stop'];
+    const functions = [...builtinNames(), 'grad', 'stop'];
     for (const f of ctx.tables.globals.values()) if (f.kind === 'function' && f.order < ctx.order) functions.push(f.name);
     ctx.reporter.error(`unknown function \`${name}\``, c.callee, didYouMean(name, functions));
   }

@@ -4,7 +4,7 @@ import type {
   DimStmt, Distribution, Expr, FuncStmt, LetStmt, LossStmt, MetricStmt, OptimizerStmt, ParamStmt, SampleStmt,
   SettingStmt, Span, Stmt, UpdateStmt,
 } from '../ast.js';
-import { isBuiltin } from '../builtin-arity.js';
+import { isBuiltin } from '../lower/builtins.js';
 import { didYouMean } from '../diagnostics.js';
 import { OPTIMIZER_DEFAULTS } from '../optimizer-defaults.js';
 import { checkClaim } from './claims.js';

@@ -14,16 +14,10 @@ import type { LowerContext } from './context.js';
 import { fail, located, Reported } from './failure.js';
 import type { Scope } from './scope.js';
 import {
-  axesOf, checkIndexSizes, describe, DRAW, isRandom, layout, positionalAxes, unionIndex, val, zipWith, type Val,
+  axesOf, checkIndexSizes, constantNumber, describe, DRAW, isRandom, layout, positionalAxes, unionIndex, val, zipWith, type Val,
 } from './values.js';
 
 const constant = (x: number): Val => val(scalar(x));
-
-/** The number held by a constant scalar value, or undefined. */
-export function constantNumber(v: Val): number | undefined {
-  if (v.index.length > 0 || v.t.size !== 1 || v.t.symbolic || v.t.tracked) return undefined;
-  return v.t.data[0];
-}
 
 export class ExprLowerer {
   /**

@@ -10,20 +10,21 @@ import type {
 } from '../ast.js';
 import { Reporter } from '../diagnostics.js';
 import { OPTIMIZER_DEFAULTS } from '../optimizer-defaults.js';
+import { MAX_LOAD_BYTES } from '../limits.js';
 import { excerpt, loadTensor } from '../load.js';
 import { MAX_QUADRATURE_NODES } from '../quadrature.js';
 import type {
   ClaimSetting, ClaimTerm, ExpectMode, Lowered, LoweredCurvature, LoweredMetric, LoweredParam, LoweredUpdate, OptimizerSetting,
 } from '../lowered.js';
 import type { LowerContext } from './context.js';
-import { constantNumber, ExprLowerer } from './expr.js';
+import { ExprLowerer } from './expr.js';
 import { budgetExceeded, fail, Reported } from './failure.js';
 import { MAX_DRAWS, Sampler, sampleLayout } from './sampling.js';
 import { Scope } from './scope.js';
 import { definitions } from '../check/scope.js';
 import { isMeasurement, seriesOfExpr, type IsSeries } from '../check/claims.js';
 import { children } from '../check/dependencies.js';
-import { describe, DRAW, isRandom, val, type Val } from './values.js';
+import { constantNumber, describe, DRAW, isRandom, val, type Val } from './values.js';
 
 export interface LowerOptions {
   readonly overrides?: Readonly<Record<string, number>>;
@@ -108,7 +109,7 @@ class FileLowerer {
       constRng: this.letRng,
       draws: undefined,
       baseDir: options.baseDir ?? '.',
-      maxLoadBytes: options.maxLoadBytes ?? 1 << 30,
+      maxLoadBytes: options.maxLoadBytes ?? MAX_LOAD_BYTES,
       allowRead: options.allowRead ?? [],
       step: undefined,
       curvature: undefined,

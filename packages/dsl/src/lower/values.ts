@@ -21,6 +21,12 @@ export function val(t: Tensor, index: readonly string[] = []): Val {
   return { t, index, shape: t.shape.slice(index.length) };
 }
 
+/** The number held by a constant scalar value, or undefined. */
+export function constantNumber(v: Val): number | undefined {
+  if (v.index.length > 0 || v.t.size !== 1 || v.t.symbolic || v.t.tracked) return undefined;
+  return v.t.data[0];
+}
+
 export function isRandom(v: Val): boolean {
   return v.index.includes(DRAW);
 }

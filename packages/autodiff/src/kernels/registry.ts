@@ -1,0 +1,87 @@
+// The kernel registry: for each operation with several implementations, its kernel on each backend
+// (native addon, WebAssembly SIMD, plain JS), and the one selected. The selection is made once, at
+// load (the first available of native, wasm, js), and changes only through setKernelBackend.
+import { gemmPacked } from './matmul-js.js';
+import { gemmNative, nativeGemmAvailable } from './matmul-native.js';
+import { gemmWasm, wasmGemmAvailable } from './matmul-wasm.js';
+import type { Gemm } from './matmul.js';
+import { nativeKernels } from './native.js';
+import { logsumexpRowsWasm, softmaxRowsWasm, wasmExpAvailable } from './exp-wasm.js';
+
+export type Backend = 'native' | 'wasm' | 'js';
+
+/**
+ * The signature of each operation's kernel. The row kernels return false when the caller's JS loop
+ * must do the work (the 'js' backend, or rows too long for the WebAssembly blocks).
+ */
+export interface KernelSignatures {
+  /** C = op(A)·op(B); `samePanel`: B is the previous call's B, so a kernel that packs it may reuse the packing. */
+  readonly matmul: (g: Gemm, a: Float64Array, aOff: number, b: Float64Array, bOff: number, c: Float64Array, cOff: number, samePanel: boolean) => void;
+  /**
+   * Softmax of `rows` rows of n values (x to out, which may be the same array; each row's
+   * logsumexp into lse when given; rows of -inf give 0s with `emptyAsZero`, NaN otherwise).
+   */
+  readonly softmax: (x: Float64Array, out: Float64Array, rows: number, n: number, lse: Float64Array | undefined, emptyAsZero: boolean) => boolean;
+  /** out[o] = logsumexp of row o. */
+  readonly logsumexp: (x: Float64Array, out: Float64Array, rows: number, n: number) => boolean;
+}
+
+export type KernelOp = keyof KernelSignatures;
+
+const byJsLoop = (): boolean => false;
+const native = nativeKernels;
+
+/** Every operation's kernels, by backend; a backend missing here (not built, not loadable) cannot be selected. */
+const kernels: { readonly [K in KernelOp]: Readonly<Partial<Record<Backend, KernelSignatures[K]>>> } = {
+  matmul: {
+    ...(nativeGemmAvailable ? { native: gemmNative } : {}),
+    ...(wasmGemmAvailable ? { wasm: gemmWasm } : {}),
+    js: gemmPacked,
+  },
+  softmax: {
+    ...(native !== null ? { native: (x, out, rows, n, lse, emptyAsZero) => (native.softmax(x, out, rows, n, lse ?? null, emptyAsZero), true) } : {}),
+    ...(wasmExpAvailable ? { wasm: softmaxRowsWasm } : {}),
+    js: byJsLoop,
+  },
+  logsumexp: {
+    ...(native !== null ? { native: (x, out, rows, n) => (native.logsumexp(x, out, rows, n), true) } : {}),
+    ...(wasmExpAvailable ? { wasm: logsumexpRowsWasm } : {}),
+    js: byJsLoop,
+  },
+};
+
+const preference: readonly Backend[] = ['native', 'wasm', 'js'];
+
+function firstAvailable(op: KernelOp): Backend {
+  return preference.find((b) => kernels[op][b] !== undefined)!;
+}
+
+const backends: Record<KernelOp, Backend> = { matmul: firstAvailable('matmul'), softmax: firstAvailable('softmax'), logsumexp: firstAvailable('logsumexp') };
+const selected: { -readonly [K in KernelOp]: KernelSignatures[K] } = {
+  matmul: kernels.matmul[backends.matmul]!,
+  softmax: kernels.softmax[backends.softmax]!,
+  logsumexp: kernels.logsumexp[backends.logsumexp]!,
+};
+
+/** The selected kernel of `op` (callers read it at every run, so a switch applies between runs of a plan). */
+export function selectedKernel<K extends KernelOp>(op: K): KernelSignatures[K] {
+  return selected[op];
+}
+
+/** The backend whose kernel `op` uses. */
+export function kernelBackend(op: KernelOp): Backend {
+  return backends[op];
+}
+
+/** The backends `op` can use here, fastest first. */
+export function kernelBackends(op: KernelOp): Backend[] {
+  return preference.filter((b) => kernels[op][b] !== undefined);
+}
+
+/** Selects `op`'s kernel; a backend not available here throws, naming the operation. */
+export function setKernelBackend(op: KernelOp, backend: Backend): void {
+  const kernel = kernels[op][backend];
+  if (kernel === undefined) throw new Error(`the ${backend} ${op} kernel is not available here`);
+  backends[op] = backend;
+  (selected as Record<KernelOp, unknown>)[op] = kernel;
+}
