@@ -4,7 +4,7 @@ import { vjpOf } from './derivatives/index.js';
 import { add, broadcastTo, eq, mul, ne, sum, sumToShape, variable, where } from './ops.js';
 import type { Primitive } from './primitive.js';
 import { broadcastShapes, sameShape, type Shape } from './shape.js';
-import { ones, zeros, type Tensor } from './tensor.js';
+import { ones, withSimplification, zeros, type Tensor } from './tensor.js';
 
 /**
  * d output / d v along `tangent` (shaped like v), built as a graph: each node's tangent is made
@@ -24,6 +24,10 @@ import { ones, zeros, type Tensor } from './tensor.js';
  * (sqrt of `where(w > 0, w, 0)` at 0) is 0, not NaN.
  */
 export function forwardDerivative(output: Tensor, v: Tensor, tangent: Tensor): Tensor {
+  return withSimplification(() => tangentOf(output, v, tangent));
+}
+
+function tangentOf(output: Tensor, v: Tensor, tangent: Tensor): Tensor {
   const tangents = new Map<number, Tensor>([[v.id, tangent]]);
   const marks = new Map<number, Tensor>();
   for (const node of dependents(output, v)) {

@@ -229,7 +229,7 @@ export function withDeferredConstants<T>(defer: boolean, body: () => T): T {
 export function apply<A>(prim: Primitive<A>, inputs: readonly Tensor[], attrs: A): Tensor {
   const shape = outputShape(prim, inputs, attrs);
   const shapes = inputs.map((t) => t.shape);
-  if (sharing !== undefined) {
+  if (sharing !== undefined && simplifying) {
     const same = simplified(prim as Primitive, inputs, shape);
     if (same !== undefined) return same;
   }
@@ -310,11 +310,29 @@ function shareKey(prim: Primitive, inputs: readonly Tensor[], attrs: unknown): s
   // a tracked leaf is a differentiation variable: never equal to another, whatever its value
   const keys = inputs.map((t) => (t.tracked ? undefined : leafKey(t)) ?? String(t.id));
   // a + b and b + a, a * b and b * a are the same IEEE operation
-  if (COMMUTATIVE.has(prim.name)) keys.sort();
+  if (simplifying && COMMUTATIVE.has(prim.name)) keys.sort();
   return `${prim.name}|${a}|${keys.join('|')}`;
 }
 
 const COMMUTATIVE = new Set(['add', 'mul']);
+
+let simplifying = false;
+
+/**
+ * Runs `body` with, while sharing, x·1, 1·x and −(−x) built as x and a+b, b+a (a·b, b·a) as one
+ * node: forward mode's tangents (forward.ts), where the levels of a nested derivative are full of
+ * the seed 1 multiplied in. Only there: elsewhere the graph stays as written (the fusion pass's
+ * choices depend on its exact shape).
+ */
+export function withSimplification<T>(body: () => T): T {
+  const before = simplifying;
+  simplifying = true;
+  try {
+    return body();
+  } finally {
+    simplifying = before;
+  }
+}
 
 /** A constant whose every element is 1. */
 function isOnes(t: Tensor): boolean {
