@@ -5,12 +5,15 @@ import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
 import { compileSource, formatDiagnostics, gradientCheck, type CompileOptions, type Program } from '@descent/dsl';
 import { evaluateClaims } from '../../packages/cli/src/claims.js';
+import { toSpec } from '../../packages/cli/src/setup.js';
 import { toClaim } from '../../packages/cli/src/summary.js';
 import type { LogRecord } from '../../packages/cli/src/runlog.js';
 import { train } from '../../packages/cli/src/train.js';
 
 interface CiSettings {
   readonly steps?: number;
+  /** Run at each of these seeds (default: the file's). */
+  readonly seeds?: readonly number[];
   readonly set?: Readonly<Record<string, number>>;
   readonly expect?: CompileOptions['expect'];
 }
@@ -66,18 +69,19 @@ describe.each(manifest.models)('$name', (entry) => {
     expect(gradientError(p, 1)).toBeLessThan(1e-6);
   });
 
-  it('passes its claims at CI scale', () => {
-    const options: CompileOptions = { overrides: entry.ci.set ?? {}, ...(entry.ci.expect ? { expect: entry.ci.expect } : {}) };
+  it.each((entry.ci.seeds ?? [undefined]).map((seed) => ({ seed })))('passes its claims at CI scale (seed $seed)', ({ seed }) => {
+    const options: CompileOptions = { overrides: entry.ci.set ?? {}, ...(entry.ci.expect ? { expect: entry.ci.expect } : {}), ...(seed !== undefined ? { seed } : {}) };
     const p = compileOk(source, file, options);
     const claims = entry.ciClaims
       ? compileOk(`${source}\n${entry.ciClaims.map((c) => `claim ${c}`).join('\n')}\n`, file, options).claims.slice(p.claims.length)
       : p.claims;
+    // the file's own optimizer (gd, or flow for the gradient-flow statements)
     const opt = p.settings.optimizer;
-    expect(opt.name).toBe('gd');
+    expect(['gd', 'flow']).toContain(opt.name);
     const records: LogRecord[] = [];
     const result = train({
       program: p,
-      optimizer: { kind: 'gd', lr: opt.args['lr']! },
+      optimizer: toSpec({ name: opt.name, args: opt.args }),
       steps: entry.ci.steps ?? p.settings.steps,
       logCount: p.settings.log,
       onRecord: (r) => records.push(r),

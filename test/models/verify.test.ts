@@ -6,14 +6,19 @@
 // instead of the file's own claims. The file's own claims hold at the full settings, which
 // `pnpm reproduce` runs (docs/reproductions.md). Each test's name is the exact command line.
 // The CI scale, as models.json gives it today:
-//   relu-neuron, relu-neuron-exact, relu-neuron-mc, matrix-factorization(-complex),
+//   relu-neuron, relu-neuron-exact, relu-neuron-mc, relu-neuron-flow, matrix-factorization(-complex),
 //   gradient-em-exact: full settings (each under 3 s)
-//   gradient-em: --steps 10000 (of 1e5); gradient-em-sampled: --samples 512 (of 2048)
-//   gradient-em-mixture: --steps 400 --samples 2048 (of 2000, 8192)
+//   gradient-em, gradient-em-unequal: --steps 10000 (of 1e5), ciClaims
+//   gradient-em-trap: --steps 1e5 (of 1e6), ciClaims (the stall, not the escape)
+//   gradient-em-sampled: --samples 512 (of 2048)
+//   gradient-em-mixture: --steps 400 --samples 2048 (of 2000, 8192); gradient-em-mixture-m3 the same, ciClaims
 //   score-matching(-near): --steps 2000 --samples 1000 (of 2e4, 5000) with ciClaims
 //   score-matching-small-init: --steps 2500 --samples 1000, ciClaims
 //   score-matching-counterexample: --steps 1000 --samples 1000
+//   score-matching-counterexample-small: --steps 3000 --samples 1000 (of 5000, 5000)
 //   score-matching-large-noise: --steps 10000 (of 1e5), ciClaims
+//   matrix-factorization-theorem: --steps 120000 (of 1e6) at seed 6, which converges by then
+//   matrix-factorization-balanced: --steps 800 (of 3000) at seeds 0 (det W(0) < 0) and 3 (> 0)
 //   edge-of-stability: full settings, at seeds 0, 1, 2 and 3 (~4 s each)
 // Two verifications run at a time (two cores); about 30 s in all.
 import { spawn } from 'node:child_process';
