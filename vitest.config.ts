@@ -2,14 +2,16 @@
 import { fileURLToPath } from 'node:url';
 import { defineConfig } from 'vitest/config';
 
-const src = (pkg: string): string => fileURLToPath(new URL(`./packages/${pkg}/src/index.ts`, import.meta.url));
+const src = (pkg: string, file = 'index.ts'): string => fileURLToPath(new URL(`./packages/${pkg}/src/${file}`, import.meta.url));
 
 export default defineConfig({
   resolve: {
-    alias: {
-      '@descent/autodiff': src('autodiff'),
-      '@descent/dsl': src('dsl'),
-    },
+    // exact matches: `@descent/autodiff/optim` is a subpath export of its own
+    alias: [
+      { find: /^@descent\/autodiff$/, replacement: src('autodiff') },
+      { find: /^@descent\/autodiff\/optim$/, replacement: src('autodiff', 'optim/index.ts') },
+      { find: /^@descent\/dsl$/, replacement: src('dsl') },
+    ],
   },
   test: {
     include: ['test/**/*.test.ts'],

@@ -11,7 +11,7 @@
 import { readFileSync } from 'node:fs';
 import { allocationCount, kernelTimings, resetKernelTimings, setKernelTiming } from '../packages/autodiff/dist/index.js';
 import { compileSource } from '../packages/dsl/dist/index.js';
-import { createOptimizer } from '../packages/cli/dist/optimizers/index.js';
+import { createOptimizer } from '../packages/autodiff/dist/optim/index.js';
 import { timeSteps } from './peers/harness.mjs';
 
 const here = new URL('./peers/', import.meta.url);

@@ -4,10 +4,14 @@ import { benchDsl } from './dsl.mjs';
 import { benchCli } from './cli.mjs';
 import { benchCurvature } from './curvature.mjs';
 import { benchCompileCost } from './compile-cost.mjs';
+import { benchExamples } from './examples.mjs';
+import { benchVmap } from './vmap.mjs';
 
 console.log(`descent benchmarks — node ${process.version}, ${new Date().toISOString()}`);
 benchAutodiff();
 benchDsl();
 benchCurvature();
 benchCompileCost();
+await benchExamples();
+benchVmap();
 await benchCli();

@@ -4,7 +4,8 @@ import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
-import { excerpt, loadTensor, readCsv, readJson } from '../../packages/dsl/src/load.js';
+import { excerpt, readCsv, readJson } from '../../packages/dsl/src/load.js';
+import { loadTensor } from '../../packages/dsl/src/load-node.js';
 
 const dir = mkdtempSync(path.join(tmpdir(), 'descent-load-stream-'));
 afterAll(() => rmSync(dir, { recursive: true, force: true }));

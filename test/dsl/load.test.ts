@@ -3,7 +3,7 @@ import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
-import { loadTensor } from '../../packages/dsl/src/load.js';
+import { loadTensor } from '../../packages/dsl/src/load-node.js';
 
 const dir = mkdtempSync(path.join(tmpdir(), 'descent-load-'));
 afterAll(() => rmSync(dir, { recursive: true, force: true }));

@@ -4,7 +4,7 @@ import { readdirSync, readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
 import { compileSource, formatDiagnostics, type CompileOptions, type Program } from '@descent/dsl';
-import { gd } from '../../packages/cli/src/optimizers/gd.js';
+import { createOptimizer } from '../../packages/autodiff/src/optim/index.js';
 
 type Nested = number | Nested[];
 
@@ -76,7 +76,7 @@ describe('descent against the numpy references (reference/)', () => {
 
     it(`${f.model}: ${f.steps} gradient-descent steps (lr ${f.lr}) follow the reference to ${TOLERANCE}`, () => {
       const p = compileWith(f);
-      const optimizer = gd(f.lr, p.params.map((x) => x.length));
+      const optimizer = createOptimizer({ kind: 'gd', lr: f.lr }, p.params.map((x) => x.length));
       const gradient = (_params: readonly Float64Array[], out: readonly Float64Array[]): void => {
         p.evaluate().grads.forEach((g, i) => out[i]!.set(g));
       };

@@ -59,7 +59,7 @@ describe('the packed tarballs', () => {
     for (const p of PACKAGES) expect(of(`descent-${p}-`), p).toContain('package/LICENSE');
     expect(of('descent-autodiff-')).toEqual(expect.arrayContaining(['package/native/addon.c', 'package/native/native.h', 'package/scripts/build-native.mjs', 'package/dist/index.js', 'package/dist/index.d.ts']));
     expect(of('descent-autodiff-').some((f) => f.endsWith('.node'))).toBe(false); // built for the installing machine, never shipped
-    expect(of('descent-dsl-')).toEqual(expect.arrayContaining(['package/grammar/descent.ohm', 'package/grammar/descent.recipe.json']));
+    expect(of('descent-dsl-')).toEqual(expect.arrayContaining(['package/grammar/descent.ohm', 'package/dist/grammar-embedded.js']));
     expect(of('descent-models-')).toEqual(expect.arrayContaining(['package/relu-neuron.loss', 'package/models.json']));
     expect(of('descent-cli-')).toContain('package/dist/main.js');
     // descent view's page and the charting library it draws with, bundled at build time (no network at run time)
@@ -74,7 +74,8 @@ describe('the packed tarballs', () => {
       const dependencies = JSON.stringify(pkg['dependencies'] ?? {});
       expect(dependencies, p).not.toMatch(/workspace:/);
       if (p === 'models') continue;
-      expect((pkg['exports'] as Record<string, unknown>)['.'], p).toEqual({ types: './dist/index.d.ts', import: './dist/index.js', default: './dist/index.js' });
+      // (the dsl's also names its browser entry for bundlers: { browser: './dist/browser.js' })
+      expect((pkg['exports'] as Record<string, unknown>)['.'], p).toMatchObject({ types: './dist/index.d.ts', import: './dist/index.js', default: './dist/index.js' });
     }
   });
 });
@@ -88,6 +89,16 @@ describe('installed with npm into an empty folder', () => {
       const r = compileSource('dim d = 2\\nparam w[d] ~ normal(0, 1)\\nloss = |w|^2\\n');
       console.log(JSON.stringify({ g: Array.from(g), ok: r.ok }));`], app), 'import');
     expect(JSON.parse(esm)).toEqual({ g: [2, 4], ok: true });
+    // the subpath exports: the optimizers, and the dsl's browser entry with data passed in
+    const sub = ok(sh(process.execPath, ['--input-type=module', '-e', `
+      import { tensor } from '@descent/autodiff';
+      import { adam, OPTIMIZER_KINDS } from '@descent/autodiff/optim';
+      import { compile } from '@descent/dsl/browser';
+      const p = compile('let X[2] = load("x.csv")\\nparam w[2] = 0\\nloss = sum_{i}((w[i] - X[i])^2)\\n', { data: { X: tensor([1, 2]) } });
+      const opt = adam(p.parameters, { lr: 0.1 });
+      for (let t = 0; t < 300; t++) opt.update(p.parameters, p.valueAndGrad()[1]);
+      console.log(JSON.stringify({ kinds: OPTIMIZER_KINDS, w: Array.from(p.parameters.w.data, (v) => Math.round(v * 100) / 100) }));`], app), 'import of the subpaths');
+    expect(JSON.parse(sub)).toEqual({ kinds: ['gd', 'momentum', 'adam', 'flow'], w: [1, 2] });
     const cjs = sh(process.execPath, ['-e', `
       const a = require('@descent/autodiff');
       const d = require('@descent/dsl');

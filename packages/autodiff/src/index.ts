@@ -1,5 +1,6 @@
 // @descent/autodiff: reverse-mode automatic differentiation over Float64Array tensors.
 export { allocate, allocationCount } from './alloc.js';
+export { compileTree, type CompiledTree } from './compile-tree.js';
 export { formatTensor, type PrintOptions } from './format.js';
 export { backward } from './engine.js';
 export { forwardDerivative } from './forward.js';
@@ -22,10 +23,13 @@ export {
   type NestedArray, type TensorLike,
 } from './tensor.js';
 export { grad, grads, hvp, jvp, valueAndGrad, vjp, type ArgIndex, type Argnum, type GradOptions, type Inputs } from './transforms.js';
+export { vmap, type InAxes, type VmapOptions } from './vmap.js';
+export { batchRuleOf, defineBatchRule, type BatchedValue, type BatchRule } from './batching.js';
 export { flattenTree, type FlatTree, type InputTree, type TensorTree, type TreeLike } from './tree.js';
 export { estimatePlanBytes, formatBytes, type MemoryEstimate } from './memory.js';
 export { kernelBackend, kernelBackends, setKernelBackend, type Backend, type KernelOp } from './kernels/registry.js';
 export { nativeStatus, type NativeStatus } from './kernels/native.js';
+export { codegenAvailable, kernelMode, setKernelMode } from './kernels/codegen.js';
 export {
   denseHessian, DENSE_HESSIAN_LIMIT, hessianEigs, hessianTrace, symmetricEigenvalues,
   type CurvatureOptions, type HessianEigs, type HessianTrace, type HessianVectorProduct,

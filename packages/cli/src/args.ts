@@ -1,5 +1,6 @@
 // Command-line parsing for the descent subcommands: flags, repeatable --set, seed lists, clear errors.
 import { COMMANDS, FLAGS, type CommandName, type FlagSpec } from './commands.js';
+import { OPTIMIZER_KINDS, type OptimizerKind } from '@descent/autodiff/optim';
 import { CliError, didYouMean, suggest } from './errors.js';
 
 /** `--set name=value`; `values` has one entry except in a sweep (`--set n=1,2,5`). */
@@ -12,9 +13,9 @@ export interface Setting {
 export interface Flags {
   steps?: number;
   lr?: number;
-  optimizer?: 'gd' | 'momentum' | 'adam' | 'flow';
+  optimizer?: OptimizerKind;
   /** `descent sweep --optimizer gd,momentum,adam`: the optimizers swept (two or more). */
-  optimizers?: Array<'gd' | 'momentum' | 'adam' | 'flow'>;
+  optimizers?: OptimizerKind[];
   seed?: number;
   set: Setting[];
   samples?: number;
@@ -231,13 +232,16 @@ function parseValue(f: FlagSpec, v: string, fail: (m: string) => never): unknown
   }
 }
 
+/** `adam.lr`: an argument of one optimizer of a sweep's --optimizer list. */
+const QUALIFIED_ARG = new RegExp(`^(${OPTIMIZER_KINDS.join('|')})\\.[A-Za-z_][A-Za-z0-9_]*$`);
+
 /** "n=4" (or "n=1,2,5" when lists are allowed). */
 function parseSetting(v: string, lists: boolean, fail: (m: string) => never): Setting {
   const eq = v.indexOf('=');
   const name = eq < 0 ? v : v.slice(0, eq).trim();
   if (eq < 0) fail(`--set wants NAME=VALUE, got "${v}" (e.g. --set ${NAME.test(v) ? v : 'n'}=4).`);
   // in a sweep, `adam.lr=...` sets an argument of one optimizer of --optimizer gd,momentum,adam
-  const qualified = lists && /^(gd|momentum|adam|flow)\.[A-Za-z_][A-Za-z0-9_]*$/.test(name);
+  const qualified = lists && QUALIFIED_ARG.test(name);
   if (!NAME.test(name) && !qualified) fail(`--set "${v}": "${name}" is not a name (letters, digits and _, not starting with a digit).`);
   const parts = v.slice(eq + 1).split(',');
   if (parts.length > 1 && !lists) {
@@ -286,7 +290,7 @@ export function parseSize(v: string): number | null {
 function checkSweep(f: Flags, fail: (m: string) => never): void {
   for (const s of f.set) {
     const [opt] = s.name.split('.');
-    if (s.name.includes('.') && !(f.optimizers ?? (f.optimizer ? [f.optimizer] : [])).includes(opt as 'gd')) {
+    if (s.name.includes('.') && !(f.optimizers ?? (f.optimizer ? [f.optimizer] : [])).includes(opt as OptimizerKind)) {
       fail(`--set ${s.name} sets an argument of ${opt}, which --optimizer does not list (e.g. --optimizer gd,${opt}).`);
     }
   }

@@ -6,7 +6,7 @@ import type { ParamInfo } from '@descent/dsl';
 import { ReadRefused } from './bounded-read.js';
 import { CliError } from './errors.js';
 import { brokenFields, canonicalJson, fieldList, isSeal, seal, type Seal } from './integrity.js';
-import { createOptimizer, decodeF64, encodeF64, type OptimizerSpec, type OptimizerState } from './optimizers/index.js';
+import { createOptimizer, decodeF64, encodeF64, type OptimizerSpec, type OptimizerState } from '@descent/autodiff/optim';
 import { readJson, writeJsonAtomic } from './runlog.js';
 import type { TrainCheckpoint } from './train.js';
 import { nameRecord } from './params-io.js';

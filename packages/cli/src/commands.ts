@@ -1,4 +1,5 @@
 // The command table: every subcommand with its arguments, flags, one-line help and examples.
+import { OPTIMIZER_KINDS, optimizerList } from '@descent/autodiff/optim';
 
 export type CommandName = 'run' | 'check' | 'eval' | 'verify' | 'sweep' | 'plot' | 'models' | 'collect' | 'status' | 'resume' | 'view';
 
@@ -45,7 +46,7 @@ export interface CommandSpec {
 export const FLAGS: Readonly<Record<string, FlagSpec>> = {
   steps: { name: 'steps', type: 'int', meta: 'N', min: 1, help: 'number of optimizer steps (overrides the file)' },
   lr: { name: 'lr', type: 'number', meta: 'X', positive: true, help: 'learning rate (or flow time step dt)' },
-  optimizer: { name: 'optimizer', type: 'choice', meta: 'NAME', choices: ['gd', 'momentum', 'adam', 'flow'], help: 'gd, momentum, adam or flow' },
+  optimizer: { name: 'optimizer', type: 'choice', meta: 'NAME', choices: OPTIMIZER_KINDS, help: optimizerList() },
   seed: { name: 'seed', type: 'int', meta: 'N', min: 0, help: 'random seed (initialization and samples)' },
   set: { name: 'set', type: 'set', meta: 'NAME=VALUE', help: 'override a dim or a numeric let; repeatable' },
   samples: { name: 'samples', type: 'int', meta: 'N', min: 1, help: 'Monte Carlo samples per expectation (fixed or fresh stays the file\'s unless --fixed/--fresh)' },

@@ -8,7 +8,7 @@ import * as path from 'node:path';
 import { CliError } from './errors.js';
 import { seal, sha256, type Seal } from './integrity.js';
 import { acquireLock, LOCK_FILE, writeFailure, WRITE_ERRORS, type RunLock } from './lock.js';
-import { encodeF64, OptimizerError } from './optimizers/index.js';
+import { encodeF64, OptimizerError } from '@descent/autodiff/optim';
 import { paramsToJson } from './params-io.js';
 import { renderSvg } from './plot/svg.js';
 import type { Progress } from './progress.js';

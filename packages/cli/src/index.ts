@@ -5,7 +5,7 @@ export * from './commands.js';
 export * from './errors.js';
 export * from './fit.js';
 export * from './format.js';
-export * from './optimizers/index.js';
+export * from '@descent/autodiff/optim';
 export * from './plot/axes.js';
 export * from './plot/palette.js';
 export * from './plot/png.js';

@@ -5,7 +5,7 @@ import type { Flags } from './args.js';
 import { CliError, didYouMean, suggest } from './errors.js';
 import { fmtExact } from './format.js';
 import { resolveModel, type ModelSource } from './model.js';
-import { createOptimizer, OptimizerError, type OptimizerSpec } from './optimizers/index.js';
+import { createOptimizer, OptimizerError, OPTIMIZERS, optimizerSpec, type OptimizerSpec } from '@descent/autodiff/optim';
 import { nameRecord } from './params-io.js';
 
 type OptimizerName = OptimizerSetting['name'];
@@ -180,8 +180,9 @@ export function setup(config: RunConfig, command = 'run', model: ModelSource = r
  * positive dt, …) before anything runs: a bad value is exit 2 naming it, in `check` too.
  */
 export function validSpec(o: OptimizerSetting, command = 'run'): OptimizerSpec {
-  const spec = toSpec(o);
+  let spec: OptimizerSpec;
   try {
+    spec = toSpec(o);
     createOptimizer(spec, []);
   } catch (e) {
     if (!(e instanceof OptimizerError)) throw e;
@@ -207,34 +208,19 @@ export function resolveOptimizer(file: OptimizerSetting, config: RunConfig, hype
     }
     args[k] = v;
   }
-  if (config.lr !== undefined) args[name === 'flow' ? 'dt' : 'lr'] = config.lr;
+  if (config.lr !== undefined) args[OPTIMIZERS[name].rate] = config.lr;
   // a schedule of the file's carries over to the run's optimizer unless that argument was set
   const schedule: Record<string, string> = {};
   for (const [k, text] of Object.entries(file.schedule ?? {})) {
-    const set = k in hyper || (config.lr !== undefined && k === (name === 'flow' ? 'dt' : 'lr'));
+    const set = k in hyper || (config.lr !== undefined && k === OPTIMIZERS[name].rate);
     if (k in args && !set) schedule[k] = text;
   }
   return Object.keys(schedule).length > 0 ? { name, args, schedule } : { name, args };
 }
 
-/** The optimizer module's spec of a resolved setting. */
+/** The optimizer module's spec of a resolved setting (the library's table fills and checks the arguments). */
 export function toSpec(o: OptimizerSetting): OptimizerSpec {
-  const a = o.args;
-  const num = (k: string): number => {
-    const v = a[k];
-    if (v === undefined) throw new CliError(`descent: optimizer ${o.name} is missing its argument ${k}.`);
-    return v;
-  };
-  switch (o.name) {
-    case 'gd':
-      return { kind: 'gd', lr: num('lr') };
-    case 'momentum':
-      return { kind: 'momentum', lr: num('lr'), beta: num('beta') };
-    case 'adam':
-      return { kind: 'adam', lr: num('lr'), beta1: num('beta1'), beta2: num('beta2'), eps: num('eps') };
-    case 'flow':
-      return { kind: 'flow', dt: num('dt'), ...(a['rtol'] !== undefined ? { rtol: a['rtol'] } : {}), ...(a['atol'] !== undefined ? { atol: a['atol'] } : {}) };
-  }
+  return optimizerSpec(o.name, o.args);
 }
 
 /** "adam(lr=0.001, beta1=0.9, beta2=0.999, eps=1e-8)"; a schedule shows its expression of `step`. */

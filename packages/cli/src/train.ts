@@ -1,7 +1,7 @@
 // The training loop: evaluate, log on log-spaced steps, take optimizer steps, stop on divergence or request.
 import type { RandomState } from '@descent/autodiff';
 import type { Program } from '@descent/dsl';
-import { createOptimizer, type Optimizer, type OptimizerSpec, type OptimizerState } from './optimizers/index.js';
+import { createOptimizer, type Optimizer, type OptimizerSpec, type OptimizerState } from '@descent/autodiff/optim';
 import { METRICS_PROTO } from './log-buffer.js';
 import { logSteps, type LogRecord } from './runlog.js';
 

@@ -1,19 +1,26 @@
-// The compile pipeline, top to bottom: parse → check → lower → program.
+// The compile pipeline, top to bottom: parse → check → lower → program; file access through the host.
 import { NodeBudgetError, withNodeBudget } from '@descent/autodiff';
-import { dirname } from 'node:path';
 import type { Diagnostic } from './diagnostics.js';
 import { check } from './check.js';
-import { Reporter } from './diagnostics.js';
-import { defaultMemoryBudget } from './limits.js';
+import { checkData, type DataValues } from './data.js';
+import { formatDiagnostics, Reporter } from './diagnostics.js';
+import type { DslHost } from './host.js';
 import { budgetExceeded } from './lower/failure.js';
 import { lowerProgram, type LowerOptions } from './lower/statements.js';
 import { parse } from './parse.js';
 import type { CurvatureMethod } from './curvature.js';
 import { MemoryLimitError, Program } from './program.js';
 
-export interface CompileOptions extends Omit<LowerOptions, 'baseDir'> {
+export interface CompileOptions extends Omit<LowerOptions, 'baseDir' | 'load' | 'data'> {
   /** The file name shown in messages; `load` paths are relative to its folder. */
   readonly file?: string;
+  /**
+   * Values from JavaScript for the file's `let NAME = load("...")` declarations, by name: a
+   * tensor, a number or nested arrays. The file is then not read; a declared shape must match.
+   */
+  readonly data?: DataValues;
+  /** Where `load` reads files and the default memory budget (Node: the local disk; browser: none). */
+  readonly host?: DslHost;
   /** The most memory the program's buffers may take (default: half of this machine's memory). */
   readonly maxMemoryBytes?: number;
   /** The compile budget: graph nodes the compiler may create (default MAX_GRAPH_NODES). */
@@ -28,7 +35,6 @@ export interface CompileOptions extends Omit<LowerOptions, 'baseDir'> {
  */
 export const MAX_GRAPH_NODES = 100_000;
 
-
 export type CompileResult =
   | { readonly ok: true; readonly program: Program }
   | { readonly ok: false; readonly diagnostics: readonly Diagnostic[] };
@@ -37,7 +43,7 @@ export type CompileResult =
  * Compiles `.loss` source text into a runnable program, or returns every error found, each with
  * file, line and column. Never throws for any input text.
  */
-export function compileSource(source: string, options: CompileOptions = {}): CompileResult {
+export function compileWith(host: DslHost, source: string, options: CompileOptions = {}): CompileResult {
   const file = options.file ?? '<input>';
   const parsed = parse(source, file);
   if (!parsed.ok) return { ok: false, diagnostics: parsed.diagnostics };
@@ -45,12 +51,16 @@ export function compileSource(source: string, options: CompileOptions = {}): Com
   // no prototype: a name such as `constructor` or `__proto__` must not find Object's members
   const overrides: Record<string, number> = Object.assign(Object.create(null) as Record<string, number>, options.overrides ?? {});
   check(parsed.program, reporter, { overrides });
+  const data = checkData(parsed.program, options.data ?? {}, reporter);
   if (!reporter.ok) return { ok: false, diagnostics: reporter.diagnostics };
-  const budget = options.maxMemoryBytes ?? defaultMemoryBudget();
+  const budget = options.maxMemoryBytes ?? (options.host ?? host).defaultMemoryBytes();
+  const reader = options.host ?? host;
   const loss = parsed.program.statements.find((s) => s.kind === 'LossStmt');
   try {
     return withNodeBudget(options.maxGraphNodes ?? MAX_GRAPH_NODES, () => {
-      const lowered = lowerProgram(parsed.program, reporter, { ...options, overrides, baseDir: dirname(file), maxMemoryBytes: budget });
+      const lowered = lowerProgram(parsed.program, reporter, {
+        ...options, overrides, data, baseDir: dirname(file), maxMemoryBytes: budget, load: reader.load,
+      });
       if (lowered === undefined) return { ok: false, diagnostics: reporter.diagnostics };
       return { ok: true, program: new Program(lowered, lowered.settings.seed, budget, options.curvatureMethod) };
     });
@@ -60,4 +70,30 @@ export function compileSource(source: string, options: CompileOptions = {}): Com
     else throw e;
     return { ok: false, diagnostics: reporter.diagnostics };
   }
+}
+
+/** The folder part of a file name ('.' when it has none), with either separator. */
+function dirname(file: string): string {
+  const cut = Math.max(file.lastIndexOf('/'), file.lastIndexOf('\\'));
+  if (cut < 0) return '.';
+  return cut === 0 ? file.slice(0, 1) : file.slice(0, cut);
+}
+
+/** Compilation failed: `diagnostics` holds every error, `message` them formatted with the source. */
+export class CompileError extends Error {
+  override readonly name = 'CompileError';
+  constructor(readonly diagnostics: readonly Diagnostic[], source: string) {
+    super(formatDiagnostics(diagnostics, source));
+  }
+}
+
+/**
+ * `compileWith` that returns the program, its parameters initialized from the seed, or throws a
+ * CompileError listing every error.
+ */
+export function compileOrThrow(host: DslHost, source: string, options: CompileOptions = {}): Program {
+  const r = compileWith(host, source, options);
+  if (!r.ok) throw new CompileError(r.diagnostics, source);
+  r.program.initialize();
+  return r.program;
 }

@@ -1,16 +1,26 @@
-// Public API of @descent/dsl: the parser, the AST types and the diagnostics toolkit.
-export * from './ast.js';
-export {
-  type Diagnostic, Reporter, LineMap, formatDiagnostic, formatDiagnostics, nearestName, didYouMean, editDistance,
-} from './diagnostics.js';
-export { parse, descentGrammar, LONG_SUM_TERMS, MAX_SOURCE_LENGTH, type ParseOptions, type ParseResult } from './parse.js';
-export { layout, MAX_NESTING } from './layout.js';
-export { STATEMENT_KEYWORDS } from './syntax-errors.js';
-export { compileSource, MAX_GRAPH_NODES, type CompileOptions, type CompileResult } from './compile.js';
-export { Program, type MetricInfo, type MetricValues, type ParamInfo } from './program.js';
-export type { CurvatureMethod, CurvatureReport } from './curvature.js';
-export { OPTIMIZER_DEFAULTS } from './optimizer-defaults.js';
-export { defaultMemoryBudget, MAX_LOAD_BYTES } from './limits.js';
-export type { ClaimSetting, ClaimTerm, ExpectMode, OptimizerSetting, Settings } from './lowered.js';
-export { gaussHermite, hermiteGrid } from './quadrature.js';
-export { gradientCheck, GRAD_TOLERANCE, type GradCheck } from './gradient-check.js';
+// Public API of @descent/dsl on Node: the parser, diagnostics, and compiling with `load` reading the local disk.
+import { compileOrThrow, compileWith, type CompileOptions, type CompileResult } from './compile.js';
+import { nodeHost } from './host-node.js';
+import type { Program } from './program.js';
+
+export * from './api.js';
+export { defaultMemoryBudget, nodeHost } from './host-node.js';
+
+/**
+ * Compiles `.loss` source text into a runnable program, or returns every error found, each with
+ * file, line and column. Never throws for any input text. `load` reads files under the folder of
+ * `options.file` unless `options.host` says otherwise.
+ */
+export function compileSource(source: string, options: CompileOptions = {}): CompileResult {
+  return compileWith(nodeHost, source, options);
+}
+
+/**
+ * Compiles `.loss` source into a program, or throws a CompileError listing every error.
+ * @example
+ *   const program = compile('param w[2] ~ normal(0, 1)\nlet X[3, 2] = load("x.csv")\nloss = sum((X @ w)^2)', { data: { X } });
+ *   const [loss, grads] = program.valueAndGrad();   // grads.w
+ */
+export function compile(source: string, options: CompileOptions = {}): Program {
+  return compileOrThrow(nodeHost, source, options);
+}

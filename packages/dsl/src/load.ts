@@ -1,10 +1,6 @@
-// `load("file")`: reads a tensor from CSV, JSON or .npy, with located, readable errors; never throws.
-// Reads are bounded: only files under the model's folder (or allowed with --allow-read), regular
-// files only (no FIFO, device or socket), at most maxBytes, CSV and JSON parsed as a stream of
-// chunks into one Float64Array, so memory is the values (8 bytes each) and one chunk.
-import { closeSync, constants, fstatSync, openSync, readSync, realpathSync } from 'node:fs';
-import { extname, isAbsolute, relative, resolve } from 'node:path';
-import { MAX_LOAD_BYTES } from './limits.js';
+// `load("file")`'s formats: CSV, JSON and .npy bytes into one Float64Array, with located, readable errors.
+// No file access here (that is load-node.ts, or the host a caller injects): CSV and JSON are parsed
+// as a stream of chunks into one Float64Array, so memory is the values (8 bytes each) and one chunk.
 
 export type LoadResult = { ok: true; data: Float64Array; shape: number[] } | { ok: false; message: string };
 
@@ -37,103 +33,40 @@ export function excerpt(text: string, max = 24): string {
   return cut.replace(/[^\x20-\x7e…]/g, (c) => `\\u${c.charCodeAt(0).toString(16).padStart(4, '0')}`);
 }
 
-/** `inner` is `outer` or inside it. */
-function within(inner: string, outer: string): boolean {
-  const rel = relative(outer, inner);
-  return rel === '' || (!rel.startsWith('..') && !isAbsolute(rel));
-}
-
-/** The real path of `full` if the read policy allows it, else a message. */
-function allowed(path: string, full: string, baseDir: string, allow: readonly string[]): { real: string } | { message: string } {
-  let real: string;
-  try {
-    real = realpathSync(full);
-  } catch (e) {
-    const code = (e as NodeJS.ErrnoException).code;
-    if (code === 'ENOENT' || code === 'ENOTDIR') return { message: `${path}: no such file (looked for ${full})` };
-    return { message: `${path}: cannot read (${code ?? String(e)})` };
-  }
-  const roots = [baseDir, ...allow].flatMap((r) => {
-    try {
-      return [realpathSync(resolve(r))];
-    } catch {
-      return [];
-    }
-  });
-  if (roots.some((r) => within(real, r))) return { real };
-  const shown = real === full ? full : `${full}, which is ${real}`;
-  return {
-    message: `${path}: outside the model's folder (${shown}); load reads files under ${resolve(baseDir)} only, unless the command is given --allow-read PATH`,
-  };
-}
-
 /**
- * Loads the tensor in `path` (relative to `baseDir`, the `.loss` file's folder).
- * - `.csv`: numbers separated by commas, one row per line; a first row that is not all numbers
- *   is a header and is skipped; blank lines are ignored. One column gives a vector `[N]`,
- *   otherwise a matrix `[N, cols]`. `nan`, `inf`, `-inf` (any case) are accepted as values.
- * - `.json`: a number, or nested arrays of numbers that are rectangular (any rank).
- * - `.npy`: format versions 1-3, little-endian `<f8` (read directly), `<f4`, `<i4`, `<i8`
- *   (converted; int64 beyond 2^53 loses precision); Fortran order is transposed to C order.
- *
- * @example
- * const r = loadTensor('x.csv', dirname(lossFile), {});
- * if (r.ok) r.shape;              // e.g. [100, 3]
- * else console.error(r.message);  // e.g. "x.csv: row 3 has 4 values, row 2 has 3"
+ * The tensor in a file's bytes, by its extension (`.csv`, `.json`, `.npy`), read from `chunks` in
+ * order; messages do not name the file (the caller prefixes it).
  */
-export function loadTensor(path: string, baseDir: string, options: LoadOptions = {}): LoadResult {
-  const name = typeof path === 'string' ? excerpt(path, 200) : '';
-  try {
-    if (typeof path !== 'string' || path.length === 0) return fail('`load` needs a file name');
-    const full = resolve(baseDir, path);
-    const where = allowed(name, full, baseDir, options.allowRead ?? []);
-    if ('message' in where) return fail(where.message);
-    const maxBytes = options.maxBytes ?? MAX_LOAD_BYTES;
-    // non-blocking, so opening a FIFO returns at once (and is then refused as not a file)
-    const fd = openSync(where.real, constants.O_RDONLY | constants.O_NONBLOCK);
-    try {
-      const st = fstatSync(fd);
-      if (st.isDirectory()) return fail(`${name}: is a directory, not a file`);
-      if (!st.isFile()) return fail(`${name}: not a regular file (a FIFO, device or socket is never read)`);
-      if (st.size > maxBytes) return fail(`${name}: file too large (${st.size} bytes; the limit is ${maxBytes})`);
-      const ext = extname(full).toLowerCase();
-      if (ext !== '.csv' && ext !== '.json' && ext !== '.npy') {
-        return fail(`${name}: unsupported file type \`${excerpt(ext, 12) || '(none)'}\`; load reads .csv, .json and .npy`);
-      }
-      const r = ext === '.npy' ? readNpy(readAll(fd, maxBytes)) : readText(fd, maxBytes, ext === '.csv' ? new CsvReader(values(options)) : new JsonReader(values(options)));
-      return r.ok ? r : fail(`${name}: ${r.message}`);
-    } finally {
-      closeSync(fd);
-    }
-  } catch (e) {
-    if (e instanceof GrewError) return fail(`${name}: the file grew past the limit of ${e.limit} bytes while it was read`);
-    return fail(`${name}: cannot read (${e instanceof Error ? excerpt(e.message, 120) : String(e)})`);
+export function readTensorChunks(ext: string, chunks: Iterable<Uint8Array>, options: LoadOptions = {}): LoadResult {
+  const lower = ext.toLowerCase();
+  if (lower !== '.csv' && lower !== '.json' && lower !== '.npy') {
+    return fail(`unsupported file type \`${excerpt(lower, 12) || '(none)'}\`; load reads .csv, .json and .npy`);
   }
+  if (lower === '.npy') return readNpy(concat(chunks));
+  return readText(chunks, lower === '.csv' ? new CsvReader(values(options)) : new JsonReader(values(options)));
 }
 
-class GrewError extends Error {
-  constructor(readonly limit: number) {
-    super('grew');
-  }
+/** The extension of a file name, with its dot (`.csv`), or '' when it has none. */
+export function extensionOf(name: string): string {
+  const base = name.slice(name.lastIndexOf('/') + 1);
+  const dot = base.lastIndexOf('.');
+  return dot <= 0 ? '' : base.slice(dot);
 }
 
-/** Reads `fd` in chunks, at most `maxBytes` in all (a file may grow after fstat). */
-function* chunks(fd: number, maxBytes: number): Generator<Uint8Array> {
-  const buffer = Buffer.allocUnsafe(CHUNK);
-  let total = 0;
-  for (;;) {
-    const n = readSync(fd, buffer, 0, CHUNK, null);
-    if (n === 0) return;
-    total += n;
-    if (total > maxBytes) throw new GrewError(maxBytes);
-    yield buffer.subarray(0, n);
-  }
-}
-
-function readAll(fd: number, maxBytes: number): Uint8Array {
+function concat(chunks: Iterable<Uint8Array>): Uint8Array {
   const parts: Uint8Array[] = [];
-  for (const c of chunks(fd, maxBytes)) parts.push(Uint8Array.from(c));
-  return Buffer.concat(parts);
+  let total = 0;
+  for (const c of chunks) {
+    parts.push(Uint8Array.from(c));
+    total += c.length;
+  }
+  const out = new Uint8Array(total);
+  let at = 0;
+  for (const p of parts) {
+    out.set(p, at);
+    at += p.length;
+  }
+  return out;
 }
 
 /** A text format read chunk by chunk: `push` returns an error message or null. */
@@ -142,10 +75,10 @@ interface TextReader {
   finish(): LoadResult;
 }
 
-function readText(fd: number, maxBytes: number, reader: TextReader): LoadResult {
+function readText(chunks: Iterable<Uint8Array>, reader: TextReader): LoadResult {
   const decoder = new TextDecoder('utf-8');
   let first = true;
-  for (const c of chunks(fd, maxBytes)) {
+  for (const c of chunks) {
     let text = decoder.decode(c, { stream: true });
     if (first && text.charCodeAt(0) === 0xfeff) text = text.slice(1);
     first = false;
@@ -465,7 +398,7 @@ export function readNpy(bytes: Uint8Array): LoadResult {
   const headerLen = major === 1 ? view.getUint16(8, true) : view.getUint32(8, true);
   const dataStart = 8 + lenBytes + headerLen;
   if (dataStart > bytes.length) return fail(`truncated .npy header (says ${headerLen} bytes, the file has ${bytes.length - 8 - lenBytes})`);
-  const header = Buffer.from(bytes.buffer, bytes.byteOffset + 8 + lenBytes, headerLen).toString(major === 3 ? 'utf8' : 'latin1');
+  const header = new TextDecoder(major === 3 ? 'utf-8' : 'latin1').decode(bytes.subarray(8 + lenBytes, dataStart));
 
   const descr = /['"]descr['"]\s*:\s*['"]([^'"]*)['"]/.exec(header)?.[1];
   const fortran = /['"]fortran_order['"]\s*:\s*(True|False)/.exec(header)?.[1];

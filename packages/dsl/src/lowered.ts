@@ -1,4 +1,5 @@
 // What lowering hands to the runtime: placeholders, the traced loss/metrics/updates, and how to fill inputs.
+import type { OptimizerKind } from '@descent/autodiff/optim';
 import type { Random, Shape, Tensor } from '@descent/autodiff';
 
 /** A learnable tensor: its placeholder in the traced graph and how to initialize it. */
@@ -49,7 +50,7 @@ export type ExpectMode =
   | { readonly kind: 'quadrature'; readonly nodes: number };
 
 export interface OptimizerSetting {
-  readonly name: 'gd' | 'momentum' | 'adam' | 'flow';
+  readonly name: OptimizerKind;
   /** Every argument's value; a scheduled one's value at step 0. */
   readonly args: Readonly<Record<string, number>>;
   /** Arguments that are schedules (expressions of `step`), with their source text. */

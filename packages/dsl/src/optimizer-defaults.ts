@@ -1,14 +1,16 @@
-// The optimizers a .loss file (or --optimizer) can name, with their arguments in positional order and defaults.
-import type { OptimizerSetting } from './lowered.js';
+// The optimizers a .loss file (or --optimizer) can name: @descent/autodiff/optim's one table, as (name, default) pairs.
+import { OPTIMIZERS, type OptimizerKind } from '@descent/autodiff/optim';
 
 /**
- * The one table of optimizer arguments and defaults, used by the lowering (`optimizer adam(1e-3)`
- * fills the rest from here) and by the CLI (`--optimizer adam` on a file that says `gd(lr = 0.1)`).
- * Order matters: positional arguments are matched in this order.
+ * Each optimizer's arguments in positional order with their defaults, read from the library's
+ * optimizer table: the lowering fills `optimizer adam(1e-3)`'s other arguments from here, and the
+ * CLI uses it for `--optimizer adam` on a file that says `gd(lr = 0.1)`.
  */
-export const OPTIMIZER_DEFAULTS: Readonly<Record<OptimizerSetting['name'], readonly (readonly [string, number])[]>> = {
-  gd: [['lr', 0.01]],
-  momentum: [['lr', 0.01], ['beta', 0.9]],
-  adam: [['lr', 0.001], ['beta1', 0.9], ['beta2', 0.999], ['eps', 1e-8]],
-  flow: [['dt', 0.01]],
+const pairs = (kind: OptimizerKind): readonly (readonly [string, number])[] => OPTIMIZERS[kind].args.map((a) => [a.name, a.default] as const);
+
+export const OPTIMIZER_DEFAULTS: Readonly<Record<OptimizerKind, readonly (readonly [string, number])[]>> = {
+  gd: pairs('gd'),
+  momentum: pairs('momentum'),
+  adam: pairs('adam'),
+  flow: pairs('flow'),
 };

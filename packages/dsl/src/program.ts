@@ -1,7 +1,7 @@
 // A compiled program: parameter buffers, one plan for loss + gradients + updates, one for metrics.
 import {
-  allocate, backward, estimatePlanBytes, formatBytes, neg, planOf, Random, withDeferredConstants, type Plan,
-  type RandomState, type Shape,
+  allocate, backward, constant, estimatePlanBytes, formatBytes, neg, planOf, Random, withDeferredConstants, type Plan,
+  type RandomState, type Shape, type Tensor,
 } from '@descent/autodiff';
 import { CurvatureMetrics, type CurvatureMethod, type CurvatureReport } from './curvature.js';
 import type { ClaimSetting, Lowered, Settings } from './lowered.js';
@@ -104,6 +104,47 @@ export class Program {
       : { ...lowered.settings, optimizer: { ...optimizer, args: { ...optimizer.args, ...this.optimizerArgsAt(0) } } };
     this.sampleRng = new Random(`${seed}/samples`);
     this.resample();
+  }
+
+  private named: { params: Record<string, Tensor>; grads: Record<string, Tensor> } | undefined;
+
+  /** The descended parameters and their gradients as tensors by name, over the program's own buffers (made once). */
+  private namedViews(): { params: Record<string, Tensor>; grads: Record<string, Tensor> } {
+    if (this.named === undefined) {
+      const params: Record<string, Tensor> = {};
+      const grads: Record<string, Tensor> = {};
+      let g = 1;
+      this.paramInfo.forEach((p, i) => {
+        if (p.updated) return;
+        params[p.name] = constant(this.params[i]!, p.shape);
+        grads[p.name] = constant(this.evalPlan.outputs[g++]!.data, p.shape);
+      });
+      this.named = { params, grads };
+    }
+    return this.named;
+  }
+
+  /**
+   * The descended parameters by name (`{ W1, b1 }`), as tensors over the program's parameter
+   * buffers: an optimizer that updates them in place (`adam(program.parameters)`) moves the program.
+   */
+  get parameters(): Readonly<Record<string, Tensor>> {
+    return this.namedViews().params;
+  }
+
+  /**
+   * Evaluates at the current parameters: the objective, and the gradient of the minimized
+   * objective by parameter name. The same gradient object comes back every call (its tensors are
+   * the plan's buffers, overwritten by the next evaluation), so a training loop allocates nothing.
+   * @example
+   *   const program = compile(source, { data: { X, y } });
+   *   const opt = adam(program.parameters, { lr: 1e-2 });
+   *   for (let t = 0; t < 1000; t++) opt.update(program.parameters, program.valueAndGrad()[1]);
+   */
+  valueAndGrad(): [number, Readonly<Record<string, Tensor>>] {
+    const views = this.namedViews();
+    this.evalPlan.execute();
+    return [this.evalPlan.outputs[0]!.data[0]!, views.grads];
   }
 
   /** Sets the `step` counter that the next evaluations (loss, gradients, metrics) read. */

@@ -2,6 +2,8 @@
 // agree, strided under broadcasting; one-element inputs are read once, outside the loop.
 import type { Kernel } from '../primitive.js';
 import { broadcastStrides, sameShape, sizeOf, type Shape } from '../shape.js';
+import { kernelMode } from './codegen.js';
+import { interpretedFused } from './interpreted.js';
 import { scalarLib } from './scalar-lib.js';
 
 /** Builds (once per body) a function `(shape, strides) => Kernel`. */
@@ -135,6 +137,8 @@ export const UNROLL_COLS = 16;
  */
 export function fusedKernel(body: string, result: string, inputs: readonly Shape[], out: Shape): Kernel {
   if (sizeOf(out) === 0) return () => {};
+  // no `new Function` (a strict Content-Security-Policy): the same arithmetic, interpreted
+  if (kernelMode() === 'interpreted') return interpretedFused(body, result, inputs, out);
   const scalar = inputs.map((s) => sizeOf(s) === 1);
   const spec: LoopSpec = { body, result, scalar };
   if (inputs.every((s, i) => scalar[i] || sameShape(s, out))) return flatKernel(spec);

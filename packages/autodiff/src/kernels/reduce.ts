@@ -1,6 +1,8 @@
 // Generated reduction loops over chosen axes: a fold (init, step, finish), fast paths for common layouts.
 import type { Kernel } from '../primitive.js';
 import { sizeOf, stridesOf, type Shape } from '../shape.js';
+import { kernelMode } from './codegen.js';
+import { interpretedReduce } from './interpreted.js';
 import { scalarLib } from './scalar-lib.js';
 
 /**
@@ -120,6 +122,8 @@ export function trailingRows(shape: Shape, axes: readonly number[]): { O: number
  * pattern goes through precomputed offset tables.
  */
 export function reduceKernel(fold: Fold, shape: Shape, axes: readonly number[]): Kernel {
+  // no `new Function` (a strict Content-Security-Policy): the same folds, interpreted
+  if (kernelMode() === 'interpreted') return interpretedReduce(fold, shape, axes);
   return reduceWith(fold, shape, axes, plainReader, 'const x = inputs[0];');
 }
 
@@ -148,6 +152,7 @@ export function fusedReduceKernel(fold: Fold, shape: Shape, axes: readonly numbe
   if (row.some(Boolean) && !(block?.K === 1 && axes.length === 1 && axes[0] === shape.length - 1)) {
     throw new Error('fusedReduceKernel: per-row inputs need a reduction over the last axis alone');
   }
+  if (kernelMode() === 'interpreted') return interpretedReduce(fold, shape, axes, read);
   const head = read.scalar.map((s, i) => (s ? `const a${i} = inputs[${i}][0];` : `const y${i} = inputs[${i}];`)).join(' ');
   // the row paths (K = 1) have the row's index in `o`
   const load = (i: number): string => (read.scalar[i] ? '' : row[i] ? `const a${i} = y${i}[o];` : `const a${i} = y${i}[q];`);

@@ -6,6 +6,7 @@ import type {
 } from '../ast.js';
 import { isBuiltin } from '../lower/builtins.js';
 import { didYouMean } from '../diagnostics.js';
+import { optimizerList } from '@descent/autodiff/optim';
 import { OPTIMIZER_DEFAULTS } from '../optimizer-defaults.js';
 import { checkClaim } from './claims.js';
 import { bindIndices, checkShape, DEFAULT_RANDOM_HINT, walk, walkBindings, type Ctx } from './expr.js';
@@ -232,7 +233,7 @@ function checkOptimizer(s: OptimizerStmt, state: FileState, ctx: Ctx): void {
   const name = s.name.name;
   const known = OPTIMIZER_ARGS[name];
   if (known === undefined) {
-    ctx.reporter.error(`unknown optimizer \`${name}\``, s.name, didYouMean(name, Object.keys(OPTIMIZER_ARGS)) ?? 'use gd, momentum, adam or flow');
+    ctx.reporter.error(`unknown optimizer \`${name}\``, s.name, didYouMean(name, Object.keys(OPTIMIZER_ARGS)) ?? `use ${optimizerList()}`);
     return;
   }
   const given = new Set<string>();

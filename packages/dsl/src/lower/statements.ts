@@ -9,9 +9,11 @@ import type {
   UpdateStmt,
 } from '../ast.js';
 import { Reporter } from '../diagnostics.js';
+import { isOptimizerKind, optimizerList } from '@descent/autodiff/optim';
 import { OPTIMIZER_DEFAULTS } from '../optimizer-defaults.js';
+import type { LoadedData } from '../data.js';
 import { MAX_LOAD_BYTES } from '../limits.js';
-import { excerpt, loadTensor } from '../load.js';
+import { excerpt, type LoadOptions, type LoadResult } from '../load.js';
 import { MAX_QUADRATURE_NODES } from '../quadrature.js';
 import type {
   ClaimSetting, ClaimTerm, ExpectMode, Lowered, LoweredCurvature, LoweredMetric, LoweredParam, LoweredUpdate, OptimizerSetting,
@@ -37,6 +39,10 @@ export interface LowerOptions {
   readonly allowRead?: readonly string[];
   /** Declarations whose values would exceed this are refused before anything is allocated. */
   readonly maxMemoryBytes?: number;
+  /** Reads `load("file")` (the host's reader: the local disk on Node); without it `load` is an error. */
+  readonly load?: (path: string, baseDir: string, options: LoadOptions) => LoadResult;
+  /** Values passed from JavaScript for `let NAME = load(...)`, by name (checked by data.ts). */
+  readonly data?: LoadedData;
 }
 
 /** Whether `e` measures a series somewhere (`final(x)` inside a claim's value). */
@@ -263,9 +269,9 @@ class FileLowerer {
         return;
       }
       case 'OptimizerStmt': {
-        const name = s.name.name as OptimizerSetting['name'];
+        const name = s.name.name;
+        if (!isOptimizerKind(name)) fail(this.reporter, `unknown optimizer \`${name}\` (${optimizerList()})`, s.name);
         const defaults = OPTIMIZER_DEFAULTS[name];
-        if (!defaults) fail(this.reporter, `unknown optimizer \`${s.name.name}\` (gd, momentum, adam or flow)`, s.name);
         const args: Record<string, number> = Object.fromEntries(defaults);
         const schedule: Record<string, string> = Object.create(null) as Record<string, string>;
         s.args.forEach((a, k) => {
@@ -352,17 +358,19 @@ class FileLowerer {
     const call = s.value as Extract<Expr, { kind: 'Call' }>;
     const arg = call.args[0];
     if (call.args.length !== 1 || arg?.kind !== 'Str') fail(this.reporter, 'load takes one file name in quotes: load("x.csv")', call);
-    const r = loadTensor(arg.value, this.ctx.baseDir, {
+    const given = this.options.data?.[s.decl.name.name];
+    const read = this.options.load ?? ((path: string): LoadResult => ({ ok: false, message: `${excerpt(path, 200)}: no file reader was given` }));
+    const r: LoadResult = given !== undefined ? { ok: true, data: given.data, shape: [...given.shape] } : read(arg.value, this.ctx.baseDir, {
       maxBytes: this.ctx.maxLoadBytes,
       allowRead: this.ctx.allowRead,
       ...(this.options.maxMemoryBytes === undefined ? {} : { maxMemoryBytes: this.options.maxMemoryBytes }),
       // the declared shape passed the memory check: the values go into one buffer of that size
       ...(declared === undefined ? {} : { expectedCount: declared.reduce((a, b) => a * b, 1) }),
     });
-    const shown = `load("${excerpt(arg.value, 200)}")`;
+    const shown = given !== undefined ? `data.${s.decl.name.name}` : `load("${excerpt(arg.value, 200)}")`;
     if (!r.ok) fail(this.reporter, `${shown}: ${r.message}`, arg);
     if (declared && (r.shape.length !== declared.length || r.shape.some((d, i) => d !== declared[i]))) {
-      fail(this.reporter, `${shown}: the file holds shape ${formatShape(r.shape)}, declared ${formatShape(declared)}`, arg);
+      fail(this.reporter, `${shown}: the ${given !== undefined ? 'value has' : 'file holds'} shape ${formatShape(r.shape)}, declared ${formatShape(declared)}`, arg);
     }
     return val(constant(r.data, r.shape));
   }

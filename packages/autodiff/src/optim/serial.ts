@@ -1,17 +1,19 @@
 // Lossless float64 vector encoding (base64 of little-endian bytes) and state validation helpers.
-import { OptimizerError, type OptimizerSpec, type OptimizerState } from './types.js';
+import { base64Decode, base64Encode } from './base64.js';
+import { requireArg } from './table.js';
+import { OptimizerError, type OptimizerKind, type OptimizerSpec, type OptimizerState } from './types.js';
 
 /** Encodes a Float64Array as base64 of its little-endian IEEE-754 bytes; decodeF64 inverts it exactly. */
 export function encodeF64(a: Float64Array): string {
   const bytes = new Uint8Array(a.length * 8);
   const view = new DataView(bytes.buffer);
   for (let i = 0; i < a.length; i++) view.setFloat64(i * 8, a[i]!, true);
-  return Buffer.from(bytes).toString('base64');
+  return base64Encode(bytes);
 }
 
 /** Decodes `encodeF64` output into `out` (which must have the encoded length). */
 export function decodeF64Into(b64: string, out: Float64Array, what = 'vector'): Float64Array {
-  const bytes = Buffer.from(b64, 'base64');
+  const bytes = base64Decode(b64, what);
   if (bytes.length !== out.length * 8) {
     throw new OptimizerError(`${what}: expected ${out.length} float64 values, got ${bytes.length / 8}`);
   }
@@ -22,7 +24,7 @@ export function decodeF64Into(b64: string, out: Float64Array, what = 'vector'): 
 
 /** Decodes `encodeF64` output into a new array. */
 export function decodeF64(b64: string): Float64Array {
-  const bytes = Buffer.from(b64, 'base64');
+  const bytes = base64Decode(b64, 'float64 data');
   if (bytes.length % 8 !== 0) throw new OptimizerError(`float64 data of ${bytes.length} bytes is not a multiple of 8`);
   return decodeF64Into(b64, new Float64Array(bytes.length / 8));
 }
@@ -85,15 +87,15 @@ export function buffersLike(sizes: readonly number[]): Float64Array[] {
   return sizes.map((n) => new Float64Array(n));
 }
 
-/** Throws unless `x` is a finite number satisfying `ok`. */
-/** The new value of hyperparameter `name` from `values` (validated), or `current` when absent. */
-export function scheduledHyper(kind: string, name: string, values: Readonly<Record<string, number>>, current: number, ok: (x: number) => boolean, want: string): number {
+/** The new value of hyperparameter `name` from `values` (validated by the table), or `current` when absent. */
+export function scheduledHyper(kind: OptimizerKind, name: string, values: Readonly<Record<string, number>>, current: number): number {
   const v = values[name];
   if (v === undefined) return current;
-  requireHyper(kind, `${name} (scheduled)`, v, ok, want);
+  requireArg(kind, name, v, `${name} (scheduled)`);
   return v;
 }
 
+/** Throws unless `x` is a finite number satisfying `ok` (for arguments outside the table, such as flow's tolerances). */
 export function requireHyper(kind: string, name: string, x: number, ok: (x: number) => boolean, want: string): void {
   if (!Number.isFinite(x) || !ok(x)) throw new OptimizerError(`${kind}: ${name} must be ${want}, got ${x}`);
 }

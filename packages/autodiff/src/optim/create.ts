@@ -1,16 +1,9 @@
-// Optimizer construction from a spec, and the public optimizer API.
+// The flat optimizer of a spec: in-place steps over a list of Float64Array parameters.
 import { adam } from './adam.js';
 import { flow } from './flow.js';
 import { gd } from './gd.js';
 import { momentum } from './momentum.js';
 import type { Optimizer, OptimizerSpec } from './types.js';
-
-export { adam } from './adam.js';
-export { flow } from './flow.js';
-export { gd } from './gd.js';
-export { momentum } from './momentum.js';
-export { decodeF64, encodeF64 } from './serial.js';
-export { OptimizerError, type GradientFn, type Optimizer, type OptimizerKind, type OptimizerSpec, type OptimizerState } from './types.js';
 
 /**
  * Creates the optimizer for parameters of the given lengths; all its buffers are allocated here.
@@ -18,7 +11,7 @@ export { OptimizerError, type GradientFn, type Optimizer, type OptimizerKind, ty
  *   const opt = createOptimizer({ kind: 'adam', lr: 1e-3, beta1: 0.9, beta2: 0.999, eps: 1e-8 }, [w.length]);
  *   opt.step([w], (p, out) => gradient(p[0]!, out[0]!));
  */
-export function createOptimizer(spec: OptimizerSpec, sizes: readonly number[]): Optimizer {
+export function createFlat(spec: OptimizerSpec, sizes: readonly number[]): Optimizer {
   switch (spec.kind) {
     case 'gd':
       return gd(spec.lr, sizes);

@@ -2,6 +2,7 @@
 import {
   buffersLike, checkCompatible, checkSizes, finiteScalar, hyperOf, requireHyper, scheduledHyper, scalarOf,
 } from './serial.js';
+import { requireArg } from './table.js';
 import { OptimizerError, type GradientFn, type Optimizer, type OptimizerSpec, type OptimizerState } from './types.js';
 
 // Dormand & Prince (1980), the tableau of MATLAB's ode45 / scipy's RK45. Row s holds a[s][i] for
@@ -35,7 +36,7 @@ const MAX_SUBSTEPS = 100_000;
  * taken anyway, so the parameters turn non-finite and the caller's divergence check names them.
  */
 export function flow(dt: number, sizes: readonly number[], rtol = 1e-9, atol = 1e-12): Optimizer {
-  requireHyper('flow', 'dt', dt, (x) => x > 0, 'positive');
+  requireArg('flow', 'dt', dt);
   requireHyper('flow', 'rtol', rtol, (x) => x > 0, 'positive');
   requireHyper('flow', 'atol', atol, (x) => x >= 0, 'non-negative');
   const spec: OptimizerSpec = { kind: 'flow', dt, rtol, atol };
@@ -134,7 +135,7 @@ export function flow(dt: number, sizes: readonly number[], rtol = 1e-9, atol = 1
       steps++;
     },
     setHyper(values: Readonly<Record<string, number>>): void {
-      dt = scheduledHyper('flow', 'dt', values, dt, (x) => x > 0, 'positive');
+      dt = scheduledHyper('flow', 'dt', values, dt);
     },
     state(): OptimizerState {
       return {

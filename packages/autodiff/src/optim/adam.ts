@@ -1,7 +1,8 @@
 // Adam with bias correction (Kingma & Ba 2015, Algorithm 1).
 import {
-  buffersLike, checkCompatible, checkSizes, decodeF64Into, encodeF64, finiteScalar, hyperOf, requireHyper, scheduledHyper, scalarOf,
+  buffersLike, checkCompatible, checkSizes, decodeF64Into, encodeF64, finiteScalar, hyperOf, scheduledHyper, scalarOf,
 } from './serial.js';
+import { requireArg } from './table.js';
 import { OptimizerError, type GradientFn, type Optimizer, type OptimizerSpec, type OptimizerState } from './types.js';
 
 /**
@@ -12,10 +13,10 @@ import { OptimizerError, type GradientFn, type Optimizer, type OptimizerSpec, ty
  * βᵗ is computed with Math.pow from the step count, so a restored run matches exactly.
  */
 export function adam(lr: number, beta1: number, beta2: number, eps: number, sizes: readonly number[]): Optimizer {
-  requireHyper('adam', 'lr', lr, (x) => x > 0, 'positive');
-  requireHyper('adam', 'beta1', beta1, (x) => x >= 0 && x < 1, 'in [0, 1)');
-  requireHyper('adam', 'beta2', beta2, (x) => x >= 0 && x < 1, 'in [0, 1)');
-  requireHyper('adam', 'eps', eps, (x) => x >= 0, 'non-negative');
+  requireArg('adam', 'lr', lr);
+  requireArg('adam', 'beta1', beta1);
+  requireArg('adam', 'beta2', beta2);
+  requireArg('adam', 'eps', eps);
   const spec: OptimizerSpec = { kind: 'adam', lr, beta1, beta2, eps };
   const g = buffersLike(sizes);
   const m = buffersLike(sizes);
@@ -50,10 +51,10 @@ export function adam(lr: number, beta1: number, beta2: number, eps: number, size
       steps = t;
     },
     setHyper(values: Readonly<Record<string, number>>): void {
-      lr = scheduledHyper('adam', 'lr', values, lr, (x) => x > 0, 'positive');
-      beta1 = scheduledHyper('adam', 'beta1', values, beta1, (x) => x >= 0 && x < 1, 'in [0, 1)');
-      beta2 = scheduledHyper('adam', 'beta2', values, beta2, (x) => x >= 0 && x < 1, 'in [0, 1)');
-      eps = scheduledHyper('adam', 'eps', values, eps, (x) => x >= 0, 'non-negative');
+      lr = scheduledHyper('adam', 'lr', values, lr);
+      beta1 = scheduledHyper('adam', 'beta1', values, beta1);
+      beta2 = scheduledHyper('adam', 'beta2', values, beta2);
+      eps = scheduledHyper('adam', 'eps', values, eps);
     },
     state(): OptimizerState {
       return {

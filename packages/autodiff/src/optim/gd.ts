@@ -1,12 +1,13 @@
 // Plain gradient descent: θ ← θ − lr ∇f(θ).
 import {
-  buffersLike, checkCompatible, checkSizes, finiteScalar, hyperOf, requireHyper, scheduledHyper, scalarOf,
+  buffersLike, checkCompatible, checkSizes, finiteScalar, hyperOf, scheduledHyper, scalarOf,
 } from './serial.js';
+import { requireArg } from './table.js';
 import type { GradientFn, Optimizer, OptimizerSpec, OptimizerState } from './types.js';
 
 /** Gradient descent with a fixed learning rate. */
 export function gd(lr: number, sizes: readonly number[]): Optimizer {
-  requireHyper('gd', 'lr', lr, (x) => x > 0, 'positive');
+  requireArg('gd', 'lr', lr);
   const spec: OptimizerSpec = { kind: 'gd', lr };
   const g = buffersLike(sizes);
   let steps = 0;
@@ -27,7 +28,7 @@ export function gd(lr: number, sizes: readonly number[]): Optimizer {
       steps++;
     },
     setHyper(values: Readonly<Record<string, number>>): void {
-      lr = scheduledHyper('gd', 'lr', values, lr, (x) => x > 0, 'positive');
+      lr = scheduledHyper('gd', 'lr', values, lr);
     },
     state(): OptimizerState {
       return { kind: 'gd', hyper: hyperOf(spec), sizes: [...sizes], scalars: { steps: finiteScalar('steps', steps) }, buffers: {} };

@@ -1,7 +1,8 @@
 // Heavy-ball momentum: v ← β v + ∇f(θ), θ ← θ − lr v.
 import {
-  buffersLike, checkCompatible, checkSizes, decodeF64Into, encodeF64, finiteScalar, hyperOf, requireHyper, scheduledHyper, scalarOf,
+  buffersLike, checkCompatible, checkSizes, decodeF64Into, encodeF64, finiteScalar, hyperOf, scheduledHyper, scalarOf,
 } from './serial.js';
+import { requireArg } from './table.js';
 import { OptimizerError, type GradientFn, type Optimizer, type OptimizerSpec, type OptimizerState } from './types.js';
 
 /**
@@ -9,8 +10,8 @@ import { OptimizerError, type GradientFn, type Optimizer, type OptimizerSpec, ty
  * the form in the literature; the velocity form is the one PyTorch's SGD(momentum) uses.
  */
 export function momentum(lr: number, beta: number, sizes: readonly number[]): Optimizer {
-  requireHyper('momentum', 'lr', lr, (x) => x > 0, 'positive');
-  requireHyper('momentum', 'beta', beta, (x) => x >= 0 && x < 1, 'in [0, 1)');
+  requireArg('momentum', 'lr', lr);
+  requireArg('momentum', 'beta', beta);
   const spec: OptimizerSpec = { kind: 'momentum', lr, beta };
   const g = buffersLike(sizes);
   const v = buffersLike(sizes);
@@ -37,8 +38,8 @@ export function momentum(lr: number, beta: number, sizes: readonly number[]): Op
       steps++;
     },
     setHyper(values: Readonly<Record<string, number>>): void {
-      lr = scheduledHyper('momentum', 'lr', values, lr, (x) => x > 0, 'positive');
-      beta = scheduledHyper('momentum', 'beta', values, beta, (x) => x >= 0 && x < 1, 'in [0, 1)');
+      lr = scheduledHyper('momentum', 'lr', values, lr);
+      beta = scheduledHyper('momentum', 'beta', values, beta);
     },
     state(): OptimizerState {
       return {

@@ -3,7 +3,7 @@ import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import {
   createOptimizer, decodeF64, encodeF64, OptimizerError, type GradientFn, type OptimizerSpec, type OptimizerState,
-} from '../../packages/cli/src/optimizers/index.js';
+} from '../../packages/autodiff/src/optim/index.js';
 
 /** f(x) = ½ Σ aᵢ xᵢ² over one parameter vector; ∇f = a ⊙ x. */
 function quadratic(a: readonly number[]): GradientFn {
@@ -185,5 +185,22 @@ describe('state save and restore', () => {
     expect(() => createOptimizer({ kind: 'gd', lr: -1 }, [1])).toThrow(/lr must be positive/);
     expect(() => createOptimizer({ kind: 'momentum', lr: 0.1, beta: 1 }, [1])).toThrow(/beta/);
     expect(() => createOptimizer({ kind: 'flow', dt: NaN }, [1])).toThrow(/dt/);
+  });
+});
+
+describe('the portable base64 of states is Node\'s', () => {
+  it('encodes as Buffer does and decodes Buffer\'s text, for any doubles', () => {
+    fc.assert(
+      fc.property(fc.array(fc.double(), { maxLength: 40 }), (values) => {
+        const a = Float64Array.from(values);
+        const bytes = Buffer.from(a.buffer, a.byteOffset, a.byteLength);
+        expect(encodeF64(a)).toBe(bytes.toString('base64'));
+        expect([...decodeF64(bytes.toString('base64'))]).toEqual([...a]);
+      }),
+    );
+  });
+
+  it('refuses text that is not base64, naming the character', () => {
+    expect(() => decodeF64('AAAA*AAAAAA=')).toThrow(/"\*" at 4 is not a base64 character/);
   });
 });
