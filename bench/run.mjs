@@ -3,6 +3,7 @@ import { benchAutodiff } from './autodiff.mjs';
 import { benchDsl } from './dsl.mjs';
 import { benchCli } from './cli.mjs';
 import { benchCurvature } from './curvature.mjs';
+import { benchCompileCost } from './compile-cost.mjs';
 import { benchExamples } from './examples.mjs';
 import { benchVmap } from './vmap.mjs';
 
@@ -10,6 +11,7 @@ console.log(`descent benchmarks — node ${process.version}, ${new Date().toISOS
 benchAutodiff();
 benchDsl();
 benchCurvature();
+benchCompileCost();
 await benchExamples();
 benchVmap();
 await benchCli();

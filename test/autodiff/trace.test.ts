@@ -15,10 +15,10 @@ describe('trace', () => {
   it('defers only what the installed trace says, with the same value once computed', () => {
     const n = 8;
     const small = constant(new Float64Array(n).fill(2), [n]);
-    const deferred = withTrace({ deferConstantsOver: 4, shared: undefined }, () => exp(small));
+    const deferred = withTrace({ deferConstantsOver: 4, shared: undefined, simplify: false }, () => exp(small));
     expect(deferred.symbolic).toBe(true);
     expect(deferred.inputs).toEqual([small]);
-    const kept = withTrace({ deferConstantsOver: n, shared: undefined }, () => exp(small));
+    const kept = withTrace({ deferConstantsOver: n, shared: undefined, simplify: false }, () => exp(small));
     expect(kept.symbolic).toBe(false);
     expect(kept.data[0]).toBeCloseTo(Math.exp(2), 15);
     expect(currentTrace()).toBe(EAGER);
@@ -28,6 +28,7 @@ describe('trace', () => {
     expect(() => withDeferredConstants(true, () => withSharedNodes(() => {
       expect(currentTrace().deferConstantsOver).toBe(DEFERRED_CONSTANT_ELEMENTS);
       expect(currentTrace().shared).toBeInstanceOf(Map);
+      expect(currentTrace().simplify).toBe(false);
       throw new Error('inside');
     }))).toThrow('inside');
     expect(currentTrace()).toBe(EAGER);

@@ -88,4 +88,16 @@ describe('acquireLock', () => {
     lock.release();
     expect(fs.existsSync(path.join(dir, LOCK_FILE))).toBe(true);
   });
+
+  it("the files of a taker killed inside acquireLock are removed by the next holder; a live taker's are kept", async () => {
+    const child = spawn('true');
+    await new Promise((r) => child.on('close', r));
+    const dir = folder();
+    const dead = [`${LOCK_FILE}.${child.pid}.0a1b.tmp`, `${LOCK_FILE}.stale.${child.pid}.0a1b`];
+    const live = `${LOCK_FILE}.${process.pid}.ffee.tmp`;
+    for (const n of [...dead, live, '.unrelated.7.tmp']) fs.writeFileSync(path.join(dir, n), '{}');
+    const lock = acquireLock(dir, 'resume');
+    expect(fs.readdirSync(dir).sort()).toEqual([LOCK_FILE, live, '.unrelated.7.tmp'].sort());
+    lock.release();
+  });
 });

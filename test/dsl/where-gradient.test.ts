@@ -31,4 +31,14 @@ describe('where in the DSL', () => {
     expect(s.objective).toBeCloseTo(3, 14);
     expect(s.grad).toBeCloseTo(2, 14);
   });
+
+  it('grad of one number is forward mode, and marks the side of where the same way: no NaN after a where either', () => {
+    // sqrt of where(y > 0, y, 0) at 0: the tangent 0 (side not taken) meets sqrt's infinite slope
+    for (const body of ['sqrt(where(y > 0, y, 0))', 'where(y > 0, y, 0)^0.5 * 2 + 1', 'where(y != 0, sqrt(y), 0)', 'where(y > 0, y / y, 0)']) {
+      const model = `g(y) = grad(${body}, y)\nmetric d = g(w)\nloss = g(w) + w^2`;
+      expect(at(model, 0), body).toEqual({ objective: 0, grad: 0 });
+      expect(Number.isFinite(at(model, 4).objective), body).toBe(true);
+    }
+    expect(at('g(y) = grad(sqrt(where(y > 0, y, 0)), y)\nloss = g(w)', 4).objective).toBeCloseTo(0.25, 15);
+  });
 });

@@ -3,6 +3,7 @@ export { allocate, allocationCount } from './alloc.js';
 export { compileTree, type CompiledTree } from './compile-tree.js';
 export { formatTensor, type PrintOptions } from './format.js';
 export { backward } from './engine.js';
+export { forwardDerivative } from './forward.js';
 export * from './ops.js';
 export {
   compile, jit, kernelTimings, Plan, planOf, resetKernelTimings, setKernelTiming, type KernelTiming, type PlanStats,

@@ -2,7 +2,7 @@
 import { allocate } from './alloc.js';
 import { attrsKey, leafKey } from './node-keys.js';
 import { formatTensor, type PrintOptions } from './format.js';
-import type { Primitive } from './primitive.js';
+import type { Kernel, Primitive } from './primitive.js';
 import { formatShape, ShapeError, sizeOf, type Shape } from './shape.js';
 
 /** Nested number arrays, as accepted by `tensor()` and returned by `toArray()`. */
@@ -208,21 +208,24 @@ export const DEFERRED_CONSTANT_ELEMENTS = 1 << 20;
 /**
  * What apply() does with the graph being built. Outside any trace (EAGER) every result whose
  * inputs all have values is computed at once, and a node is recorded only when the result must be
- * differentiable or has a symbolic input. Code that builds a graph for a plan installs a trace
- * (withTrace, or the two helpers below) that changes two things, and never a value:
+ * differentiable or has a symbolic input. Code that builds a graph installs a trace (withTrace, or
+ * the helpers below) that changes three things, and never a value:
  * - `deferConstantsOver`: constant results with more elements than this are recorded as nodes
  *   the plan computes, so nothing big is allocated before the plan's memory is checked (the seed
  *   of a gradient broadcast to [n, n], say). Deferred or not, the value is the same; only when
  *   and where it is computed differ.
  * - `shared`: structurally equal nodes are built once (see withSharedNodes).
+ * - `simplify`: while sharing, x·1, 1·x and −(−x) are built as x, and a+b, b+a as one node (see
+ *   withSimplification).
  */
 export interface Trace {
   readonly deferConstantsOver: number | undefined;
   readonly shared: Map<string, Tensor> | undefined;
+  readonly simplify: boolean;
 }
 
-/** Eager evaluation: no deferral, no sharing. */
-export const EAGER: Trace = { deferConstantsOver: undefined, shared: undefined };
+/** Eager evaluation: no deferral, no sharing, no simplification. */
+export const EAGER: Trace = { deferConstantsOver: undefined, shared: undefined, simplify: false };
 let trace: Trace = EAGER;
 
 /** The trace apply() follows now (EAGER outside any). */
@@ -244,7 +247,7 @@ export function withTrace<T>(next: Trace, body: () => T): T {
 /**
  * Runs `body` (a graph being built for a plan) with large constant results deferred to the plan
  * (`defer`), or computed now (`!defer`, for values the builder must read, such as a literal it
- * checks); sharing is kept as it was.
+ * checks); sharing and simplification are kept as they were.
  */
 export function withDeferredConstants<T>(defer: boolean, body: () => T): T {
   return withTrace({ ...trace, deferConstantsOver: defer ? DEFERRED_CONSTANT_ELEMENTS : undefined }, body);
@@ -257,12 +260,17 @@ function defersConstant(prim: Primitive, size: number): boolean {
 
 /**
  * Applies a primitive: checks shapes, computes the value now when every input has one (unless the
- * current trace defers it), and records the inputs when the result must be differentiable or is
- * computed later.
+ * current trace defers it), and records the inputs when the result must be
+ * differentiable or is computed later.
  */
 export function apply<A>(prim: Primitive<A>, inputs: readonly Tensor[], attrs: A): Tensor {
   const shape = outputShape(prim, inputs, attrs);
   const shapes = inputs.map((t) => t.shape);
+  const sharing = trace.shared;
+  if (sharing !== undefined && trace.simplify) {
+    const same = simplified(prim as Primitive, inputs, shape);
+    if (same !== undefined) return same;
+  }
   const tracked = inputs.some((t) => t.tracked);
   let value: Float64Array | undefined;
   const size = sizeOf(shape);
@@ -271,11 +279,10 @@ export function apply<A>(prim: Primitive<A>, inputs: readonly Tensor[], attrs: A
     if (prim.alias) value = values[0];
     else {
       value = allocate(size);
-      prim.prepare(shapes, shape, attrs)(values, value);
+      eagerKernel(prim as Primitive, shapes, shape, attrs)(values, value);
     }
   }
   const node = tracked || value === undefined;
-  const sharing = trace.shared;
   const key = node && sharing !== undefined ? shareKey(prim as Primitive, inputs, attrs) : undefined;
   const known = key === undefined ? undefined : sharing!.get(key);
   if (known !== undefined) return known;
@@ -292,6 +299,35 @@ export function outputShape<A>(prim: Primitive<A>, inputs: readonly Tensor[], at
   return prim.shape(inputs.map((t) => t.shape), attrs);
 }
 
+/**
+ * Kernels of elementwise primitives evaluated now (constant folding), by primitive, attributes and
+ * shapes. A graph builder folds thousands of small constants (the gradient of a 12,000-term sum
+ * adds 12,000 ones), and generating a loop for each cost more than the folding itself. Plans do
+ * not use these: each plan kernel stays a function of its own. Elementwise kernels are pure loops,
+ * so one serves every evaluation of its key.
+ */
+const eagerKernels = new Map<string, Kernel>();
+
+function eagerKernel(prim: Primitive, shapes: readonly Shape[], shape: Shape, attrs: unknown): Kernel {
+  const a = prim.scalarExpr === undefined ? undefined : attrsKey(attrs);
+  if (a === undefined) return prim.prepare(shapes, shape, attrs);
+  const key = `${prim.name}|${a}|${shapes.map((s) => s.join(',')).join(';')}`;
+  let kernel = eagerKernels.get(key);
+  if (kernel === undefined) {
+    if (eagerKernels.size >= 1024) eagerKernels.clear();
+    kernel = prim.prepare(shapes, shape, attrs);
+    eagerKernels.set(key, kernel);
+  }
+  return kernel;
+}
+
+/**
+ * Runs `body` (a graph being built) with structurally equal nodes built once: applying a
+ * primitive to the same inputs (one-element constants compared by value) with the same
+ * attributes returns the node made before. Primitives are pure, so values do not change; what
+ * changes is size: a derivative of a derivative reuses the subexpressions both share, instead of
+ * copying them at every level. Differentiation variables (identity) are always new nodes.
+ */
 export function withSharedNodes<T>(body: () => T): T {
   return withTrace({ ...trace, shared: trace.shared ?? new Map() }, body);
 }
@@ -300,7 +336,46 @@ function shareKey(prim: Primitive, inputs: readonly Tensor[], attrs: unknown): s
   if (prim.name === 'identity') return undefined;
   const a = attrsKey(attrs);
   if (a === undefined) return undefined;
-  let key = `${prim.name}|${a}`;
-  for (const t of inputs) key += `|${leafKey(t) ?? t.id}`;
-  return key;
+  // a tracked leaf is a differentiation variable: never equal to another, whatever its value
+  const keys = inputs.map((t) => (t.tracked ? undefined : leafKey(t)) ?? String(t.id));
+  // a + b and b + a, a * b and b * a are the same IEEE operation
+  if (trace.simplify && COMMUTATIVE.has(prim.name)) keys.sort();
+  return `${prim.name}|${a}|${keys.join('|')}`;
 }
+
+const COMMUTATIVE = new Set(['add', 'mul']);
+
+/**
+ * Runs `body` with, while sharing, x·1, 1·x and −(−x) built as x and a+b, b+a (a·b, b·a) as one
+ * node: forward mode's tangents (forward.ts), where the levels of a nested derivative are full of
+ * the seed 1 multiplied in. Only there: elsewhere the graph stays as written (the fusion pass's
+ * choices depend on its exact shape).
+ */
+export function withSimplification<T>(body: () => T): T {
+  return withTrace({ ...trace, simplify: true }, body);
+}
+
+/** A constant whose every element is 1. */
+function isOnes(t: Tensor): boolean {
+  if (t.tracked || t.symbolic) return false;
+  const d = t.data;
+  for (let i = 0; i < d.length; i++) if (d[i] !== 1) return false;
+  return true;
+}
+
+/**
+ * An input the node would equal exactly, in IEEE arithmetic, when sharing: x · 1 and 1 · x (where x
+ * already has the result's shape) and −(−x). Derivatives of derivatives are full of them (the
+ * seed 1 multiplied in), and the nodes they would add hide what the levels have in common.
+ */
+function simplified(prim: Primitive, inputs: readonly Tensor[], shape: Shape): Tensor | undefined {
+  if (prim.name === 'mul' && inputs.length === 2) {
+    const [a, b] = inputs as [Tensor, Tensor];
+    if (isOnes(b) && sameDims(a.shape, shape)) return a;
+    if (isOnes(a) && sameDims(b.shape, shape)) return b;
+  }
+  if (prim.name === 'neg' && inputs[0]?.prim?.name === 'neg') return inputs[0].inputs[0];
+  return undefined;
+}
+
+const sameDims = (a: Shape, b: Shape): boolean => a.length === b.length && a.every((d, i) => d === b[i]);

@@ -1,4 +1,5 @@
 // Reading input files with a bound: regular files only (no FIFO, device or folder), at most a given size.
+import { createHash } from 'node:crypto';
 import * as fs from 'node:fs';
 
 /** The largest JSON file read whole (run.json, checkpoint.json, --params): V8's longest string is about this. */
@@ -87,4 +88,33 @@ export function readBounded(file: string, limit: number): Buffer {
 /** readBounded as UTF-8 text. */
 export function readTextBounded(file: string, limit: number): string {
   return readBounded(file, limit).toString('utf8');
+}
+
+/** The chunk a file is hashed in: the memory a hash takes, whatever the file's size. */
+export const HASH_CHUNK = 1 << 20;
+
+/**
+ * The sha256 and size of a regular file of at most `limit` bytes, read in HASH_CHUNK pieces, and
+ * its bytes when it has at most `keep` of them (the only case in which they are held whole).
+ * Throws ReadRefused, also for a file that grows past `limit` while being read.
+ */
+export function hashBounded(file: string, limit: number, keep = 0): { sha256: string; bytes: number; contents?: Buffer } {
+  const { fd, size } = openBounded(file, limit);
+  try {
+    const hash = createHash('sha256');
+    const chunk = Buffer.allocUnsafe(HASH_CHUNK);
+    const kept: Buffer[] = [];
+    let n = 0;
+    for (;;) {
+      const got = fs.readSync(fd, chunk, 0, chunk.length, null);
+      if (got === 0) break;
+      n += got;
+      if (n > limit) throw new ReadRefused(file, `grew past the limit of ${sizeText(limit)} while being read`, 'EFBIG');
+      hash.update(chunk.subarray(0, got));
+      if (size <= keep && n <= keep) kept.push(Buffer.from(chunk.subarray(0, got)));
+    }
+    return { sha256: hash.digest('hex'), bytes: n, ...(n <= keep ? { contents: Buffer.concat(kept, n) } : {}) };
+  } finally {
+    fs.closeSync(fd);
+  }
 }

@@ -168,6 +168,7 @@ export function acquireLock(dir: string, command: string, options: { readonly ta
     for (let attempt = 0; attempt < 5; attempt++) {
       try {
         fs.linkSync(mine, file);
+        removeDeadAcquirersFiles(dir);
         const lock = new RunLock(dir, holder);
         HELD.add(lock);
         if (!exitHook) {
@@ -210,6 +211,27 @@ export function acquireLock(dir: string, command: string, options: { readonly ta
     throw new CliError(`descent ${command}: could not lock ${dir}: other processes keep taking and releasing it.`);
   } finally {
     fs.rmSync(mine, { force: true });
+  }
+}
+
+/** A lock's private file (`.descent.lock.PID.TOKEN.tmp`) or a stale lock moved aside (`.descent.lock.stale.PID.TOKEN`). */
+const ACQUIRER_FILE = /^\.descent\.lock\.(?:stale\.)?(\d+)\.[0-9a-f]+(?:\.tmp)?$/;
+
+/**
+ * Removes the files of acquireLock calls whose process was killed inside them (between writing
+ * its private file and removing it, or between moving a stale lock aside and deleting it). Run by
+ * the new holder; a live acquirer's files are left alone, since it still reads them.
+ */
+function removeDeadAcquirersFiles(dir: string): void {
+  let names: string[] = [];
+  try {
+    names = fs.readdirSync(dir);
+  } catch {
+    return;
+  }
+  for (const name of names) {
+    const pid = ACQUIRER_FILE.exec(name)?.[1];
+    if (pid !== undefined && !alive(Number(pid))) fs.rmSync(path.join(dir, name), { force: true });
   }
 }
 

@@ -4,11 +4,14 @@ import { createHash } from 'node:crypto';
 import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
+import { hashBounded } from './bounded-read.js';
 import { CliError } from './errors.js';
 import type { ModelSource } from './model.js';
 
 /** Loaded files up to this size are stored in run.json whole; larger ones by their sha256 alone. */
 export const LOADED_TEXT_LIMIT = 1 << 20;
+/** The largest loaded file hashed: load()'s own cap (a larger one could not have been loaded). */
+const LOADED_HASH_LIMIT = 2 ** 30;
 
 /** A file the model read with `load("...")`, as run.json records it. */
 export interface LoadedFile {
@@ -59,21 +62,22 @@ export function loadPaths(source: string): string[] {
 export function loadedFiles(source: string, dir: string): LoadedFile[] {
   return loadPaths(source).flatMap((p) => {
     const resolved = path.resolve(dir, p);
-    let data: Buffer;
+    let read: ReturnType<typeof hashBounded>;
     try {
-      data = fs.readFileSync(resolved);
+      // hashed in bounded chunks: a 300 MB data file is never held whole here
+      read = hashBounded(resolved, LOADED_HASH_LIMIT, LOADED_TEXT_LIMIT);
     } catch {
       return [];
     }
-    const small = data.length <= LOADED_TEXT_LIMIT;
+    const data = read.contents;
     const binary = path.extname(resolved).toLowerCase() === '.npy';
     return [{
       path: p,
       resolved,
-      bytes: data.length,
-      sha256: sha256(data),
-      ...(small && !binary ? { text: data.toString('utf8') } : {}),
-      ...(small && binary ? { base64: data.toString('base64') } : {}),
+      bytes: read.bytes,
+      sha256: read.sha256,
+      ...(data !== undefined && !binary ? { text: data.toString('utf8') } : {}),
+      ...(data !== undefined && binary ? { base64: data.toString('base64') } : {}),
     }];
   });
 }
@@ -94,7 +98,7 @@ function contents(f: LoadedFile): Buffer | null {
 
 function onDiskMatches(f: LoadedFile): boolean {
   try {
-    return sha256(fs.readFileSync(f.resolved)) === f.sha256;
+    return hashBounded(f.resolved, LOADED_HASH_LIMIT).sha256 === f.sha256;
   } catch {
     return false;
   }

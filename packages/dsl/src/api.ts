@@ -3,7 +3,7 @@ export * from './ast.js';
 export {
   type Diagnostic, Reporter, LineMap, formatDiagnostic, formatDiagnostics, nearestName, didYouMean, editDistance,
 } from './diagnostics.js';
-export { parse, descentGrammar, MAX_SOURCE_LENGTH, type ParseResult } from './parse.js';
+export { parse, descentGrammar, LONG_SUM_TERMS, MAX_SOURCE_LENGTH, type ParseOptions, type ParseResult } from './parse.js';
 export { layout, MAX_NESTING } from './layout.js';
 export { STATEMENT_KEYWORDS } from './syntax-errors.js';
 export { CompileError, compileWith, MAX_GRAPH_NODES, type CompileOptions, type CompileResult } from './compile.js';

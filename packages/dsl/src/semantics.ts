@@ -3,16 +3,35 @@ import type { Grammar, Node, Semantics } from 'ohm-js';
 import type * as A from './ast.js';
 import type { Reporter } from './diagnostics.js';
 
+/** A name standing in for an expression parsed beforehand (a long sum, see long-sums.ts). */
+export interface Placeholder {
+  end: number;
+  expr: A.Expr;
+  used: boolean;
+}
+
 /** State of the one parse in progress (parsing is synchronous, so one slot suffices). */
 interface Context {
   cooked: string;
   report: Reporter;
+  /** An offset of the matched text as one of `cooked` (a term matched alone, stand-ins in between). */
+  toCooked: (at: number) => number;
+  /** Placeholders by their offset in `cooked`. */
+  placeholders: ReadonlyMap<number, Placeholder>;
 }
 let ctx: Context | null = null;
 
-/** Runs `fn` with the cooked text (for trimming spans) and the reporter (for semantic syntax errors). */
-export function withContext<T>(cooked: string, report: Reporter, fn: () => T): T {
-  ctx = { cooked, report };
+/**
+ * Runs `fn` with the cooked text (for trimming spans), the reporter (for semantic syntax errors),
+ * where the matched text's offsets are in it, and the placeholders the `name` rule resolves.
+ */
+export function withContext<T>(
+  cooked: string,
+  report: Reporter,
+  fn: () => T,
+  at: { toCooked?: (at: number) => number; placeholders?: ReadonlyMap<number, Placeholder> } = {},
+): T {
+  ctx = { cooked, report, toCooked: at.toCooked ?? ((x) => x), placeholders: at.placeholders ?? new Map() };
   try {
     return fn();
   } finally {
@@ -29,9 +48,9 @@ const isSpace = (c: string | undefined): boolean => c === ' ' || c === '\t' || c
 
 /** The node's source interval with surrounding whitespace (and blanked comments) trimmed off. */
 function spanOf(node: Node): A.Span {
-  const text = current().cooked;
-  let start: number = node.source.startIdx;
-  let end: number = node.source.endIdx;
+  const { cooked: text, toCooked } = current();
+  let start = toCooked(node.source.startIdx);
+  let end = toCooked(node.source.endIdx);
   while (start < end && isSpace(text[start])) start++;
   while (end > start && isSpace(text[end - 1])) end--;
   return { start, end };
@@ -89,7 +108,7 @@ export function createSemantics(grammar: Grammar): Semantics {
   const s = grammar.createSemantics();
   s.addOperation<unknown>('ast', {
     Program(_a, stmts, _b) {
-      return { kind: 'Program', file: '', source: '', statements: list<A.Stmt>(stmts), span: { start: 0, end: this.source.endIdx } };
+      return { kind: 'Program', file: '', source: '', statements: list<A.Stmt>(stmts), span: { start: 0, end: current().toCooked(this.source.endIdx) } };
     },
     FuncStmt(name, _l, params, _r, _eq, body, w): A.FuncStmt {
       return { kind: 'FuncStmt', name: ast(name), params: list(params), body: ast(body), where: where(w), span: spanOf(this) };
@@ -259,8 +278,13 @@ export function createSemantics(grammar: Grammar): Semantics {
     indexSpec_single(id): A.Ident[] {
       return [ast(id)];
     },
-    name(id): A.Name {
+    name(id): A.Expr {
       const i = ast<A.Ident>(id);
+      const stand = current().placeholders.get(i.span.start);
+      if (stand !== undefined && stand.end === i.span.end) {
+        stand.used = true;
+        return stand.expr;
+      }
       return { kind: 'Name', name: i.name, span: i.span };
     },
     callee(x): A.Ident {

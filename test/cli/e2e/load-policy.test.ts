@@ -126,4 +126,39 @@ describe('load(): a 300 MB CSV', () => {
     console.log(`300 MB CSV (${size} bytes, ${rows * 10} values, ${((rows * 80) / 2 ** 20).toFixed(0)} MiB as float64): eval in ${ms} ms, peak resident memory ${peakMb === undefined ? 'not measured' : `${peakMb.toFixed(0)} MiB`}`);
     if (peakMb !== undefined) expect(peakMb).toBeLessThan(1024);
   }, 600_000);
+
+  it('a 320 MB JSON loads the same way (it killed V8 when parsed whole), or is refused before reading', () => {
+    const dir = path.join(root, 'bigjson');
+    fs.mkdirSync(dir, { recursive: true });
+    const file = path.join(dir, 'y.json');
+    const row = `[${Array.from({ length: 10 }, (_, k) => (0.123456789 + k).toFixed(9)).join(', ')}]`;
+    const rows = Math.ceil(320e6 / (row.length + 2));
+    const fd = fs.openSync(file, 'w');
+    fs.writeSync(fd, '[');
+    const block = `${row},\n`.repeat(10_000);
+    for (let k = 0; k < rows - 1; k += 10_000) fs.writeSync(fd, k + 10_000 <= rows - 1 ? block : `${row},\n`.repeat(rows - 1 - k));
+    fs.writeSync(fd, `${row}]\n`);
+    fs.closeSync(fd);
+    const size = fs.statSync(file).size;
+    expect(size).toBeGreaterThanOrEqual(320e6);
+    fs.writeFileSync(path.join(dir, 'm.loss'), `dim n = ${rows}\nlet Y[n, 10] = load("y.json")\nparam w[10] ~ normal(0, 1)\nmetric s = sum_i Y[i, 9]\nloss = |w|^2\nsteps 1\n`);
+    const small = descent(['check', path.join(dir, 'm.loss'), '--max-memory', '256M'], { cwd: root });
+    expect(small.code, small.stderr).toBe(2);
+    expect(small.stderr).toMatch(/y\.json: file too large \(\d+ bytes; the limit is 268435456\)/);
+    const timed = fs.existsSync('/usr/bin/time');
+    const cmd = [path.join(repo, 'packages/cli/dist/main.js'), 'eval', 'm.loss', '--json', '--max-memory', '1G'];
+    const t0 = Date.now();
+    const out = timed
+      ? spawnSync('/usr/bin/time', ['-f', 'peak-kb %M', process.execPath, ...cmd], { cwd: dir, encoding: 'utf8', timeout: 300_000, maxBuffer: 1 << 26 })
+      : spawnSync(process.execPath, cmd, { cwd: dir, encoding: 'utf8', timeout: 300_000, maxBuffer: 1 << 26 });
+    const ms = Date.now() - t0;
+    fs.rmSync(dir, { recursive: true, force: true });
+    expect(out.status, out.stderr).toBe(0);
+    const metrics = (JSON.parse(out.stdout) as { metrics: Record<string, number> }).metrics;
+    expect(metrics['s']).toBeCloseTo(rows * 9.123456789, 0);
+    const peak = /peak-kb (\d+)/.exec(out.stderr ?? '');
+    const peakMb = peak === null ? undefined : Number(peak[1]) / 1024;
+    console.log(`320 MB JSON (${size} bytes, ${rows * 10} values): eval in ${ms} ms, peak resident memory ${peakMb === undefined ? 'not measured' : `${peakMb.toFixed(0)} MiB`}`);
+    if (peakMb !== undefined) expect(peakMb).toBeLessThan(1024);
+  }, 600_000);
 });

@@ -67,7 +67,7 @@ export function groupElementwise(
     for (const i of inputsOf(node)) {
       const list = consumers.get(i.id);
       if (list === undefined) consumers.set(i.id, [node]);
-      else if (!list.includes(node)) list.push(node);
+      else if (list[list.length - 1] !== node) list.push(node); // a node reading a value twice reads it consecutively
     }
   });
   /**

@@ -4,6 +4,7 @@ import {
   scalar, slice, softmax, square, stack, stopGradient, sub, sum, sumsq, variable, type Tensor,
   expandDims, squeeze, gather, logsumexp, max, min, prod, formatShape, broadcastShapes, broadcastTo,
   matmulT, arcKernel, clamp, maximum, withSharedNodes, placeholder, constant as tensorConstant,
+  forwardDerivative, ones,
 } from '@descent/autodiff';
 import type { Binary, Call, Compare, Expr, Grad, Index, Reduce, Slice } from '../ast.js';
 import { children } from '../check/dependencies.js';
@@ -342,6 +343,11 @@ export class ExprLowerer {
     const extra = body.index.filter((n) => !y.index.includes(n));
     if (extra.length > 0) {
       this.fail(`grad: the expression varies over ${extra.join(', ')} but \`${e.wrt.name}\` does not`, e.body);
+    }
+    // one number in, one out: forward mode, whose tangents nested grads share (forwardDerivative);
+    // reverse mode's cotangents depend on everything downstream, so its nested levels do not
+    if (v.size === 1 && body.t.size === 1 && y.index.length === 0 && body.index.length === 0) {
+      return val(reshape(forwardDerivative(body.t, v, ones(v.shape)), v.shape));
     }
     // each element of a batched y only affects its own element of e, so the gradient of the
     // total is the batch of gradients

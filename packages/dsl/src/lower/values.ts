@@ -1,6 +1,6 @@
 // Values during lowering: a tensor whose leading axes are named index variables (and the draw axis).
 import {
-  broadcastShapes, broadcastTo, formatShape, permute, reshape, ShapeError, type Shape, type Tensor,
+  broadcastShapes, broadcastTo, formatShape, permute, reshape, sameShape, ShapeError, type Shape, type Tensor,
 } from '@descent/autodiff';
 
 /** The name of the draw axis that random values carry (never a valid identifier). */
@@ -84,6 +84,11 @@ export function checkIndexSizes(vals: readonly Val[]): Map<string, number> {
  * positional axes broadcast as in numpy.
  */
 export function zipWith(vals: readonly Val[], op: (ts: Tensor[]) => Tensor): Val {
+  // the common case first (each term of a long sum): no named axes, one shape
+  const first = vals[0];
+  if (first !== undefined && vals.every((v) => v.index.length === 0 && sameShape(v.shape, first.shape))) {
+    return val(op(vals.map((v) => v.t)));
+  }
   checkIndexSizes(vals);
   // name the shapes the way the language sees them (positional shape, over which indices)
   try {
