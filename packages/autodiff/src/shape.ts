@@ -90,3 +90,23 @@ export function reducedShape(shape: Shape, axes: readonly number[], keepDims: bo
   }
   return out;
 }
+
+/** Offsets of every element of the sub-grid spanned by `axes` of `shape`, row-major (a reduction's inner loop). */
+export function subgridOffsets(shape: Shape, axes: readonly number[]): Int32Array {
+  const strides = stridesOf(shape);
+  const sizes = axes.map((a) => shape[a]!);
+  const total = sizeOf(sizes);
+  const out = new Int32Array(total);
+  const idx = new Array<number>(axes.length).fill(0);
+  for (let k = 0; k < total; k++) {
+    let off = 0;
+    for (let j = 0; j < axes.length; j++) off += idx[j]! * strides[axes[j]!]!;
+    out[k] = off;
+    for (let j = axes.length - 1; j >= 0; j--) {
+      idx[j]!++;
+      if (idx[j]! < sizes[j]!) break;
+      idx[j] = 0;
+    }
+  }
+  return out;
+}

@@ -1,6 +1,6 @@
 // Elementwise and reduction kernels run by the interpreter (no `new Function`), bit-identical to the generated ones.
 import type { Kernel } from '../primitive.js';
-import { broadcastStrides, sameShape, sizeOf, stridesOf, type Shape } from '../shape.js';
+import { broadcastStrides, sameShape, sizeOf, subgridOffsets, type Shape } from '../shape.js';
 import { compileExpression, compileStatements, Slots, type Eval } from './interpret.js';
 import type { FusedRead, Fold } from './reduce.js';
 
@@ -52,25 +52,6 @@ export function interpretedFused(body: string, result: string, inputs: readonly 
   };
 }
 
-/** Offsets of every element of the sub-grid spanned by `axes` of `shape`, row-major. */
-function offsets(shape: Shape, axes: readonly number[]): Int32Array {
-  const strides = stridesOf(shape);
-  const sizes = axes.map((a) => shape[a]!);
-  const total = sizeOf(sizes);
-  const out = new Int32Array(total);
-  const idx = new Array<number>(axes.length).fill(0);
-  for (let q = 0; q < total; q++) {
-    let o = 0;
-    for (let j = 0; j < axes.length; j++) o += idx[j]! * strides[axes[j]!]!;
-    out[q] = o;
-    for (let j = axes.length - 1; j >= 0; j--) {
-      idx[j]!++;
-      if (idx[j]! < sizes[j]!) break;
-      idx[j] = 0;
-    }
-  }
-  return out;
-}
 
 interface CompiledFold {
   readonly init: Eval;
@@ -104,8 +85,8 @@ export function interpretedReduce(fold: Fold, shape: Shape, axes: readonly numbe
   const compiled = compile(fold);
   const s = new Float64Array(slots.size);
   const kept = shape.map((_, i) => i).filter((i) => !axes.includes(i));
-  const outer = offsets(shape, kept);
-  const inner = offsets(shape, axes);
+  const outer = subgridOffsets(shape, kept);
+  const inner = subgridOffsets(shape, axes);
   const count = inner.length;
   const scalar = read?.scalar ?? [];
   const row = read?.row ?? scalar.map(() => false);

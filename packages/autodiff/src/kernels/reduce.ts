@@ -1,6 +1,6 @@
 // Generated reduction loops over chosen axes: a fold (init, step, finish), fast paths for common layouts.
 import type { Kernel } from '../primitive.js';
-import { sizeOf, stridesOf, type Shape } from '../shape.js';
+import { sizeOf, subgridOffsets, type Shape } from '../shape.js';
 import { kernelMode } from './codegen.js';
 import { interpretedReduce } from './interpreted.js';
 import { scalarLib } from './scalar-lib.js';
@@ -17,25 +17,6 @@ export interface Fold {
   readonly pre?: Fold;
 }
 
-/** Offsets of every element of the sub-grid spanned by `axes` of `shape`, row-major. */
-function offsets(shape: Shape, axes: readonly number[]): Int32Array {
-  const strides = stridesOf(shape);
-  const sizes = axes.map((a) => shape[a]!);
-  const total = sizeOf(sizes);
-  const out = new Int32Array(total);
-  const idx = new Array<number>(axes.length).fill(0);
-  for (let k = 0; k < total; k++) {
-    let off = 0;
-    for (let j = 0; j < axes.length; j++) off += idx[j]! * strides[axes[j]!]!;
-    out[k] = off;
-    for (let j = axes.length - 1; j >= 0; j--) {
-      idx[j]!++;
-      if (idx[j]! < sizes[j]!) break;
-      idx[j] = 0;
-    }
-  }
-  return out;
-}
 
 /**
  * How an element is read at an index expression: statements, then the value's expression.
@@ -259,6 +240,6 @@ function reduceWith(fold: Fold, shape: Shape, axes: readonly number[], read: Rea
       }
     };`);
   const kept = shape.map((_, i) => i).filter((i) => !axes.includes(i));
-  const inner = offsets(shape, axes);
-  return make(offsets(shape, kept), inner, inner.length);
+  const inner = subgridOffsets(shape, axes);
+  return make(subgridOffsets(shape, kept), inner, inner.length);
 }
