@@ -1,6 +1,6 @@
 // load() through the CLI: the read policy (the model's folder, --allow-read recorded in run.json),
 // FIFOs and devices refused, short escaped excerpts in errors, and a 300 MB CSV within --max-memory.
-import { execFileSync, spawnSync } from 'node:child_process';
+import { execFileSync, spawnSync, type SpawnSyncReturns } from 'node:child_process';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
@@ -89,6 +89,22 @@ describe('load(): what a model may read', () => {
   });
 });
 
+/**
+ * `descent eval m.loss --json --max-memory 1G` in `dir`, with the process's peak resident memory
+ * in MiB where /usr/bin/time can tell (undefined otherwise) and the wall time in ms.
+ */
+function evalWithPeakMemory(dir: string): { out: SpawnSyncReturns<string>; ms: number; peakMb: number | undefined } {
+  const cmd = [path.join(repo, 'packages/cli/dist/main.js'), 'eval', 'm.loss', '--json', '--max-memory', '1G'];
+  const options = { cwd: dir, encoding: 'utf8' as const, timeout: 300_000, maxBuffer: 1 << 26 };
+  const t0 = Date.now();
+  const out = fs.existsSync('/usr/bin/time')
+    ? spawnSync('/usr/bin/time', ['-f', 'peak-kb %M', process.execPath, ...cmd], options)
+    : spawnSync(process.execPath, cmd, options);
+  const ms = Date.now() - t0;
+  const peak = /peak-kb (\d+)/.exec(out.stderr ?? '');
+  return { out, ms, peakMb: peak === null ? undefined : Number(peak[1]) / 1024 };
+}
+
 describe('load(): a 300 MB CSV', () => {
   it('loads within --max-memory (streamed into one buffer), or is refused before reading', () => {
     const dir = path.join(root, 'big');
@@ -110,19 +126,11 @@ describe('load(): a 300 MB CSV', () => {
     expect(small.stderr).toMatch(/x\.csv: file too large \(\d+ bytes; the limit is 268435456\)/);
     // within 1G: loads; the peak resident memory of the process (when /usr/bin/time can tell) is
     // under the limit: the file is streamed into one Float64Array of the declared size
-    const timed = fs.existsSync('/usr/bin/time');
-    const cmd = [path.join(repo, 'packages/cli/dist/main.js'), 'eval', 'm.loss', '--json', '--max-memory', '1G'];
-    const t0 = Date.now();
-    const out = timed
-      ? spawnSync('/usr/bin/time', ['-f', 'peak-kb %M', process.execPath, ...cmd], { cwd: dir, encoding: 'utf8', timeout: 300_000, maxBuffer: 1 << 26 })
-      : spawnSync(process.execPath, cmd, { cwd: dir, encoding: 'utf8', timeout: 300_000, maxBuffer: 1 << 26 });
-    const ms = Date.now() - t0;
+    const { out, ms, peakMb } = evalWithPeakMemory(dir);
     fs.rmSync(dir, { recursive: true, force: true });
     expect(out.status, out.stderr).toBe(0);
     const metrics = (JSON.parse(out.stdout) as { metrics: Record<string, number> }).metrics;
     expect(metrics['s']).toBeCloseTo(rows * 0.123456789, 0);
-    const peak = /peak-kb (\d+)/.exec(out.stderr ?? '');
-    const peakMb = peak === null ? undefined : Number(peak[1]) / 1024;
     console.log(`300 MB CSV (${size} bytes, ${rows * 10} values, ${((rows * 80) / 2 ** 20).toFixed(0)} MiB as float64): eval in ${ms} ms, peak resident memory ${peakMb === undefined ? 'not measured' : `${peakMb.toFixed(0)} MiB`}`);
     if (peakMb !== undefined) expect(peakMb).toBeLessThan(1024);
   }, 600_000);
@@ -145,19 +153,11 @@ describe('load(): a 300 MB CSV', () => {
     const small = descent(['check', path.join(dir, 'm.loss'), '--max-memory', '256M'], { cwd: root });
     expect(small.code, small.stderr).toBe(2);
     expect(small.stderr).toMatch(/y\.json: file too large \(\d+ bytes; the limit is 268435456\)/);
-    const timed = fs.existsSync('/usr/bin/time');
-    const cmd = [path.join(repo, 'packages/cli/dist/main.js'), 'eval', 'm.loss', '--json', '--max-memory', '1G'];
-    const t0 = Date.now();
-    const out = timed
-      ? spawnSync('/usr/bin/time', ['-f', 'peak-kb %M', process.execPath, ...cmd], { cwd: dir, encoding: 'utf8', timeout: 300_000, maxBuffer: 1 << 26 })
-      : spawnSync(process.execPath, cmd, { cwd: dir, encoding: 'utf8', timeout: 300_000, maxBuffer: 1 << 26 });
-    const ms = Date.now() - t0;
+    const { out, ms, peakMb } = evalWithPeakMemory(dir);
     fs.rmSync(dir, { recursive: true, force: true });
     expect(out.status, out.stderr).toBe(0);
     const metrics = (JSON.parse(out.stdout) as { metrics: Record<string, number> }).metrics;
     expect(metrics['s']).toBeCloseTo(rows * 9.123456789, 0);
-    const peak = /peak-kb (\d+)/.exec(out.stderr ?? '');
-    const peakMb = peak === null ? undefined : Number(peak[1]) / 1024;
     console.log(`320 MB JSON (${size} bytes, ${rows * 10} values): eval in ${ms} ms, peak resident memory ${peakMb === undefined ? 'not measured' : `${peakMb.toFixed(0)} MiB`}`);
     if (peakMb !== undefined) expect(peakMb).toBeLessThan(1024);
   }, 600_000);
