@@ -51,7 +51,8 @@ export class Program {
   private readonly curvature: CurvatureMetrics;
 
   constructor(
-    private readonly lowered: Lowered,
+    /** The lowered program this one was compiled from (batched-program.ts stacks several seeds of it). */
+    readonly lowered: Lowered,
     readonly seed: number,
     /** Buffers beyond this many bytes are refused before any is allocated. */
     maxMemoryBytes = Infinity,
