@@ -10,7 +10,13 @@ export const ELEMENTWISE_OPTIMIZERS: ReadonlySet<OptimizerSpec['kind']> = new Se
 /** Lets pending events (signals, timers, messages) run. */
 const yieldToEvents = (): Promise<void> => new Promise((resolve) => setImmediate(resolve));
 
-/** Whether every value of `arrays` is finite (-1), or the index of the first array with one that is not. */
+/** Whether every value of `a` is finite. */
+function allFinite(a: Float64Array): boolean {
+  for (let i = 0; i < a.length; i++) if (!Number.isFinite(a[i]!)) return false;
+  return true;
+}
+
+/** The index of the first of `arrays` holding a value that is not finite, or -1. */
 function firstNonFinite(arrays: readonly Float64Array[]): number {
   for (let k = 0; k < arrays.length; k++) {
     const a = arrays[k]!;
@@ -93,16 +99,19 @@ export class BatchTrainer {
     const logged = new Set(logSteps(steps, first.logCount));
     const every = first.checkpointEvery ?? 0;
     b.initialize();
+    // every seed's parameters before the last optimizer step (the last finite ones of a seed that then diverges)
+    const before = b.params.map((p) => new Float64Array(p.length));
+    const beforeRows = seats.map(({ s }) => info.map((p, i) => before[i]!.subarray(s * p.size, (s + 1) * p.size)));
     const start = performance.now();
     let compute = 0;
     let lastYield = start;
     let active = seats.length;
-    const finish = (seat: Seat, s: number, status: RunStatus, step: number, loss: number, divergence?: Divergence): void => {
+    const finish = (k: number, status: RunStatus, step: number, loss: number, divergence?: Divergence): void => {
+      const { seat, s } = seats[k]!;
       seat.done = true;
       active--;
-      const final = status === 'diverged' ? seat.lastFinite : seat.params.map((p) => Float64Array.from(p));
       const own = this.programs[s]!;
-      final.forEach((p, i) => own.params[i]!.set(p));
+      (status === 'diverged' ? seat.lastFinite : seat.params).forEach((p, i) => own.params[i]!.set(p));
       seat.resolve({
         status, step, loss, ...(divergence ? { divergence } : {}),
         params: own.params,
@@ -127,51 +136,60 @@ export class BatchTrainer {
       b.evaluate();
       const evaluated = performance.now();
       compute += evaluated - t0;
-      const elapsed = (evaluated - start) / 1000;
-      let metricsRun = false;
-      const stopping = first.shouldStop?.() === true && step < steps;
-      for (const { seat, s } of seats) {
-        if (seat.done) continue;
-        const loss = b.objective[s]!;
-        const badGrad = firstNonFinite(seat.grads);
-        let divergence: Divergence | undefined;
-        if (badGrad >= 0) divergence = { step, what: `gradient of ${info[badGrad]!.name}` };
-        else if (!Number.isFinite(loss)) divergence = { step, what: 'loss', detail: largestParam(info.map((p) => p.name), seat.params) };
-        if (divergence && firstNonFinite(seat.params) < 0) {
-          seat.params.forEach((p, i) => seat.lastFinite[i]!.set(p));
-          seat.lastFiniteStep = step;
-        }
-        if (logged.has(step) || divergence) {
-          if (!metricsRun) {
-            b.computeMetrics();
-            metricsRun = true;
+      const isLogged = logged.has(step);
+      const stopping = step < steps && first.shouldStop?.() === true;
+      const checkpointing = every > 0 && step % every === 0 && step !== 0;
+      // the common step: every seed running, every value finite, nothing to log: no per-seed work
+      const quiet = active === seats.length && !isLogged && !stopping && !checkpointing && step < steps
+        && allFinite(b.objective) && b.grads.every(allFinite);
+      if (!quiet) {
+        const elapsed = (evaluated - start) / 1000;
+        let metricsRun = false;
+        seats.forEach(({ seat, s }, k) => {
+          if (seat.done) return;
+          const loss = b.objective[s]!;
+          const badGrad = firstNonFinite(seat.grads);
+          let divergence: Divergence | undefined;
+          if (badGrad >= 0) divergence = { step, what: `gradient of ${info[badGrad]!.name}` };
+          else if (!Number.isFinite(loss)) divergence = { step, what: 'loss', detail: largestParam(info.map((p) => p.name), seat.params) };
+          if (divergence && firstNonFinite(seat.params) < 0) {
+            seat.params.forEach((p, i) => seat.lastFinite[i]!.set(p));
+            seat.lastFiniteStep = step;
           }
-          seat.options.onRow?.(step, loss, elapsed, seat.metrics);
-        }
-        if (divergence) finish(seat, s, 'diverged', step, loss, divergence);
-        else if (step === steps) finish(seat, s, 'completed', step, loss);
-        else if (stopping) {
-          this.checkpoint(seat, s, step, 'stop', optimizer, sizes, start, compute / seats.length);
-          finish(seat, s, 'interrupted', step, loss);
-        } else {
-          if (every > 0 && step % every === 0 && step !== 0) this.checkpoint(seat, s, step, 'periodic', optimizer, sizes, start, compute / seats.length);
-          seat.params.forEach((p, i) => seat.lastFinite[i]!.set(p));
-          seat.lastFiniteStep = step;
-          if ((step & 1023) === 0) seat.options.onStep?.(step, loss);
-        }
+          if (isLogged || divergence) {
+            if (!metricsRun) {
+              b.computeMetrics();
+              metricsRun = true;
+            }
+            seat.options.onRow?.(step, loss, elapsed, seat.metrics);
+          }
+          if (divergence) finish(k, 'diverged', step, loss, divergence);
+          else if (step === steps) finish(k, 'completed', step, loss);
+          else if (stopping) {
+            this.checkpoint(seat, s, step, 'stop', optimizer, sizes, start, compute / seats.length);
+            finish(k, 'interrupted', step, loss);
+          } else {
+            if (checkpointing) this.checkpoint(seat, s, step, 'periodic', optimizer, sizes, start, compute / seats.length);
+            seat.options.onStep?.(step, loss);
+          }
+        });
       }
       if (active === 0 || step === steps) break;
       const t1 = performance.now();
+      b.params.forEach((p, i) => before[i]!.set(p));
       if (schedule) optimizer.setHyper(schedule(step));
       optimizer.step(b.params, gradAt);
       compute += performance.now() - t1;
-      for (const { seat, s } of seats) {
-        if (seat.done) continue;
+      if (b.params.every(allFinite)) continue;
+      seats.forEach(({ seat, s }, k) => {
+        if (seat.done) return;
         const bad = firstNonFinite(seat.params);
-        if (bad < 0) continue;
+        if (bad < 0) return;
+        beforeRows[k]!.forEach((p, i) => seat.lastFinite[i]!.set(p));
+        seat.lastFiniteStep = step;
         seat.options.onRow?.(step + 1, NaN, (performance.now() - start) / 1000, null);
-        finish(seat, s, 'diverged', step, b.objective[s]!, { step: step + 1, what: `parameter ${info[bad]!.name}` });
-      }
+        finish(k, 'diverged', step, b.objective[s]!, { step: step + 1, what: `parameter ${info[bad]!.name}` });
+      });
     }
   }
 

@@ -12,7 +12,7 @@ import { Program } from './program.js';
 /**
  * The program of `source` for each seed of `seeds`, each the same as `compileSource(source,
  * { ...options, seed })` gives (lowered from the seed's own random streams), with the parse and
- * the checks made once. Returns undefined where the source does not compile: compileSource then
+ * the checks made once and each program's own plans compiled only if it is run alone. Returns undefined where the source does not compile: compileSource then
  * reports why.
  */
 export function compileSeeds(source: string, options: Omit<CompileOptions, 'seed'>, seeds: readonly number[]): Program[] | undefined {
@@ -32,7 +32,7 @@ export function compileSeeds(source: string, options: Omit<CompileOptions, 'seed
   for (const seed of seeds) {
     const program = withNodeBudget(options.maxGraphNodes ?? MAX_GRAPH_NODES, () => {
       const lowered = lowerProgram(parsed.program, reporter, { ...options, seed, overrides, data, baseDir, maxMemoryBytes: budget, load: host.load });
-      return lowered === undefined ? undefined : new Program(lowered, lowered.settings.seed, budget, options.curvatureMethod);
+      return lowered === undefined ? undefined : new Program(lowered, lowered.settings.seed, budget, options.curvatureMethod, true);
     });
     if (program === undefined) return undefined;
     programs.push(program);
