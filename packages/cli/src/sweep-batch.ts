@@ -1,5 +1,5 @@
 // Seeds of one sweep setting run as one batched program: one compilation, the seeds stepped together, each into its own run folder.
-import { BatchedProgram, compileSeeds, defaultMemoryBudget, MAX_LOAD_BYTES, NotBatchableError, type Program } from '@descent/dsl';
+import { BatchedProgram, compileSeeds, compileSource, defaultMemoryBudget, NotBatchableError, type Program } from '@descent/dsl';
 import * as path from 'node:path';
 import { BatchTrainer, ELEMENTWISE_OPTIMIZERS } from './batch-train.js';
 import { executeRun, prepareOutDir } from './execute.js';
@@ -43,26 +43,19 @@ export function setupObstacle(s: Setup, job: SweepJob): string | null {
 
 /** The entries' programs, one per seed, compiled from one parse, or a reason they cannot be batched. */
 function seedPrograms(job: SweepJob, entries: readonly PlannedRun[]): { setups: Setup[]; programs: Program[]; batched: BatchedProgram } | string {
-  const first = setup(entryConfig(job.base, entries[0]!), 'sweep');
+  let programs: Program[] | undefined;
+  // setup's checks and resolved settings for the first seed, its compile making every seed's program
+  const first = setup(entryConfig(job.base, entries[0]!), 'sweep', undefined, (source, options = {}) => {
+    programs = compileSeeds(source, options, entries.map((e) => e.seed!));
+    // a source that does not compile: compileSource says why
+    return programs === undefined ? compileSource(source, options) : { ok: true, program: programs[0]! };
+  });
+  if (programs === undefined) return 'a seed does not compile';
   const obstacle = setupObstacle(first, job);
   if (obstacle !== null) return obstacle;
-  const config = first.config;
-  // the overrides the file took (optimizer arguments given with --set went to the optimizer)
-  const overrides = Object.fromEntries(Object.entries(config.overrides).filter(([k]) => k in first.program.constants));
-  const budget = config.maxMemory ?? defaultMemoryBudget();
-  const rest = compileSeeds(first.model.source, {
-    file: first.model.compileAs ?? first.model.file,
-    overrides,
-    expect: config.expect,
-    maxMemoryBytes: budget,
-    maxLoadBytes: Math.min(budget, MAX_LOAD_BYTES),
-    ...(config.allowRead !== undefined ? { allowRead: config.allowRead } : {}),
-  }, entries.slice(1).map((e) => e.seed!));
-  if (rest === undefined) return 'a seed does not compile';
-  const programs = [first.program, ...rest];
   let batched: BatchedProgram;
   try {
-    batched = new BatchedProgram(programs, budget);
+    batched = new BatchedProgram(programs, first.config.maxMemory ?? defaultMemoryBudget());
   } catch (e) {
     if (e instanceof NotBatchableError) return e.message;
     throw e;
@@ -95,6 +88,9 @@ export async function runBatch(job: SweepJob, entries: readonly PlannedRun[], sh
   const locks: RunLock[] = [];
   const failures: { entry: PlannedRun; error: unknown }[] = [];
   const pending: Promise<EntryResult | null>[] = [];
+  // each seed's run listens for the process's exit (to mark its run.json if killed), all at once
+  const listeners = process.getMaxListeners();
+  process.setMaxListeners(listeners + entries.length);
   try {
     entries.forEach((entry, k) => {
       const s = setups[k]!;
@@ -131,5 +127,6 @@ export async function runBatch(job: SweepJob, entries: readonly PlannedRun[], sh
     return { results, failures, alone: [] };
   } finally {
     for (const l of locks) l.release();
+    process.setMaxListeners(listeners);
   }
 }
