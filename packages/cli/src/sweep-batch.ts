@@ -41,8 +41,44 @@ export function setupObstacle(s: Setup, job: SweepJob): string | null {
   return null;
 }
 
-/** The entries' programs, one per seed, compiled from one parse, or a reason they cannot be batched. */
-function seedPrograms(job: SweepJob, entries: readonly PlannedRun[]): { setups: Setup[]; programs: Program[]; batched: BatchedProgram } | string {
+/**
+ * The most values one seed's largest tensor times the seeds of a batch may reach: each batched
+ * buffer stays within 32 KB, a core's first-level cache. A batched elementwise loop over more
+ * reads and writes from the second level at about twice the time per value (gradient-em's
+ * [seeds, 400, 5] loops: 1.2 ns a value for one seed, 2.8 for four), which costs more than the
+ * batch saves once a seed's own step is not tiny.
+ */
+export const BATCH_ELEMENTS = 4096;
+
+/** The size of the largest tensor of a program's loss and metrics graph. */
+function largestTensor(program: Program): number {
+  const l = program.lowered;
+  const stack = [l.objective, ...l.metrics.map((m) => m.value)];
+  const seen = new Set<number>();
+  let largest = 1;
+  while (stack.length > 0) {
+    const x = stack.pop()!;
+    if (seen.has(x.id)) continue;
+    seen.add(x.id);
+    largest = Math.max(largest, x.size);
+    stack.push(...x.inputs);
+  }
+  return largest;
+}
+
+/** One batched program and the entries (seeds) it runs. */
+interface Batch {
+  readonly entries: readonly PlannedRun[];
+  readonly setups: readonly Setup[];
+  readonly programs: readonly Program[];
+  readonly batched: BatchedProgram;
+}
+
+/**
+ * The entries' programs, one per seed, compiled from one parse and cut into batches of at most
+ * BATCH_ELEMENTS / (largest tensor) seeds, or a reason they cannot be batched.
+ */
+function seedBatches(job: SweepJob, entries: readonly PlannedRun[]): Batch[] | string {
   let programs: Program[] | undefined;
   // setup's checks and resolved settings for the first seed, its compile making every seed's program
   const first = setup(entryConfig(job.base, entries[0]!), 'sweep', undefined, (source, options = {}) => {
@@ -53,15 +89,23 @@ function seedPrograms(job: SweepJob, entries: readonly PlannedRun[]): { setups: 
   if (programs === undefined) return 'a seed does not compile';
   const obstacle = setupObstacle(first, job);
   if (obstacle !== null) return obstacle;
-  let batched: BatchedProgram;
+  const all = programs;
+  const setups = all.map((program, k): Setup => ({ ...first, config: entryConfig(job.base, entries[k]!), program, seed: program.seed }));
+  const size = Math.max(1, Math.floor(BATCH_ELEMENTS / largestTensor(all[0]!)));
+  const batches: Batch[] = [];
   try {
-    batched = new BatchedProgram(programs, first.config.maxMemory ?? defaultMemoryBudget());
+    for (let at = 0; at < all.length; at += size) {
+      const programsHere = all.slice(at, at + size);
+      batches.push({
+        entries: entries.slice(at, at + size), setups: setups.slice(at, at + size), programs: programsHere,
+        batched: new BatchedProgram(programsHere, first.config.maxMemory ?? defaultMemoryBudget()),
+      });
+    }
   } catch (e) {
     if (e instanceof NotBatchableError) return e.message;
     throw e;
   }
-  const setups = programs.map((program, k): Setup => ({ ...first, config: entryConfig(job.base, entries[k]!), program, seed: program.seed }));
-  return { setups, programs, batched };
+  return batches;
 }
 
 /** The outcome of a batch: the entries' results and failures, and the entries left to run one by one. */
@@ -75,15 +119,30 @@ export interface BatchOutcome {
 }
 
 /**
- * Runs `entries` (seeds of one setting) as one batched program, each into its folder
+ * Runs `entries` (seeds of one setting) as batched programs (one parse and check for all, at most
+ * BATCH_ELEMENTS / largest tensor seeds a program, one after the other), each seed into its folder
  * `job.dir/entry.dir` through executeRun as a lone entry is (run.json, log, plot, claims), with
  * results per seed equal to its own run's (see docs/cli.md, "sweep and collect"). When they
  * cannot be batched, nothing is written and they all come back in `alone`.
  */
 export async function runBatch(job: SweepJob, entries: readonly PlannedRun[], shouldStop: () => boolean): Promise<BatchOutcome> {
-  const made = seedPrograms(job, entries);
+  const made = seedBatches(job, entries);
   if (typeof made === 'string') return { results: [], failures: [], alone: entries, why: made };
-  const { setups, programs, batched } = made;
+  const results: EntryResult[] = [];
+  const failures: { entry: PlannedRun; error: unknown }[] = [];
+  for (const batch of made) {
+    // a stop request leaves the batches not yet started alone, as it does entries
+    if (shouldStop()) break;
+    const o = await runOne(job, batch, shouldStop);
+    results.push(...o.results);
+    failures.push(...o.failures);
+  }
+  return { results, failures, alone: [] };
+}
+
+/** Trains one batch, each seed into its folder through executeRun. */
+async function runOne(job: SweepJob, batch: Batch, shouldStop: () => boolean): Promise<{ results: EntryResult[]; failures: { entry: PlannedRun; error: unknown }[] }> {
+  const { entries, setups, programs, batched } = batch;
   const trainer = new BatchTrainer(batched, programs, setups[0]!.spec);
   const locks: RunLock[] = [];
   const failures: { entry: PlannedRun; error: unknown }[] = [];
@@ -124,7 +183,7 @@ export async function runBatch(job: SweepJob, entries: readonly PlannedRun[], sh
     });
     await trainer.run();
     const results = (await Promise.all(pending)).filter((r): r is EntryResult => r !== null);
-    return { results, failures, alone: [] };
+    return { results, failures };
   } finally {
     for (const l of locks) l.release();
     process.setMaxListeners(listeners);
