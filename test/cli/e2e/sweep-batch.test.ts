@@ -2,7 +2,7 @@
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { descent, fixture, readLog, readRunJson, scratch, type LogRecord } from './helpers.js';
+import { descent, descentInterrupted, fixture, logWithoutTimes, readLog, readRunJson, scratch, type LogRecord } from './helpers.js';
 
 const MODELS = path.join(path.dirname(fixture('quartic')), '../../../packages/models');
 
@@ -111,5 +111,23 @@ describe('descent sweep: seeds batched', () => {
     const f = descent(['sweep', fixture('sampled'), '--fresh', '--seeds', '1-2', '--steps', '20', '--jobs', '1', '--out', fresh, '--quiet'], { cwd });
     expect(f.code).toBe(0);
     for (const d of fs.readdirSync(fresh).filter((x) => /^\d_/.test(x))) expect(readRunJson(path.join(fresh, d))['sweep']['batch']).toBeUndefined();
+  }, 120_000);
+
+  it('a stop request interrupts every seed of a batch with its checkpoint; descent resume continues a seed alone, bit for bit its own run', async () => {
+    const cwd = scratch();
+    const out = path.join(cwd, 'stopped');
+    const args = ['--seeds', '1-3', '--steps', '1000000', '--log', '20'];
+    const r = await descentInterrupted(['sweep', fixture('quartic'), ...args, '--jobs', '1', '--out', out, '--quiet'], 'SIGINT', path.join(out, '0_seed=1', 'log.jsonl'), cwd);
+    expect(r.code).toBe(130);
+    const seed2 = path.join(out, '1_seed=2');
+    const stopped = readRunJson(seed2);
+    expect(stopped['status']).toBe('interrupted');
+    expect(stopped['sweep']['batch']).toBe(3);
+    expect(fs.existsSync(path.join(seed2, 'checkpoint.json'))).toBe(true);
+    expect(descent(['resume', seed2, '--quiet'], { cwd }).code).toBe(0);
+    const alone = path.join(cwd, 'alone');
+    expect(descent(['run', fixture('quartic'), '--seed', '2', '--steps', '1000000', '--log', '20', '--out', alone, '--quiet'], { cwd }).code).toBe(0);
+    expect(logWithoutTimes(seed2)).toEqual(logWithoutTimes(alone));
+    expect(readRunJson(seed2)['paramsF64']).toEqual(readRunJson(alone)['paramsF64']);
   }, 120_000);
 });
