@@ -33,11 +33,10 @@ export function batchUnits(runs: readonly PlannedRun[], jobs = 1): PlannedRun[][
 }
 
 /** Why the entries of this setup cannot run batched (null: they can): what the batched loop does not do. */
-export function setupObstacle(s: Setup, job: SweepJob): string | null {
+export function setupObstacle(s: Setup): string | null {
   if (!ELEMENTWISE_OPTIMIZERS.has(s.spec.kind)) return `the optimizer ${s.spec.kind} is not elementwise`;
   if (s.program.freshSampling) return 'it draws fresh samples every step';
   if (s.program.paramInfo.some((p) => p.updated)) return 'it has update rules';
-  if (job.checkpointEvery !== undefined && job.checkpointEvery <= 0) return 'bad --checkpoint-every';
   return null;
 }
 
@@ -87,7 +86,7 @@ function seedBatches(job: SweepJob, entries: readonly PlannedRun[]): Batch[] | s
     return programs === undefined ? compileSource(source, options) : { ok: true, program: programs[0]! };
   });
   if (programs === undefined) return 'a seed does not compile';
-  const obstacle = setupObstacle(first, job);
+  const obstacle = setupObstacle(first);
   if (obstacle !== null) return obstacle;
   const all = programs;
   const setups = all.map((program, k): Setup => ({ ...first, config: entryConfig(job.base, entries[k]!), program, seed: program.seed }));
