@@ -42,12 +42,14 @@ export function setupObstacle(s: Setup): string | null {
 
 /**
  * The most values one seed's largest tensor times the seeds of a batch may reach: each batched
- * buffer stays within 32 KB, a core's first-level cache. A batched elementwise loop over more
- * reads and writes from the second level at about twice the time per value (gradient-em's
- * [seeds, 400, 5] loops: 1.2 ns a value for one seed, 2.8 for four), which costs more than the
- * batch saves once a seed's own step is not tiny.
+ * buffer stays within 16 KB, well inside a core's first-level cache. Past it a batched
+ * elementwise loop reads and writes from the second level at about twice the time per value
+ * (gradient-em's [seeds, 400, 5] loops: 1.2 ns a value for one seed, 2.8 for four), which costs
+ * more than the batch saves once a seed's own step is not tiny: gradient-em ([400, 5] tensors)
+ * runs one seed a program (its seeds still share the parse and the checks), the 64-seed sweep of
+ * two a program measured 0.9x the time of one program per entry.
  */
-export const BATCH_ELEMENTS = 4096;
+export const BATCH_ELEMENTS = 2048;
 
 /** The size of the largest tensor of a program's loss and metrics graph. */
 function largestTensor(program: Program): number {

@@ -59,9 +59,9 @@ describe('descent sweep: seeds batched', () => {
   // gradient-em: every kernel is the same per seed batched or alone, so the logs are bit for bit
   // the same; relu-neuron and matrix-factorization: the compiler groups the batched gradient's
   // products differently (see docs/cli.md), so their numbers agree to rounding
-  // (gradient-em's [400, 5] tensors make batches of 2 seeds: see BATCH_ELEMENTS in sweep-batch.ts)
+  // (gradient-em's [400, 5] tensors make programs of 1 seed: see BATCH_ELEMENTS in sweep-batch.ts)
   const cases: [string, string[], number, number][] = [
-    ['gradient-em', ['--steps', '300', '--log', '30'], 0, 2],
+    ['gradient-em', ['--steps', '300', '--log', '30'], 0, 1],
     ['relu-neuron', ['--steps', '3000', '--log', '30'], 1e-6, 4],
     ['matrix-factorization', ['--steps', '3000', '--log', '30'], 1e-6, 4],
   ];
