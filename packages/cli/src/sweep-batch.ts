@@ -1,5 +1,5 @@
 // Seeds of one sweep setting run as one batched program: one compilation, the seeds stepped together, each into its own run folder.
-import { BatchedProgram, compileSeeds, compileSource, defaultMemoryBudget, NotBatchableError, type Program } from '@descent/dsl';
+import { BatchedProgram, compileSeeds, compileSource, defaultMemoryBudget, MAX_LOAD_BYTES, NotBatchableError, type Program } from '@descent/dsl';
 import * as path from 'node:path';
 import { BatchTrainer, ELEMENTWISE_OPTIMIZERS } from './batch-train.js';
 import { executeRun, prepareOutDir } from './execute.js';
@@ -45,9 +45,9 @@ export function setupObstacle(s: Setup): string | null {
  * buffer stays within 16 KB, well inside a core's first-level cache. Past it a batched
  * elementwise loop reads and writes from the second level at about twice the time per value
  * (gradient-em's [seeds, 400, 5] loops: 1.2 ns a value for one seed, 2.8 for four), which costs
- * more than the batch saves once a seed's own step is not tiny: gradient-em ([400, 5] tensors)
- * runs one seed a program (its seeds still share the parse and the checks), the 64-seed sweep of
- * two a program measured 0.9x the time of one program per entry.
+ * more than the batch saves once a seed's own step is not tiny. A program that would hold one
+ * seed is not batched: gradient-em ([400, 5] tensors) runs one program per entry (its 64-seed
+ * sweep measured 0.9x the time of --no-batch with two seeds a program, 0.7x with one).
  */
 export const BATCH_ELEMENTS = 2048;
 
@@ -80,19 +80,28 @@ interface Batch {
  * BATCH_ELEMENTS / (largest tensor) seeds, or a reason they cannot be batched.
  */
 function seedBatches(job: SweepJob, entries: readonly PlannedRun[]): Batch[] | string {
-  let programs: Program[] | undefined;
-  // setup's checks and resolved settings for the first seed, its compile making every seed's program
+  // setup's checks and resolved settings for the first seed, its program compiled for batching
   const first = setup(entryConfig(job.base, entries[0]!), 'sweep', undefined, (source, options = {}) => {
-    programs = compileSeeds(source, options, entries.map((e) => e.seed!));
+    const programs = compileSeeds(source, options, [entries[0]!.seed!]);
     // a source that does not compile: compileSource says why
     return programs === undefined ? compileSource(source, options) : { ok: true, program: programs[0]! };
   });
-  if (programs === undefined) return 'a seed does not compile';
   const obstacle = setupObstacle(first);
   if (obstacle !== null) return obstacle;
+  const largest = largestTensor(first.program);
+  const size = Math.floor(BATCH_ELEMENTS / largest);
+  if (size < 2) return `its tensors (up to ${largest} values) are too large to gain from a seed axis`;
+  const config = first.config;
+  const overrides = Object.fromEntries(Object.entries(config.overrides).filter(([k]) => k in first.program.constants));
+  const budget = config.maxMemory ?? defaultMemoryBudget();
+  const rest = compileSeeds(first.model.source, {
+    file: first.model.compileAs ?? first.model.file, overrides, expect: config.expect, maxMemoryBytes: budget,
+    maxLoadBytes: Math.min(budget, MAX_LOAD_BYTES), ...(config.allowRead !== undefined ? { allowRead: config.allowRead } : {}),
+  }, entries.slice(1).map((e) => e.seed!));
+  if (rest === undefined) return 'a seed does not compile';
+  const programs = [first.program, ...rest];
   const all = programs;
   const setups = all.map((program, k): Setup => ({ ...first, config: entryConfig(job.base, entries[k]!), program, seed: program.seed }));
-  const size = Math.max(1, Math.floor(BATCH_ELEMENTS / largestTensor(all[0]!)));
   const batches: Batch[] = [];
   try {
     for (let at = 0; at < all.length; at += size) {

@@ -59,9 +59,10 @@ describe('descent sweep: seeds batched', () => {
   // gradient-em: every kernel is the same per seed batched or alone, so the logs are bit for bit
   // the same; relu-neuron and matrix-factorization: the compiler groups the batched gradient's
   // products differently (see docs/cli.md), so their numbers agree to rounding
-  // (gradient-em's [400, 5] tensors make programs of 1 seed: see BATCH_ELEMENTS in sweep-batch.ts)
+  // (gradient-em with its default 20 x 20 quadrature is not batched, see BATCH_ELEMENTS in
+  // sweep-batch.ts: with 5 x 5 nodes its tensors are small enough)
   const cases: [string, string[], number, number][] = [
-    ['gradient-em', ['--steps', '300', '--log', '30'], 0, 1],
+    ['gradient-em', ['--quadrature', '5', '--steps', '300', '--log', '30'], 0, 4],
     ['relu-neuron', ['--steps', '3000', '--log', '30'], 1e-6, 4],
     ['matrix-factorization', ['--steps', '3000', '--log', '30'], 1e-6, 4],
   ];
@@ -99,7 +100,7 @@ describe('descent sweep: seeds batched', () => {
     }
   }, 120_000);
 
-  it('batches each setting of a --set that changes a dim on its own, and falls back for fresh samples', () => {
+  it('batches each setting of a --set that changes a dim on its own, and falls back for fresh samples and large tensors', () => {
     const cwd = scratch();
     const out = path.join(cwd, 'dims');
     const r = descent(['sweep', fixture('quartic'), '--set', 'n=1,3', '--seeds', '1-3', '--steps', '50', '--jobs', '1', '--out', out, '--quiet'], { cwd });
@@ -111,6 +112,10 @@ describe('descent sweep: seeds batched', () => {
     const f = descent(['sweep', fixture('sampled'), '--fresh', '--seeds', '1-2', '--steps', '20', '--jobs', '1', '--out', fresh, '--quiet'], { cwd });
     expect(f.code).toBe(0);
     for (const d of fs.readdirSync(fresh).filter((x) => /^\d_/.test(x))) expect(readRunJson(path.join(fresh, d))['sweep']['batch']).toBeUndefined();
+    // gradient-em's [400, 5] tensors: one program per entry (a seed axis would leave the cache)
+    const large = path.join(cwd, 'large');
+    expect(descent(['sweep', path.join(MODELS, 'gradient-em.loss'), '--seeds', '1-2', '--steps', '20', '--jobs', '1', '--out', large, '--quiet'], { cwd }).code).toBe(0);
+    for (const d of fs.readdirSync(large).filter((x) => /^\d_/.test(x))) expect(readRunJson(path.join(large, d))['sweep']['batch']).toBeUndefined();
   }, 120_000);
 
   it('a stop request interrupts every seed of a batch with its checkpoint; descent resume continues a seed alone, bit for bit its own run', async () => {
