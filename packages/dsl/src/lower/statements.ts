@@ -223,8 +223,8 @@ class FileLowerer {
       case 'DimStmt':
         for (const d of s.decls) {
           const name = d.name.name;
+          // an override was checked to be a positive integer (check/overrides.ts)
           const n = this.overrides[name] ?? this.positiveInt(d.value, `dim ${name}`);
-          if (!Number.isInteger(n) || n < 1) fail(this.reporter, `--set ${name}=${n}: a dim must be a positive integer`, d);
           this.scope.set(this.exprs.bound(d.name), { kind: 'dim', value: n });
           this.constants[name] = n;
         }
