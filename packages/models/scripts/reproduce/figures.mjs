@@ -6,17 +6,34 @@ import { renderSvg } from '../../../cli/dist/plot/svg.js';
 import { steps, values } from './runs.mjs';
 import { FIGURES } from './settings.mjs';
 
+/**
+ * @import { ChartOptions, FitOverlay, Series } from '../../../cli/dist/plot/svg.js'
+ * @import { LogRecord } from './runs.mjs'
+ */
+
+/** The palette of the figures, distinguishable in color-blind vision. @type {readonly string[]} */
 export const COLORS = ['#0072B2', '#D55E00', '#009E73', '#CC79A7', '#E69F00', '#56B4E9', '#000000', '#8C564B'];
+/** The names of the figures written so far, for the report's list. @type {string[]} */
 export const figures = [];
+
+/**
+ * A figure's chart options, and room for the legend (`legendRoom`) or a y axis spanning at least `yRange`.
+ * @typedef {ChartOptions & { legendRoom?: boolean, yRange?: readonly [number, number] }} FigureOptions
+ */
 
 /**
  * Writes docs/figures/NAME.svg and .png through the CLI's own chart module; returns the markdown.
  * The legend sits in the top-right corner: `legendRoom` raises the top of a log y axis (with an
  * invisible point) so that it does not cover curves there; `yRange` forces the y axis to span
  * at least [lo, hi] (whole decades get labeled ticks).
+ * @param {string} name
+ * @param {readonly Series[]} series
+ * @param {FigureOptions} options
+ * @param {string} alt the image's alternative text
  */
 export function figure(name, series, options, alt) {
   const { legendRoom, yRange, ...chart } = options;
+  /** @type {Series[]} */
   const extra = [];
   const x0 = series.flatMap((s) => s.x).find((x) => x > 0) ?? 1;
   if (yRange) extra.push({ x: [x0, x0], y: yRange, label: null, color: 'none' });
@@ -44,6 +61,14 @@ export function figure(name, series, options, alt) {
 }
 
 /** A series from a run: x = step, y = a metric; values below `floor` are not drawn. */
+/**
+ * @param {readonly LogRecord[]} records
+ * @param {string} name
+ * @param {string | null} label
+ * @param {string} [color]
+ * @param {{ floor?: number, width?: number }} [extra]
+ * @returns {Series}
+ */
 export function curve(records, name, label, color, extra = {}) {
   const floor = extra.floor ?? 0;
   const y = values(records, name).map((v) => (v >= floor || !(floor > 0) ? v : NaN));
@@ -51,6 +76,15 @@ export function curve(records, name, label, color, extra = {}) {
 }
 
 /** A power law c t^p through the point (t, y), drawn over [a, b] as a dashed line. */
+/**
+ * @param {number} p
+ * @param {number} t
+ * @param {number} y
+ * @param {number} a
+ * @param {number} b
+ * @param {string} label
+ * @returns {FitOverlay}
+ */
 export function powerLine(p, t, y, a, b, label, color = '#222222') {
   return { fit: { kind: 'slope', slope: p, intercept: Math.log(y) - p * Math.log(t), r2: 1, n: 2, t0: a, t1: b, ignored: 0 }, label, color };
 }

@@ -4,6 +4,8 @@ import { f2, f3, g, range, table, within } from './format.mjs';
 import { claimsPassed, last, loadSweep, steps, values } from './runs.mjs';
 import { PLAN } from './settings.mjs';
 
+/** @import { SweepRun } from './runs.mjs' */
+
 /**
  * Gradient EM with m = 2 and m = 3 true components.
  * @param {import('./report.mjs').Report} out the claims table's rows (`key`) and the markdown (`md`), appended to
@@ -12,23 +14,26 @@ export function gradientEmMixtureSection(out) {
   const { key, md } = out;
   const gemMix = loadSweep('gem-mixture');
   const mixRows = gemMix.map((r) => {
+    /** @type {number[]} */
     const pi = r.run.params.pi;
+    /** @type {number[][]} */
     const mu = r.run.params.mu;
     const heavy = pi.map((p, i) => ({ p, x1: mu[i][0] })).filter((s) => s.p > 0.01).sort((a, b) => a.x1 - b.x1);
-    return { seed: r.seed, r, fit: last(r.records, 'fit'), m0: last(r.records, 'mass[0]'), m1: last(r.records, 'mass[1]'), loss: r.records.at(-1).loss, heavy, claims: claimsPassed(r), fit300: values(r.records, 'fit')[steps(r.records).findIndex((s) => s >= 300)] };
+    return { seed: r.seed, r, fit: last(r.records, 'fit'), m0: last(r.records, 'mass[0]'), m1: last(r.records, 'mass[1]'), loss: r.records.at(-1).loss, heavy, claims: claimsPassed(r), centre: NaN, fit300: values(r.records, 'fit')[steps(r.records).findIndex((s) => s >= 300)] };
   });
-  const centres = (r) => r.records.at(-1).metrics.centre;
+  const centres = (/** @type {SweepRun} */ r) => r.records.at(-1).metrics.centre;
   for (const x of mixRows) x.centre = Math.max(...centres(x.r));
   const mixOk = mixRows.every((x) => x.fit < 0.15 && x.centre < 0.03 && within(x.m0, 0.3, 0.03) && within(x.m1, 0.7, 0.03));
   // n = m: the students start from two data points, which land in the same true component with
   // probability 0.3² + 0.7² = 0.58
   const mix2Rows = loadSweep('gem-mixture-n2').map((r) => {
+    /** @type {number[]} */
     const first0 = r.records[0].metrics.first;
-    const side = (v) => (v > 0 ? '+' : '−');
+    const side = (/** @type {number} */ v) => (v > 0 ? '+' : '−');
     return {
       seed: r.seed, r, start: first0.map((v) => `${f2(v)}`).join(', '), same: first0.every((v) => v > 0) || first0.every((v) => v < 0), sides: first0.map(side).join(''),
       fit: last(r.records, 'fit'), centre: Math.max(...centres(r)), m0: last(r.records, 'mass[0]'), m1: last(r.records, 'mass[1]'), loss: r.records.at(-1).loss, claims: claimsPassed(r),
-      fitAt: (t) => values(r.records, 'fit')[steps(r.records).findIndex((s) => s >= t)],
+      fitAt: (/** @type {number} */ t) => values(r.records, 'fit')[steps(r.records).findIndex((s) => s >= t)],
     };
   });
   const recovered2 = mix2Rows.filter((x) => x.fit < 0.15);
@@ -51,13 +56,13 @@ export function gradientEmMixtureSection(out) {
   const m3Rows = [...loadSweep('gem-mixture-m3'), ...loadSweep('gem-mixture-m3-n3')].map((r) => {
     const m0 = r.records[0].metrics;
     const n = m0.first.length;
-    const nearest = m0.first.map((x1, i) => {
+    const nearest = m0.first.map((/** @type {number} */ x1, /** @type {number} */ i) => {
       const x2 = m0.second[i];
       const dist = M3.map(([a, b]) => Math.hypot(x1 - a, x2 - b));
       return dist.indexOf(Math.min(...dist));
     });
     const masses = r.records.at(-1).metrics.mass;
-    return { n, seed: r.seed, r, start: nearest.map((k) => k + 1).join(', '), covered: new Set(nearest).size === 3, fit: last(r.records, 'fit'), masses, claims: claimsPassed(r) };
+    return { n, seed: r.seed, r, start: nearest.map((/** @type {number} */ k) => k + 1).join(', '), covered: new Set(nearest).size === 3, fit: last(r.records, 'fit'), masses, claims: claimsPassed(r) };
   });
   const m3Small = m3Rows.filter((x) => x.n === 3);
   const m3Large = m3Rows.filter((x) => x.n === 10);

@@ -5,6 +5,8 @@ import { f2, f3, g, range, table } from './format.mjs';
 import { claimsPassed, last, loadSweep, slope, steps, values } from './runs.mjs';
 import { PLAN } from './settings.mjs';
 
+/** @import { SweepRun } from './runs.mjs' */
+
 /**
  * Gradient EM: the paper's figure, every step of the first 2000, a far mean at R.
  * @param {import('./report.mjs').Report} out the claims table's rows (`key`) and the markdown (`md`), appended to
@@ -14,7 +16,7 @@ export function gradientEmPanelSection(out) {
   const gemAll = loadSweep('gem');
   // ---- the paper's figure: n = 2, 5, 10 (loss, parametric distance), unequal weights
   const gemUnequal = loadSweep('gem-unequal');
-  const panelRow = (r, weights) => {
+  const panelRow = (/** @type {SweepRun} */ r, /** @type {string} */ weights) => {
     const st = steps(r.records);
     const bound = values(r.records, 'bound');
     const early = Math.max(...bound.filter((_, i) => st[i] <= 1e3));
@@ -23,7 +25,7 @@ export function gradientEmPanelSection(out) {
   };
   const panel = [...gemAll.map((r) => panelRow(r, 'equal')), ...gemUnequal.map((r) => panelRow(r, 'unequal'))];
   const NS = [2, 5, 10];
-  const pick = (weights, n) => panel.filter((x) => x.weights === weights && x.n === n);
+  const pick = (/** @type {string} */ weights, /** @type {number} */ n) => panel.filter((x) => x.weights === weights && x.n === n);
   const boundHolds = panel.filter((x) => x.late < x.early);
   key.push([
     'Gradient EM, m = 1', 'KL = O(1/√t) itself: √t·KL(t) stays bounded',
@@ -40,7 +42,7 @@ export function gradientEmPanelSection(out) {
   ]);
   // ---- non-monotonicity: every step of the first 2000 logged
   const dense = loadSweep('gem-dense').map((r) => {
-    const ups = (name) => {
+    const ups = (/** @type {string} */ name) => {
       const v = values(r.records, name);
       let k = 0;
       for (let i = 1; i < v.length; i++) if (v[i] > v[i - 1]) k++;
@@ -77,7 +79,7 @@ export function gradientEmPanelSection(out) {
     `gradient-em-trap, d = 1, n = 2, lr 1, 1e6 steps, R = ${trap.map((x) => x.R).join(', ')}`,
     trapRate?.ok && trapRate.fit.slope > 0.05 ? 'agrees (exponential in R²)' : '**differs**',
   ]);
-  const panelFigure = (name, rows, metric, title, yLabel) =>
+  const panelFigure = (/** @type {string} */ name, /** @type {typeof panel} */ rows, /** @type {string} */ metric, /** @type {string} */ title, /** @type {string} */ yLabel) =>
     figure(
       name,
       rows.map((x) => curve(x.r.records, metric, `n = ${x.n}${x.weights === 'unequal' ? ', unequal weights' : ''}`, COLORS[NS.indexOf(x.n) + (x.weights === 'unequal' ? 3 : 0)], { width: x.weights === 'unequal' ? 1.2 : 1.8 })),

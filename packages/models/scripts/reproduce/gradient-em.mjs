@@ -17,7 +17,7 @@ export function gradientEmSection(out) {
   const gemSampled = loadSweep('gem-sampled');
   const gemRows = gem.map((r) => {
     const L = values(r.records, 'loss');
-    const at = (t) => L[steps(r.records).findIndex((s) => s >= t)];
+    const at = (/** @type {number} */ t) => L[steps(r.records).findIndex((s) => s >= t)];
     return { seed: r.seed, r, slope: slope(r.records, 'loss', 1e4, 1e5), slope2: slope(r.records, 'loss', 1e3, 1e4), spread: slope(r.records, 'spread', 1e4, 1e5), final: L.at(-1), at100: at(100), center: last(r.records, 'center'), claims: claimsPassed(r) };
   });
   // the O(1/sqrt(t)) bound, anchored where it is most generous to the bound: at step 100

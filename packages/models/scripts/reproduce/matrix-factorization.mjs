@@ -14,40 +14,41 @@ export function matrixFactorizationSection(out) {
   const { key, md } = out;
   // ---------------- matrix factorization
   const mf = loadSweep('mf-real').map(mfOutcome);
+  /** @typedef {typeof mf[number]} Outcome */
   const mfc = loadSweep('mf-complex').map(mfOutcome);
   const conv = mf.filter((o) => o.outcome === 'converged');
   const stalls = mf.filter((o) => o.outcome === 'stalled');
   const negStalls = stalls.filter((o) => o.det0 < 0);
   // a det W(0) > 0 seed still on the plateau at 1e5 was run on (runAll): converging there is the
   // sign's prediction, only later
-  const longFit = (o) => {
+  const longFit = (/** @type {Outcome} */ o) => {
     const dir = path.join(OUT, 'mf-long', `seed=${o.seed}`);
     return fs.existsSync(dir) ? last(readLog(dir), 'fit') : NaN;
   };
   const lateConverged = mf.filter((o) => o.det0 > 0 && o.outcome !== 'converged' && longFit(o) < 1e-9);
   const exceptions = mf.filter((o) => (o.det0 > 0) !== (o.outcome === 'converged' || lateConverged.includes(o)));
   const longRuns = fs.existsSync(path.join(OUT, 'mf-long')) ? fs.readdirSync(path.join(OUT, 'mf-long')).map((d) => loadRun(path.join(OUT, 'mf-long', d), { seed: Number(d.split('=')[1]) })) : [];
-  const crossing = (o) => {
+  const crossing = (/** @type {Outcome} */ o) => {
     const i = o.r.records.findIndex((x) => x.metrics.detW > 0);
     return i >= 0 ? o.r.records[i].step : NaN;
   };
-  const escape = (r) => {
+  const escape = (/** @type {import('./runs.mjs').Run} */ r) => {
     const i = r.records.findIndex((x) => x.step > 1000 && x.metrics.fit < 0.25);
     return i >= 0 ? r.records[i].step : NaN;
   };
-  const note = (o) => {
+  const note = (/** @type {Outcome} */ o) => {
     if (o.det0 < 0 && o.outcome === 'converged') return `det W crosses 0 by step ${crossing(o)}`;
     const long = longRuns.find((r) => r.seed === o.seed);
     if (long) return `run on to ${LONG}: fit ${g(last(long.records, 'fit'))}${Number.isFinite(escape(long)) ? `, escapes the saddle near step ${g(escape(long), 2)}` : ', still at the saddle'}`;
     return '';
   };
   /** "the smallest", "the 3rd smallest": where |det W(0)| of a seed ranks among all seeds. */
-  const rankAbs = (o) => {
+  const rankAbs = (/** @type {Outcome} */ o) => {
     const k = [...mf].sort((a, b) => Math.abs(a.det0) - Math.abs(b.det0)).indexOf(o) + 1;
     return k === 1 ? 'the smallest' : `the ${k}${k === 2 ? 'nd' : k === 3 ? 'rd' : 'th'} smallest`;
   };
   /** What the long run of a stalled det > 0 seed showed. */
-  const longText = (o) => {
+  const longText = (/** @type {Outcome} */ o) => {
     const long = longRuns.find((r) => r.seed === o.seed);
     if (!long) return 'it was not run longer.';
     const minDet = Math.min(...values(long.records, 'detW').filter((_, i) => long.records[i].step > 0));
@@ -71,7 +72,7 @@ export function matrixFactorizationSection(out) {
     const o = mfOutcome(r);
     const keep = Math.min(...values(r.records, 'keep'));
     const conv = r.records.find((x) => x.metrics.fit < 1e-9);
-    return { ...o, keep, convStep: conv ? conv.step : NaN, claims: claimsPassed(r), predicted: (o.det0 > 0) === (o.outcome === 'converged') && o.outcome !== 'between' };
+    return { ...o, keep, convStep: conv ? conv.step : NaN, claims: claimsPassed(r), predicted: (o.det0 > 0) === (o.outcome === 'converged') && o.outcome !== 'between', late: false, predictedFinal: false };
   });
   const mftLong = fs.existsSync(path.join(OUT, 'mft-long')) ? fs.readdirSync(path.join(OUT, 'mft-long')).map((d) => loadRun(path.join(OUT, 'mft-long', d), { seed: Number(d.split('=')[1]) })) : [];
   // a det W(0) > 0 seed still on the plateau at 1e6 counts as predicted if its long run converges
@@ -104,7 +105,7 @@ export function matrixFactorizationSection(out) {
     `${mfc.filter((o) => o.outcome === 'converged').length}/${mfc.length} converge (final fit ${range(mfc.map((o) => o.fit), g)})`,
     `as real, W_j = A_j + iB_j, seeds 0-15`, mfc.every((o) => o.outcome === 'converged') ? 'agrees' : '**differs**',
   ]);
-  const mfColor = (o) => {
+  const mfColor = (/** @type {Outcome} */ o) => {
     const exc = exceptions.includes(o);
     if (o.det0 > 0) return { color: exc ? '#002B5C' : COLORS[0], label: exc ? `seed ${o.seed}: det W(0) > 0, stalls` : 'det W(0) > 0' };
     return { color: exc ? '#8B1A00' : COLORS[1], label: exc ? `seed ${o.seed}: det W(0) < 0, converges` : 'det W(0) < 0' };

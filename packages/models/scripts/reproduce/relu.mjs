@@ -22,11 +22,11 @@ export function reluSection(out) {
       slope: slope(r.records, 'loss', 1e4, 1e5),
       rate: n === 1 ? fitOf(r.records, 'loss', 100, 300, 'rate')?.slope ?? NaN : NaN,
       final: r.records.at(-1).loss,
-      norms: Array.isArray(r.records.at(-1).metrics.norm) ? r.records.at(-1).metrics.norm : [norms],
+      norms: /** @type {number[]} */ (Array.isArray(r.records.at(-1).metrics.norm) ? r.records.at(-1).metrics.norm : [norms]),
       total: last(r.records, 'total'),
     };
   });
-  const bySlope = (n) => reluRows.filter((x) => x.n === n).map((x) => x.slope);
+  const bySlope = (/** @type {number} */ n) => reluRows.filter((x) => x.n === n).map((x) => x.slope);
   const exactRates = reluExact.map((r) => fitOf(r.records, 'loss', 100, 300, 'rate')?.slope ?? NaN);
   const predictedRate = 2 * Math.log(1 - 0.1 / 2);
   const over = ns.filter((n) => n >= 2);
@@ -86,8 +86,8 @@ export function reluSection(out) {
 
   // every student's norm, not only the first one's
   const overRows = reluRows.filter((x) => x.n >= 2);
-  const balanced = (x) => x.norms.every((v) => within(v, 1 / x.n, 0.05));
-  const worstNorm = (x) => Math.max(...x.norms.map((v) => Math.abs(v - 1 / x.n)));
+  const balanced = (/** @type {typeof reluRows[number]} */ x) => x.norms.every((v) => within(v, 1 / x.n, 0.05));
+  const worstNorm = (/** @type {typeof reluRows[number]} */ x) => Math.max(...x.norms.map((v) => Math.abs(v - 1 / x.n)));
   key.push([
     'ReLU neuron', 'GD balances the students: every |w_i| ends near |v|/n',
     `${overRows.filter(balanced).length}/${overRows.length} runs with every norm within 1/n ± 0.05 (\`final(norm[*])\`); largest deviation ${range(overRows.map(worstNorm), f3)}`,
@@ -102,7 +102,7 @@ export function reluSection(out) {
     const late = values(r.records, 't3loss').filter((_, i) => st[i] >= 1e4);
     return {
       n: r.settings.n, seed: r.seed, r, slope: slope(r.records, 'loss', 1e4, 1e5), t3slope: slope(r.records, 't3loss', 1e4, 1e5),
-      t3min: Math.min(...late), t3final: last(r.records, 't3loss'), final: r.records.at(-1).loss, norms: r.records.at(-1).metrics.norm, claims: claimsPassed(r),
+      t3min: Math.min(...late), t3final: last(r.records, 't3loss'), final: r.records.at(-1).loss, norms: /** @type {number[]} */ (r.records.at(-1).metrics.norm), claims: claimsPassed(r),
     };
   });
   const lowerOk = flowRows.every((x) => x.t3min > 0.1 && x.t3slope > -0.3);

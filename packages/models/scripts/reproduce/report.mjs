@@ -62,7 +62,7 @@ export async function finish(timing, reportOnly) {
     JOBS,
   );
   evals.sort((a, b) => a.step - b.step);
-  const quadAt = (t) => {
+  const quadAt = (/** @type {number} */ t) => {
     const r = gem.find((x) => x.seed === 0).records;
     let best = r[0];
     for (const x of r) if (Math.abs(Math.log(x.step || 1) - Math.log(t)) < Math.abs(Math.log(best.step || 1) - Math.log(t))) best = x;

@@ -6,6 +6,11 @@ import { claimsPassed, fitOf, last, loadSweep, slope, steps, values } from './ru
 import { PLAN } from './settings.mjs';
 
 /**
+ * @import { FigureOptions } from './figures.mjs'
+ * @import { SweepRun } from './runs.mjs'
+ */
+
+/**
  * Score matching: the paper's experiment and its variants, with the population loss computed independently.
  * @param {import('./report.mjs').Report} out the claims table's rows (`key`) and the markdown (`md`), appended to
  */
@@ -14,14 +19,15 @@ export function scoreMatchingSection(out) {
   // ---------------- score matching
   const m6 = loadSweep('sm-M6');
   const m4 = loadSweep('sm-M4');
-  const smRows = (runs) =>
+  const smRows = (/** @type {SweepRun[]} */ runs) =>
     runs.map((r) => {
+      /** @type {number[]} */
       const norms = r.records.at(-1).metrics.norm;
       return { seed: r.seed, r, converged: last(r.records, 'converged'), which: norms.map((v, i) => (v < 0.5 ? i : -1)).filter((i) => i >= 0), norms, far: Math.min(...norms.filter((v) => v >= 0.5)), farthest: Math.max(...norms), loss: r.records.at(-1).loss, s1: slope(r.records, 'loss', 1e3, 1e4), s2: slope(r.records, 'loss', 2e3, 2e4), claims: claimsPassed(r) };
     });
   const m6Rows = smRows(m6);
   const m4Rows = smRows(m4);
-  const avgRecords = (runs) => runs[0].records.map((rec, i) => ({ step: rec.step, loss: mean(runs.map((r) => r.records[i].loss)), metrics: {} }));
+  const avgRecords = (/** @type {SweepRun[]} */ runs) => runs[0].records.map((rec, i) => ({ step: rec.step, loss: mean(runs.map((r) => r.records[i].loss)), metrics: {} }));
   const m6Avg = avgRecords(m6);
   const m6AvgSlope = slope(m6Avg, 'loss', 1e3, 1e4);
   const m6AvgSlope2 = slope(m6Avg, 'loss', 2e3, 2e4);
@@ -43,20 +49,20 @@ export function scoreMatchingSection(out) {
   // the population loss along each trajectory, by quadrature from the logged means (the runs
   // train and log on fresh batches of 5000)
   const POP = { h: 0.02, k: 10 };
-  const popSeries = (r) =>
+  const popSeries = (/** @type {SweepRun} */ r) =>
     r.records
       .filter((x, i) => x.step >= 300 && (i % 2 === 0 || i === r.records.length - 1))
       .map((x) => {
         const m = x.metrics;
-        const mu = m.mu1.map((_, i) => [m.mu1[i], m.mu2[i], m.mu3[i]]);
+        const mu = m.mu1.map((/** @type {number} */ _, /** @type {number} */ i) => [m.mu1[i], m.mu2[i], m.mu3[i]]);
         const st = populationStats(mu, POP);
         return { step: x.step, loss: st.loss, metrics: { near: Math.min(...m.norm) ** 2, far: st.far, farDist: Math.max(...m.norm) } };
       });
-  const popRows = (rows) =>
+  const popRows = (/** @type {ReturnType<typeof smRows>} */ rows) =>
     rows.map((x) => {
       const pop = popSeries(x.r);
       const m = x.r.records.at(-1).metrics;
-      const muEnd = m.mu1.map((_, i) => [m.mu1[i], m.mu2[i], m.mu3[i]]);
+      const muEnd = m.mu1.map((/** @type {number} */ _, /** @type {number} */ i) => [m.mu1[i], m.mu2[i], m.mu3[i]]);
       const fine = populationLoss(muEnd, { h: POP.h / 4, k: 2 * POP.k });
       return {
         ...x, pop, popEnd: pop.at(-1).loss, fineErr: Math.abs(fine - pop.at(-1).loss) / fine,
@@ -72,7 +78,7 @@ export function scoreMatchingSection(out) {
   const popOk2 = m6Pop.filter((x) => within(x.p2, -1, 0.1)).length;
   key.push([
     'Score matching, M = 6', 'L ~ 1/t (upper bound O(1/t), lower bound t^−(1+ε)): the population loss, not the batch estimate',
-    `population loss (quadrature, from the logged means) slope over [1e3, 1e4] ${range(m6Pop.map((x) => x.p1))} (${popOk1}/${m6Pop.length} within −1 ± 0.25); over [2e3, 2e4] ${range(m6Pop.map((x) => x.p2))} (${popOk2}/${m6Pop.length} within −1 ± 0.1); local slope over [1e3, 3e3], [3e3, 1e4], [1e4, 2e4]: ${[ 'pa', 'pb', 'pc'].map((k) => range(m6Pop.map((x) => x[k]))).join('; ')}`,
+    `population loss (quadrature, from the logged means) slope over [1e3, 1e4] ${range(m6Pop.map((x) => x.p1))} (${popOk1}/${m6Pop.length} within −1 ± 0.25); over [2e3, 2e4] ${range(m6Pop.map((x) => x.p2))} (${popOk2}/${m6Pop.length} within −1 ± 0.1); local slope over [1e3, 3e3], [3e3, 1e4], [1e4, 2e4]: ${[ 'pa', 'pb', 'pc'].map((k) => range(m6Pop.map((x) => x[/** @type {'pa' | 'pb' | 'pc'} */ (k)]))).join('; ')}`,
     `the M = 6 runs above; quadrature error ≤ ${g(Math.max(...m6Pop.map((x) => x.fineErr)), 2)} (relative, against a 4× finer grid)`,
     popOk2 === m6Pop.length ? 'agrees' : '**differs** in the last decade: steeper than 1/t (allowed by the O(1/t) upper bound; the lower bound allows it only with ε ≥ the excess)',
   ]);
@@ -99,13 +105,21 @@ export function scoreMatchingSection(out) {
     'Score matching loss for M = 6 and M = 4 over seeds',
   );
   /** Per-mean distances of one run (`norm[i]`, or `clean[i]`), with a note on curves that coincide. */
+  /**
+   * @param {SweepRun[]} runs
+   * @param {string} name
+   * @param {string} title
+   * @param {{ metric?: string, yLabel?: string, label?: (i: number) => string } & FigureOptions} [options]
+   */
   const normsFig = (runs, name, title, { metric = 'norm', yLabel = 'distance of each mean from the truth', label = (i) => `|μ${i + 1}|`, ...extra } = {}) => {
     const r = runs[0];
     const k = r.records[0].metrics[metric].length;
+    /** @type {number[][]} */
     const mu = r.run.params.mu;
     const tied = [];
     for (let i = 0; i < k; i++) for (let j = i + 1; j < k; j++) if (Math.hypot(...mu[i].map((v, c) => v - mu[j][c])) < 1e-6 * Math.max(1, Math.hypot(...mu[i]))) tied.push([i, j]);
     const fig = figure(name, Array.from({ length: k }, (_, i) => curve(r.records, `${metric}[${i}]`, label(i), COLORS[i])), { title: `${title} (seed ${r.seed})`, yLabel, legendRoom: true, ...extra }, title);
+    /** @type {Set<number>[]} */
     const groups = [];
     for (const [i, j] of tied) {
       const g0 = groups.find((gr) => gr.has(i) || gr.has(j));
@@ -183,7 +197,7 @@ ${table(
 
 Without batch noise the late slope is still steeper than −1: ${range(m6Pop.map((x) => x.p2))} over [2·10³, 2·10⁴]
 (the batch estimates read ${range(m6Rows.map((x) => x.s2))}), and the local slope keeps steepening:
-${['pa', 'pb', 'pc'].map((k) => range(m6Pop.map((x) => x[k]))).join(' → ')} over [10³, 3·10³], [3·10³, 10⁴], [10⁴, 2·10⁴]. So the earlier
+${['pa', 'pb', 'pc'].map((k) => range(m6Pop.map((x) => x[/** @type {'pa' | 'pb' | 'pc'} */ (k)]))).join(' → ')} over [10³, 3·10³], [3·10³, 10⁴], [10⁴, 2·10⁴]. So the earlier
 explanation, batch noise biasing the fit, was wrong (the noise is real, but the steepening is in the
 population loss itself). What the numbers show instead: the converged mean carries almost none of
 the loss (|μ_near|²/L = ${range(m6Pop.map((x) => x.nearShare), f3)} at 2·10⁴); the loss is the far cluster's, through the
