@@ -21,7 +21,7 @@ export function compileSeeds(source: string, options: Omit<CompileOptions, 'seed
   if (!parsed.ok) return undefined;
   const reporter = new Reporter(source, file);
   const overrides: Record<string, number> = Object.assign(Object.create(null) as Record<string, number>, options.overrides ?? {});
-  check(parsed.program, reporter, { overrides });
+  const bound = check(parsed.program, reporter, { overrides });
   const data = checkData(parsed.program, options.data ?? {}, reporter);
   if (!reporter.ok) return undefined;
   const host = options.host ?? nodeHost;
@@ -31,7 +31,7 @@ export function compileSeeds(source: string, options: Omit<CompileOptions, 'seed
   const programs: Program[] = [];
   for (const seed of seeds) {
     const program = withNodeBudget(options.maxGraphNodes ?? MAX_GRAPH_NODES, () => {
-      const lowered = lowerProgram(parsed.program, reporter, { ...options, seed, overrides, data, baseDir, maxMemoryBytes: budget, load: host.load });
+      const lowered = lowerProgram(bound, reporter, { ...options, seed, overrides, data, baseDir, maxMemoryBytes: budget, load: host.load });
       return lowered === undefined ? undefined : new Program(lowered, lowered.settings.seed, budget, options.curvatureMethod, true);
     });
     if (program === undefined) return undefined;
