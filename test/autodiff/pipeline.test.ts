@@ -23,7 +23,7 @@ const prims = (g: Graph): string[] => g.computed.map((n) => n.prim!.name);
 
 describe('the pipeline', () => {
   it('lists every pass once, the optional ones first, in the order they run', () => {
-    expect(PIPELINE.map((p) => p.name)).toEqual(['uniform', 'products', 'cse', 'lse-softmax', 'fuse', 'prepare', 'hoisting', 'buffers']);
+    expect(PIPELINE.map((p) => p.name)).toEqual(['uniform', 'products', 'arc-slope', 'cse', 'lse-softmax', 'fuse', 'prepare', 'hoisting', 'buffers']);
     expect(PIPELINE.slice(0, OPTIONAL_PASSES.length).map((p) => p.name)).toEqual([...OPTIONAL_PASSES]);
   });
 

@@ -1,6 +1,7 @@
 // The compiler pipeline: the named list of passes, each Graph → Graph, that turns a traced graph into a scheduled one.
 import { allocate } from './alloc.js';
 import { classified, graphOf, inputsOf, type Graph, type Step } from './graph.js';
+import { rewriteArcKernels } from './optimize/arc-slope.js';
 import { assignBuffers } from './optimize/buffers.js';
 import { eliminateCommon } from './optimize/cse.js';
 import { groupElementwise, groupKernel, reductionGroupKernel, reductionsOverGroups, type FusedGroup } from './optimize/fuse.js';
@@ -11,7 +12,7 @@ import { formatShape, ShapeError } from './shape.js';
 import type { Tensor } from './tensor.js';
 
 /** The passes a plan may leave out (all run by default); without any, a plan has one kernel per node, the reference. */
-export const OPTIONAL_PASSES = ['uniform', 'products', 'cse', 'lse-softmax', 'fuse'] as const;
+export const OPTIONAL_PASSES = ['uniform', 'products', 'arc-slope', 'cse', 'lse-softmax', 'fuse'] as const;
 export type OptionalPass = (typeof OPTIONAL_PASSES)[number];
 
 /** Options of a plan. */
@@ -64,6 +65,15 @@ const products: Pass = {
     const { outputs } = rewriteProducts(g.order, g.outputs);
     // a rewritten node rewrites every node reading it, up to the outputs
     return outputs.some((o, k) => o !== g.outputs[k]) ? graphOf(g.inputs, outputs) : g;
+  },
+};
+
+/** The arc-cosine kernel's value read off the slope its gradient computes anyway (optimize/arc-slope.ts). */
+const arcSlope: Pass = {
+  name: 'arc-slope',
+  run: (g) => {
+    const { outputs, replaced } = rewriteArcKernels(g.order, g.outputs);
+    return replaced === 0 ? g : graphOf(g.inputs, outputs);
   },
 };
 
@@ -196,7 +206,7 @@ const buffers: Pass = {
 };
 
 /** The pipeline, in the order the passes run. */
-export const PIPELINE: readonly Pass[] = [uniform, products, cse, lseSoftmax, fuse, prepare, hoisting, buffers];
+export const PIPELINE: readonly Pass[] = [uniform, products, arcSlope, cse, lseSoftmax, fuse, prepare, hoisting, buffers];
 
 /** Refuses plan inputs that are not placeholders, and caller buffers of the wrong length. */
 function checkInputs(inputs: readonly Tensor[], options: PlanOptions): void {
