@@ -1,7 +1,8 @@
 // The Node-API binding of the native kernels, on Float64Arrays:
 //   gemm(m, n, k, flags, a, aOff, b, bOff, c, cOff)   flags: 1 transA, 2 transB, 4 accumulate
 //   exp(x, dst, count)   softmax(x, out, rows, n, lse | null, emptyAsZero)   logsumexp(x, out, rows, n)
-// and `isa`, the vector instructions they were compiled for. Every argument is checked: a bad call
+// and `isa`, the vector instructions they were compiled for (and `blocking`, the product's cache
+// blocks as JSON, where the CPU can run them). Every argument is checked: a bad call
 // throws a TypeError or RangeError, it never reads or writes outside the arrays. Compiled without
 // the kernels' instruction sets, so that on a CPU lacking one it declines (`missing`) instead of dying.
 #include <node_api.h>
@@ -167,12 +168,13 @@ static void release_scratch(void *unused) {
   descent_release_rows_scratch();
 }
 
-/* exports: { isa, gemm, exp, softmax, logsumexp } on a CPU that can run the kernels, { isa, missing } otherwise. */
+/* exports: { isa, blocking, gemm, exp, softmax, logsumexp } on a CPU that can run the kernels, { isa, missing } otherwise. */
 static napi_value init(napi_env env, napi_value exports) {
   const char *missing = missing_feature();
   if (napi_add_env_cleanup_hook(env, release_scratch, 0) != napi_ok) return 0;
   if (!export_string(env, exports, "isa", descent_isa())) return 0;
   if (missing) return export_string(env, exports, "missing", missing) ? exports : 0;
+  if (!export_string(env, exports, "blocking", descent_gemm_blocking())) return 0;
   if (!export_function(env, exports, "gemm", gemm) || !export_function(env, exports, "exp", exp_) ||
       !export_function(env, exports, "softmax", softmax) || !export_function(env, exports, "logsumexp", logsumexp))
     return 0;

@@ -36,4 +36,13 @@ const char *descent_isa(void);
 #define DESCENT_NEEDS_AVX512F 8
 int descent_needs(void);
 
+/* The sizes in bytes of the L1 data, L2 and L3 caches of the CPU running this: from sysfs (Linux),
+   else cpuid (leaf 4 on Intel, 0x8000001D or 0x80000005/6 on AMD), else typical values. */
+void descent_cache_sizes(long sizes[3]);
+
+/* The caches and the block sizes the product uses on this CPU, as JSON: l1d, l2, l3 (bytes), the
+   register tile mr × nr, the blocks mc, kc, nc, and the largest op(A) (directA elements) and k
+   (directK) read without packing. */
+const char *descent_gemm_blocking(void);
+
 #endif
