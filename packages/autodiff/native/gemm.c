@@ -192,19 +192,47 @@ static void panel_direct(int k, const double *a, size_t ars, size_t aps, int m, 
   }
 }
 
+/* A symmetric product (Xᵀ·X or X·Xᵀ of one X, written, not accumulated) computes only the tiles
+   holding elements on or above the diagonal, then copies the upper triangle onto the lower: each
+   C[i][j] is the same sum of the same products in the same order as C[j][i], so the copy is
+   bit-identical to computing it. The tiles to compute in a panel whose columns end at col_end,
+   of a block of `rows` rows starting at row row0: those starting above col_end. */
+static inline int upper_rows(int row0, int rows, int col_end) {
+  const int need = col_end - row0;
+  if (need <= 0) return 0;
+  const int whole = (need + MR - 1) / MR * MR;
+  return whole < rows ? whole : rows;
+}
+
+/* C[i][j] = C[j][i] for i > j, in 16 × 16 blocks so that the column reads stay in cache. */
+static void mirror_upper(int n, double *c) {
+  enum { B = 16 };
+  for (int i0 = 0; i0 < n; i0 += B) {
+    const int i1 = i0 + B < n ? i0 + B : n;
+    for (int j0 = 0; j0 <= i0; j0 += B) {
+      const int j1 = j0 + B < n ? j0 + B : n;
+      for (int i = i0; i < i1; i++) {
+        const int jend = j1 < i ? j1 : i;
+        for (int j = j0; j < jend; j++) c[(size_t)i * n + j] = c[(size_t)j * n + i];
+      }
+    }
+  }
+}
+
 /* C = op(A)·op(B) without packing A: each NR-wide panel of B read in place (rows of B not
    transposed, all NR columns inside B), or packed alone first (a transposed B, the last partial
    panel), then every MR-row tile of C across it (the panel stays in L1 or L2). A packed panel
    (k × NR) must fit in packed_b: k <= (NC + NR) / NR · KC. */
-static void gemm_direct(int m, int n, int k, int transA, int transB, const double *a, const double *b, double *c, int accumulate) {
+static void gemm_direct(int m, int n, int k, int transA, int transB, const double *a, const double *b, double *c, int accumulate, int upper) {
   const size_t ars = transA ? 1 : (size_t)k, aps = transA ? (size_t)m : 1;
   for (int jp = 0; jp < n; jp += NR) {
     const int cols = n - jp < NR ? n - jp : NR;
+    const int rows = upper ? upper_rows(0, m, jp + cols) : m;
     if (!transB && cols == NR) {
-      panel_direct(k, a, ars, aps, m, b + jp, (size_t)n, c + jp, (size_t)n, cols, accumulate);
+      panel_direct(k, a, ars, aps, rows, b + jp, (size_t)n, c + jp, (size_t)n, cols, accumulate);
     } else {
       pack_b(b, k, n, transB, 0, k, jp, cols, packed_b);
-      panel_direct(k, a, ars, aps, m, packed_b, NR, c + jp, (size_t)n, cols, accumulate);
+      panel_direct(k, a, ars, aps, rows, packed_b, NR, c + jp, (size_t)n, cols, accumulate);
     }
   }
 }
@@ -273,8 +301,10 @@ int descent_gemm(int m, int n, int k, int transA, int transB,
     if (!accumulate) memset(c, 0, sizeof(double) * (size_t)m * n);
     return 0;
   }
+  const int upper = !accumulate && a == b && transA != transB && m == n;
   if ((long)m * k <= direct_a && k <= direct_k && k <= (NC + NR) / NR * KC) {
-    gemm_direct(m, n, k, transA, transB, a, b, c, accumulate);
+    gemm_direct(m, n, k, transA, transB, a, b, c, accumulate, upper);
+    if (upper) mirror_upper(n, c);
     return 0;
   }
   for (int j0 = 0; j0 < n; j0 += NC) {
@@ -285,13 +315,16 @@ int descent_gemm(int m, int n, int k, int transA, int transB,
       pack_b(b, k, n, transB, p0, kc, j0, nc, packed_b);
       for (int i0 = 0; i0 < m; i0 += MC) {
         const int mc = m - i0 < MC ? m - i0 : MC;
+        if (upper && i0 >= j0 + nc) break; /* this row block and the next lie below the diagonal */
         pack_a(a, m, k, transA, i0, mc, p0, kc, packed_a);
         for (int jp = 0; jp < nc; jp += NR) {
           const int cols = nc - jp < NR ? nc - jp : NR;
-          panel(kc, packed_a, mc, packed_b + (size_t)jp * kc, c + (size_t)i0 * n + j0 + jp, (size_t)n, cols, add);
+          const int rows = upper ? upper_rows(i0, mc, j0 + jp + cols) : mc;
+          if (rows > 0) panel(kc, packed_a, rows, packed_b + (size_t)jp * kc, c + (size_t)i0 * n + j0 + jp, (size_t)n, cols, add);
         }
       }
     }
   }
+  if (upper) mirror_upper(n, c);
   return 0;
 }

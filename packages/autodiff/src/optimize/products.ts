@@ -11,6 +11,11 @@
 //                                     scaled A is never computed), or by such products and by
 //                                     loops (elementwise nodes, reductions) that compute c * A
 //                                     themselves as they read it
+//   transpose(S)                   -> S, for S symmetric by construction: Xᵀ·X or X·Xᵀ of one X,
+//                                     and elementwise functions of such products and single
+//                                     values (the regularizer |W2ᵀW2 - W1W1ᵀ|² of a deep matrix
+//                                     factorization has a gradient W1·G + W1·Gᵀ, merged below
+//                                     into W1·(G + Gᵀ) = W1·(G + G) with G symmetric)
 //   A·X + B·X (+ ...)              -> (A + B)·X, and X·A + X·B -> X·(A + B): one product instead
 //                                     of two, for products of the same operand with the same
 //                                     transpose flag in one sum (a gradient of a sum of terms
@@ -98,6 +103,31 @@ export function rewriteProducts(order: readonly Tensor[], outputs: readonly Tens
   /** A one-element value, or a broadcast of one: the one-element value; else undefined. */
   const oneValue = (c: Tensor): Tensor | undefined =>
     c.size === 1 ? c : isPrim(c, 'broadcastTo') && c.inputs[0]!.size === 1 ? c.inputs[0]! : undefined;
+
+  /**
+   * Whether a (rewritten) node is a square matrix symmetric by construction: Xᵀ·X or X·Xᵀ, a
+   * transpose of one, or an elementwise function of such matrices and single values.
+   */
+  const symmetricMemo = new Map<number, boolean>();
+  function symmetric(t: Tensor): boolean {
+    if (t.rank !== 2 || t.shape[0] !== t.shape[1] || !t.tracked || t.prim === undefined) return false;
+    const known = symmetricMemo.get(t.id);
+    if (known !== undefined) return known;
+    let result = false;
+    if (isPrim(t, 'matmul')) {
+      const { transA, transB } = t.attrs as MatmulAttrs;
+      result = t.inputs[0] === t.inputs[1] && transA !== transB;
+    } else if (isTranspose(t)) {
+      result = symmetric(t.inputs[0]!);
+    } else if (scalarExprOf(t) !== undefined && !isPrim(t, 'broadcastTo')) {
+      result = t.inputs.every((i) => oneValue(i) !== undefined || (sameShape(i.shape, t.shape) && symmetric(i)));
+    }
+    symmetricMemo.set(t.id, result);
+    return result;
+  }
+
+  /** tᵀ, which is t itself for a symmetric t. */
+  const transposeOf = (t: Tensor): Tensor => (symmetric(t) ? t : transpose(t));
 
   /** A product with its operands' transposes folded into the flags. */
   function product(a: Tensor, b: Tensor, { transA, transB }: MatmulAttrs): Tensor {
@@ -200,9 +230,9 @@ export function rewriteProducts(order: readonly Tensor[], outputs: readonly Tens
         let m: Tensor | undefined;
         if (xb === yb && fx.transB === fy.transB) {
           // op(xa)·op(B) + op(ya)·op(B) = op(xa + ya')·op(B), ya' = ya or yaᵀ to match xa's flag
-          m = matmul(add(xa, fx.transA === fy.transA ? ya : transpose(ya)), xb, fx.transA, fx.transB);
+          m = matmul(add(xa, fx.transA === fy.transA ? ya : transposeOf(ya)), xb, fx.transA, fx.transB);
         } else if (xa === ya && fx.transA === fy.transA) {
-          m = matmul(xa, add(xb, fx.transB === fy.transB ? yb : transpose(yb)), fx.transA, fx.transB);
+          m = matmul(xa, add(xb, fx.transB === fy.transB ? yb : transposeOf(yb)), fx.transA, fx.transB);
         }
         if (m === undefined) continue;
         origin.set(m.id, origin.get(x.id) ?? x); // used once, like the terms it replaces
@@ -228,6 +258,9 @@ export function rewriteProducts(order: readonly Tensor[], outputs: readonly Tens
       const f = out.attrs as MatmulAttrs;
       const g = n.attrs as MatmulAttrs;
       if (out.prim === n.prim && out.inputs[0] === n.inputs[0] && out.inputs[1] === n.inputs[1] && f.transA === g.transA && f.transB === g.transB) out = n;
+    } else if (isTranspose(n) && symmetric(inputs[0]!)) {
+      out = inputs[0]!;
+      counts.transposes++;
     } else if (isTranspose(n) && isPrim(inputs[0]!, 'matmul') && inputs[0]!.rank === 2 && usedOnce(inputs[0]!)) {
       const p = inputs[0]!;
       const { transA, transB } = p.attrs as MatmulAttrs;
