@@ -113,6 +113,26 @@ describeNative('native matmul', () => {
     }
   });
 
+  it('XᵀX and X·Xᵀ of one buffer (computed on and above the diagonal, mirrored) equal the general product bit for bit', () => {
+    const { directA } = blocking as Record<string, number>;
+    // unpacked and packed (X too big to read in place), square sizes with and without tails
+    for (const [n, k] of [[1, 3], [13, 7], [100, 100], [61, 200], [Math.ceil(Math.sqrt(directA!)) + 9, Math.ceil(Math.sqrt(directA!)) + 9]] as const) {
+      const x = new Random(n + k).randn([n * k]).data;
+      const copy = Float64Array.from(x);
+      for (const flags of [1, 2]) {
+        const sym = new Float64Array(n * n);
+        const general = new Float64Array(n * n);
+        native!.gemm(n, n, k, flags, x, 0, x, 0, sym, 0);
+        native!.gemm(n, n, k, flags, x, 0, copy, 0, general, 0);
+        let differ = 0;
+        let asymmetric = 0;
+        for (let i = 0; i < n * n; i++) if (!Object.is(sym[i], general[i])) differ++;
+        for (let i = 0; i < n; i++) for (let j = 0; j < i; j++) if (sym[i * n + j] !== sym[j * n + i]) asymmetric++;
+        expect([differ, asymmetric]).toEqual([0, 0]);
+      }
+    }
+  });
+
   it('the accumulate flag adds to C on the unpacked and the packed path', () => {
     const { kc, directA } = blocking as Record<string, number>;
     for (const [m, n, k] of [[30, 50, 40], [Math.ceil((directA! + 1) / (kc! + 3)), 27, kc! + 3]] as const) {
