@@ -12,7 +12,8 @@
 //                                     loops (elementwise nodes, reductions) that compute c * A
 //                                     themselves as they read it
 //   transpose(S)                   -> S, for S symmetric by construction: Xᵀ·X or X·Xᵀ of one X,
-//                                     and elementwise functions of such products and single
+//                                     a commutative function of a vector v as column and row
+//                                     (v vᵀ), and elementwise functions of such matrices and single
 //                                     values (the regularizer |W2ᵀW2 - W1W1ᵀ|² of a deep matrix
 //                                     factorization has a gradient W1·G + W1·Gᵀ, merged below
 //                                     into W1·(G + Gᵀ) = W1·(G + G) with G symmetric)
@@ -23,6 +24,7 @@
 // Only rank-2 products are rewritten, and only nodes used once (by the node being rewritten), or
 // scales read by products and loops alone, are folded away, so nothing is computed twice.
 import { graphNode, withInputs } from '../graph.js';
+import { attrsKey } from '../node-keys.js';
 import { foldOf } from '../primitives/reduce.js';
 import { binaryPrimitives } from '../primitives/binary.js';
 import { linalgPrimitives, type MatmulAttrs } from '../primitives/linalg.js';
@@ -120,10 +122,33 @@ export function rewriteProducts(order: readonly Tensor[], outputs: readonly Tens
     } else if (isTranspose(t)) {
       result = symmetric(t.inputs[0]!);
     } else if (scalarExprOf(t) !== undefined && !isPrim(t, 'broadcastTo')) {
-      result = t.inputs.every((i) => oneValue(i) !== undefined || (sameShape(i.shape, t.shape) && symmetric(i)));
+      result = t.inputs.every((i) => oneValue(i) !== undefined || (sameShape(i.shape, t.shape) && symmetric(i))) ||
+        outerOfOne(t);
     }
     symmetricMemo.set(t.id, result);
     return result;
+  }
+
+  /** The vector v that `t` lays out as a column [n, 1] (or as a row [1, n], with `asRow`), else undefined. */
+  const laidOut = (t: Tensor, asRow: boolean): Tensor | undefined => {
+    if (!isPrim(t, 'reshape') || t.rank !== 2 || t.shape[asRow ? 0 : 1] !== 1) return undefined;
+    const v = t.inputs[0]!;
+    return v.rank === 1 ? v : undefined;
+  };
+  /** f(v_i, v_j) for a commutative f of one vector v as a column and as a row (the outer product |w_i||w_j|). */
+  function outerOfOne(t: Tensor): boolean {
+    if (!['add', 'mul', 'maximum', 'minimum'].some((name) => isPrim(t, name))) return false;
+    const [x, y] = t.inputs as [Tensor, Tensor];
+    const column = laidOut(x, false) ?? laidOut(y, false);
+    const row = laidOut(x, false) !== undefined ? laidOut(y, true) : laidOut(x, true);
+    return column !== undefined && row !== undefined && sameValue(column, row);
+  }
+  /** The same node, or one primitive with equal attributes on the same inputs (cse merges them later). */
+  function sameValue(a: Tensor, b: Tensor): boolean {
+    if (a === b) return true;
+    if (a.prim === undefined || a.prim !== b.prim || !a.tracked || !b.tracked || a.inputs.length !== b.inputs.length) return false;
+    const key = attrsKey(a.attrs);
+    return key !== undefined && key === attrsKey(b.attrs) && a.inputs.every((i, k) => i === b.inputs[k]);
   }
 
   /** tᵀ, which is t itself for a symmetric t. */
