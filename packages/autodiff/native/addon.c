@@ -73,7 +73,12 @@ static napi_value gemm(napi_env env, napi_callback_info info) {
   double *cStart = c.data + cOff;
   if (overlaps(cStart, cSize, aStart, aSize) || overlaps(cStart, cSize, bStart, bSize))
     return fail(env, 1, "gemm: c overlaps a or b");
-  if (descent_gemm(m, n, k, flags & FLAG_TRANS_A, flags & FLAG_TRANS_B, aStart, bStart, cStart, flags & FLAG_ACCUMULATE) != 0)
+  const int trans = flags & (FLAG_TRANS_A | FLAG_TRANS_B);
+  if (trans == FLAG_TRANS_B && n <= SKINNY_MAX && k >= 64)
+    descent_gemm_skinny_nt(m, n, k, aStart, bStart, cStart, flags & FLAG_ACCUMULATE);
+  else if (trans == FLAG_TRANS_A && m <= SKINNY_MAX && n >= 64)
+    descent_gemm_skinny_tn(m, n, k, aStart, bStart, cStart, flags & FLAG_ACCUMULATE);
+  else if (descent_gemm(m, n, k, flags & FLAG_TRANS_A, flags & FLAG_TRANS_B, aStart, bStart, cStart, flags & FLAG_ACCUMULATE) != 0)
     napi_throw_error(env, 0, "gemm: out of memory for the packing scratch");
   return 0;
 }
