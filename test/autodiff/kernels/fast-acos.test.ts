@@ -2,7 +2,7 @@
 // on [-1, 1] (1 ulp measured), exact at the ends and the middle, NaN outside.
 import { describe, expect, it } from 'vitest';
 import { acos, compile, Random } from '@descent/autodiff';
-import { fastAcos } from '../../packages/autodiff/src/kernels/fast-acos.js';
+import { fastAcos } from '../../../packages/autodiff/src/kernels/fast-acos.js';
 
 /** The spacing of doubles at v. */
 function ulp(v: number): number {

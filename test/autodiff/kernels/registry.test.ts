@@ -1,8 +1,8 @@
 // kernels/registry.ts: one kernel per operation and backend, the fastest available chosen at load, switched only by setKernelBackend.
 import { afterEach, describe, expect, it } from 'vitest';
 import { compile, matmul, mul, Random, softmax, sub, sum } from '@descent/autodiff';
-import { kernelsOf } from '../../packages/autodiff/src/kernels/native.js';
-import { kernelBackend, kernelBackends, selectedKernel, setKernelBackend, type KernelOp } from '../../packages/autodiff/src/kernels/registry.js';
+import { kernelsOf } from '../../../packages/autodiff/src/kernels/native.js';
+import { kernelBackend, kernelBackends, selectedKernel, setKernelBackend, type KernelOp } from '../../../packages/autodiff/src/kernels/registry.js';
 
 const ops: KernelOp[] = ['matmul', 'softmax', 'logsumexp', 'residualSums'];
 const initial = Object.fromEntries(ops.map((op) => [op, kernelBackend(op)])) as Record<KernelOp, ReturnType<typeof kernelBackend>>;

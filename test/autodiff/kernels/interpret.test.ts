@@ -1,9 +1,9 @@
 // Interpreted kernels (the strict-CSP fallback) give the generated kernels' results bit for bit, without new Function.
 import fc from 'fast-check';
 import { afterEach, describe, expect, it } from 'vitest';
-import * as ad from '../../packages/autodiff/src/index.js';
-import type { Shape, Tensor } from '../../packages/autodiff/src/index.js';
-import { compileExpression, Slots } from '../../packages/autodiff/src/kernels/interpret.js';
+import * as ad from '../../../packages/autodiff/src/index.js';
+import type { Shape, Tensor } from '../../../packages/autodiff/src/index.js';
+import { compileExpression, Slots } from '../../../packages/autodiff/src/kernels/interpret.js';
 
 afterEach(() => ad.setKernelMode('generated'));
 

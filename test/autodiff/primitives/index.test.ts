@@ -2,8 +2,8 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { allPrimitives, vjpOf, type CheckCase, type Domain, type Primitive, type Shape } from '@descent/autodiff';
-import { checkPrimitive } from './gradcheck.js';
-import { anyShape, broadcastPair } from './shapes.js';
+import { checkPrimitive } from '../gradcheck.js';
+import { anyShape, broadcastPair } from '../shapes.js';
 
 const TOLERANCE = 1e-6;
 

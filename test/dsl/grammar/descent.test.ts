@@ -3,7 +3,7 @@ import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { descentGrammar } from '@descent/dsl';
-import { repoRoot } from './helpers.js';
+import { repoRoot } from '../helpers.js';
 
 const grammarText = readFileSync(path.join(repoRoot, 'packages/dsl/grammar/descent.ohm'), 'utf8');
 

@@ -3,9 +3,9 @@
 // NaN row keeps NaN, and the public softmax of an all -inf row is still NaN, as in numpy.
 import { afterEach, describe, expect, it } from 'vitest';
 import { compile, grad, logsumexp, softmax, sum, type Tensor } from '@descent/autodiff';
-import type { Backend } from '../../packages/autodiff/src/kernels/registry.js';
-import { rowKernels } from './kernels.js';
-import { nativeStatus } from '../../packages/autodiff/src/kernels/native.js';
+import type { Backend } from '../../../packages/autodiff/src/kernels/registry.js';
+import { rowKernels } from '../kernels.js';
+import { nativeStatus } from '../../../packages/autodiff/src/kernels/native.js';
 
 const initial = rowKernels.backend();
 afterEach(() => rowKernels.select(initial));

@@ -6,11 +6,11 @@ import { afterEach, describe, expect, it } from 'vitest';
 import {
   compile, grad, logsumexp, mul, planOf, placeholder, Random, softmax, sum, valueAndGrad, allocationCount,
 } from '@descent/autodiff';
-import { wasmExpAvailable, wasmExpMemory, BLOCK } from '../../packages/autodiff/src/kernels/exp-wasm.js';
-import type { Backend } from '../../packages/autodiff/src/kernels/registry.js';
-import { expWasm, rowKernels } from './kernels.js';
-import { nativeStatus } from '../../packages/autodiff/src/kernels/native.js';
-import { WASM_BASE64 } from '../../packages/autodiff/src/kernels/wasm/generated/exp.js';
+import { wasmExpAvailable, wasmExpMemory, BLOCK } from '../../../packages/autodiff/src/kernels/exp-wasm.js';
+import type { Backend } from '../../../packages/autodiff/src/kernels/registry.js';
+import { expWasm, rowKernels } from '../kernels.js';
+import { nativeStatus } from '../../../packages/autodiff/src/kernels/native.js';
+import { WASM_BASE64 } from '../../../packages/autodiff/src/kernels/wasm/generated/exp.js';
 
 const initial = rowKernels.backend();
 afterEach(() => rowKernels.select(initial));

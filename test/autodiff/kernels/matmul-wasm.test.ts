@@ -4,12 +4,12 @@
 import fc from 'fast-check';
 import { afterEach, describe, expect, it } from 'vitest';
 import { compile, matmulT, Random, allocationCount } from '@descent/autodiff';
-import { gemmReference, batchedGemm, type Gemm } from '../../packages/autodiff/src/kernels/matmul.js';
-import { kernelBackend, kernelBackends, setKernelBackend } from '../../packages/autodiff/src/kernels/registry.js';
-import { gemmFast } from './kernels.js';
-import { gemmWasm, wasmGemmAvailable, wasmGemmMemory, NC } from '../../packages/autodiff/src/kernels/matmul-wasm.js';
-import { KC, MC } from '../../packages/autodiff/src/kernels/pack.js';
-import { WASM_BASE64 } from '../../packages/autodiff/src/kernels/wasm/generated/gemm.js';
+import { gemmReference, batchedGemm, type Gemm } from '../../../packages/autodiff/src/kernels/matmul.js';
+import { kernelBackend, kernelBackends, setKernelBackend } from '../../../packages/autodiff/src/kernels/registry.js';
+import { gemmFast } from '../kernels.js';
+import { gemmWasm, wasmGemmAvailable, wasmGemmMemory, NC } from '../../../packages/autodiff/src/kernels/matmul-wasm.js';
+import { KC, MC } from '../../../packages/autodiff/src/kernels/pack.js';
+import { WASM_BASE64 } from '../../../packages/autodiff/src/kernels/wasm/generated/gemm.js';
 
 const initial = kernelBackend('matmul');
 afterEach(() => setKernelBackend('matmul', initial));

@@ -6,8 +6,8 @@ import {
   add, backward, div, exp, logsumexp, matmul, mul, neg, OPTIONAL_PASSES, placeholder, planOf, Random, relu, softmax, sqrt, square,
   sub, sum, tanh, transpose, type PlanOptions, type Tensor,
 } from '@descent/autodiff';
-import { assignBuffers, type BufferStep } from '../../packages/autodiff/src/optimize/buffers.js';
-import { fastExp } from '../../packages/autodiff/src/kernels/fast-exp.js';
+import { assignBuffers, type BufferStep } from '../../../packages/autodiff/src/optimize/buffers.js';
+import { fastExp } from '../../../packages/autodiff/src/kernels/fast-exp.js';
 
 /** A loss with shared subexpressions, broadcasting, reductions and a matmul, and its gradients. */
 function graph(): { inputs: Tensor[]; outputs: Tensor[] } {

@@ -1,4 +1,4 @@
-// The second edition of the language (shared LANGUAGE-2.md, copied as fixtures): step and schedules,
+// The language of LANGUAGE-2.md (copied as fixtures): step and schedules,
 // slices, eye(k, d), index values, intermediates, and the claims of section 6.
 import { readdirSync, readFileSync } from 'node:fs';
 import path from 'node:path';
@@ -128,7 +128,7 @@ describe('slices, eye(k, d), index values (section 2)', () => {
   });
 });
 
-describe('claims, second edition (section 6)', () => {
+describe('claims over series (section 6)', () => {
   const records: LogRecord[] = [0, 10, 100, 1000].map((step) => ({
     step, loss: 1 / (1 + step), metrics: { a: 1, b: 2, norm: [0.24, 0.26] }, elapsed: 0,
   }));

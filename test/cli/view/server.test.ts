@@ -6,9 +6,9 @@ import * as os from 'node:os';
 import * as path from 'node:path';
 import fc from 'fast-check';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { resolveInside } from '../../packages/cli/src/view/safe-path.js';
-import { descent, scratch } from './e2e/helpers.js';
-import { startView, type StartedView } from './view-server.js';
+import { resolveInside } from '../../../packages/cli/src/view/safe-path.js';
+import { descent, scratch } from '../e2e/helpers.js';
+import { startView, type StartedView } from '../view-server.js';
 
 interface Reply {
   readonly status: number;

@@ -2,8 +2,8 @@
 // on shapes that cross the chunk edges, all four transpose combinations.
 import { describe, expect, it } from 'vitest';
 import { Random } from '@descent/autodiff';
-import { gemmReference, type Gemm } from '../../packages/autodiff/src/kernels/matmul.js';
-import { gemmBlocked } from './kernels.js';
+import { gemmReference, type Gemm } from '../../../packages/autodiff/src/kernels/matmul.js';
+import { gemmBlocked } from '../kernels.js';
 
 describe('blocked matmul', () => {
   const shapes: [number, number, number][] = [

@@ -6,9 +6,9 @@ import { spawnSync } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
 
-const script = fileURLToPath(new URL('../../packages/autodiff/scripts/build-native.mjs', import.meta.url));
-const addon = fileURLToPath(new URL('../../packages/autodiff/native/build/descent_native.node', import.meta.url));
-const dist = new URL('../../packages/autodiff/dist/index.js', import.meta.url).href;
+const script = fileURLToPath(new URL('../../../packages/autodiff/scripts/build-native.mjs', import.meta.url));
+const addon = fileURLToPath(new URL('../../../packages/autodiff/native/build/descent_native.node', import.meta.url));
+const dist = new URL('../../../packages/autodiff/dist/index.js', import.meta.url).href;
 
 function build(args: string[], env: Record<string, string>) {
   const r = spawnSync(process.execPath, [script, ...args], { encoding: 'utf8', env: { ...process.env, ...env } });
@@ -42,7 +42,7 @@ describe('building the native kernels', () => {
 describe('native kernels in worker threads', () => {
   it('two workers multiplying at the same time each get their own scratch (results equal the JS kernel)', async () => {
     const { Worker } = await import('node:worker_threads');
-    const kernels = new URL('../../packages/autodiff/dist/kernels/', import.meta.url).href;
+    const kernels = new URL('../../../packages/autodiff/dist/kernels/', import.meta.url).href;
     // each worker: 30 products [257, 300] x [300, 301] (several k chunks and row blocks) on the
     // native kernel, then each compared with the plain-JS kernel on the same operands
     const code = `

@@ -1,10 +1,10 @@
 // Optimizers over named parameters: bit-equal to the flat optimizers, JSON state that resumes exactly, errors by name.
 import { describe, expect, it } from 'vitest';
-import { add, allocationCount, compile, compileTree, matmul, mean, mul, Random, sub, tanh, tensor, valueAndGrad, zeros, type Tensor } from '../../packages/autodiff/src/index.js';
+import { add, allocationCount, compile, compileTree, matmul, mean, mul, Random, sub, tanh, tensor, valueAndGrad, zeros, type Tensor } from '../../../packages/autodiff/src/index.js';
 import {
   adam, createOptimizer, flow, gd, momentum, optimizer, OptimizerError, OPTIMIZER_KINDS, OPTIMIZERS, optimizerSpec,
   type OptimizerKind, type OptimizerState,
-} from '../../packages/autodiff/src/optim/index.js';
+} from '../../../packages/autodiff/src/optim/index.js';
 
 interface Params {
   W: Tensor;

@@ -1,4 +1,5 @@
-// Golden tests: the exact messages of the second edition's new errors and hints (file:line:col, caret, hint).
+// Golden tests: the exact text of compile errors and their hints (file:line:col, caret, hint), one
+// per kind of mistake: operators from other languages, grad of a param, step, slices, index values, claims.
 import { describe, expect, it } from 'vitest';
 import { compileSource, formatDiagnostics } from '@descent/dsl';
 
@@ -74,7 +75,7 @@ const GOLDEN: Record<string, readonly [string, string]> = {
   ],
 };
 
-describe('second-edition error messages', () => {
+describe('golden compile error messages', () => {
   it.each(Object.entries(GOLDEN))('%s', (_name, [source, expected]) => {
     const r = compileSource(source, { file: 'model.loss' });
     expect(r.ok).toBe(false);

@@ -3,7 +3,7 @@
 // C up to 20 covers rows written out in full (C <= UNROLL_COLS = 16) and the inner loop.
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { fusedKernel } from '../../packages/autodiff/src/kernels/elementwise.js';
+import { fusedKernel } from '../../../packages/autodiff/src/kernels/elementwise.js';
 
 describe('elementwise loop over rows', () => {
   it('matches the strided loop for every mix of input layouts', () => {

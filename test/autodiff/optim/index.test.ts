@@ -3,7 +3,7 @@ import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import {
   createOptimizer, decodeF64, encodeF64, OptimizerError, type GradientFn, type OptimizerSpec, type OptimizerState,
-} from '../../packages/autodiff/src/optim/index.js';
+} from '../../../packages/autodiff/src/optim/index.js';
 
 /** f(x) = ½ Σ aᵢ xᵢ² over one parameter vector; ∇f = a ⊙ x. */
 function quadratic(a: readonly number[]): GradientFn {

@@ -8,7 +8,7 @@ interface BuildWasm {
   orphans(expected: readonly Expected[]): string[];
 }
 
-const script = new URL('../../packages/autodiff/scripts/build-wasm.mjs', import.meta.url);
+const script = new URL('../../../../packages/autodiff/scripts/build-wasm.mjs', import.meta.url);
 
 describe('generated WebAssembly modules', () => {
   it('every .wat source has its generated module, up to date (run `pnpm build:wasm` after editing a .wat)', async () => {

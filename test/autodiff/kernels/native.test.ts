@@ -10,11 +10,11 @@ import { execFileSync } from 'node:child_process';
 import fc from 'fast-check';
 import { afterEach, describe, expect, it } from 'vitest';
 import { allocationCount, compile, logsumexp, matmul, matmulT, Random, softmax, sum } from '@descent/autodiff';
-import { gemmReference, type Gemm } from '../../packages/autodiff/src/kernels/matmul.js';
-import { kernelBackend, setKernelBackend } from '../../packages/autodiff/src/kernels/registry.js';
-import { gemmFast, rowKernels } from './kernels.js';
-import { gemmNative } from '../../packages/autodiff/src/kernels/matmul-native.js';
-import { nativeAddon, nativeKernels, nativeStatus } from '../../packages/autodiff/src/kernels/native.js';
+import { gemmReference, type Gemm } from '../../../packages/autodiff/src/kernels/matmul.js';
+import { kernelBackend, setKernelBackend } from '../../../packages/autodiff/src/kernels/registry.js';
+import { gemmFast, rowKernels } from '../kernels.js';
+import { gemmNative } from '../../../packages/autodiff/src/kernels/matmul-native.js';
+import { nativeAddon, nativeKernels, nativeStatus } from '../../../packages/autodiff/src/kernels/native.js';
 
 /** Whether this machine can build the addon: a C compiler and node_api.h where the build script looks. */
 function canBuild(): boolean {

@@ -5,8 +5,8 @@ import {
   allocationCount, compile, det, diag, dot, eye, grad, hvp, inv, matmul, matmulT, mul, norm, normSquared,
   outer, Random, ShapeError, sum, sumsq, tensor, trace, zeros, type Tensor,
 } from '@descent/autodiff';
-import { batchedGemm, batchOffsets, gemmReference, type Gemm } from '../../packages/autodiff/src/kernels/matmul.js';
-import { gemmBlocked } from './kernels.js';
+import { batchedGemm, batchOffsets, gemmReference, type Gemm } from '../../../packages/autodiff/src/kernels/matmul.js';
+import { gemmBlocked } from '../kernels.js';
 
 const random = (n: number, rng: Random): Float64Array => rng.fillUniform(new Float64Array(n), -1, 1);
 

@@ -2,8 +2,8 @@
 import { describe, expect, it } from 'vitest';
 import { Random } from '@descent/autodiff';
 import { compileSource, formatDiagnostics, gradientCheck, type Program } from '@descent/dsl';
-import { builtinNames, loweredBuiltins } from '../../packages/dsl/src/lower/builtins.js';
-import { claimsExample, wholeExamples } from './examples.js';
+import { builtinNames, loweredBuiltins } from '../../../packages/dsl/src/lower/builtins.js';
+import { claimsExample, wholeExamples } from '../examples.js';
 
 function compileOk(source: string, options: Parameters<typeof compileSource>[1] = {}): Program {
   const r = compileSource(source, { file: 'example.loss', ...options });
