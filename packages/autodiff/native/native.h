@@ -21,6 +21,18 @@ void descent_softmax_rows(const double *x, double *out, size_t rows, size_t n, d
    its scratch could not be allocated. */
 int descent_logsumexp_rows(const double *x, double *out, size_t rows, size_t n);
 
+/* One pass over x [rows, cols] with t = m[j] - x[i, j] (t = -x[i, j] when m is null): each non-null
+   output gets its sum times its scale: row_sq[i] = scale[0] Σ_j t², row_sum[i] = scale[1] Σ_j t,
+   col_sq[j] = scale[2] Σ_i t², col_sum[j] = scale[3] Σ_i t. Outputs must not overlap x or m. */
+void descent_residual_sums(const double *x, const double *m, size_t rows, size_t cols, double *row_sq,
+                           double *row_sum, double *col_sq, double *col_sum, const double *scale);
+
+/* Products with a side of at most SKINNY_MAX rows, one pass over the other operand (skinny.c):
+   C [m, n] (+)= A [m, k]·B [n, k]ᵀ with n <= SKINNY_MAX, and C [m, n] (+)= A [k, m]ᵀ·B [k, n] with m <= SKINNY_MAX. */
+#define SKINNY_MAX 8
+void descent_gemm_skinny_nt(int m, int n, int k, const double *a, const double *b, double *c, int accumulate);
+void descent_gemm_skinny_tn(int m, int n, int k, const double *a, const double *b, double *c, int accumulate);
+
 /* Frees the calling thread's scratch (the binding calls both when a Node env, a worker, ends). */
 void descent_release_gemm_scratch(void);
 void descent_release_rows_scratch(void);
