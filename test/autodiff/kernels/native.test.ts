@@ -79,17 +79,73 @@ describeNative('native matmul', () => {
     );
   });
 
-  it('crosses the k chunk (256), the row block (96) and the column block (2048) in every layout', () => {
+  /** The product's blocks on this machine (the addon sizes them to the CPU's caches). */
+  const blocking = JSON.parse(String(nativeAddon?.['blocking'] ?? '{}')) as Record<string, number>;
+
+  it('reports cache blocks derived from the caches, within the scratch they size', () => {
+    for (const key of ['l1d', 'l2', 'l3', 'mr', 'nr', 'mc', 'kc', 'nc', 'directA', 'directK']) expect(blocking[key]).toBeGreaterThan(0);
+    const { l1d, l2, mr, nr, mc, kc, nc } = blocking as Record<string, number>;
+    expect(kc! % 8).toBe(0);
+    expect(mc! % mr!).toBe(0);
+    expect(nc! % nr!).toBe(0);
+    expect(kc! * nr! * 8).toBeLessThanOrEqual(Math.max(l1d!, 64 * nr! * 8)); // a B panel in L1
+    expect(mc! * kc! * 8).toBeLessThanOrEqual(Math.max(l2!, mr! * kc! * 8)); // an A block in L2
+  });
+
+  it('unpacked and packed paths, crossing the k chunk, the row block and the column block in every layout', () => {
+    const { mc, kc, nc, directA, directK } = blocking as Record<string, number>;
+    // op(A) too big to read in place: packed, k over two chunks, rows over a row block plus a tail
+    const packedM = Math.max(mc! + 13, Math.ceil((directA! + 1) / (2 * kc! + 5)));
     for (const transA of [false, true]) {
       for (const transB of [false, true]) {
-        expectProduct({ m: 197, n: 53, k: 600, transA, transB }, 1);
-        expectProduct({ m: 9, n: 2100, k: 260, transA, transB }, 2);
+        expectProduct({ m: packedM, n: 53, k: 2 * kc! + 5, transA, transB }, 1);
+        // k too long to read in place, and more columns than one column block (a large B: two layouts)
+        if (transA === transB) expectProduct({ m: 3, n: nc! + 30, k: directK! + 1, transA, transB }, 2);
+        // unpacked: op(A) read in place, row and column tails, a transposed B packed panel by panel
+        expectProduct({ m: 197, n: 53, k: 600, transA, transB }, 7);
+        expectProduct({ m: 9, n: 2100, k: 260, transA, transB }, 8);
         expectProduct({ m: 1, n: 1, k: 1000, transA, transB }, 3);
         // small outputs with a long k (Pᵀ X): C in registers, B's last rows through a padded copy
         expectProduct({ m: 10, n: 5, k: 10000, transA, transB }, 4);
         expectProduct({ m: 12, n: 16, k: 333, transA, transB }, 5);
         expectProduct({ m: 7, n: 9, k: 2, transA, transB }, 6);
       }
+    }
+  });
+
+  it('XᵀX and X·Xᵀ of one buffer (computed on and above the diagonal, mirrored) equal the general product bit for bit', () => {
+    const { directA } = blocking as Record<string, number>;
+    // unpacked and packed (X too big to read in place), square sizes with and without tails
+    for (const [n, k] of [[1, 3], [13, 7], [100, 100], [61, 200], [Math.ceil(Math.sqrt(directA!)) + 9, Math.ceil(Math.sqrt(directA!)) + 9]] as const) {
+      const x = new Random(n + k).randn([n * k]).data;
+      const copy = Float64Array.from(x);
+      for (const flags of [1, 2]) {
+        const sym = new Float64Array(n * n);
+        const general = new Float64Array(n * n);
+        native!.gemm(n, n, k, flags, x, 0, x, 0, sym, 0);
+        native!.gemm(n, n, k, flags, x, 0, copy, 0, general, 0);
+        let differ = 0;
+        let asymmetric = 0;
+        for (let i = 0; i < n * n; i++) if (!Object.is(sym[i], general[i])) differ++;
+        for (let i = 0; i < n; i++) for (let j = 0; j < i; j++) if (sym[i * n + j] !== sym[j * n + i]) asymmetric++;
+        expect([differ, asymmetric]).toEqual([0, 0]);
+      }
+    }
+  });
+
+  it('the accumulate flag adds to C on the unpacked and the packed path', () => {
+    const { kc, directA } = blocking as Record<string, number>;
+    for (const [m, n, k] of [[30, 50, 40], [Math.ceil((directA! + 1) / (kc! + 3)), 27, kc! + 3]] as const) {
+      const rng = new Random(m);
+      const a = rng.randn([m * k]).data;
+      const b = rng.randn([k * n]).data;
+      const c = rng.randn([m * n]).data;
+      const want = Float64Array.from(c);
+      const r = new Float64Array(m * n);
+      gemmReference({ m, n, k, transA: false, transB: false }, a, 0, b, 0, r, 0);
+      for (let i = 0; i < m * n; i++) want[i]! += r[i]!;
+      native!.gemm(m, n, k, 4, a, 0, b, 0, c, 0);
+      for (let i = 0; i < m * n; i++) expect(Math.abs(c[i]! - want[i]!)).toBeLessThanOrEqual(1e-12 * (1 + Math.abs(want[i]!)));
     }
   });
 

@@ -4,7 +4,7 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import {
-  add, constant, grad, matmul, matmulT, mul, neg, placeholder, planOf, Random, sub, sum, transpose, type Tensor,
+  add, backward, constant, grad, matmul, matmulT, mul, neg, norm, placeholder, planOf, Random, reshape, sub, sum, transpose, type Tensor,
 } from '@descent/autodiff';
 
 function compare(inputs: Tensor[], outputs: Tensor[], seed = 1): { dump: string } {
@@ -101,6 +101,31 @@ describe('matrix-product rewrites', () => {
     const { dump } = compare([w1, w2, s], [g]);
     const off = planOf([w1, w2, s], [g], { passes: [], reuseBuffers: false }).dump();
     expect(count(off, 'matmul')).toBeGreaterThan(count(dump, 'matmul'));
+  });
+
+  it('takes a symmetric matrix (XᵀX, X Xᵀ, elementwise functions of them) as its own transpose, and no other', () => {
+    const [x, y] = ['x', 'y'].map((n) => placeholder([5, 5], n)) as [Tensor, Tensor];
+    const g = mul(2, neg(sub(matmul(transpose(x), x), matmul(y, transpose(y))))); // symmetric
+    const sym = compare([x, y], [add(matmul(x, g), matmul(x, transpose(g)))]);
+    expect(count(sym.dump, 'transpose')).toBe(0);
+    expect(count(sym.dump, 'matmul')).toBe(3); // XᵀX, Y Yᵀ, and X (G + G) merged
+    // X·Y is not symmetric, nor X Xᵀ plus a non-symmetric term, nor X·X (no transpose flag)
+    for (const h of [matmul(x, y), add(matmul(x, transpose(x)), y), matmul(x, x)]) {
+      const kept = compare([x, y], [add(matmul(x, h), matmul(x, transpose(h)))]);
+      expect(count(kept.dump, 'transpose')).toBe(1);
+    }
+    // v vᵀ and commutative functions of v as a column and a row (the two norms: equal nodes) are
+    // symmetric; a difference of them, or two different vectors, are not
+    const nx = (): Tensor => norm(x, 1);
+    const outer = mul(reshape(nx(), [5, 1]), reshape(nx(), [1, 5]));
+    expect(count(compare([x, y], [add(matmul(x, outer), matmul(x, transpose(outer)))]).dump, 'transpose')).toBe(0);
+    for (const h of [sub(reshape(nx(), [5, 1]), reshape(nx(), [1, 5])), mul(reshape(nx(), [5, 1]), reshape(norm(y, 1), [1, 5]))]) {
+      expect(count(compare([x, y], [add(matmul(x, h), matmul(x, transpose(h)))]).dump, 'transpose')).toBe(1);
+    }
+    // the gradient of the regularizer |W2ᵀW2 - W1W1ᵀ|² w.r.t. both: no transposed copy at all
+    const b = sub(matmul(transpose(y), y), matmul(x, transpose(x)));
+    const grads = backward(sum(mul(b, b)), [x, y]);
+    expect(count(compare([x, y], grads).dump, 'transpose')).toBe(0);
   });
 
   it('random sums of products of shared square matrices, any flags, transposed or negated terms', () => {

@@ -7,6 +7,7 @@ import { gemmWasm, wasmGemmAvailable } from './matmul-wasm.js';
 import type { Gemm } from './matmul.js';
 import { nativeKernels } from './native.js';
 import { logsumexpRowsWasm, softmaxRowsWasm, wasmExpAvailable } from './exp-wasm.js';
+import { residualSumsJs, type ResidualSums } from './residual.js';
 
 export type Backend = 'native' | 'wasm' | 'js';
 
@@ -24,6 +25,8 @@ export interface KernelSignatures {
   readonly softmax: (x: Float64Array, out: Float64Array, rows: number, n: number, lse: Float64Array | undefined, emptyAsZero: boolean) => boolean;
   /** out[o] = logsumexp of row o. */
   readonly logsumexp: (x: Float64Array, out: Float64Array, rows: number, n: number) => boolean;
+  /** Sums of a residual t = m[j] - x[i, j] and of t², by row and by column, in one pass (kernels/residual.ts). */
+  readonly residualSums: ResidualSums;
 }
 
 export type KernelOp = keyof KernelSignatures;
@@ -48,6 +51,10 @@ const kernels: { readonly [K in KernelOp]: Readonly<Partial<Record<Backend, Kern
     ...(wasmExpAvailable ? { wasm: logsumexpRowsWasm } : {}),
     js: byJsLoop,
   },
+  residualSums: {
+    ...(native?.residualSums !== undefined ? { native: native.residualSums } : {}),
+    js: residualSumsJs,
+  },
 };
 
 const preference: readonly Backend[] = ['native', 'wasm', 'js'];
@@ -56,11 +63,15 @@ function firstAvailable(op: KernelOp): Backend {
   return preference.find((b) => kernels[op][b] !== undefined)!;
 }
 
-const backends: Record<KernelOp, Backend> = { matmul: firstAvailable('matmul'), softmax: firstAvailable('softmax'), logsumexp: firstAvailable('logsumexp') };
+const backends: Record<KernelOp, Backend> = {
+  matmul: firstAvailable('matmul'), softmax: firstAvailable('softmax'), logsumexp: firstAvailable('logsumexp'),
+  residualSums: firstAvailable('residualSums'),
+};
 const selected: { -readonly [K in KernelOp]: KernelSignatures[K] } = {
   matmul: kernels.matmul[backends.matmul]!,
   softmax: kernels.softmax[backends.softmax]!,
   logsumexp: kernels.logsumexp[backends.logsumexp]!,
+  residualSums: kernels.residualSums[backends.residualSums]!,
 };
 
 /** The selected kernel of `op` (callers read it at every run, so a switch applies between runs of a plan). */
