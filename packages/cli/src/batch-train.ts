@@ -7,12 +7,21 @@ import type { Divergence, RunStatus, TrainOptions, TrainResult } from './train.j
 /** Optimizers that update every value from its own gradient and state alone: run over the stacked seeds, each seed's values move as in its own run. */
 export const ELEMENTWISE_OPTIMIZERS: ReadonlySet<OptimizerSpec['kind']> = new Set(['gd', 'momentum', 'adam']);
 
+/** Steps between two looks at the clock (to yield to events every 50 ms or so). */
+const YIELD_CHECK = 16;
+
 /** Lets pending events (signals, timers, messages) run. */
 const yieldToEvents = (): Promise<void> => new Promise((resolve) => setImmediate(resolve));
 
 /** Whether every value of `a` is finite. */
 function allFinite(a: Float64Array): boolean {
   for (let i = 0; i < a.length; i++) if (!Number.isFinite(a[i]!)) return false;
+  return true;
+}
+
+/** Whether every value of every array of `arrays` is finite. */
+function everyFinite(arrays: readonly Float64Array[]): boolean {
+  for (let k = 0; k < arrays.length; k++) if (!allFinite(arrays[k]!)) return false;
   return true;
 }
 
@@ -102,6 +111,7 @@ export class BatchTrainer {
     // every seed's parameters before the last optimizer step (the last finite ones of a seed that then diverges)
     const before = b.params.map((p) => new Float64Array(p.length));
     const beforeRows = seats.map(({ s }) => info.map((p, i) => before[i]!.subarray(s * p.size, (s + 1) * p.size)));
+    const params = b.params;
     const start = performance.now();
     let compute = 0;
     let lastYield = start;
@@ -122,27 +132,34 @@ export class BatchTrainer {
         optimizer: this.seedOptimizer(optimizer, sizes, s),
       });
     };
+    const grads = b.grads;
     const gradAt = (_p: readonly Float64Array[], out: readonly Float64Array[]): void => {
-      out.forEach((o, k) => o.set(b.grads[k]!));
+      for (let k = 0; k < out.length; k++) out[k]!.set(grads[k]!);
     };
+    // The clock is read every YIELD_CHECK steps and around the per-seed work of the steps that
+    // have any (logged, stopping, checkpointing, diverging): compute is the loop's time less that
+    // work and the yields.
+    let notCompute = 0;
     for (let step = 0; step <= steps && active > 0; step++) {
-      const now = performance.now();
-      if (now - lastYield >= 50) {
-        await yieldToEvents();
-        lastYield = performance.now();
+      if (step % YIELD_CHECK === 0) {
+        const now = performance.now();
+        if (now - lastYield >= 50) {
+          await yieldToEvents();
+          lastYield = performance.now();
+          notCompute += lastYield - now;
+        }
       }
-      const t0 = performance.now();
       b.setStep(step);
       b.evaluate();
-      const evaluated = performance.now();
-      compute += evaluated - t0;
       const isLogged = logged.has(step);
       const stopping = step < steps && first.shouldStop?.() === true;
       const checkpointing = every > 0 && step % every === 0 && step !== 0;
       // the common step: every seed running, every value finite, nothing to log: no per-seed work
       const quiet = active === seats.length && !isLogged && !stopping && !checkpointing && step < steps
-        && allFinite(b.objective) && b.grads.every(allFinite);
+        && allFinite(b.objective) && everyFinite(grads);
       if (!quiet) {
+        const evaluated = performance.now();
+        compute = evaluated - start - notCompute;
         const elapsed = (evaluated - start) / 1000;
         let metricsRun = false;
         seats.forEach(({ seat, s }, k) => {
@@ -173,14 +190,14 @@ export class BatchTrainer {
             seat.options.onStep?.(step, loss);
           }
         });
+        notCompute += performance.now() - evaluated;
       }
       if (active === 0 || step === steps) break;
-      const t1 = performance.now();
-      b.params.forEach((p, i) => before[i]!.set(p));
+      for (let i = 0; i < params.length; i++) before[i]!.set(params[i]!);
       if (schedule) optimizer.setHyper(schedule(step));
-      optimizer.step(b.params, gradAt);
-      compute += performance.now() - t1;
-      if (b.params.every(allFinite)) continue;
+      optimizer.step(params, gradAt);
+      if (everyFinite(params)) continue;
+      compute = performance.now() - start - notCompute;
       seats.forEach(({ seat, s }, k) => {
         if (seat.done) return;
         const bad = firstNonFinite(seat.params);

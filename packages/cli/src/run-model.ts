@@ -45,8 +45,16 @@ export function modelDir(model: ModelSource): string {
   return path.dirname(path.resolve(model.file));
 }
 
+/** The last source loadPaths parsed and its paths: a batched sweep records one model for each of its seeds, parsed once. */
+let lastLoadPaths: { readonly source: string; readonly paths: readonly string[] } | undefined;
+
 /** The paths of every `let x = load("...")` of a source text (none when it does not parse). */
 export function loadPaths(source: string): string[] {
+  if (lastLoadPaths?.source !== source) lastLoadPaths = { source, paths: parsedLoadPaths(source) };
+  return [...lastLoadPaths.paths];
+}
+
+function parsedLoadPaths(source: string): string[] {
   const r = parse(source, 'model.loss');
   if (!r.ok) return [];
   const out: string[] = [];

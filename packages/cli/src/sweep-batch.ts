@@ -1,5 +1,5 @@
 // Seeds of one sweep setting run as one batched program: one compilation, the seeds stepped together, each into its own run folder.
-import { BatchedProgram, compileSeeds, compileSource, defaultMemoryBudget, MAX_LOAD_BYTES, NotBatchableError, type Program } from '@descent/dsl';
+import { BatchedProgram, compileSource, seedCompiler, defaultMemoryBudget, MAX_LOAD_BYTES, NotBatchableError, type Program } from '@descent/dsl';
 import * as path from 'node:path';
 import { BatchTrainer, ELEMENTWISE_OPTIMIZERS } from './batch-train.js';
 import { executeRun, prepareOutDir } from './execute.js';
@@ -67,6 +67,16 @@ function largestTensor(program: Program): number {
   return largest;
 }
 
+/**
+ * compileSource for the sweep's check up front when its seeds run batched: the parse, checks and
+ * lowering that find every error compileSource reports, without compiling the program's plans
+ * (each batch compiles its own). Where the source does not compile, compileSource says why.
+ */
+export const checkForBatch: typeof compileSource = (source, options = {}) => {
+  const program = options.seed === undefined ? undefined : seedCompiler(source, options)?.(options.seed);
+  return program === undefined ? compileSource(source, options) : { ok: true, program };
+};
+
 /** One batched program and the entries (seeds) it runs. */
 interface Batch {
   readonly entries: readonly PlannedRun[];
@@ -80,27 +90,27 @@ interface Batch {
  * BATCH_ELEMENTS / (largest tensor) seeds, or a reason they cannot be batched.
  */
 function seedBatches(job: SweepJob, entries: readonly PlannedRun[]): Batch[] | string {
-  // setup's checks and resolved settings for the first seed, its program compiled for batching
+  // setup's checks and resolved settings for the first seed; the other seeds lowered from the same parse and check
+  let lower: ((seed: number) => Program | undefined) | undefined;
   const first = setup(entryConfig(job.base, entries[0]!), 'sweep', undefined, (source, options = {}) => {
-    const programs = compileSeeds(source, options, [entries[0]!.seed!]);
+    lower = seedCompiler(source, options);
+    const program = lower?.(entries[0]!.seed!);
     // a source that does not compile: compileSource says why
-    return programs === undefined ? compileSource(source, options) : { ok: true, program: programs[0]! };
+    return program === undefined ? compileSource(source, options) : { ok: true, program };
   });
   const obstacle = setupObstacle(first);
   if (obstacle !== null) return obstacle;
   const largest = largestTensor(first.program);
   const size = Math.floor(BATCH_ELEMENTS / largest);
   if (size < 2) return `its tensors (up to ${largest} values) are too large to gain from a seed axis`;
-  const config = first.config;
-  const overrides = Object.fromEntries(Object.entries(config.overrides).filter(([k]) => k in first.program.constants));
-  const budget = config.maxMemory ?? defaultMemoryBudget();
-  const rest = compileSeeds(first.model.source, {
-    file: first.model.compileAs ?? first.model.file, overrides, expect: config.expect, maxMemoryBytes: budget,
-    maxLoadBytes: Math.min(budget, MAX_LOAD_BYTES), ...(config.allowRead !== undefined ? { allowRead: config.allowRead } : {}),
-  }, entries.slice(1).map((e) => e.seed!));
-  if (rest === undefined) return 'a seed does not compile';
-  const programs = [first.program, ...rest];
-  const all = programs;
+  const lowerSeed = lower as ((seed: number) => Program | undefined) | undefined;
+  if (lowerSeed === undefined) return 'a seed does not compile';
+  const all: Program[] = [first.program];
+  for (const e of entries.slice(1)) {
+    const program = lowerSeed(e.seed!);
+    if (program === undefined) return 'a seed does not compile';
+    all.push(program);
+  }
   const setups = all.map((program, k): Setup => ({ ...first, config: entryConfig(job.base, entries[k]!), program, seed: program.seed }));
   const batches: Batch[] = [];
   try {

@@ -26,4 +26,4 @@ export function compile(source: string, options: CompileOptions = {}): Program {
 }
 
 export { BatchedProgram, batchObstacle, NotBatchableError } from './batched-program.js';
-export { compileSeeds } from './seed-programs.js';
+export { compileSeeds, seedCompiler } from './seed-programs.js';

@@ -14,7 +14,7 @@ import { requeueThisTask, slurmTask } from '../slurm.js';
 import { slurmScript } from '../slurm-script.js';
 import { writeManifest, type SweepManifest } from '../sweep-collect.js';
 import { planSweep, planText, selectRun, type PlannedRun } from '../sweep-plan.js';
-import { batchUnits } from '../sweep-batch.js';
+import { batchUnits, checkForBatch } from '../sweep-batch.js';
 import { entryConfig, removeEntries, runOrContinueEntry, type EntryResult, type EntryStart, type SweepJob } from '../sweep-run.js';
 import { runUnit } from '../sweep-unit.js';
 import { submitSweep } from '../sweep-submit.js';
@@ -95,7 +95,7 @@ export async function sweepCommand(a: CommandArgs, io: Io): Promise<number> {
   for (const r of flags.index === undefined ? runs : []) {
     if (checked.has(r.group)) continue;
     checked.add(r.group);
-    setup(entryConfig(base, r), 'sweep');
+    setup(entryConfig(base, r), 'sweep', undefined, flags.noBatch === true ? undefined : checkForBatch);
   }
   const dir = flags.out ?? defaultOutDir(`${base.name}-sweep`);
   const manifest: SweepManifest = {
