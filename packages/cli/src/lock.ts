@@ -55,8 +55,15 @@ function bootId(): string {
   return bootCache;
 }
 
-/** Field 22 of /proc/PID/stat (start time), or '' where there is no /proc. */
+let ownStartCache: string | undefined;
+
+/** Field 22 of /proc/PID/stat (start time), or '' where there is no /proc. This process's is read once: it does not change. */
 export function processStart(pid: number): string {
+  if (pid === process.pid) return (ownStartCache ??= readProcessStart(pid));
+  return readProcessStart(pid);
+}
+
+function readProcessStart(pid: number): string {
   const stat = readSmall(`/proc/${pid}/stat`);
   if (stat === null) return '';
   // the command name (field 2) is in parentheses and may hold spaces: count from the last ')'

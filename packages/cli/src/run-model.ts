@@ -55,6 +55,8 @@ export function loadPaths(source: string): string[] {
 }
 
 function parsedLoadPaths(source: string): string[] {
+  // a source without the word has no load() call: no parse needed
+  if (!source.includes('load')) return [];
   const r = parse(source, 'model.loss');
   if (!r.ok) return [];
   const out: string[] = [];

@@ -255,9 +255,11 @@ export function readJsonl<T = unknown>(file: string, limit = LOG_READ_LIMIT): Js
       total += got;
       if (total > limit) throw new ReadRefused(file, `grew past the read limit of ${limit} bytes while being read`, 'EFBIG');
       let start = 0;
+      // the bytes read: a search of the whole chunk would scan the stale rest of it for every read
+      const read = chunk.subarray(0, got);
       for (;;) {
-        const nl = chunk.indexOf(10, start);
-        if (nl < 0 || nl >= got) break;
+        const nl = read.indexOf(10, start);
+        if (nl < 0) break;
         const piece = chunk.subarray(start, nl);
         const bytes = carryBytes > 0 ? Buffer.concat([...carry, piece]) : piece;
         const length = bytes.length + 1;
