@@ -68,6 +68,18 @@ describe('JsonlWriter and readJsonl', () => {
     expect(fs.readFileSync(file, 'utf8').split('\n')).toHaveLength(3);
   });
 
+  it('reads a log longer than its 1 MiB read chunk, lines cut by the chunk boundaries, every record once', () => {
+    const file = path.join(dir, 'long.jsonl');
+    // 1 MiB chunks: with ~60-byte lines, lines straddle the boundaries at 1 MiB and 2 MiB
+    const recs = Array.from({ length: 40_000 }, (_, i) => ({ step: i, loss: 1 / (i + 3), elapsed: i / 7 }));
+    fs.writeFileSync(file, recs.map((r) => `${JSON.stringify(r)}\n`).join(''));
+    expect(fs.statSync(file).size).toBeGreaterThan(2 << 20);
+    const back = readJsonl(file);
+    expect(back.tornTail).toBe(false);
+    expect(back.records).toEqual(recs);
+    expect(back.validBytes).toBe(fs.statSync(file).size);
+  });
+
   it('writes non-finite numbers as null with a "nonfinite" map, and huge whole numbers with an exponent', () => {
     const file = path.join(dir, 'nonfinite.jsonl');
     const w = new JsonlWriter(file, { truncate: true });
