@@ -6,6 +6,7 @@ import { benchCurvature } from './curvature.mjs';
 import { benchCompileCost } from './compile-cost.mjs';
 import { benchExamples } from './examples.mjs';
 import { benchVmap } from './vmap.mjs';
+import { benchRandom } from './random.mjs';
 
 console.log(`descent benchmarks — node ${process.version}, ${new Date().toISOString()}`);
 benchAutodiff();
@@ -14,4 +15,5 @@ benchCurvature();
 benchCompileCost();
 await benchExamples();
 benchVmap();
+benchRandom();
 await benchCli();

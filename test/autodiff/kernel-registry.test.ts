@@ -4,7 +4,7 @@ import { compile, matmul, Random, softmax } from '@descent/autodiff';
 import { kernelsOf } from '../../packages/autodiff/src/kernels/native.js';
 import { kernelBackend, kernelBackends, selectedKernel, setKernelBackend, type KernelOp } from '../../packages/autodiff/src/kernels/registry.js';
 
-const ops: KernelOp[] = ['matmul', 'softmax', 'logsumexp'];
+const ops: KernelOp[] = ['matmul', 'softmax', 'logsumexp', 'randomNormal', 'randomUniform'];
 const initial = Object.fromEntries(ops.map((op) => [op, kernelBackend(op)])) as Record<KernelOp, ReturnType<typeof kernelBackend>>;
 afterEach(() => ops.forEach((op) => setKernelBackend(op, initial[op])));
 

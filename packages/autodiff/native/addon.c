@@ -134,6 +134,28 @@ static napi_value logsumexp(napi_env env, napi_callback_info info) {
   return 0;
 }
 
+/* randomNormal / randomUniform(state, out, offset, count): state an Int32Array of the 4 generator words. */
+static napi_value random_fill(napi_env env, napi_callback_info info, int normal) {
+  napi_value argv[4];
+  if (!args(env, info, 4, argv, "random fill expects 4 arguments")) return 0;
+  napi_typedarray_type type;
+  size_t words;
+  void *state;
+  f64 out;
+  int32_t offset, count;
+  if (napi_get_typedarray_info(env, argv[0], &type, &words, &state, 0, 0) != napi_ok || type != napi_int32_array || words != 4)
+    return fail(env, 0, "random fill: state must be an Int32Array of 4 words");
+  if (!get_f64(env, argv[1], &out) || !get_int(env, argv[2], &offset) || !get_int(env, argv[3], &count))
+    return fail(env, 0, "random fill: (state, out, offset, count) with a Float64Array and integers >= 0");
+  if ((size_t)offset + (size_t)count > out.length) return fail(env, 1, "random fill: offset + count is past the end of out");
+  if (normal) descent_random_normal((uint32_t *)state, out.data + offset, count);
+  else descent_random_uniform((uint32_t *)state, out.data + offset, count);
+  return 0;
+}
+
+static napi_value random_normal(napi_env env, napi_callback_info info) { return random_fill(env, info, 1); }
+static napi_value random_uniform(napi_env env, napi_callback_info info) { return random_fill(env, info, 0); }
+
 /* The first instruction set the kernels were compiled to use that this CPU lacks, or null. An addon
    built on one machine and run on another (a cluster's nodes) must not die of an illegal instruction. */
 static const char *missing_feature(void) {
@@ -167,14 +189,15 @@ static void release_scratch(void *unused) {
   descent_release_rows_scratch();
 }
 
-/* exports: { isa, gemm, exp, softmax, logsumexp } on a CPU that can run the kernels, { isa, missing } otherwise. */
+/* exports: { isa, gemm, exp, softmax, logsumexp, randomNormal, randomUniform } on a CPU that can run the kernels, { isa, missing } otherwise. */
 static napi_value init(napi_env env, napi_value exports) {
   const char *missing = missing_feature();
   if (napi_add_env_cleanup_hook(env, release_scratch, 0) != napi_ok) return 0;
   if (!export_string(env, exports, "isa", descent_isa())) return 0;
   if (missing) return export_string(env, exports, "missing", missing) ? exports : 0;
   if (!export_function(env, exports, "gemm", gemm) || !export_function(env, exports, "exp", exp_) ||
-      !export_function(env, exports, "softmax", softmax) || !export_function(env, exports, "logsumexp", logsumexp))
+      !export_function(env, exports, "softmax", softmax) || !export_function(env, exports, "logsumexp", logsumexp) ||
+      !export_function(env, exports, "randomNormal", random_normal) || !export_function(env, exports, "randomUniform", random_uniform))
     return 0;
   return exports;
 }

@@ -7,6 +7,9 @@ import { gemmWasm, wasmGemmAvailable } from './matmul-wasm.js';
 import type { Gemm } from './matmul.js';
 import { nativeKernels } from './native.js';
 import { logsumexpRowsWasm, softmaxRowsWasm, wasmExpAvailable } from './exp-wasm.js';
+import { fillNormalJs, fillUniformJs } from '../random/bulk-js.js';
+import { fillNormalNative, fillUniformNative, type BulkFill } from '../random/bulk-native.js';
+import { fillNormalWasm, fillUniformWasm, wasmRandomAvailable } from '../random/bulk-wasm.js';
 
 export type Backend = 'native' | 'wasm' | 'js';
 
@@ -24,6 +27,10 @@ export interface KernelSignatures {
   readonly softmax: (x: Float64Array, out: Float64Array, rows: number, n: number, lse: Float64Array | undefined, emptyAsZero: boolean) => boolean;
   /** out[o] = logsumexp of row o. */
   readonly logsumexp: (x: Float64Array, out: Float64Array, rows: number, n: number) => boolean;
+  /** Standard normals from the bulk generator's state (random/bulk-js.ts): the same bits on every backend. */
+  readonly randomNormal: BulkFill;
+  /** Uniforms in [0, 1) from the bulk generator's state: the same bits on every backend. */
+  readonly randomUniform: BulkFill;
 }
 
 export type KernelOp = keyof KernelSignatures;
@@ -48,6 +55,16 @@ const kernels: { readonly [K in KernelOp]: Readonly<Partial<Record<Backend, Kern
     ...(wasmExpAvailable ? { wasm: logsumexpRowsWasm } : {}),
     js: byJsLoop,
   },
+  randomNormal: {
+    ...(fillNormalNative !== null ? { native: fillNormalNative } : {}),
+    ...(wasmRandomAvailable ? { wasm: fillNormalWasm } : {}),
+    js: fillNormalJs,
+  },
+  randomUniform: {
+    ...(fillUniformNative !== null ? { native: fillUniformNative } : {}),
+    ...(wasmRandomAvailable ? { wasm: fillUniformWasm } : {}),
+    js: fillUniformJs,
+  },
 };
 
 const preference: readonly Backend[] = ['native', 'wasm', 'js'];
@@ -56,11 +73,16 @@ function firstAvailable(op: KernelOp): Backend {
   return preference.find((b) => kernels[op][b] !== undefined)!;
 }
 
-const backends: Record<KernelOp, Backend> = { matmul: firstAvailable('matmul'), softmax: firstAvailable('softmax'), logsumexp: firstAvailable('logsumexp') };
+const backends: Record<KernelOp, Backend> = {
+  matmul: firstAvailable('matmul'), softmax: firstAvailable('softmax'), logsumexp: firstAvailable('logsumexp'),
+  randomNormal: firstAvailable('randomNormal'), randomUniform: firstAvailable('randomUniform'),
+};
 const selected: { -readonly [K in KernelOp]: KernelSignatures[K] } = {
   matmul: kernels.matmul[backends.matmul]!,
   softmax: kernels.softmax[backends.softmax]!,
   logsumexp: kernels.logsumexp[backends.logsumexp]!,
+  randomNormal: kernels.randomNormal[backends.randomNormal]!,
+  randomUniform: kernels.randomUniform[backends.randomUniform]!,
 };
 
 /** The selected kernel of `op` (callers read it at every run, so a switch applies between runs of a plan). */
