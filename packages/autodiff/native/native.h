@@ -26,6 +26,17 @@ int descent_logsumexp_rows(const double *x, double *out, size_t rows, size_t n);
    and advancing the xoshiro128** state (4 words); the same bits as src/random/bulk-js.ts. */
 void descent_random_normal(uint32_t *state, double *out, size_t count);
 void descent_random_uniform(uint32_t *state, double *out, size_t count);
+/* One pass over x [rows, cols] with t = m[j] - x[i, j] (t = -x[i, j] when m is null): each non-null
+   output gets its sum times its scale: row_sq[i] = scale[0] Σ_j t², row_sum[i] = scale[1] Σ_j t,
+   col_sq[j] = scale[2] Σ_i t², col_sum[j] = scale[3] Σ_i t. Outputs must not overlap x or m. */
+void descent_residual_sums(const double *x, const double *m, size_t rows, size_t cols, double *row_sq,
+                           double *row_sum, double *col_sq, double *col_sum, const double *scale);
+
+/* Products with a side of at most SKINNY_MAX rows, one pass over the other operand (skinny.c):
+   C [m, n] (+)= A [m, k]·B [n, k]ᵀ with n <= SKINNY_MAX, and C [m, n] (+)= A [k, m]ᵀ·B [k, n] with m <= SKINNY_MAX. */
+#define SKINNY_MAX 8
+void descent_gemm_skinny_nt(int m, int n, int k, const double *a, const double *b, double *c, int accumulate);
+void descent_gemm_skinny_tn(int m, int n, int k, const double *a, const double *b, double *c, int accumulate);
 
 /* Frees the calling thread's scratch (the binding calls both when a Node env, a worker, ends). */
 void descent_release_gemm_scratch(void);
@@ -41,5 +52,14 @@ const char *descent_isa(void);
 #define DESCENT_NEEDS_FMA 4
 #define DESCENT_NEEDS_AVX512F 8
 int descent_needs(void);
+
+/* The sizes in bytes of the L1 data, L2 and L3 caches of the CPU running this: from sysfs (Linux),
+   else cpuid (leaf 4 on Intel, 0x8000001D or 0x80000005/6 on AMD), else typical values. */
+void descent_cache_sizes(long sizes[3]);
+
+/* The caches and the block sizes the product uses on this CPU, as JSON: l1d, l2, l3 (bytes), the
+   register tile mr × nr, the blocks mc, kc, nc, and the largest op(A) (directA elements) and k
+   (directK) read without packing. */
+const char *descent_gemm_blocking(void);
 
 #endif

@@ -4,7 +4,7 @@
 // |r| <= ln2/2; e^r is its Taylor polynomial to degree 13 (truncation < r^14/14! < 4e-18
 // relative) in Estrin form; 2^k is built from its bits. Lanes outside (-708, 709) or NaN are
 // redone one at a time by the C library's exp (0 below -746), so they equal it. Error inside:
-// under 2 ulp (test/autodiff/native-kernels.test.ts holds it under 6e-16 relative).
+// under 2 ulp (test/autodiff/kernels/native.test.ts holds it under 6e-16 relative).
 //
 // Rows are done in blocks of about BLOCK values (L1/L2-resident) in flat passes: exp over the whole
 // block as one vector loop (rows of 10 would otherwise leave most of a register idle), then each

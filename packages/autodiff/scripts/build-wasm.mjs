@@ -2,7 +2,7 @@
 // wabt's wat2wasm (the `wabt` npm package, a pinned root devDependency) and writes its bytes, base64,
 // into src/kernels/wasm/generated/<name>.ts. The policy for generated WebAssembly (docs/architecture.md):
 // committed under generated/, never edited by hand, and checked against its source by
-// test/autodiff/wasm-generated.test.ts, so that `tsc -b`, a fresh clone and the published package
+// test/autodiff/kernels/wasm/generated.test.ts, so that `tsc -b`, a fresh clone and the published package
 // need no assembler and a module loads synchronously (new WebAssembly.Module(bytes)).
 // Run: node packages/autodiff/scripts/build-wasm.mjs [--check]  (--check: fail if a generated file is stale).
 import { readFileSync, writeFileSync, readdirSync } from 'node:fs';

@@ -69,7 +69,7 @@ export function batchRuleOf(name: string): BatchRule | undefined {
 
 const ELEMENTWISE = [
   'neg', 'exp', 'log', 'log1p', 'expm1', 'sqrt', 'abs', 'sign', 'sin', 'cos', 'tan', 'tanh', 'sigmoid', 'relu', 'softplus',
-  'acos', 'asin', 'arcKernel', 'atan', 'erf', 'add', 'sub', 'mul', 'div', 'pow', 'maximum', 'minimum',
+  'acos', 'asin', 'arcKernel', 'arcSlope', 'atan', 'erf', 'add', 'sub', 'mul', 'div', 'pow', 'maximum', 'minimum',
   'lt', 'le', 'gt', 'ge', 'eq', 'ne', 'where', 'identity', 'stopGradient', 'matmul',
 ];
 for (const name of ELEMENTWISE) defineBatchRule(name, broadcasting);

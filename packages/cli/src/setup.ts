@@ -2,7 +2,7 @@
 import { compileSource, defaultMemoryBudget, formatDiagnostics, MAX_LOAD_BYTES, OPTIMIZER_DEFAULTS, parse, type CompileResult, type OptimizerSetting, type Program } from '@descent/dsl';
 import { resolve } from 'node:path';
 import type { Flags } from './args.js';
-import { CliError, didYouMean, suggest } from './errors.js';
+import { CliError } from './errors.js';
 import { fmtExact } from './format.js';
 import { resolveModel, type ModelSource } from './model.js';
 import { createOptimizer, OptimizerError, OPTIMIZERS, optimizerSpec, type OptimizerSpec } from '@descent/autodiff/optim';
@@ -107,8 +107,9 @@ function declaredNames(source: string, file: string): Set<string> {
 
 /**
  * Compiles the config's model. Compile errors become one CliError (exit 2) with every diagnostic
- * as file:line:col and a caret; a `--set` of a name the file does not have is named with a
- * suggestion. `--set` of an optimizer argument (lr, beta, …) that is not a dim or let of the file
+ * as file:line:col and a caret; bad `--set` overrides alone (the dsl's override check: a name the
+ * file does not have, with a suggestion; a dim that is not a positive integer, ...) become one line
+ * without a caret. `--set` of an optimizer argument (lr, beta, …) that is not a dim or let of the file
  * is applied to the optimizer, as are --optimizer and --lr.
  */
 export function setup(config: RunConfig, command = 'run', model: ModelSource = resolveModel(config.file, command)): Setup {
@@ -145,7 +146,7 @@ export function setup(config: RunConfig, command = 'run', model: ModelSource = r
   }
   if (!result.ok) {
     // a bad --set is about the command line, not a place in the file: no caret under line 1
-    const setErrors = result.diagnostics.filter((d) => d.message.startsWith('--set'));
+    const setErrors = result.diagnostics.filter((d) => d.override === true);
     if (setErrors.length === result.diagnostics.length) {
       const text = setErrors.map((d) => `${d.message.replace(/`/g, '"')} in ${model.name}${d.hint ? ` (${d.hint.replace(/`/g, '"')})` : ''}`).join('; ');
       throw new CliError(`descent ${command}: ${text}.`);
@@ -155,14 +156,6 @@ export function setup(config: RunConfig, command = 'run', model: ModelSource = r
     throw new CliError(`descent ${command}: ${model.name} does not compile (${n} error${n === 1 ? '' : 's'}):\n${shown}`);
   }
   const program = result.program;
-  // the DSL's checker validates --set names too; this catches them whatever the DSL version
-  const settable = Object.keys(program.constants);
-  for (const name of Object.keys(overrides)) {
-    if (name in program.constants) continue;
-    const hint = didYouMean(suggest(name, [...settable, ...HYPER_NAMES]));
-    const list = settable.length > 0 ? ` It can set ${settable.join(', ')} (dims and number lets) and optimizer arguments (${[...HYPER_NAMES].join(', ')}).` : ' The file has no dims or number lets; optimizer arguments can be set.';
-    throw new CliError(`descent ${command}: --set ${name}=${fmtExact(overrides[name]!)}: ${model.name} has no dim or number let named "${name}".${hint}${list}`);
-  }
   const optimizer = resolveOptimizer(program.settings.optimizer, config, hyper, command);
   const spec = validSpec(optimizer, command);
   const steps = config.steps ?? program.settings.steps;

@@ -1,6 +1,8 @@
-// The semantic pass between parsing and lowering: names, scopes, arities, structure and randomness.
+// The semantic pass between parsing and lowering: names, scopes, arities, structure and randomness;
+// it returns the bound program the lowering reads.
 import type { ProgramAst } from './ast.js';
-import type { Reporter } from './diagnostics.js';
+import { LineMap, type Reporter } from './diagnostics.js';
+import { Bindings, type BoundProgram } from './check/bound.js';
 import { DEFAULT_RANDOM_HINT, type Ctx } from './check/expr.js';
 import { checkOverrides } from './check/overrides.js';
 import { collectTables } from './check/scope.js';
@@ -13,8 +15,8 @@ export interface CheckOptions {
 
 /**
  * Reports every name, scope, arity and structure error of `program` through `reporter`
- * (shapes are the lowering's job). Never throws; on return, `reporter.ok` says whether the
- * program may be lowered.
+ * (shapes are the lowering's job) and returns the program with each name resolved to its
+ * declaration. Never throws; on return, `reporter.ok` says whether the program may be lowered.
  *
  * @example
  * const r = parse('dim d = 2\nparam w[d] ~ normal(0, 1)\nloss = |wx|^2', 'a.loss');
@@ -24,7 +26,7 @@ export interface CheckOptions {
  *   reporter.diagnostics[0]?.message;   // "unknown name `wx`" (hint: did you mean `w`?)
  * }
  */
-export function check(program: ProgramAst, reporter: Reporter, options: CheckOptions = {}): void {
+export function check(program: ProgramAst, reporter: Reporter, options: CheckOptions = {}): BoundProgram {
   try {
     const tables = collectTables(program, reporter);
     const state = newFileState();
@@ -41,6 +43,7 @@ export function check(program: ProgramAst, reporter: Reporter, options: CheckOpt
         'add a line such as `loss = |w|^2`');
     }
     if (options.overrides !== undefined) checkOverrides(options.overrides, program, tables, reporter);
+    return { ast: program, tables, bindings: tables.bindings };
   } catch (e) {
     // a checker bug must surface as a diagnostic, never as a stack trace; long sums, products and
     // postfix chains are walked iteratively, and bracket nesting is bounded by the parser
@@ -49,5 +52,7 @@ export function check(program: ProgramAst, reporter: Reporter, options: CheckOpt
     } else {
       reporter.error(`internal checker error: ${e instanceof Error ? e.message : String(e)}`, { start: 0, end: 0 });
     }
+    const bindings = new Bindings();
+    return { ast: program, tables: { globals: new Map(), metrics: new Map(), lines: new LineMap(program.source), bindings }, bindings };
   }
 }

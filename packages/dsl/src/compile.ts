@@ -1,5 +1,7 @@
-// The compile pipeline, top to bottom: parse → check → lower → program; file access through the host.
+// The compile pipeline, top to bottom: parse → check (the bound program) → lower → program (its plans);
+// file access through the host.
 import { NodeBudgetError, withNodeBudget } from '@descent/autodiff';
+import type { ProgramAst } from './ast.js';
 import type { Diagnostic } from './diagnostics.js';
 import { check } from './check.js';
 import { checkData, type DataValues } from './data.js';
@@ -45,28 +47,36 @@ export type CompileResult =
  */
 export function compileWith(host: DslHost, source: string, options: CompileOptions = {}): CompileResult {
   const file = options.file ?? '<input>';
+  const reader = options.host ?? host;
+  const budget = options.maxMemoryBytes ?? reader.defaultMemoryBytes();
+  // no prototype: a name such as `constructor` or `__proto__` must not find Object's members
+  const overrides: Record<string, number> = Object.assign(Object.create(null) as Record<string, number>, options.overrides ?? {});
   const parsed = parse(source, file);
   if (!parsed.ok) return { ok: false, diagnostics: parsed.diagnostics };
   const reporter = new Reporter(source, file);
-  // no prototype: a name such as `constructor` or `__proto__` must not find Object's members
-  const overrides: Record<string, number> = Object.assign(Object.create(null) as Record<string, number>, options.overrides ?? {});
-  check(parsed.program, reporter, { overrides });
+  const bound = check(parsed.program, reporter, { overrides });
   const data = checkData(parsed.program, options.data ?? {}, reporter);
   if (!reporter.ok) return { ok: false, diagnostics: reporter.diagnostics };
-  const budget = options.maxMemoryBytes ?? (options.host ?? host).defaultMemoryBytes();
-  const reader = options.host ?? host;
-  const loss = parsed.program.statements.find((s) => s.kind === 'LossStmt');
-  try {
-    return withNodeBudget(options.maxGraphNodes ?? MAX_GRAPH_NODES, () => {
-      const lowered = lowerProgram(parsed.program, reporter, {
-        ...options, overrides, data, baseDir: dirname(file), maxMemoryBytes: budget, load: reader.load,
-      });
-      if (lowered === undefined) return { ok: false, diagnostics: reporter.diagnostics };
-      return { ok: true, program: new Program(lowered, lowered.settings.seed, budget, options.curvatureMethod) };
+  return withinBudgets(reporter, parsed.program, options.maxGraphNodes ?? MAX_GRAPH_NODES, () => {
+    const lowered = lowerProgram(bound, reporter, {
+      ...options, overrides, data, baseDir: dirname(file), maxMemoryBytes: budget, load: reader.load,
     });
+    if (lowered === undefined) return { ok: false, diagnostics: reporter.diagnostics };
+    return { ok: true, program: new Program(lowered, lowered.settings.seed, budget, options.curvatureMethod) };
+  });
+}
+
+/**
+ * Runs the lowering and planning in `body` under the compile budget of `maxNodes` graph nodes:
+ * running out of it, or of memory for the plan, is an error at the objective.
+ */
+function withinBudgets(reporter: Reporter, program: ProgramAst, maxNodes: number, body: () => CompileResult): CompileResult {
+  const at = program.statements.find((s) => s.kind === 'LossStmt') ?? { start: 0, end: 0 };
+  try {
+    return withNodeBudget(maxNodes, body);
   } catch (e) {
-    if (e instanceof NodeBudgetError) budgetExceeded(reporter, e, loss ?? { start: 0, end: 0 });
-    else if (e instanceof MemoryLimitError) reporter.error(e.message, loss ?? { start: 0, end: 0 });
+    if (e instanceof NodeBudgetError) budgetExceeded(reporter, e, at);
+    else if (e instanceof MemoryLimitError) reporter.error(e.message, at);
     else throw e;
     return { ok: false, diagnostics: reporter.diagnostics };
   }

@@ -10,6 +10,11 @@ export interface Diagnostic {
   /** Extra advice printed on its own line as `hint: ...`, e.g. "did you mean `mu`?". */
   hint?: string;
   span: Span;
+  /**
+   * Set on an error in an override given to the compiler (`--set name=value`) rather than in the
+   * file: it has no place of its own (it sits at the file's start), and a command line reports it as its own.
+   */
+  override?: true;
 }
 
 /** Maps offsets of one source text to 1-based line and column. */
@@ -77,6 +82,13 @@ export class Reporter {
   /** Records an error unconditionally (`must(false, ...)`). */
   error(message: string, at: Spanned, hint?: string): void {
     this.must(false, message, at, hint);
+  }
+
+  /** Records an error in an override (`--set name=value`): not in the file, so placed at its start. */
+  overrideError(message: string, hint?: string): void {
+    const d = this.make(message, { start: 0, end: 0 }, hint);
+    d.override = true;
+    this.diagnostics.push(d);
   }
 
   /** Builds a located diagnostic without recording it. */

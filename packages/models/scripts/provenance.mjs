@@ -3,7 +3,7 @@
 // by the same group, a secondary source (an AI-written paper note or review dump, unchecked
 // against the paper), the research notes' own simulation protocol, or our choice, with why.
 
-/** The source labels, as the table prints them. */
+/** The source labels, as the table prints them. @type {Record<string, string>} */
 export const SOURCES = {
   paper: "paper's statement",
   later: 'later paper (same group)',
@@ -57,7 +57,10 @@ export const PROVENANCE = [
   ['edge-of-stability', 'lr, horizon', 'lr 0.8 (2/lr = 2.5), 10⁴ steps, full batch', 'ours', 'a step size whose 2/lr lies above the sharpness after the first catapult, so progressive sharpening is visible'],
 ];
 
-/** The provenance table as markdown. */
+/**
+ * The provenance table as markdown.
+ * @param {(head: string[], rows: string[][]) => string} table the markdown table maker
+ */
 export function provenanceTable(table) {
   return table(
     ['model', 'setting', 'value', 'source', 'why, or where from'],

@@ -1,7 +1,7 @@
 // Derivative rules of the elementwise primitives: unary functions, binary arithmetic, comparisons and where.
 import { unaryRule, type RulesOf } from '../derivative.js';
 import {
-  acos, add, cos, div, exp, ge, gt, le, log, lt, mul, neg, pow, sign, sigmoid, sin, sqrt, sub, where,
+  acos, add, arcSlope, cos, div, exp, ge, gt, le, log, lt, mul, neg, pow, sign, sigmoid, sin, sqrt, sub, where,
 } from '../ops.js';
 import type { binaryPrimitives } from '../primitives/binary.js';
 import type { comparePrimitives } from '../primitives/compare.js';
@@ -32,7 +32,9 @@ export const unaryRules: RulesOf<typeof unaryPrimitives> = {
   acos: unaryRule((g, _o, x) => neg(div(g, sqrt(sub(1, mul(x, x)))))),
   asin: unaryRule((g, _o, x) => div(g, sqrt(sub(1, mul(x, x))))),
   // h'(c) = pi - acos c: finite at c = ±1
-  arcKernel: unaryRule((g, _o, x) => mul(g, sub(Math.PI, acos(x)))),
+  arcKernel: unaryRule((g, _o, x) => mul(g, arcSlope(x))),
+  // d(pi - acos c) = 1 / sqrt(1 - c^2)
+  arcSlope: unaryRule((g, _o, x) => div(g, sqrt(sub(1, mul(x, x))))),
   atan: unaryRule((g, _o, x) => div(g, add(mul(x, x), 1))),
   // d erf = 2/sqrt(pi) e^{-x^2}
   erf: unaryRule((g, _o, x) => mul(g, mul(exp(neg(mul(x, x))), 2 / Math.sqrt(Math.PI)))),

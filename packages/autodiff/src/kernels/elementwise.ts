@@ -11,8 +11,8 @@ type KernelFactory = (shape: Shape, strides: readonly (readonly number[])[]) => 
 
 // Every kernel gets a function of its own (new Function per kernel, never shared between kernels
 // or plans): V8 keeps type feedback and optimized code per function, so a function shared by
-// two plans runs the second plan's loops on the first plan's feedback, which was measured slower
-// (docs/performance.md, "Every kernel gets its own generated function").
+// two plans runs the second plan's loops on the first plan's feedback, which is slower
+// (measurements: docs/performance.md, "Every kernel gets its own generated function").
 
 /** A generated function (one per kernel) from a row loop's rows, columns and input row strides to its Kernel. */
 type RowsFactory = (rows: number, cols: number, rowStrides: readonly number[]) => Kernel;
@@ -83,8 +83,8 @@ function stridedFactory(spec: LoopSpec): KernelFactory {
 /**
  * Same over a matrix output [rows, cols], each input read with a row stride and a column stride
  * of 1 (a full row) or 0 (one value per row, loaded once per row, outside the inner loop). The
- * general strided loop pays an index update per row, a few ns a row: half the time of a loop
- * over [1e4, 10] (P2 and P3 small).
+ * general strided loop pays an index update per row, a few ns a row: as much as the work itself
+ * when rows are short (10 values).
  */
 function rowsFactory(spec: LoopSpec, perRow: readonly boolean[], unrollCols = 0): RowsFactory {
   const v = arrayInputs(spec);
@@ -125,8 +125,8 @@ function rowsFactory(spec: LoopSpec, perRow: readonly boolean[], unrollCols = 0)
 }
 
 /**
- * Matrix outputs with at most this many columns get their rows written out in full (a loop of
- * 10 iterations entered once per row cost about half of a [1e4, 10] pass: P2/P3 small).
+ * Matrix outputs with at most this many columns get their rows written out in full: a loop of
+ * 10 iterations entered once per row costs about as much as the row's arithmetic.
  */
 export const UNROLL_COLS = 16;
 

@@ -7,7 +7,7 @@
 //   x > 1/2:     acos x = 2 asin √((1 − x)/2)            (1 − x is exact there)
 //   x < −1/2:    acos x = π − 2 asin √((1 + x)/2)
 // Error bound: under 2 ulp against Math.acos on [−1, 1], checked on 2e6 points by
-// test/autodiff/fast-acos.test.ts. NaN or |x| > 1 give NaN (the square root of a negative, or NaN).
+// test/autodiff/kernels/fast-acos.test.ts. NaN or |x| > 1 give NaN (the square root of a negative, or NaN).
 const PIO2_HI = 1.5707963267948966; // π/2 rounded
 const PIO2_LO = 6.123233995736766e-17; // π/2 − PIO2_HI
 const P0 = 1.66666666666666657415e-1;

@@ -7,7 +7,7 @@
 // relative), evaluated in Estrin form (a short dependency chain). 2^(j/32) comes from a
 // 32-entry table (rounded, 0.5 ulp) and 2^m from an exact one. Error bound: under 6e-16
 // relative (~3 ulp) against Math.exp over (-708, 709), checked on 2e6 points by the fastExp test
-// (test/autodiff/optimize.test.ts). Outside (-708, 709) (subnormal
+// (test/autodiff/optimize/passes.test.ts). Outside (-708, 709) (subnormal
 // results, overflow), for NaN and ±Infinity it returns Math.exp(x) itself.
 const INV_LN2_32 = 32 / Math.LN2;
 const LN2_32_HI = 6.93147180369123816490e-01 / 32; // fdlibm's ln2_hi: low 21 bits zero

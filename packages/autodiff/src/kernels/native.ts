@@ -13,6 +13,9 @@ export interface NativeKernels {
   softmax(x: Float64Array, out: Float64Array, rows: number, n: number, lse: Float64Array | null, emptyAsZero: boolean): void;
   /** out[r] = logsumexp of row r. */
   logsumexp(x: Float64Array, out: Float64Array, rows: number, n: number): void;
+  /** The sums of t = m[j] - x[i, j] and t² by row and by column, each output scaled (kernels/residual.ts). */
+  residualSums?(x: Float64Array, m: Float64Array | null, rows: number, cols: number, rowSq: Float64Array | null,
+    rowSum: Float64Array | null, colSq: Float64Array | null, colSum: Float64Array | null, scale: Float64Array): void;
 }
 
 /** What the addon exports: the kernels only on a CPU with every instruction set they were compiled for. */
@@ -57,11 +60,11 @@ function load(): { kernels: NativeKernels | null; exports?: NativeAddon; status:
  * the addon's other exports (its exp, for tests) may be missing without the addon being refused.
  */
 export function kernelsOf(addon: NativeAddon): { kernels: NativeKernels | null; status: NativeStatus } {
-  const { isa, missing, gemm, softmax, logsumexp } = addon;
+  const { isa, missing, gemm, softmax, logsumexp, residualSums } = addon;
   if (gemm === undefined || softmax === undefined || logsumexp === undefined) {
     return { kernels: null, status: { available: false, reason: `built for ${isa}, but this CPU lacks ${missing ?? 'an instruction set it needs'}` } };
   }
-  return { kernels: { gemm, softmax, logsumexp }, status: { available: true, isa } };
+  return { kernels: { gemm, softmax, logsumexp, ...(residualSums ? { residualSums } : {}) }, status: { available: true, isa } };
 }
 
 const loaded = load();

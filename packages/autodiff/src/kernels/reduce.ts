@@ -146,7 +146,7 @@ export function fusedReduceKernel(fold: Fold, shape: Shape, axes: readonly numbe
 
 /**
  * Rows or column groups of at most this many elements are reduced by unrolled code: a loop of 10
- * iterations per row (P2/P3 small: rows of 10 or 5) or 10 accumulators kept in an array cost
+ * iterations per row (short rows, of 10 or 5) or 10 accumulators kept in an array cost
  * 1.3-2.4 ns an element, several times a plain streaming pass.
  */
 export const UNROLL = 16;

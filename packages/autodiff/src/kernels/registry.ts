@@ -10,6 +10,7 @@ import { logsumexpRowsWasm, softmaxRowsWasm, wasmExpAvailable } from './exp-wasm
 import { fillNormalJs, fillUniformJs } from '../random/bulk-js.js';
 import { fillNormalNative, fillUniformNative, type BulkFill } from '../random/bulk-native.js';
 import { fillNormalWasm, fillUniformWasm, wasmRandomAvailable } from '../random/bulk-wasm.js';
+import { residualSumsJs, type ResidualSums } from './residual.js';
 
 export type Backend = 'native' | 'wasm' | 'js';
 
@@ -31,6 +32,8 @@ export interface KernelSignatures {
   readonly randomNormal: BulkFill;
   /** Uniforms in [0, 1) from the bulk generator's state: the same bits on every backend. */
   readonly randomUniform: BulkFill;
+  /** Sums of a residual t = m[j] - x[i, j] and of t², by row and by column, in one pass (kernels/residual.ts). */
+  readonly residualSums: ResidualSums;
 }
 
 export type KernelOp = keyof KernelSignatures;
@@ -65,6 +68,10 @@ const kernels: { readonly [K in KernelOp]: Readonly<Partial<Record<Backend, Kern
     ...(wasmRandomAvailable ? { wasm: fillUniformWasm } : {}),
     js: fillUniformJs,
   },
+  residualSums: {
+    ...(native?.residualSums !== undefined ? { native: native.residualSums } : {}),
+    js: residualSumsJs,
+  },
 };
 
 const preference: readonly Backend[] = ['native', 'wasm', 'js'];
@@ -76,6 +83,7 @@ function firstAvailable(op: KernelOp): Backend {
 const backends: Record<KernelOp, Backend> = {
   matmul: firstAvailable('matmul'), softmax: firstAvailable('softmax'), logsumexp: firstAvailable('logsumexp'),
   randomNormal: firstAvailable('randomNormal'), randomUniform: firstAvailable('randomUniform'),
+  residualSums: firstAvailable('residualSums'),
 };
 const selected: { -readonly [K in KernelOp]: KernelSignatures[K] } = {
   matmul: kernels.matmul[backends.matmul]!,
@@ -83,6 +91,7 @@ const selected: { -readonly [K in KernelOp]: KernelSignatures[K] } = {
   logsumexp: kernels.logsumexp[backends.logsumexp]!,
   randomNormal: kernels.randomNormal[backends.randomNormal]!,
   randomUniform: kernels.randomUniform[backends.randomUniform]!,
+  residualSums: kernels.residualSums[backends.residualSums]!,
 };
 
 /** The selected kernel of `op` (callers read it at every run, so a switch applies between runs of a plan). */

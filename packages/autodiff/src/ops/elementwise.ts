@@ -30,6 +30,8 @@ export const softplus = (x: TensorLike): Tensor => un(unaryPrimitives.softplus)(
 export const acos = (x: TensorLike): Tensor => un(unaryPrimitives.acos)(x);
 /** sqrt(1 - c²) + (π − acos c)·c for c in [-1, 1]: 2π·reluKernel(a, b)/(|a||b|) at cos θ = c. */
 export const arcKernel = (x: TensorLike): Tensor => un(unaryPrimitives.arcKernel)(x);
+/** π − acos c: the slope h'(c) of arcKernel. */
+export const arcSlope = (x: TensorLike): Tensor => un(unaryPrimitives.arcSlope)(x);
 export const asin = (x: TensorLike): Tensor => un(unaryPrimitives.asin)(x);
 export const atan = (x: TensorLike): Tensor => un(unaryPrimitives.atan)(x);
 export const erf = (x: TensorLike): Tensor => un(unaryPrimitives.erf)(x);

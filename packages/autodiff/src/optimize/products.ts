@@ -11,6 +11,12 @@
 //                                     scaled A is never computed), or by such products and by
 //                                     loops (elementwise nodes, reductions) that compute c * A
 //                                     themselves as they read it
+//   transpose(S)                   -> S, for S symmetric by construction: Xᵀ·X or X·Xᵀ of one X,
+//                                     a commutative function of a vector v as column and row
+//                                     (v vᵀ), and elementwise functions of such matrices and single
+//                                     values (the regularizer |W2ᵀW2 - W1W1ᵀ|² of a deep matrix
+//                                     factorization has a gradient W1·G + W1·Gᵀ, merged below
+//                                     into W1·(G + Gᵀ) = W1·(G + G) with G symmetric)
 //   A·X + B·X (+ ...)              -> (A + B)·X, and X·A + X·B -> X·(A + B): one product instead
 //                                     of two, for products of the same operand with the same
 //                                     transpose flag in one sum (a gradient of a sum of terms
@@ -18,6 +24,7 @@
 // Only rank-2 products are rewritten, and only nodes used once (by the node being rewritten), or
 // scales read by products and loops alone, are folded away, so nothing is computed twice.
 import { graphNode, withInputs } from '../graph.js';
+import { attrsKey } from '../node-keys.js';
 import { foldOf } from '../primitives/reduce.js';
 import { binaryPrimitives } from '../primitives/binary.js';
 import { linalgPrimitives, type MatmulAttrs } from '../primitives/linalg.js';
@@ -98,6 +105,54 @@ export function rewriteProducts(order: readonly Tensor[], outputs: readonly Tens
   /** A one-element value, or a broadcast of one: the one-element value; else undefined. */
   const oneValue = (c: Tensor): Tensor | undefined =>
     c.size === 1 ? c : isPrim(c, 'broadcastTo') && c.inputs[0]!.size === 1 ? c.inputs[0]! : undefined;
+
+  /**
+   * Whether a (rewritten) node is a square matrix symmetric by construction: Xᵀ·X or X·Xᵀ, a
+   * transpose of one, or an elementwise function of such matrices and single values.
+   */
+  const symmetricMemo = new Map<number, boolean>();
+  function symmetric(t: Tensor): boolean {
+    if (t.rank !== 2 || t.shape[0] !== t.shape[1] || !t.tracked || t.prim === undefined) return false;
+    const known = symmetricMemo.get(t.id);
+    if (known !== undefined) return known;
+    let result = false;
+    if (isPrim(t, 'matmul')) {
+      const { transA, transB } = t.attrs as MatmulAttrs;
+      result = t.inputs[0] === t.inputs[1] && transA !== transB;
+    } else if (isTranspose(t)) {
+      result = symmetric(t.inputs[0]!);
+    } else if (scalarExprOf(t) !== undefined && !isPrim(t, 'broadcastTo')) {
+      result = t.inputs.every((i) => oneValue(i) !== undefined || (sameShape(i.shape, t.shape) && symmetric(i))) ||
+        outerOfOne(t);
+    }
+    symmetricMemo.set(t.id, result);
+    return result;
+  }
+
+  /** The vector v that `t` lays out as a column [n, 1] (or as a row [1, n], with `asRow`), else undefined. */
+  const laidOut = (t: Tensor, asRow: boolean): Tensor | undefined => {
+    if (!isPrim(t, 'reshape') || t.rank !== 2 || t.shape[asRow ? 0 : 1] !== 1) return undefined;
+    const v = t.inputs[0]!;
+    return v.rank === 1 ? v : undefined;
+  };
+  /** f(v_i, v_j) for a commutative f of one vector v as a column and as a row (the outer product |w_i||w_j|). */
+  function outerOfOne(t: Tensor): boolean {
+    if (!['add', 'mul', 'maximum', 'minimum'].some((name) => isPrim(t, name))) return false;
+    const [x, y] = t.inputs as [Tensor, Tensor];
+    const column = laidOut(x, false) ?? laidOut(y, false);
+    const row = laidOut(x, false) !== undefined ? laidOut(y, true) : laidOut(x, true);
+    return column !== undefined && row !== undefined && sameValue(column, row);
+  }
+  /** The same node, or one primitive with equal attributes on the same inputs (cse merges them later). */
+  function sameValue(a: Tensor, b: Tensor): boolean {
+    if (a === b) return true;
+    if (a.prim === undefined || a.prim !== b.prim || !a.tracked || !b.tracked || a.inputs.length !== b.inputs.length) return false;
+    const key = attrsKey(a.attrs);
+    return key !== undefined && key === attrsKey(b.attrs) && a.inputs.every((i, k) => i === b.inputs[k]);
+  }
+
+  /** tᵀ, which is t itself for a symmetric t. */
+  const transposeOf = (t: Tensor): Tensor => (symmetric(t) ? t : transpose(t));
 
   /** A product with its operands' transposes folded into the flags. */
   function product(a: Tensor, b: Tensor, { transA, transB }: MatmulAttrs): Tensor {
@@ -200,9 +255,9 @@ export function rewriteProducts(order: readonly Tensor[], outputs: readonly Tens
         let m: Tensor | undefined;
         if (xb === yb && fx.transB === fy.transB) {
           // op(xa)·op(B) + op(ya)·op(B) = op(xa + ya')·op(B), ya' = ya or yaᵀ to match xa's flag
-          m = matmul(add(xa, fx.transA === fy.transA ? ya : transpose(ya)), xb, fx.transA, fx.transB);
+          m = matmul(add(xa, fx.transA === fy.transA ? ya : transposeOf(ya)), xb, fx.transA, fx.transB);
         } else if (xa === ya && fx.transA === fy.transA) {
-          m = matmul(xa, add(xb, fx.transB === fy.transB ? yb : transpose(yb)), fx.transA, fx.transB);
+          m = matmul(xa, add(xb, fx.transB === fy.transB ? yb : transposeOf(yb)), fx.transA, fx.transB);
         }
         if (m === undefined) continue;
         origin.set(m.id, origin.get(x.id) ?? x); // used once, like the terms it replaces
@@ -228,6 +283,9 @@ export function rewriteProducts(order: readonly Tensor[], outputs: readonly Tens
       const f = out.attrs as MatmulAttrs;
       const g = n.attrs as MatmulAttrs;
       if (out.prim === n.prim && out.inputs[0] === n.inputs[0] && out.inputs[1] === n.inputs[1] && f.transA === g.transA && f.transB === g.transB) out = n;
+    } else if (isTranspose(n) && symmetric(inputs[0]!)) {
+      out = inputs[0]!;
+      counts.transposes++;
     } else if (isTranspose(n) && isPrim(inputs[0]!, 'matmul') && inputs[0]!.rank === 2 && usedOnce(inputs[0]!)) {
       const p = inputs[0]!;
       const { transA, transB } = p.attrs as MatmulAttrs;

@@ -51,6 +51,9 @@ export const unaryPrimitives = {
   // the arc-cosine kernel h(c) of a cosine (kernels/scalar-lib.ts). A primitive for its derivative
   // h'(c) = pi - acos c, finite at c = ±1 (parallel vectors) where the composed form gives inf - inf.
   arcKernel: unary('arcKernel', (x) => `lib.arcKernel(${x})`, open11),
+  // h'(c) = pi - acos c, the arc-cosine kernel's slope: its derivative rule reads this node, and a
+  // plan holding both reads the value off it too (optimize/arc-slope.ts), one acos per cosine
+  arcSlope: unary('arcSlope', (x) => `(Math.PI - lib.acos(${x}))`, open11),
   atan: unary('atan', (x) => `Math.atan(${x})`, anywhere),
   erf: unary('erf', (x) => `lib.erf(${x})`, anywhere),
 } satisfies Record<string, Primitive<undefined>>;

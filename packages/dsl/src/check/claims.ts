@@ -5,6 +5,7 @@ import { arityOf, describeArity } from '../lower/builtins.js';
 import { didYouMean } from '../diagnostics.js';
 import { STEP } from './dependencies.js';
 import { definedBeforeQuiet, type Ctx } from './expr.js';
+import { BUILTIN_CONSTANTS } from './bound.js';
 import { CONSTANTS, kindWord } from './scope.js';
 
 /** How many numeric arguments follow the series: a window `(from, to)` or nothing (last decade / whole run). */
@@ -118,7 +119,11 @@ function checkValue(e: Expr, what: string, ctx: Ctx, measure: boolean): void {
 function checkConstantName(n: Expr & { kind: 'Name' }, what: string, ctx: Ctx): void {
   const g = ctx.tables.globals.get(n.name);
   if (g === undefined) {
-    if ((CONSTANTS as readonly string[]).includes(n.name)) return;
+    const constant = BUILTIN_CONSTANTS.get(n.name);
+    if (constant !== undefined) {
+      ctx.tables.bindings.bind(n, constant);
+      return;
+    }
     if (n.name === STEP) {
       ctx.reporter.error(`${what} must be a number known before the run; \`step\` changes during it`, n);
     } else if (ctx.tables.metrics.has(n.name)) {
@@ -133,6 +138,7 @@ function checkConstantName(n: Expr & { kind: 'Name' }, what: string, ctx: Ctx): 
     return;
   }
   if (!definedBeforeQuiet(g, n.span, ctx)) return;
+  ctx.tables.bindings.bind(n, g);
   if (g.kind === 'dim') return;
   if (g.kind === 'let') {
     const d = ['param', 'sample', 'step'].find((k) => g.dependencies.has(k as 'param'));

@@ -3,6 +3,7 @@
 import type { Binding, Call, Expr, Grad, Ident, Index, Name, Reduce, Shape, Slice, Softmax, Span } from '../ast.js';
 import { arityOf, builtinNames, describeArity, isBuiltin } from '../lower/builtins.js';
 import { didYouMean, type Reporter } from '../diagnostics.js';
+import { BUILTIN_CONSTANTS, STEP_COUNTER } from './bound.js';
 import { STEP } from './dependencies.js';
 import { CONSTANTS, findLocal, kindWord, RESERVED_STEP, visibleNames, type GlobalInfo, type Local, type Locals, type Tables } from './scope.js';
 
@@ -61,10 +62,12 @@ export function definedBeforeQuiet(g: GlobalInfo, at: Span, ctx: Ctx): boolean {
 /** The "did you mean" hint for an unknown value name. */
 const suggest = (name: string, ctx: Ctx): string | undefined => didYouMean(name, visibleNames(ctx.tables, ctx.order, ctx.locals));
 
-/** Resolves a name used as a value; returns whether it is random. */
+/** Resolves a name used as a value, binding it to its declaration; returns whether it is random. */
 function resolveName(n: Name, ctx: Ctx): boolean {
+  const bindings = ctx.tables.bindings;
   const local = findLocal(ctx.locals, n.name);
   if (local !== undefined) {
+    bindings.bind(n, local);
     local.used = true;
     if (local.random) noteRandom(n.name, n.span, ctx);
     return local.random;
@@ -76,10 +79,15 @@ function resolveName(n: Name, ctx: Ctx): boolean {
       ctx.reporter.error(`\`${n.name}\` is a function; call it as \`${n.name}(...)\``, n);
       return false;
     }
+    bindings.bind(n, g);
     if (g.random) noteRandom(n.name, n.span, ctx);
     return g.random;
   }
-  if ((CONSTANTS as readonly string[]).includes(n.name) || n.name === STEP) return false;
+  const constant = BUILTIN_CONSTANTS.get(n.name);
+  if (constant !== undefined || n.name === STEP) {
+    bindings.bind(n, constant ?? STEP_COUNTER);
+    return false;
+  }
   if (ctx.tables.metrics.has(n.name)) {
     ctx.reporter.error(`\`${n.name}\` is a metric: metrics are logged, not usable in expressions`, n,
       'compute the value with a `let` or a `where` name instead');
@@ -193,6 +201,7 @@ function walkCall(c: Call, ctx: Ctx): boolean {
   if (g !== undefined && g.kind === 'function') {
     const ok = definedBefore(g, c.callee.span, ctx);
     if (ok) {
+      ctx.tables.bindings.bind(c.callee, g);
       const problem = checkArity(c.callee, c.args.length, [g.arity, g.arity]);
       if (problem !== null) ctx.reporter.error(problem, c.callee, `\`${name}\` is defined on line ${g.line}`);
     }
@@ -233,6 +242,7 @@ function walkGrad(e: Grad, ctx: Ctx): boolean {
   const allowed = 'a function argument, a `where` name, a `let` or a `sample`';
   const local = findLocal(ctx.locals, y.name);
   if (local !== undefined) {
+    ctx.tables.bindings.bind(y, local);
     if (local.kind === 'index') ctx.reporter.error(`\`grad\` cannot differentiate with respect to the index variable \`${y.name}\``, y, `use ${allowed}`);
     return random;
   }
@@ -243,6 +253,8 @@ function walkGrad(e: Grad, ctx: Ctx): boolean {
   } else if (definedBefore(g, y.span, ctx) && g.kind !== 'let' && g.kind !== 'sample') {
     ctx.reporter.error(`\`grad\` differentiates with respect to ${allowed}; \`${y.name}\` is a ${kindWord(g.kind)}`, y,
       g.kind === 'param' ? `bind it with \`where\` and differentiate that: \`grad(e, v) where v = ${y.name}\`, with e written in \`v\`` : undefined);
+  } else {
+    ctx.tables.bindings.bind(y, g);
   }
   return random;
 }
@@ -269,7 +281,9 @@ export function bindIndices(indices: readonly Ident[], binder: string, ctx: Ctx,
     if (!mayRebind && outer !== undefined && outer.kind === 'index') {
       ctx.reporter.error(`index \`${id.name}\` is already bound by an enclosing reduction or metric`, id, 'use another letter');
     }
-    fresh.push({ name: id.name, kind: 'index', span: id.span, random: false, used: false });
+    const local: Local = { name: id.name, kind: 'index', span: id.span, random: false, used: false };
+    ctx.tables.bindings.bind(id, local);
+    fresh.push(local);
   }
   return fresh;
 }
@@ -369,6 +383,8 @@ export function checkShape(shape: Shape | null, ctx: Ctx): void {
     } else if (definedBefore(g, d.span, ctx) && g.kind !== 'dim') {
       ctx.reporter.error(`\`${d.name}\` is a ${kindWord(g.kind)}, not a dim: shapes use dims or integers`, d,
         g.kind === 'let' && g.literal !== undefined ? `declare it as \`dim ${d.name} = ${g.literal}\`` : undefined);
+    } else {
+      ctx.tables.bindings.bind(d, g);
     }
   }
 }
@@ -390,7 +406,9 @@ export function walkBindings(bindings: readonly Binding[], ctx: Ctx): Local[] {
       ctx.reporter.error(`\`${id.name}\` is already bound in this statement`, id, 'rename one of the two');
       continue;
     }
-    locals.push({ name: id.name, kind: 'where', span: id.span, random, used: false });
+    const local: Local = { name: id.name, kind: 'where', span: id.span, random, used: false };
+    ctx.tables.bindings.bind(id, local);
+    locals.push(local);
   }
   return locals;
 }

@@ -18,26 +18,31 @@ function optimizerArgNames(program: ProgramAst): Set<string> {
   return names;
 }
 
-/** Reports every bad override at the start of the file; messages start with `--set`. */
+/**
+ * Reports every bad override as an override error (`Reporter.overrideError`: at the start of the
+ * file, marked `override`); messages start with `--set`. The one check of overrides: the lowering
+ * and the cli rely on it.
+ */
 export function checkOverrides(overrides: Readonly<Record<string, number>>, program: ProgramAst, tables: Tables, reporter: Reporter): void {
-  const at = { start: 0, end: 0 };
   const optimizerArgs = optimizerArgNames(program);
   const settable = [...optimizerArgs];
   for (const g of tables.globals.values()) if (g.kind === 'dim' || (g.kind === 'let' && g.literal !== undefined)) settable.push(g.name);
   for (const [name, value] of Object.entries(overrides)) {
     const g = tables.globals.get(name);
     if (typeof value !== 'number' || !Number.isFinite(value)) {
-      reporter.error(`--set ${name}: the value must be a finite number`, at);
+      reporter.overrideError(`--set ${name}: the value must be a finite number`);
     } else if (g !== undefined && g.kind === 'dim') {
-      reporter.must(Number.isInteger(value) && value >= 1, `--set ${name}=${value}: a dim must be a positive integer`, at);
+      if (!Number.isInteger(value) || value < 1) reporter.overrideError(`--set ${name}=${value}: a dim must be a positive integer`);
     } else if (g !== undefined && g.kind === 'let') {
-      reporter.must(g.literal !== undefined, `--set: \`${name}\` is not a number literal and cannot be overridden`, at,
-        `only \`let ${name} = <number>\` can be set (line ${g.line})`);
+      if (g.literal === undefined) {
+        reporter.overrideError(`--set: \`${name}\` is not a number literal and cannot be overridden`,
+          `only \`let ${name} = <number>\` can be set (line ${g.line})`);
+      }
     } else if (g !== undefined) {
-      reporter.error(`--set: \`${name}\` is a ${kindWord(g.kind)} and cannot be overridden`, at,
+      reporter.overrideError(`--set: \`${name}\` is a ${kindWord(g.kind)} and cannot be overridden`,
         'only dims, lets with a number value and optimizer arguments can be set');
     } else if (!optimizerArgs.has(name)) {
-      reporter.error(`--set: unknown name \`${name}\``, at, didYouMean(name, settable) ??
+      reporter.overrideError(`--set: unknown name \`${name}\``, didYouMean(name, settable) ??
         (settable.length > 0 ? `settable names: ${settable.join(', ')}` : 'the file has no dims, number lets or optimizer arguments'));
     }
   }

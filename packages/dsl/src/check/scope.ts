@@ -1,6 +1,7 @@
 // Names the checker knows: the global table (in statement order), local scopes, and suggestions.
 import type { Decl, Expr, Ident, ProgramAst, Span, Stmt } from '../ast.js';
 import { LineMap, type Reporter } from '../diagnostics.js';
+import { Bindings, BUILTIN_CONSTANTS } from './bound.js';
 import { STEP, type Dependency } from './dependencies.js';
 
 export type GlobalKind = 'dim' | 'let' | 'param' | 'sample' | 'function';
@@ -52,13 +53,15 @@ export interface Tables {
   readonly metrics: Map<string, MetricInfo>;
   /** Offsets to line numbers, for "defined on line N" messages. */
   readonly lines: LineMap;
+  /** What each name node declares or refers to, filled in as the checker resolves it. */
+  readonly bindings: Bindings;
 }
 
 /** The error for a definition named `step`. */
 export const RESERVED_STEP = '`step` is a reserved name: it is the number of optimizer steps taken';
 
 /** `pi` and `inf` are constants unless the file declares them (EM updates a `pi`). */
-export const CONSTANTS = ['pi', 'inf'] as const;
+export const CONSTANTS: readonly string[] = [...BUILTIN_CONSTANTS.keys()];
 
 /** A number literal, possibly signed: `0.5`, `-3`, `+1e-3`. */
 export function literalValue(e: Expr): number | undefined {
@@ -90,6 +93,7 @@ export function collectTables(program: ProgramAst, reporter: Reporter): Tables {
   const lines = new LineMap(program.source);
   const globals = new Map<string, GlobalInfo>();
   const metrics = new Map<string, MetricInfo>();
+  const bindings = new Bindings();
   const lineOf = (sp: Span): number => lines.locate(sp.start).line;
   program.statements.forEach((s, order) => {
     for (const { id, kind } of definitions(s)) {
@@ -114,16 +118,20 @@ export function collectTables(program: ProgramAst, reporter: Reporter): Tables {
         continue;
       }
       const dependencies = new Set<Dependency>(kind === 'param' || kind === 'sample' ? [kind] : []);
-      globals.set(id.name, {
+      const g: GlobalInfo = {
         name: id.name, kind, order, line: lineOf(id.span), span: id.span, random: kind === 'sample', categorical, literal, arity, dependencies,
-      });
+      };
+      globals.set(id.name, g);
+      bindings.bind(id, g);
     }
     // after the objective, `loss` names its value (metrics may use it, as claims do)
     if (s.kind === 'LossStmt' && !globals.has('loss')) {
-      globals.set('loss', {
+      const g: GlobalInfo = {
         name: 'loss', kind: 'let', order, line: lineOf(s.span), span: s.span, random: false, categorical: false, literal: undefined, arity: 0,
         dependencies: new Set<Dependency>(['param']),
-      });
+      };
+      globals.set('loss', g);
+      bindings.bind(s, g);
     }
     if (s.kind === 'MetricStmt') {
       const first = metrics.get(s.name.name);
@@ -138,7 +146,7 @@ export function collectTables(program: ProgramAst, reporter: Reporter): Tables {
       }
     }
   });
-  return { globals, metrics, lines };
+  return { globals, metrics, lines, bindings };
 }
 
 /** Innermost-last stack of local names; lookups search from the end. */

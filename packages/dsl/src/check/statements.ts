@@ -165,7 +165,9 @@ function checkFunction(s: FuncStmt, ctx: Ctx): void {
       continue;
     }
     if (p.name.name === STEP) ctx.reporter.error(RESERVED_STEP, p.name, 'choose another name for the argument');
-    args.push({ name: p.name.name, kind: 'arg', span: p.name.span, random: false, used: false });
+    const arg: Local = { name: p.name.name, kind: 'arg', span: p.name.span, random: false, used: false };
+    ctx.tables.bindings.bind(p.name, arg);
+    args.push(arg);
   }
   const inner: Ctx = { ...ctx, locals: args, self: name };
   const locals = walkBindings(s.where, inner);
@@ -214,6 +216,7 @@ function checkUpdate(s: UpdateStmt, state: FileState, ctx: Ctx): void {
     const first = state.updates.get(name);
     if (first !== undefined) ctx.reporter.error(`\`${name}\` already has an update (line ${first})`, s.name, 'keep one of them');
     else state.updates.set(name, lineOf(ctx, s.span));
+    ctx.tables.bindings.bind(s.name, g);
   }
   checkIndexed(s, ctx);
 }

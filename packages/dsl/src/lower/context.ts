@@ -1,5 +1,6 @@
-// The state expression lowering reads: the error gate, random streams, draws, where files are.
+// The state expression lowering reads: the error gate, the checker's bindings, random streams, draws, where files are.
 import type { Random, Tensor } from '@descent/autodiff';
+import type { Bindings } from '../check/bound.js';
 import type { Reporter } from '../diagnostics.js';
 
 /** The draw axis of random values: its length and, for quadrature, the weight of each draw. */
@@ -11,6 +12,8 @@ export interface Draws {
 
 export interface LowerContext {
   readonly reporter: Reporter;
+  /** The declaration each name resolves to, from the checker. */
+  readonly bindings: Bindings;
   /** The stream `randn`/`rand` draw constants from (lets, or a param's initializer). */
   constRng: Random;
   /** Undefined until the file declares a sample. */

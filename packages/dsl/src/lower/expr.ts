@@ -6,13 +6,13 @@ import {
   matmulT, arcKernel, clamp, maximum, withSharedNodes, placeholder, constant as tensorConstant,
   forwardDerivative, ones,
 } from '@descent/autodiff';
-import type { Binary, Call, Compare, Expr, Grad, Index, Reduce, Slice } from '../ast.js';
+import type { Binary, Call, Compare, Expr, FuncStmt, Grad, Ident, Index, Name, Reduce, Slice } from '../ast.js';
+import type { Declaration } from '../check/bound.js';
 import { children } from '../check/dependencies.js';
-import { didYouMean } from '../diagnostics.js';
 import { callBuiltin, isBuiltin } from './builtins.js';
 import type { LowerContext } from './context.js';
-import { fail, located, Reported } from './failure.js';
-import type { Scope } from './scope.js';
+import { fail, located, Reported, unchecked } from './failure.js';
+import type { Bound, Scope } from './scope.js';
 import {
   axesOf, checkIndexSizes, constantNumber, describe, DRAW, isRandom, layout, positionalAxes, unionIndex, val, zipWith, type Val,
 } from './values.js';
@@ -42,7 +42,7 @@ export class ExprLowerer {
       case 'Str':
         return this.fail('a string can only be the argument of load("...")', e);
       case 'Name':
-        return this.name(e.name, e, scope);
+        return this.reference(e, scope);
       case 'Vector': {
         const items = e.elements.map((x) => this.lower(x, scope));
         return located(this.ctx.reporter, e, 'a vector literal', () => {
@@ -80,7 +80,7 @@ export class ExprLowerer {
       case 'Reduce':
         return this.reduce(e, scope);
       case 'Softmax': {
-        const inner = this.bindIndices(e.indices.map((i) => i.name), e.body, scope);
+        const inner = this.bindIndices(e.indices, e.body, scope);
         const body = this.lower(e.body, inner);
         if (e.indices.length !== 1) this.fail('softmax normalizes over one index', e);
         const name = e.indices[0]!.name;
@@ -100,17 +100,28 @@ export class ExprLowerer {
     }
   }
 
-  private name(name: string, at: Expr, scope: Scope): Val {
-    const b = scope.get(name);
-    if (b === undefined) {
-      if (name === 'pi') return constant(Math.PI);
-      if (name === 'inf') return constant(Infinity);
-      if (name === 'step') {
-        this.ctx.step ??= placeholder([], 'step');
-        return val(this.ctx.step);
-      }
-      return this.fail(`unknown name \`${name}\``, at, didYouMean(name, scope.visible()));
+  /** The declaration the checker resolved `at` to. */
+  declaration(at: Name | Ident): Declaration {
+    return this.ctx.bindings.get(at) ?? unchecked(this.ctx.reporter, `the name \`${at.name}\``, at);
+  }
+
+  /** The declaration of `at`, one that holds a value in a scope (not a built-in constant nor `step`). */
+  bound(at: Name | Ident): Bound {
+    const d = this.declaration(at);
+    return d.kind === 'constant' || d.kind === 'step' ? unchecked(this.ctx.reporter, `the built-in \`${at.name}\` as a declaration`, at) : d;
+  }
+
+  /** The value a name stands for here. */
+  private reference(at: Name | Ident, scope: Scope): Val {
+    const d = this.declaration(at);
+    if (d.kind === 'constant') return constant(d.value);
+    if (d.kind === 'step') {
+      this.ctx.step ??= placeholder([], 'step');
+      return val(this.ctx.step);
     }
+    const name = d.name;
+    // a global whose statement failed, or the objective's `loss` after a failed objective, adds no second error
+    const b = scope.get(d) ?? { kind: 'failed' };
     switch (b.kind) {
       case 'value':
         return b.val;
@@ -129,22 +140,48 @@ export class ExprLowerer {
       case 'failed':
         throw new Reported();
       case 'function':
-        return this.fail(`\`${name}\` is a function: call it with arguments`, at);
+        return unchecked(this.ctx.reporter, `the function \`${name}\` used as a value`, at);
     }
   }
 
   /**
-   * A scope binding the index variables `names` for `body`, each with its range when `body`
+   * A scope binding the index variables `indices` for `body`, each with its range when `body`
    * indexes a declared tensor with it (`w[i]`: the length of w's axis), so `i` can be a value.
    */
-  bindIndices(names: readonly string[], body: Expr, scope: Scope): Scope {
+  bindIndices(indices: readonly Ident[], body: Expr, scope: Scope): Scope {
     const inner = scope.child();
-    const sizes = indexRanges(body, names, scope);
-    for (const n of names) {
-      const size = sizes.get(n);
-      inner.set(n, size === undefined ? { kind: 'index' } : { kind: 'index', size });
+    const sizes = this.indexRanges(body, indices.map((i) => i.name), scope);
+    for (const id of indices) {
+      const size = sizes.get(id.name);
+      inner.set(this.bound(id), size === undefined ? { kind: 'index' } : { kind: 'index', size });
     }
     return inner;
+  }
+
+  /**
+   * The ranges of index variables `names` read off `body` without lowering it: where `w[.., i, ..]`
+   * indexes a name bound to a value, `i` ranges over that axis. Entries before `i` that are
+   * integers or slices keep or drop their axes as the lowering does.
+   */
+  private indexRanges(body: Expr, names: readonly string[], scope: Scope): Map<string, number> {
+    const out = new Map<string, number>();
+    const stack: Expr[] = [body];
+    while (stack.length > 0 && out.size < names.length) {
+      const e = stack.pop()!;
+      stack.push(...children(e));
+      if (e.kind !== 'Index' || e.target.kind !== 'Name') continue;
+      const d = this.ctx.bindings.get(e.target);
+      const b = d === undefined || d.kind === 'constant' || d.kind === 'step' ? undefined : scope.get(d);
+      if (b?.kind !== 'value') continue;
+      const shape = b.val.shape;
+      let axis = 0;
+      for (const ix of e.indices) {
+        if (axis >= shape.length) break;
+        if (ix.kind === 'Name' && names.includes(ix.name) && !out.has(ix.name)) out.set(ix.name, shape[axis]!);
+        axis++;
+      }
+    }
+    return out;
   }
 
   /** E[e]: the weighted mean over the draw axis. */
@@ -242,7 +279,7 @@ export class ExprLowerer {
         kept++;
         continue;
       }
-      if (ix.kind === 'Name' && scope.get(ix.name)?.kind === 'index') {
+      if (ix.kind === 'Name' && this.isIndexVariable(ix, scope)) {
         if (v.index.includes(ix.name)) this.fail(`index \`${ix.name}\` is used twice on one value`, ix);
         // the named axis moves in front of the positional ones (past the axes slices kept)
         const t = kept === 0 ? v.t : permute(v.t, moveAxis(v.t.rank, axis, v.index.length));
@@ -270,6 +307,12 @@ export class ExprLowerer {
     return v;
   }
 
+  /** Whether `n` names an index variable bound around it. */
+  private isIndexVariable(n: Name, scope: Scope): boolean {
+    const d = this.declaration(n);
+    return d.kind !== 'constant' && d.kind !== 'step' && scope.get(d)?.kind === 'index';
+  }
+
   /** `X[a:b]` on `axis`: bounds are constant integers within the axis, checked here, before the run. */
   private sliceAxis(v: Val, axis: number, ix: Slice, scope: Scope): Val {
     const size = v.t.shape[axis]!;
@@ -294,7 +337,7 @@ export class ExprLowerer {
 
   private reduce(e: Reduce, scope: Scope): Val {
     const names = e.indices.map((i) => i.name);
-    const inner = this.bindIndices(names, e.body, scope);
+    const inner = this.bindIndices(e.indices, e.body, scope);
     if (e.op === 'sum' && e.body.kind === 'Binary' && e.body.op === '*') {
       // sum_i a * b over an index both factors carry is a matrix product: no [.., n, ..] product
       const a = this.lower(e.body.left, inner);
@@ -331,11 +374,11 @@ export class ExprLowerer {
   }
 
   private gradShared(e: Grad, scope: Scope): Val {
-    const y = this.name(e.wrt.name, { kind: 'Name', name: e.wrt.name, span: e.wrt.span }, scope);
+    const y = this.reference(e.wrt, scope);
     const v = variable(y.t);
     const yv = val(v, y.index);
     const inner = scope.child();
-    inner.set(e.wrt.name, { kind: 'value', val: yv });
+    inner.set(this.bound(e.wrt), { kind: 'value', val: yv });
     const body = this.lower(e.body, inner);
     if (body.shape.length !== 0) {
       this.fail(`grad needs a scalar expression, got shape ${formatShape(body.shape)}`, e.body);
@@ -357,13 +400,14 @@ export class ExprLowerer {
 
   private call(e: Call, scope: Scope): Val {
     const name = e.callee.name;
-    const b = scope.get(name);
-    if (b?.kind === 'function') return this.callFunction(b.stmt, e, scope);
-    if (name === 'load') return this.fail('load("file") can only be the whole value of a let', e);
-    if (!isBuiltin(name)) {
-      const candidates = scope.visible().filter((n) => scope.get(n)?.kind === 'function');
-      return this.fail(`unknown function \`${name}\``, e.callee, didYouMean(name, candidates));
+    const f = this.ctx.bindings.get(e.callee);
+    if (f?.kind === 'function') {
+      const b = scope.get(f);
+      if (b?.kind !== 'function') return unchecked(this.ctx.reporter, `the function \`${name}\` before its definition`, e.callee);
+      return this.callFunction(b.stmt, e, scope);
     }
+    if (name === 'load') return this.fail('load("file") can only be the whole value of a let', e);
+    if (!isBuiltin(name)) return unchecked(this.ctx.reporter, `the function \`${name}\``, e.callee);
     const args = e.args.map((a) => this.lower(a, scope));
     if (name === 'randn' || name === 'rand') this.randomDraws++;
     if (name === 'dot' && args.length === 2) {
@@ -377,10 +421,7 @@ export class ExprLowerer {
     return located(this.ctx.reporter, e, `\`${name}\``, () => callBuiltin(name, args, this.ctx, e, this.fail.bind(this)));
   }
 
-  private callFunction(f: import('../ast.js').FuncStmt, e: Call, scope: Scope): Val {
-    if (f.params.length !== e.args.length) {
-      this.fail(`\`${f.name.name}\` takes ${f.params.length} argument${f.params.length === 1 ? '' : 's'}, got ${e.args.length}`, e);
-    }
+  private callFunction(f: FuncStmt, e: Call, scope: Scope): Val {
     const args = e.args.map((a) => this.lower(a, scope));
     const key = `${f.name.name}@${f.span.start}(${args.map((a) => `${a.t.id}[${a.index.join(',')}]`).join(';')})`;
     let done = this.calls.get(scope);
@@ -396,21 +437,27 @@ export class ExprLowerer {
   }
 
   /** The body of `f` lowered with its parameters bound to `args`. */
-  private inline(f: import('../ast.js').FuncStmt, e: Call, scope: Scope, args: readonly Val[]): Val {
+  private inline(f: FuncStmt, e: Call, scope: Scope, args: readonly Val[]): Val {
     const body = scope.child();
     f.params.forEach((p, k) => {
       const arg = args[k]!;
-      const declared = p.shape?.dims.map((d) => (d.kind === 'Num' ? d.value : dimValue(scope, d.name))) ?? [];
+      const declared = p.shape?.dims.map((d) => (d.kind === 'Num' ? d.value : this.dimValue(d, scope))) ?? [];
       if (declared.length !== arg.shape.length || declared.some((d, i) => d !== arg.shape[i])) {
         this.fail(
           `argument ${k + 1} of \`${f.name.name}\` should have shape ${formatShape(declared)}, got ${describe(arg)}`,
           e.args[k]!,
         );
       }
-      body.set(p.name.name, { kind: 'value', val: arg });
+      body.set(this.bound(p.name), { kind: 'value', val: arg });
     });
-    for (const w of f.where) body.set(w.decl.name.name, { kind: 'value', val: this.lower(w.value, body) });
+    for (const w of f.where) body.set(this.bound(w.decl.name), { kind: 'value', val: this.lower(w.value, body) });
     return this.lower(f.body, body);
+  }
+
+  /** The size a dim of a shape annotation stands for (NaN for a dim that failed to lower). */
+  dimValue(d: Ident, scope: Scope): number {
+    const b = scope.get(this.bound(d));
+    return b?.kind === 'dim' ? b.value : NaN;
   }
 }
 
@@ -419,36 +466,6 @@ function moveAxis(rank: number, from: number, to: number): number[] {
   const perm = Array.from({ length: rank }, (_, i) => i).filter((i) => i !== from);
   perm.splice(to, 0, from);
   return perm;
-}
-
-/**
- * The ranges of index variables `names` read off `body` without lowering it: where `w[.., i, ..]`
- * indexes a name bound to a value (or a dim-shaped global), `i` ranges over that axis. Entries
- * before `i` that are integers or slices keep or drop their axes as the lowering does.
- */
-function indexRanges(body: Expr, names: readonly string[], scope: Scope): Map<string, number> {
-  const out = new Map<string, number>();
-  const stack: Expr[] = [body];
-  while (stack.length > 0 && out.size < names.length) {
-    const e = stack.pop()!;
-    stack.push(...children(e));
-    if (e.kind !== 'Index' || e.target.kind !== 'Name') continue;
-    const b = scope.get(e.target.name);
-    if (b?.kind !== 'value') continue;
-    const shape = b.val.shape;
-    let axis = 0;
-    for (const ix of e.indices) {
-      if (axis >= shape.length) break;
-      if (ix.kind === 'Name' && names.includes(ix.name) && !out.has(ix.name)) out.set(ix.name, shape[axis]!);
-      axis++;
-    }
-  }
-  return out;
-}
-
-function dimValue(scope: Scope, name: string): number {
-  const b = scope.get(name);
-  return b?.kind === 'dim' ? b.value : NaN;
 }
 
 /** Elements of a vector literal laid out alike and broadcast to their common shape. */

@@ -51,3 +51,11 @@ export function budgetExceeded(reporter: Reporter, e: NodeBudgetError, at: Spann
   }
   return e;
 }
+
+/**
+ * A construct the checker refuses reached the lowering (a name it did not resolve, an unknown
+ * optimizer): a compiler bug, reported as one rather than thrown.
+ */
+export function unchecked(reporter: Reporter, what: string, at: Spanned): never {
+  return fail(reporter, `internal error: ${what} reached the lowering unchecked`, at);
+}

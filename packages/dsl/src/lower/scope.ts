@@ -1,8 +1,10 @@
-// Lexical scopes of the lowering: what each name stands for where it is used.
+// What each declaration stands for while lowering, in nested scopes. Names were resolved by the
+// checker (check/bound.ts): scopes are keyed by the declaration, never by a name's spelling.
 import type { FuncStmt } from '../ast.js';
+import type { GlobalInfo, Local } from '../check/scope.js';
 import type { Val } from './values.js';
 
-/** What a name is bound to while lowering. */
+/** What a declaration is bound to while lowering. */
 export type Binding =
   | { readonly kind: 'value'; readonly val: Val }
   | { readonly kind: 'dim'; readonly value: number }
@@ -15,25 +17,23 @@ export type Binding =
   | { readonly kind: 'failed' }
   | { readonly kind: 'function'; readonly stmt: FuncStmt };
 
+/** A declaration that holds a value while lowering (built-in constants and `step` need no scope). */
+export type Bound = GlobalInfo | Local;
+
 export class Scope {
-  private readonly names = new Map<string, Binding>();
+  private readonly values = new Map<Bound, Binding>();
 
   constructor(private readonly parent?: Scope) {}
 
-  get(name: string): Binding | undefined {
-    return this.names.get(name) ?? this.parent?.get(name);
+  get(declaration: Bound): Binding | undefined {
+    return this.values.get(declaration) ?? this.parent?.get(declaration);
   }
 
-  set(name: string, binding: Binding): void {
-    this.names.set(name, binding);
+  set(declaration: Bound, binding: Binding): void {
+    this.values.set(declaration, binding);
   }
 
   child(): Scope {
     return new Scope(this);
-  }
-
-  /** Every visible name, innermost first (for "did you mean"). */
-  visible(): string[] {
-    return [...this.names.keys(), ...(this.parent?.visible() ?? [])];
   }
 }

@@ -8,8 +8,9 @@ import type {
   Binding as WhereBinding, ClaimStmt, Decl, Expr, LetStmt, MetricStmt, ParamStmt, ProgramAst, SampleStmt, Series, Stmt,
   UpdateStmt,
 } from '../ast.js';
+import type { BoundProgram } from '../check/bound.js';
 import { Reporter } from '../diagnostics.js';
-import { isOptimizerKind, optimizerList } from '@descent/autodiff/optim';
+import { isOptimizerKind } from '@descent/autodiff/optim';
 import { OPTIMIZER_DEFAULTS } from '../optimizer-defaults.js';
 import type { LoadedData } from '../data.js';
 import { MAX_LOAD_BYTES } from '../limits.js';
@@ -20,9 +21,9 @@ import type {
 } from '../lowered.js';
 import type { LowerContext } from './context.js';
 import { ExprLowerer } from './expr.js';
-import { budgetExceeded, fail, Reported } from './failure.js';
+import { budgetExceeded, fail, Reported, unchecked } from './failure.js';
 import { MAX_DRAWS, Sampler, sampleLayout } from './sampling.js';
-import { Scope } from './scope.js';
+import { Scope, type Bound } from './scope.js';
 import { definitions } from '../check/scope.js';
 import { isMeasurement, seriesOfExpr, type IsSeries } from '../check/claims.js';
 import { children } from '../check/dependencies.js';
@@ -70,11 +71,14 @@ function dependsOnlyOn(t: Tensor, input: Tensor | undefined): boolean {
   return true;
 }
 
-/** Lowers a checked file. Errors go to `reporter`; the result is undefined when there were any. */
-export function lowerProgram(program: ProgramAst, reporter: Reporter, options: LowerOptions = {}): Lowered | undefined {
+/**
+ * Lowers a checked file (the bound program `check` returns: names are not resolved again here).
+ * Errors go to `reporter`; the result is undefined when there were any.
+ */
+export function lowerProgram(bound: BoundProgram, reporter: Reporter, options: LowerOptions = {}): Lowered | undefined {
   // large constants (a seed broadcast to [n, n], draws of fixed samples) are left to the plan, so
   // nothing big is allocated before the program's memory is checked
-  return withDeferredConstants(true, () => new FileLowerer(program, reporter, options).run());
+  return withDeferredConstants(true, () => new FileLowerer(bound, reporter, options).run());
 }
 
 class FileLowerer {
@@ -86,7 +90,10 @@ class FileLowerer {
   private readonly initRng: Random;
   private readonly letRng: Random;
   private sampler: Sampler | undefined;
+  private readonly program: ProgramAst;
   private readonly params: LoweredParam[] = [];
+  /** The index in `params` of each param's declaration. */
+  private readonly paramIndex = new Map<Bound, number>();
   private readonly metrics: LoweredMetric[] = [];
   private readonly curvature: LoweredCurvature[] = [];
   private readonly updates: LoweredUpdate[] = [];
@@ -100,18 +107,20 @@ class FileLowerer {
   private mode: ExpectMode = { kind: 'none' };
 
   constructor(
-    private readonly program: ProgramAst,
+    private readonly bound: BoundProgram,
     private readonly reporter: Reporter,
     private readonly options: LowerOptions,
     /** For `~ draws(x)`: lower only up to this statement, with a sampler of its own. */
     private readonly drawsFor?: { stop: Stmt; count: number; rng: Random },
   ) {
+    this.program = bound.ast;
     this.overrides = options.overrides ?? {};
     this.seed = options.seed ?? this.settingValue('seed') ?? 0;
     this.initRng = new Random(`${this.seed}/init`);
     this.letRng = new Random(`${this.seed}/let`);
     this.ctx = {
       reporter,
+      bindings: bound.bindings,
       constRng: this.letRng,
       draws: undefined,
       baseDir: options.baseDir ?? '.',
@@ -131,14 +140,15 @@ class FileLowerer {
       } catch (e) {
         if (e instanceof NodeBudgetError) throw budgetExceeded(this.reporter, e, s);
         if (!(e instanceof Reported)) throw e;
-        // names this statement would have defined: later uses add no "unknown name" cascade
-        for (const { id } of definitions(s)) if (this.scope.get(id.name) === undefined) this.scope.set(id.name, { kind: 'failed' });
+        // what this statement would have defined: later uses add no second error
+        for (const { id } of definitions(s)) {
+          const d = this.exprs.bound(id);
+          if (this.scope.get(d) === undefined) this.scope.set(d, { kind: 'failed' });
+        }
       }
     }
     if (this.drawsFor) return undefined;
-    if (this.objective === undefined && this.reporter.ok) {
-      this.reporter.error('the file has no `loss = ...` (or `maximize ...`)', { start: this.program.source.length, end: this.program.source.length });
-    }
+    // the checker made sure of an objective: it is missing only when its statement failed
     if (!this.reporter.ok || this.objective === undefined) return undefined;
     return {
       params: this.params,
@@ -186,8 +196,8 @@ class FileLowerer {
   private shapeOf(d: Decl): number[] {
     const shape = (d.shape?.dims ?? []).map((x) => {
       if (x.kind === 'Num') return x.value;
-      const b = this.scope.get(x.name);
-      if (b?.kind !== 'dim') fail(this.reporter, `\`${x.name}\` is not a dim`, x);
+      const b = this.scope.get(this.exprs.bound(x));
+      if (b?.kind !== 'dim') fail(this.reporter, `\`${x.name}\` is not a dim`, x); // its statement failed
       return b.value;
     });
     this.withinBudget(shape.reduce((a, b) => a * b, 1), `${d.name.name}${formatShape(shape)}`, d);
@@ -204,7 +214,7 @@ class FileLowerer {
 
   private withWhere(where: readonly WhereBinding[]): Scope {
     const s = this.scope.child();
-    for (const w of where) s.set(w.decl.name.name, { kind: 'value', val: this.exprs.lower(w.value, s) });
+    for (const w of where) s.set(this.exprs.bound(w.decl.name), { kind: 'value', val: this.exprs.lower(w.value, s) });
     return s;
   }
 
@@ -213,9 +223,9 @@ class FileLowerer {
       case 'DimStmt':
         for (const d of s.decls) {
           const name = d.name.name;
+          // an override was checked to be a positive integer (check/overrides.ts)
           const n = this.overrides[name] ?? this.positiveInt(d.value, `dim ${name}`);
-          if (!Number.isInteger(n) || n < 1) fail(this.reporter, `--set ${name}=${n}: a dim must be a positive integer`, d);
-          this.scope.set(name, { kind: 'dim', value: n });
+          this.scope.set(this.exprs.bound(d.name), { kind: 'dim', value: n });
           this.constants[name] = n;
         }
         return;
@@ -228,15 +238,16 @@ class FileLowerer {
       case 'ExpectStmt':
         return;
       case 'FuncStmt':
-        this.scope.set(s.name.name, { kind: 'function', stmt: s });
+        this.scope.set(this.exprs.bound(s.name), { kind: 'function', stmt: s });
         return;
       case 'LossStmt': {
         const v = this.exprs.lower(s.body, this.withWhere(s.where));
         this.requireScalar(v, s.body, 'the loss');
         this.objective = v;
         this.sense = s.sense;
-        // later metrics may use the objective's value by its claim name
-        if (this.scope.get('loss') === undefined) this.scope.set('loss', { kind: 'value', val: v });
+        // later metrics may use the objective's value by its claim name (unless the file declares `loss`)
+        const loss = this.bound.bindings.get(s);
+        if (loss !== undefined && loss.kind === 'let') this.scope.set(loss, { kind: 'value', val: v });
         return;
       }
       case 'MetricStmt': {
@@ -258,8 +269,8 @@ class FileLowerer {
         return;
       }
       case 'UpdateStmt': {
-        const k = this.params.findIndex((p) => p.name === s.name.name);
-        if (k < 0) fail(this.reporter, `update: \`${s.name.name}\` is not a param`, s.name);
+        const k = this.paramIndex.get(this.exprs.bound(s.name));
+        if (k === undefined) fail(this.reporter, `update: \`${s.name.name}\` is not a param`, s.name); // it failed to lower
         const t = this.indexed(s, `update ${s.name.name}`);
         const shape = this.params[k]!.shape;
         if (!sameShape(t.shape, shape) && t.size !== 1) {
@@ -270,13 +281,13 @@ class FileLowerer {
       }
       case 'OptimizerStmt': {
         const name = s.name.name;
-        if (!isOptimizerKind(name)) fail(this.reporter, `unknown optimizer \`${name}\` (${optimizerList()})`, s.name);
+        if (!isOptimizerKind(name)) unchecked(this.reporter, `the optimizer \`${name}\``, s.name);
         const defaults = OPTIMIZER_DEFAULTS[name];
         const args: Record<string, number> = Object.fromEntries(defaults);
         const schedule: Record<string, string> = Object.create(null) as Record<string, string>;
         s.args.forEach((a, k) => {
           const key = a.name?.name ?? defaults[k]?.[0];
-          if (key === undefined || !(key in args)) fail(this.reporter, `optimizer ${name} has no argument ${a.name?.name ?? k + 1}`, a);
+          if (key === undefined || !(key in args)) unchecked(this.reporter, `argument ${a.name?.name ?? k + 1} of the optimizer ${name}`, a);
           const override = this.overrides[key];
           if (override !== undefined) {
             args[key] = override;
@@ -316,10 +327,10 @@ class FileLowerer {
    * not random, with no other free index, laid out as [sizes of i, j, ...] ++ its own shape.
    */
   private indexed(s: MetricStmt | UpdateStmt, what: string): Tensor {
-    const scope = this.exprs.bindIndices(s.indices.map((i) => i.name), s.body, this.withWhere(s.where));
+    const scope = this.exprs.bindIndices(s.indices, s.body, this.withWhere(s.where));
     const v = this.exprs.lower(s.body, scope);
     const names = s.indices.map((i) => i.name);
-    if (isRandom(v)) fail(this.reporter, `${what} is random: wrap it in E[...]`, s.body);
+    if (isRandom(v)) unchecked(this.reporter, `a random ${what}`, s.body);
     const extra = v.index.filter((n) => !names.includes(n));
     if (extra.length) fail(this.reporter, `${what} has free index ${extra.join(', ')}`, s.body);
     const missing = names.filter((n) => !v.index.includes(n));
@@ -330,7 +341,7 @@ class FileLowerer {
   }
 
   private requireScalar(v: Val, at: Expr, what: string): void {
-    if (isRandom(v)) fail(this.reporter, `${what} is random: take its expectation with E[...]`, at);
+    if (isRandom(v)) unchecked(this.reporter, `a random value of ${what}`, at);
     if (v.index.length) fail(this.reporter, `${what} has free index ${v.index.join(', ')}: reduce it with sum_${v.index[0]}`, at);
     if (v.shape.length) fail(this.reporter, `${what} must be a scalar, got shape ${formatShape(v.shape)}`, at);
   }
@@ -351,13 +362,13 @@ class FileLowerer {
       if (s.value.kind === 'Num') this.constants[name] = s.value.value;
     }
     if (declared) v = this.conform(v, declared, s.value, `let ${name}`);
-    this.scope.set(name, { kind: 'value', val: v });
+    this.scope.set(this.exprs.bound(s.decl.name), { kind: 'value', val: v });
   }
 
   private load(s: LetStmt, declared: number[] | undefined): Val {
     const call = s.value as Extract<Expr, { kind: 'Call' }>;
     const arg = call.args[0];
-    if (call.args.length !== 1 || arg?.kind !== 'Str') fail(this.reporter, 'load takes one file name in quotes: load("x.csv")', call);
+    if (call.args.length !== 1 || arg?.kind !== 'Str') unchecked(this.reporter, 'a `load` without one file name in quotes', call);
     const given = this.options.data?.[s.decl.name.name];
     const read = this.options.load ?? ((path: string): LoadResult => ({ ok: false, message: `${excerpt(path, 200)}: no file reader was given` }));
     const r: LoadResult = given !== undefined ? { ok: true, data: given.data, shape: [...given.shape] } : read(arg.value, this.ctx.baseDir, {
@@ -388,8 +399,10 @@ class FileLowerer {
       const shape = this.shapeOf(d);
       const initial = this.initialValue(s, d, shape);
       const ph = placeholder(shape, name);
+      const declaration = this.exprs.bound(d.name);
+      this.paramIndex.set(declaration, this.params.length);
       this.params.push({ name, shape, placeholder: ph, initial });
-      this.scope.set(name, { kind: 'value', val: val(ph) });
+      this.scope.set(declaration, { kind: 'value', val: val(ph) });
     }
   }
 
@@ -409,7 +422,7 @@ class FileLowerer {
     switch (dist.name.name) {
       case 'normal':
       case 'uniform': {
-        if (args.length !== 2) fail(this.reporter, `${dist.name.name} takes 2 arguments`, dist);
+        if (args.length !== 2) unchecked(this.reporter, `${dist.name.name} without 2 arguments`, dist);
         const a = this.lowerConst(args[0]!, `${dist.name.name}'s first argument`);
         const b = this.lowerConst(args[1]!, `${dist.name.name}'s second argument`);
         const out = new Float64Array(size);
@@ -417,19 +430,19 @@ class FileLowerer {
       }
       case 'draws': {
         const target = args[0];
-        if (args.length !== 1 || target?.kind !== 'Name') fail(this.reporter, 'draws takes the name of a random value: draws(x)', dist);
+        if (args.length !== 1 || target?.kind !== 'Name') unchecked(this.reporter, '`draws` without the name of a random value', dist);
         const count = shape[0] ?? 1;
         // lower the file again up to this statement, with `count` fixed draws of its own
         const scratch = new Reporter(this.program.source, this.reporter.file);
-        const sub = new FileLowerer(this.program, scratch, this.options, {
+        const sub = new FileLowerer(this.bound, scratch, this.options, {
           stop: s,
           count,
           rng: new Random(`${this.seed}/draws/${d.name.name}`),
         });
         withDeferredConstants(false, () => sub.run());
         if (!scratch.ok) fail(this.reporter, `draws(${target.name}): ${scratch.diagnostics[0]!.message}`, dist);
-        const b = sub.scope.get(target.name);
-        if (b?.kind !== 'value' || !isRandom(b.val)) fail(this.reporter, `draws(${target.name}): \`${target.name}\` is not a random value`, target);
+        const b = sub.scope.get(this.exprs.bound(target));
+        if (b?.kind !== 'value' || !isRandom(b.val)) unchecked(this.reporter, `\`draws\` of the value \`${target.name}\` that is not random`, target);
         const v = b.val;
         const row = shape.slice(1);
         if (v.index.length !== 1 || !sameShape(v.shape, row)) {
@@ -438,7 +451,7 @@ class FileLowerer {
         return Float64Array.from(v.t.data);
       }
       default:
-        return fail(this.reporter, `unknown distribution \`${dist.name.name}\` for a param (normal, uniform or draws)`, dist.name);
+        return unchecked(this.reporter, `the distribution \`${dist.name.name}\` for a param`, dist.name);
     }
   }
 
@@ -490,7 +503,7 @@ class FileLowerer {
       const name = d.name.name;
       let v: Val;
       if (dist.name.name === 'normal') {
-        if (dist.args.length !== 2) fail(this.reporter, 'normal takes 2 arguments: normal(mean, std)', dist);
+        if (dist.args.length !== 2) unchecked(this.reporter, '`normal` without 2 arguments', dist);
         const mean = this.exprs.lower(dist.args[0]!, this.scope);
         const std = this.exprs.lower(dist.args[1]!, this.scope);
         v = sampler.normal(name, this.shapeOf(d), mean, std);
@@ -502,9 +515,9 @@ class FileLowerer {
         }
         v = sampler.categorical(name, p);
       } else {
-        return fail(this.reporter, `unknown distribution \`${dist.name.name}\` for a sample (normal or categorical)`, dist.name);
+        return unchecked(this.reporter, `the distribution \`${dist.name.name}\` for a sample`, dist.name);
       }
-      this.scope.set(name, { kind: 'value', val: v });
+      this.scope.set(this.exprs.bound(d.name), { kind: 'value', val: v });
     }
   }
 
@@ -513,7 +526,7 @@ class FileLowerer {
     const p = s.dist.args[0];
     if (p?.kind === 'Vector') return p.elements.length;
     if (p?.kind === 'Name') {
-      const b = this.scope.get(p.name);
+      const b = this.scope.get(this.exprs.bound(p));
       if (b?.kind === 'value' && b.val.shape.length === 1) return b.val.shape[0]!;
     }
     return fail(this.reporter, 'categorical(p): p must be a vector defined before the first sample', s.dist);

@@ -8,7 +8,7 @@
 ;; dependency chain); 2^k is built from its bits. Lanes outside (-708, 709) or NaN: below -746 the
 ;; result is 0 (as is Math.exp's); the rest (NaN, +inf, the subnormal band, overflow) call the
 ;; imported Math.exp, so they equal it exactly. Error in (-708, 709): under 2 ulp measured
-;; (test/autodiff/wasm-exp.test.ts holds it under 6e-16 relative, the bound of fast-exp.ts).
+;; (test/autodiff/kernels/exp-wasm.test.ts holds it under 6e-16 relative, the bound of fast-exp.ts).
 ;; The exp body is written out in each hot loop (V8 11 does not inline WebAssembly calls: a call
 ;; per two lanes cost ~40%), and those loops only note lanes out of range; a run with any is
 ;; redone through $expv, which handles them. Loops are written as guarded do-while loops (the

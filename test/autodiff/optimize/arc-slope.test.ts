@@ -1,0 +1,58 @@
+// The arc-slope pass: an arc-cosine kernel whose gradient is taken reads its value off the slope
+// (π − acos c) that the gradient computes, so the plan takes one acos per cosine, and every value
+// and gradient is bit-identical to the plan without the pass.
+import fc from 'fast-check';
+import { describe, expect, it } from 'vitest';
+import {
+  arcKernel, backward, clamp, div, matmul, maximum, mul, norm, OPTIONAL_PASSES, placeholder, planOf, reshape, sum, transpose,
+  type PlanOptions, type Tensor,
+} from '@descent/autodiff';
+
+/** The Gram form of sum_{i,j} relu_kernel(w_i, w_j) (as the language lowers it) and its gradient. */
+function gram(n: number, d: number): { inputs: Tensor[]; outputs: Tensor[] } {
+  const w = placeholder([n, d], 'w');
+  const nrm = norm(w, [1]);
+  const nn = mul(reshape(nrm, [n, 1]), reshape(nrm, [1, n]));
+  const c = clamp(div(matmul(w, transpose(w)), maximum(nn, 1e-300)), -1, 1);
+  const loss = sum(mul(nn, mul(arcKernel(c), 1 / (2 * Math.PI))));
+  return { inputs: [w], outputs: [loss, ...backward(loss, [w])] };
+}
+
+const withoutArcSlope: PlanOptions = { passes: OPTIONAL_PASSES.filter((p) => p !== 'arc-slope') };
+const acosLoops = (dump: string): number => dump.split('\n').filter((line) => line.includes('lib.acos') || line.includes('lib.arcKernel')).length;
+
+describe('arc-slope pass', () => {
+  it('computes each cosine\'s acos once for the value and the gradient (one loop, not two)', () => {
+    const { inputs, outputs } = gram(6, 4);
+    expect(acosLoops(planOf(inputs, outputs, withoutArcSlope).dump())).toBe(2);
+    const dump = planOf(inputs, outputs).dump();
+    expect(acosLoops(dump)).toBe(1);
+    expect(dump).not.toContain('lib.arcKernel');
+  });
+
+  it('leaves a plan without the gradient as it was (no slope to read the value off)', () => {
+    const { inputs, outputs } = gram(5, 3);
+    const dump = planOf(inputs, [outputs[0]!]).dump();
+    expect(dump).toContain('lib.arcKernel');
+    expect(acosLoops(dump)).toBe(1);
+  });
+
+  it('gives bit-identical values and gradients, parallel and opposite rows included', () => {
+    fc.assert(
+      fc.property(fc.integer({ min: 1, max: 7 }), fc.integer({ min: 1, max: 5 }), fc.integer({ min: 0, max: 2 ** 31 - 1 }), (n, d, seed) => {
+        const { inputs, outputs } = gram(n, d);
+        let s = seed;
+        const next = (): number => ((s = (s * 1103515245 + 12345) % 2 ** 31) / 2 ** 31) * 2 - 1;
+        const w = Float64Array.from({ length: n * d }, next);
+        // row 1 parallel to row 0, row 2 opposite to it (cosines exactly ±1 up to rounding)
+        if (n > 1) for (let k = 0; k < d; k++) w[d + k] = 2 * w[k]!;
+        if (n > 2) for (let k = 0; k < d; k++) w[2 * d + k] = -w[k]!;
+        const on = planOf(inputs, outputs).run([w]).map((t) => Array.from(t.data));
+        const off = planOf(inputs, outputs, withoutArcSlope).run([w]).map((t) => Array.from(t.data));
+        expect(on).toEqual(off);
+        expect(on.flat().every(Number.isFinite)).toBe(true);
+      }),
+      { numRuns: 40 },
+    );
+  });
+});
