@@ -7,6 +7,7 @@ import { benchCompileCost } from './compile-cost.mjs';
 import { benchExamples } from './examples.mjs';
 import { benchVmap } from './vmap.mjs';
 import { benchRandom } from './random.mjs';
+import { benchSweep } from './sweep.mjs';
 
 console.log(`descent benchmarks — node ${process.version}, ${new Date().toISOString()}`);
 benchAutodiff();
@@ -16,4 +17,5 @@ benchCompileCost();
 await benchExamples();
 benchVmap();
 benchRandom();
+benchSweep({ seeds: 8, steps: 2000 });
 await benchCli();

@@ -24,7 +24,7 @@ export {
   type NestedArray, type TensorLike, type Trace,
 } from './tensor.js';
 export { grad, grads, hvp, jvp, valueAndGrad, vjp, type ArgIndex, type Argnum, type GradOptions, type Inputs } from './transforms.js';
-export { vmap, type InAxes, type VmapOptions } from './vmap.js';
+export { batchGraph, MissingBatchRuleError, vmap, type BatchGraphOptions, type InAxes, type VmapOptions } from './vmap.js';
 export { batchRuleOf, defineBatchRule, type BatchedValue, type BatchRule } from './batching.js';
 export { flattenTree, type FlatTree, type InputTree, type TensorTree, type TreeLike } from './tree.js';
 export { estimatePlanBytes, formatBytes, type MemoryEstimate } from './memory.js';
