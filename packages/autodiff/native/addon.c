@@ -141,6 +141,28 @@ static napi_value logsumexp(napi_env env, napi_callback_info info) {
   return 0;
 }
 
+/* randomNormal / randomUniform(state, out, offset, count): state an Int32Array of the 4 generator words. */
+static napi_value random_fill(napi_env env, napi_callback_info info, int normal) {
+  napi_value argv[4];
+  if (!args(env, info, 4, argv, "random fill expects 4 arguments")) return 0;
+  napi_typedarray_type type;
+  size_t words;
+  void *state;
+  f64 out;
+  int32_t offset, count;
+  if (napi_get_typedarray_info(env, argv[0], &type, &words, &state, 0, 0) != napi_ok || type != napi_int32_array || words != 4)
+    return fail(env, 0, "random fill: state must be an Int32Array of 4 words");
+  if (!get_f64(env, argv[1], &out) || !get_int(env, argv[2], &offset) || !get_int(env, argv[3], &count))
+    return fail(env, 0, "random fill: (state, out, offset, count) with a Float64Array and integers >= 0");
+  if ((size_t)offset + (size_t)count > out.length) return fail(env, 1, "random fill: offset + count is past the end of out");
+  if (normal) descent_random_normal((uint32_t *)state, out.data + offset, count);
+  else descent_random_uniform((uint32_t *)state, out.data + offset, count);
+  return 0;
+}
+
+static napi_value random_normal(napi_env env, napi_callback_info info) { return random_fill(env, info, 1); }
+static napi_value random_uniform(napi_env env, napi_callback_info info) { return random_fill(env, info, 0); }
+
 static napi_value residual_sums(napi_env env, napi_callback_info info) {
   napi_value argv[9];
   if (!args(env, info, 9, argv, "residualSums expects 9 arguments")) return 0;
@@ -196,7 +218,7 @@ static void release_scratch(void *unused) {
   descent_release_rows_scratch();
 }
 
-/* exports: { isa, blocking, gemm, exp, softmax, logsumexp, residualSums } on a CPU that can run the kernels, { isa, missing } otherwise. */
+/* exports: { isa, blocking, gemm, exp, softmax, logsumexp, residualSums, randomNormal, randomUniform } on a CPU that can run the kernels, { isa, missing } otherwise. */
 static napi_value init(napi_env env, napi_value exports) {
   const char *missing = missing_feature();
   if (napi_add_env_cleanup_hook(env, release_scratch, 0) != napi_ok) return 0;
@@ -205,7 +227,8 @@ static napi_value init(napi_env env, napi_value exports) {
   if (!export_string(env, exports, "blocking", descent_gemm_blocking())) return 0;
   if (!export_function(env, exports, "gemm", gemm) || !export_function(env, exports, "exp", exp_) ||
       !export_function(env, exports, "softmax", softmax) || !export_function(env, exports, "logsumexp", logsumexp) ||
-      !export_function(env, exports, "residualSums", residual_sums))
+      !export_function(env, exports, "residualSums", residual_sums) ||
+      !export_function(env, exports, "randomNormal", random_normal) || !export_function(env, exports, "randomUniform", random_uniform))
     return 0;
   return exports;
 }

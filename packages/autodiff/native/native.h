@@ -1,7 +1,8 @@
-// The native kernels' C interface (gemm.c, rows.c, isa.c), called by the Node-API binding (addon.c).
+// The native kernels' C interface (gemm.c, rows.c, random.c, isa.c), called by the Node-API binding (addon.c).
 #ifndef DESCENT_NATIVE_H
 #define DESCENT_NATIVE_H
 #include <stddef.h>
+#include <stdint.h>
 
 /* C = op(A)·op(B) (or C += op(A)·op(B) when accumulate), row-major, op(A) [m, k], op(B) [k, n]:
    A stored [m, k] or [k, m] (transA), B stored [k, n] or [n, k] (transB). C must not overlap A or B.
@@ -21,6 +22,10 @@ void descent_softmax_rows(const double *x, double *out, size_t rows, size_t n, d
    its scratch could not be allocated. */
 int descent_logsumexp_rows(const double *x, double *out, size_t rows, size_t n);
 
+/* The bulk generator (random.c): `count` standard normals, or uniforms in [0, 1), into out, from
+   and advancing the xoshiro128** state (4 words); the same bits as src/random/bulk-js.ts. */
+void descent_random_normal(uint32_t *state, double *out, size_t count);
+void descent_random_uniform(uint32_t *state, double *out, size_t count);
 /* One pass over x [rows, cols] with t = m[j] - x[i, j] (t = -x[i, j] when m is null): each non-null
    output gets its sum times its scale: row_sq[i] = scale[0] Σ_j t², row_sum[i] = scale[1] Σ_j t,
    col_sq[j] = scale[2] Σ_i t², col_sum[j] = scale[3] Σ_i t. Outputs must not overlap x or m. */

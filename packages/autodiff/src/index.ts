@@ -15,6 +15,7 @@ export { allPrimitives, primitiveFamilies } from './primitives/index.js';
 export { defineVjp, vjpOf } from './derivatives/index.js';
 export type { VjpRule } from './derivative.js';
 export { Random, rand, randn, type RandomState } from './random.js';
+export { BULK_GENERATOR, BulkRandom, categoriesFromUniforms, type BulkRandomState } from './random/bulk.js';
 export { broadcastShapes, formatShape, sameShape, ShapeError, sizeOf, type Shape } from './shape.js';
 export {
   apply, constant, DEFERRED_CONSTANT_ELEMENTS, full, NodeBudgetError, ones, placeholder, scalar, Tensor, tensor, toTensor,

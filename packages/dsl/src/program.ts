@@ -1,7 +1,7 @@
 // A compiled program: parameter buffers, one plan for loss + gradients + updates, one for metrics.
 import {
-  allocate, backward, constant, estimatePlanBytes, formatBytes, neg, planOf, Random, withDeferredConstants, type Plan,
-  type RandomState, type Shape, type Tensor,
+  allocate, backward, BulkRandom, constant, estimatePlanBytes, formatBytes, neg, planOf, withDeferredConstants, type Plan,
+  type BulkRandomState, type Shape, type Tensor,
 } from '@descent/autodiff';
 import { CurvatureMetrics, type CurvatureMethod, type CurvatureReport } from './curvature.js';
 import type { ClaimSetting, Lowered, Settings } from './lowered.js';
@@ -43,7 +43,7 @@ export class Program {
   private readonly makeEvalPlan: () => Plan;
   private readonly makeMetricPlan: () => Plan;
   private metricData: readonly Float64Array[] | undefined;
-  private sampleRng: Random;
+  private sampleRng: BulkRandom;
   private readonly minimize: boolean;
   /** The `step` counter's input buffer (one value), read by every plan. */
   private readonly stepBuffer: Float64Array = allocate(1);
@@ -112,7 +112,7 @@ export class Program {
     const optimizer = lowered.settings.optimizer;
     this.settings = this.scheduled.length === 0 ? lowered.settings
       : { ...lowered.settings, optimizer: { ...optimizer, args: { ...optimizer.args, ...this.optimizerArgsAt(0) } } };
-    this.sampleRng = new Random(`${seed}/samples`);
+    this.sampleRng = new BulkRandom(`${seed}/samples`);
     this.resample();
   }
 
@@ -265,13 +265,13 @@ export class Program {
     return this.curvature.report();
   }
 
-  sampleState(): RandomState {
+  sampleState(): BulkRandomState {
     return this.sampleRng.state();
   }
 
   /** Continues the sample stream from a saved state (checkpoint resume), redrawing nothing. */
-  restoreSampleState(state: RandomState, currentBatch: readonly Float64Array[]): void {
-    this.sampleRng = new Random(`${this.seed}/samples`, state);
+  restoreSampleState(state: BulkRandomState, currentBatch: readonly Float64Array[]): void {
+    this.sampleRng = new BulkRandom(`${this.seed}/samples`, state);
     currentBatch.forEach((b, i) => this.noise[i]!.set(b));
   }
 

@@ -4,7 +4,7 @@ import { compile, matmul, mul, Random, softmax, sub, sum } from '@descent/autodi
 import { kernelsOf } from '../../../packages/autodiff/src/kernels/native.js';
 import { kernelBackend, kernelBackends, selectedKernel, setKernelBackend, type KernelOp } from '../../../packages/autodiff/src/kernels/registry.js';
 
-const ops: KernelOp[] = ['matmul', 'softmax', 'logsumexp', 'residualSums'];
+const ops: KernelOp[] = ['matmul', 'softmax', 'logsumexp', 'residualSums', 'randomNormal', 'randomUniform'];
 const initial = Object.fromEntries(ops.map((op) => [op, kernelBackend(op)])) as Record<KernelOp, ReturnType<typeof kernelBackend>>;
 afterEach(() => ops.forEach((op) => setKernelBackend(op, initial[op])));
 

@@ -7,6 +7,9 @@ import { gemmWasm, wasmGemmAvailable } from './matmul-wasm.js';
 import type { Gemm } from './matmul.js';
 import { nativeKernels } from './native.js';
 import { logsumexpRowsWasm, softmaxRowsWasm, wasmExpAvailable } from './exp-wasm.js';
+import { fillNormalJs, fillUniformJs } from '../random/bulk-js.js';
+import { fillNormalNative, fillUniformNative, type BulkFill } from '../random/bulk-native.js';
+import { fillNormalWasm, fillUniformWasm, wasmRandomAvailable } from '../random/bulk-wasm.js';
 import { residualSumsJs, type ResidualSums } from './residual.js';
 
 export type Backend = 'native' | 'wasm' | 'js';
@@ -25,6 +28,10 @@ export interface KernelSignatures {
   readonly softmax: (x: Float64Array, out: Float64Array, rows: number, n: number, lse: Float64Array | undefined, emptyAsZero: boolean) => boolean;
   /** out[o] = logsumexp of row o. */
   readonly logsumexp: (x: Float64Array, out: Float64Array, rows: number, n: number) => boolean;
+  /** Standard normals from the bulk generator's state (random/bulk-js.ts): the same bits on every backend. */
+  readonly randomNormal: BulkFill;
+  /** Uniforms in [0, 1) from the bulk generator's state: the same bits on every backend. */
+  readonly randomUniform: BulkFill;
   /** Sums of a residual t = m[j] - x[i, j] and of t², by row and by column, in one pass (kernels/residual.ts). */
   readonly residualSums: ResidualSums;
 }
@@ -51,6 +58,16 @@ const kernels: { readonly [K in KernelOp]: Readonly<Partial<Record<Backend, Kern
     ...(wasmExpAvailable ? { wasm: logsumexpRowsWasm } : {}),
     js: byJsLoop,
   },
+  randomNormal: {
+    ...(fillNormalNative !== null ? { native: fillNormalNative } : {}),
+    ...(wasmRandomAvailable ? { wasm: fillNormalWasm } : {}),
+    js: fillNormalJs,
+  },
+  randomUniform: {
+    ...(fillUniformNative !== null ? { native: fillUniformNative } : {}),
+    ...(wasmRandomAvailable ? { wasm: fillUniformWasm } : {}),
+    js: fillUniformJs,
+  },
   residualSums: {
     ...(native?.residualSums !== undefined ? { native: native.residualSums } : {}),
     js: residualSumsJs,
@@ -65,12 +82,15 @@ function firstAvailable(op: KernelOp): Backend {
 
 const backends: Record<KernelOp, Backend> = {
   matmul: firstAvailable('matmul'), softmax: firstAvailable('softmax'), logsumexp: firstAvailable('logsumexp'),
+  randomNormal: firstAvailable('randomNormal'), randomUniform: firstAvailable('randomUniform'),
   residualSums: firstAvailable('residualSums'),
 };
 const selected: { -readonly [K in KernelOp]: KernelSignatures[K] } = {
   matmul: kernels.matmul[backends.matmul]!,
   softmax: kernels.softmax[backends.softmax]!,
   logsumexp: kernels.logsumexp[backends.logsumexp]!,
+  randomNormal: kernels.randomNormal[backends.randomNormal]!,
+  randomUniform: kernels.randomUniform[backends.randomUniform]!,
   residualSums: kernels.residualSums[backends.residualSums]!,
 };
 
