@@ -26,4 +26,13 @@ describe('batchUnits', () => {
     expect(batchUnits(runs.slice(0, 3), 4).map((u) => u.length)).toEqual([3]);
     expect(batchUnits(runs.slice(0, 5), 3).map((u) => u.length)).toEqual([2, 3]);
   });
+
+  it('makes each entry of an unbatchable setting a unit of its own (free workers take them one by one), the other settings batched', () => {
+    const runs = planSweep([{ name: 'n', values: [2, 3] }], [1, 2, 3, 4]);
+    const n3 = runs.find((r) => r.id.startsWith('n=3'))!.group;
+    expect(ids(batchUnits(runs, 2, new Set([n3])))).toEqual([
+      ['n=2 seed=1', 'n=2 seed=2'], ['n=2 seed=3', 'n=2 seed=4'],
+      ['n=3 seed=1'], ['n=3 seed=2'], ['n=3 seed=3'], ['n=3 seed=4'],
+    ]);
+  });
 });

@@ -13,14 +13,15 @@ import { entryConfig, type EntryResult, type SweepJob } from './sweep-run.js';
  * The sweep's entries as units of work: each run of consecutive entries that differ only in the
  * seed (same settings, same optimizer) is one unit, to run batched; every other entry is a unit
  * of its own. With `jobs` workers a unit of S seeds is cut into up to `jobs` units of about S /
- * jobs seeds, so that every worker has a share.
+ * jobs seeds, so that every worker has a share. The entries of a group in `unbatchable` (see
+ * programObstacle) are units of their own, handed to whichever worker is free.
  */
-export function batchUnits(runs: readonly PlannedRun[], jobs = 1): PlannedRun[][] {
+export function batchUnits(runs: readonly PlannedRun[], jobs = 1, unbatchable: ReadonlySet<string> = new Set()): PlannedRun[][] {
   const groups: PlannedRun[][] = [];
   for (const r of runs) {
     const last = groups[groups.length - 1];
     const head = last?.[0];
-    if (last && head && r.seed !== null && head.seed !== null && r.group === head.group && r.optimizer === head.optimizer) last.push(r);
+    if (last && head && !unbatchable.has(r.group) && r.seed !== null && head.seed !== null && r.group === head.group && r.optimizer === head.optimizer) last.push(r);
     else groups.push([r]);
   }
   return groups.flatMap((g) => {
@@ -50,6 +51,17 @@ export function setupObstacle(s: Setup): string | null {
  * sweep measured 0.9x the time of --no-batch with two seeds a program, 0.7x with one).
  */
 export const BATCH_ELEMENTS = 2048;
+
+/**
+ * Why no program of this setup's seeds can run batched, whatever its optimizer (null: it can):
+ * fresh samples, update rules, or tensors too large for two seeds a batch.
+ */
+export function programObstacle(s: Setup): string | null {
+  if (s.program.freshSampling) return 'it draws fresh samples every step';
+  if (s.program.paramInfo.some((p) => p.updated)) return 'it has update rules';
+  const largest = largestTensor(s.program);
+  return Math.floor(BATCH_ELEMENTS / largest) < 2 ? `its tensors (up to ${largest} values) are too large to gain from a seed axis` : null;
+}
 
 /** The size of the largest tensor of a program's loss and metrics graph. */
 function largestTensor(program: Program): number {

@@ -14,7 +14,7 @@ import { requeueThisTask, slurmTask } from '../slurm.js';
 import { slurmScript } from '../slurm-script.js';
 import { writeManifest, type SweepManifest } from '../sweep-collect.js';
 import { planSweep, planText, selectRun, type PlannedRun } from '../sweep-plan.js';
-import { batchUnits, checkForBatch } from '../sweep-batch.js';
+import { batchUnits, checkForBatch, programObstacle } from '../sweep-batch.js';
 import { entryConfig, removeEntries, runOrContinueEntry, type EntryResult, type EntryStart, type SweepJob } from '../sweep-run.js';
 import { runUnit } from '../sweep-unit.js';
 import { submitSweep } from '../sweep-submit.js';
@@ -92,10 +92,13 @@ export async function sweepCommand(a: CommandArgs, io: Io): Promise<number> {
   // every distinct setting is compiled once up front: a bad value fails now, not in run 37 (an
   // --index task compiles its own entry only)
   const checked = new Set<string>();
+  // settings whose seeds cannot run batched: their entries go to the workers one at a time
+  const unbatchable = new Set<string>();
   for (const r of flags.index === undefined ? runs : []) {
     if (checked.has(r.group)) continue;
     checked.add(r.group);
-    setup(entryConfig(base, r), 'sweep', undefined, flags.noBatch === true ? undefined : checkForBatch);
+    const s = setup(entryConfig(base, r), 'sweep', undefined, flags.noBatch === true ? undefined : checkForBatch);
+    if (flags.noBatch !== true && programObstacle(s) !== null) unbatchable.add(r.group);
   }
   const dir = flags.out ?? defaultOutDir(`${base.name}-sweep`);
   const manifest: SweepManifest = {
@@ -162,7 +165,7 @@ export async function sweepCommand(a: CommandArgs, io: Io): Promise<number> {
     };
     // seeds of one setting run as one batched program, cut into a share per worker (--no-batch: one program per entry)
     const batch = flags.noBatch !== true;
-    const units = batch ? batchUnits(runs, jobs) : runs.map((r) => [r]);
+    const units = batch ? batchUnits(runs, jobs, unbatchable) : runs.map((r) => [r]);
     if (jobs === 1 || units.length === 1) {
       for (const unit of units) {
         if (stop.requested()) break;
