@@ -1,4 +1,4 @@
-// The native kernels' C interface (gemm.c, rows.c, isa.c), called by the Node-API binding (addon.c).
+// The native kernels' C interface (gemm.c, rows.c, arc.c, isa.c), called by the Node-API binding (addon.c).
 #ifndef DESCENT_NATIVE_H
 #define DESCENT_NATIVE_H
 #include <stddef.h>
@@ -20,6 +20,11 @@ void descent_softmax_rows(const double *x, double *out, size_t rows, size_t n, d
 /* out[r] = log sum_i exp(x[r·n + i]) for r < rows, stably (max first). Returns 0, or -1 when
    its scratch could not be allocated. */
 int descent_logsumexp_rows(const double *x, double *out, size_t rows, size_t n);
+
+/* out[i] = π − acos(min(max(x[i], -1), 1)) for i < count (out == x allowed): the arc-cosine kernel's
+   slope of clamped cosines (arc.c); bit-identical to the generated clamp and kernels/fast-acos.ts
+   (NaN clamps to -1 there, as in the generated maximum). */
+void descent_arc_slope_clamped(const double *x, double *out, size_t count);
 
 /* Frees the calling thread's scratch (the binding calls both when a Node env, a worker, ends). */
 void descent_release_gemm_scratch(void);

@@ -1,6 +1,6 @@
 // Derivative rules of the linear-algebra primitives (matmul, norm, det, inv), the factorizations and the ReLU kernel.
 import type { RulesOf } from '../derivative.js';
-import { add, angle, div, gt, mul, neg, norm, reshape, sin, sub, sumToShape, swapAxes, where } from '../ops.js';
+import { add, angle, div, ge, gt, le, maximum, minimum, mul, neg, norm, reshape, sin, sqrt, sub, sumToShape, swapAxes, where } from '../ops.js';
 import { decompPrimitives } from '../primitives/decomp.js';
 import { linalgPrimitives } from '../primitives/linalg.js';
 import type { specialPrimitives } from '../primitives/special.js';
@@ -134,5 +134,12 @@ export const specialRules: RulesOf<typeof specialPrimitives> = {
     const da = mul(gk, add(mul(rest, b!), mul(mul(s, nb), unit(a!, na))));
     const db = mul(gk, add(mul(rest, a!), mul(mul(s, na), unit(b!, nb))));
     return [sumToShape(da, a!.shape, 'reluKernel'), sumToShape(db, b!.shape, 'reluKernel')];
+  },
+  // d(π − acos c) = 1 / sqrt(1 - c²) at c = clamp(x, -1, 1), through the clamp's masks as the
+  // maximum and minimum rules give them (1 inside [-1, 1], 0 outside: NaN there, as the composed rules give)
+  arcSlopeClamped: (g, _out, [x]) => {
+    const m = maximum(x!, -1);
+    const c = minimum(m, 1);
+    return [mul(mul(div(g, sqrt(sub(1, mul(c, c)))), le(m, 1)), ge(x!, -1))];
   },
 };

@@ -6,6 +6,7 @@ import { gemmNative, nativeGemmAvailable } from './matmul-native.js';
 import { gemmWasm, wasmGemmAvailable } from './matmul-wasm.js';
 import type { Gemm } from './matmul.js';
 import { nativeKernels } from './native.js';
+import { fastAcos } from './fast-acos.js';
 import { logsumexpRowsWasm, softmaxRowsWasm, wasmExpAvailable } from './exp-wasm.js';
 
 export type Backend = 'native' | 'wasm' | 'js';
@@ -24,6 +25,11 @@ export interface KernelSignatures {
   readonly softmax: (x: Float64Array, out: Float64Array, rows: number, n: number, lse: Float64Array | undefined, emptyAsZero: boolean) => boolean;
   /** out[o] = logsumexp of row o. */
   readonly logsumexp: (x: Float64Array, out: Float64Array, rows: number, n: number) => boolean;
+  /**
+   * out[i] = π − acos(min(max(x[i], -1), 1)) for i < count: the arc-cosine kernel's slope of clamped
+   * cosines, the same bits on every backend (and as the generated clamp and arcSlope loops).
+   */
+  readonly arcSlopeClamped: (x: Float64Array, out: Float64Array, count: number) => void;
 }
 
 export type KernelOp = keyof KernelSignatures;
@@ -48,7 +54,20 @@ const kernels: { readonly [K in KernelOp]: Readonly<Partial<Record<Backend, Kern
     ...(wasmExpAvailable ? { wasm: logsumexpRowsWasm } : {}),
     js: byJsLoop,
   },
+  arcSlopeClamped: {
+    ...(native !== null ? { native: native.arcSlopeClamped } : {}),
+    js: arcSlopeClampedJs,
+  },
 };
+
+/** The JS loop of arcSlopeClamped: the expressions of the generated maximum, minimum and arcSlope loops. */
+function arcSlopeClampedJs(x: Float64Array, out: Float64Array, count: number): void {
+  for (let i = 0; i < count; i++) {
+    const v = x[i]!;
+    const m = v >= -1 ? v : -1;
+    out[i] = Math.PI - fastAcos(m <= 1 ? m : 1);
+  }
+}
 
 const preference: readonly Backend[] = ['native', 'wasm', 'js'];
 
@@ -56,11 +75,12 @@ function firstAvailable(op: KernelOp): Backend {
   return preference.find((b) => kernels[op][b] !== undefined)!;
 }
 
-const backends: Record<KernelOp, Backend> = { matmul: firstAvailable('matmul'), softmax: firstAvailable('softmax'), logsumexp: firstAvailable('logsumexp') };
+const backends: Record<KernelOp, Backend> = { matmul: firstAvailable('matmul'), softmax: firstAvailable('softmax'), logsumexp: firstAvailable('logsumexp'), arcSlopeClamped: firstAvailable('arcSlopeClamped') };
 const selected: { -readonly [K in KernelOp]: KernelSignatures[K] } = {
   matmul: kernels.matmul[backends.matmul]!,
   softmax: kernels.softmax[backends.softmax]!,
   logsumexp: kernels.logsumexp[backends.logsumexp]!,
+  arcSlopeClamped: kernels.arcSlopeClamped[backends.arcSlopeClamped]!,
 };
 
 /** The selected kernel of `op` (callers read it at every run, so a switch applies between runs of a plan). */

@@ -3,11 +3,38 @@
 // the same cosines; in a plan holding both, arcKernel(c) becomes sqrt(1 - c·c) + arcSlope(c)·c,
 // so that one loop computes each acos (stored once, read by the value's and the gradient's loops).
 // Exact: the same operations in the same order as lib.arcKernel, so the values are bit-identical.
-import { graphNode, scalarConstant, withInputs } from '../graph.js';
+// Where the native kernels run, the slope of at least ARRAY_MIN clamped cosines,
+// arcSlope(min(max(x, -1), 1)), becomes one arcSlopeClamped(x) call (native/arc.c: clamp and acos a
+// vector at a time without branches, the same bits as the generated loop) instead of a JS loop
+// calling lib.acos once per element behind a clamp whose branches mispredict on cosines near ±1.
+import { graphNode, isConstant, scalarConstant, withInputs } from '../graph.js';
+import { kernelBackend } from '../kernels/registry.js';
+import { specialPrimitives } from '../primitives/special.js';
+import { sameShape, sizeOf } from '../shape.js';
 import { binaryPrimitives } from '../primitives/binary.js';
 import { movementPrimitives } from '../primitives/movement.js';
 import { unaryPrimitives } from '../primitives/unary.js';
 import type { Tensor } from '../tensor.js';
+
+/** The fewest cosines for which one native call beats the fused JS loop (its own buffer, no fusion). */
+export const ARRAY_MIN = 4096;
+
+/** The value of every element of a constant (through broadcasts), or undefined if they differ. */
+function uniformValue(t: Tensor): number | undefined {
+  if (t.prim?.name === 'broadcastTo' && t.tracked) return uniformValue(t.inputs[0]!);
+  if (!isConstant(t) || t.size === 0) return undefined;
+  const v = t.data[0]!;
+  return t.data.every((x) => x === v) ? v : undefined;
+}
+
+/** x where `c` is minimum(maximum(x, -1), 1) of x's shape (the clamp the kernel computes), else undefined. */
+function clampedFrom(c: Tensor): Tensor | undefined {
+  if (c.prim?.name !== 'minimum' || !c.tracked || uniformValue(c.inputs[1]!) !== 1) return undefined;
+  const m = c.inputs[0]!;
+  if (m.prim?.name !== 'maximum' || !m.tracked || uniformValue(m.inputs[1]!) !== -1) return undefined;
+  const x = m.inputs[0]!;
+  return sameShape(x.shape, c.shape) && sameShape(m.shape, c.shape) ? x : undefined;
+}
 
 /**
  * The rewritten outputs (the same nodes where nothing applies) and how many arcKernel nodes now
@@ -21,6 +48,19 @@ export function rewriteArcKernels(order: readonly Tensor[], outputs: readonly Te
   if (slopeOf.size === 0) return { outputs: [...outputs], replaced: 0 };
   const map = new Map<number, Tensor>();
   const get = (t: Tensor): Tensor => map.get(t.id) ?? t;
+  const native = kernelBackend('arcSlopeClamped') === 'native';
+  // a slope node as read by the value and by the gradient: one arcSlopeClamped call where that pays
+  const arrays = new Map<number, Tensor>();
+  const asArray = (slope: Tensor): Tensor => {
+    const x = native && sizeOf(slope.shape) >= ARRAY_MIN ? clampedFrom(slope.inputs[0]!) : undefined;
+    if (x === undefined) return slope;
+    let a = arrays.get(slope.id);
+    if (a === undefined) {
+      a = graphNode(specialPrimitives.arcSlopeClamped, [x], undefined, slope.name);
+      arrays.set(slope.id, a);
+    }
+    return a;
+  };
   let replaced = 0;
   for (const n of order) {
     if (n.prim === undefined || !n.tracked || n.inputs.length === 0) continue;
@@ -30,11 +70,14 @@ export function rewriteArcKernels(order: readonly Tensor[], outputs: readonly Te
     const slope = n.prim.name === 'arcKernel' && inputs[0] === n.inputs[0] ? slopeOf.get(n.inputs[0]!.id) : undefined;
     if (slope !== undefined) {
       const c = inputs[0]!;
-      const s = slope;
+      const s = asArray(slope);
       const one = graphNode(movementPrimitives.broadcastTo, [scalarConstant(1)], { shape: [...c.shape] });
       const root = graphNode(unaryPrimitives.sqrt, [graphNode(binaryPrimitives.sub, [one, graphNode(binaryPrimitives.mul, [c, c], undefined)], undefined)], undefined);
       map.set(n.id, graphNode(binaryPrimitives.add, [root, graphNode(binaryPrimitives.mul, [s, c], undefined)], undefined, n.name));
       replaced++;
+    } else if (n.prim.name === 'arcSlope' && slopeOf.get(n.inputs[0]!.id) === n && inputs[0] === n.inputs[0]) {
+      const a = asArray(n);
+      if (a !== n) map.set(n.id, a);
     } else if (inputs.some((t, k) => t !== n.inputs[k])) {
       map.set(n.id, withInputs(n, inputs));
     }

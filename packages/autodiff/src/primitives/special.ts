@@ -1,6 +1,8 @@
-// Special primitives: the closed-form ReLU kernel relu_kernel(a, b) (derivative: derivatives/linalg.ts).
+// Special primitives: the closed-form ReLU kernel relu_kernel(a, b), and the arc-cosine slope over a
+// whole array in one kernel call (derivatives: derivatives/linalg.ts).
 import { scalarLib } from '../kernels/scalar-lib.js';
 import { batchOffsets } from '../kernels/matmul.js';
+import { selectedKernel } from '../kernels/registry.js';
 import { definePrimitive, type Primitive } from '../primitive.js';
 import { broadcastShapes, formatShape, ShapeError, sizeOf, type Shape } from '../shape.js';
 
@@ -63,6 +65,28 @@ export const specialPrimitives = {
         { shapes: [[2, 1, 3], [2, 3]], attrs: undefined },
       ],
       domain: { lo: -1, hi: 1 },
+    },
+  }),
+  /**
+   * π − acos(clamp(x, −1, 1)) over a whole array by the selected kernel (native SIMD, else the JS
+   * loop): the value of the elementwise arcSlope of clamp(x, -1, 1), bit for bit. Not elementwise
+   * for the fusion pass, so that one call runs the vectorised loop: the arc-slope pass puts it in
+   * place of a large arcSlope of a clamped cosine.
+   */
+  arcSlopeClamped: definePrimitive<undefined>({
+    name: 'arcSlopeClamped',
+    arity: 1,
+    shape: ([c]) => c!,
+    prepare: ([c]) => {
+      const count = sizeOf(c!);
+      return ([x], o) => selectedKernel('arcSlopeClamped')(x!, o, count);
+    },
+    check: {
+      cases: [
+        { shapes: [[7]], attrs: undefined },
+        { shapes: [[3, 5]], attrs: undefined },
+      ],
+      domain: { lo: -0.9, hi: 0.9 },
     },
   }),
 } satisfies Record<string, Primitive<undefined>>;
