@@ -1,5 +1,6 @@
-// The arc-cosine kernel's slope π − acos c of clamped cosines, c = min(max(x, −1), 1), over an
-// array, a vector at a time: what the elementwise clamp and arcSlope compute, in one pass.
+// The arc-cosine kernel's slope π − acos c, or its value sqrt(1 − c²) + (π − acos c)·c, of clamped
+// cosines c = min(max(x, −1), 1) over an array, a vector at a time: what the generated clamp,
+// arcSlope and value loops compute, in one pass.
 // The same rational approximation, operations and order as kernels/fast-acos.ts (fdlibm's
 // reduction: asin t = t + t·R(t²) on |t| <= 1/2, R = z P(z)/Q(z)), computed for every lane on
 // both sides of |c| = 1/2 and selected without branches. Compiled without contraction into FMA,
@@ -44,12 +45,15 @@ static inline vec ratio(vec z) {
   return p / q;
 }
 
-/* π − acos(clamp x) per lane, as fast-acos.ts computes acos */
-static inline vec slope(vec x) {
-  /* the clamp as the generated maximum and minimum compute it: (x >= -1 ? x : -1), then
-     (m <= 1 ? m : 1), so NaN becomes -1 as there */
+/* the clamp as the generated maximum and minimum compute it: (x >= -1 ? x : -1), then
+   (m <= 1 ? m : 1), so NaN becomes -1 as there */
+static inline vec clamp11(vec x) {
   x = pick(x >= -1.0, x, (vec){0} - 1.0);
-  x = pick(x <= 1.0, x, (vec){0} + 1.0);
+  return pick(x <= 1.0, x, (vec){0} + 1.0);
+}
+
+/* π − acos x per lane (x in [-1, 1]), as fast-acos.ts computes acos */
+static inline vec slope(vec x) {
   const ivec inner = (x <= 0.5) & (x >= -0.5);
   const ivec negative = x < 0.0;
   const vec ax = pick(negative, -x, x);
@@ -63,12 +67,23 @@ static inline vec slope(vec x) {
   return (2 * PIO2_HI) - acos;
 }
 
-void descent_arc_slope_clamped(const double *c, double *out, size_t count) {
+/* the slope, or the kernel's value sqrt(1 − c·c) + slope·c (the arc-slope pass's order), of clamped x */
+static inline vec arc(vec x, int value) {
+  const vec c = clamp11(x);
+  const vec s = slope(c);
+  return value ? vsqrt(1.0 - c * c) + s * c : s;
+}
+
+void descent_arc_clamped(const double *x, double *out, size_t count, int value) {
   size_t i = 0;
-  for (; i + VW <= count; i += VW) *(vec_u *)(out + i) = slope(*(const vec_u *)(c + i));
+  if (value) {
+    for (; i + VW <= count; i += VW) *(vec_u *)(out + i) = arc(*(const vec_u *)(x + i), 1);
+  } else {
+    for (; i + VW <= count; i += VW) *(vec_u *)(out + i) = arc(*(const vec_u *)(x + i), 0);
+  }
   if (i == count) return;
   vec tail = (vec){0};
-  memcpy(&tail, c + i, (count - i) * sizeof(double));
-  tail = slope(tail);
+  memcpy(&tail, x + i, (count - i) * sizeof(double));
+  tail = arc(tail, value);
   memcpy(out + i, &tail, (count - i) * sizeof(double));
 }

@@ -21,10 +21,10 @@ void descent_softmax_rows(const double *x, double *out, size_t rows, size_t n, d
    its scratch could not be allocated. */
 int descent_logsumexp_rows(const double *x, double *out, size_t rows, size_t n);
 
-/* out[i] = π − acos(min(max(x[i], -1), 1)) for i < count (out == x allowed): the arc-cosine kernel's
-   slope of clamped cosines (arc.c); bit-identical to the generated clamp and kernels/fast-acos.ts
-   (NaN clamps to -1 there, as in the generated maximum). */
-void descent_arc_slope_clamped(const double *x, double *out, size_t count);
+/* For c = min(max(x[i], -1), 1), i < count (out == x allowed): out[i] = π − acos c (the arc-cosine
+   kernel's slope), or with value, sqrt(1 − c·c) + (π − acos c)·c (its value) (arc.c); bit-identical
+   to the generated clamp and loops with kernels/fast-acos.ts (NaN clamps to -1, as there). */
+void descent_arc_clamped(const double *x, double *out, size_t count, int value);
 
 /* Frees the calling thread's scratch (the binding calls both when a Node env, a worker, ends). */
 void descent_release_gemm_scratch(void);

@@ -4,7 +4,7 @@ import { compile, matmul, Random, softmax } from '@descent/autodiff';
 import { kernelsOf } from '../../../packages/autodiff/src/kernels/native.js';
 import { kernelBackend, kernelBackends, selectedKernel, setKernelBackend, type KernelOp } from '../../../packages/autodiff/src/kernels/registry.js';
 
-const ops: KernelOp[] = ['matmul', 'softmax', 'logsumexp', 'arcSlopeClamped'];
+const ops: KernelOp[] = ['matmul', 'softmax', 'logsumexp', 'arcClamped'];
 const initial = Object.fromEntries(ops.map((op) => [op, kernelBackend(op)])) as Record<KernelOp, ReturnType<typeof kernelBackend>>;
 afterEach(() => ops.forEach((op) => setKernelBackend(op, initial[op])));
 
@@ -49,9 +49,9 @@ describe('the native addon', () => {
   const kernel = (): void => undefined;
 
   it('is accepted with the kernels the registry uses, whatever else it exports or lacks (its exp)', () => {
-    const r = kernelsOf({ isa: 'avx', gemm: kernel, softmax: kernel, logsumexp: kernel, arcSlopeClamped: kernel });
+    const r = kernelsOf({ isa: 'avx', gemm: kernel, softmax: kernel, logsumexp: kernel, arcClamped: kernel });
     expect(r.status).toEqual({ available: true, isa: 'avx' });
-    expect(Object.keys(r.kernels!).sort()).toEqual(['arcSlopeClamped', 'gemm', 'logsumexp', 'softmax']);
+    expect(Object.keys(r.kernels!).sort()).toEqual(['arcClamped', 'gemm', 'logsumexp', 'softmax']);
   });
 
   it('is refused, saying why, when a kernel it needs is missing', () => {

@@ -59,17 +59,18 @@ describe('arc-slope pass', () => {
   });
 
   describe('large cosine matrices', () => {
-    const initial = kernelBackend('arcSlopeClamped');
-    afterEach(() => setKernelBackend('arcSlopeClamped', initial));
+    const initial = kernelBackend('arcClamped');
+    afterEach(() => setKernelBackend('arcClamped', initial));
     const n = Math.ceil(Math.sqrt(ARRAY_MIN)) + 1; // n² cosines, just over ARRAY_MIN
     const w = Float64Array.from({ length: n * 3 }, (_, i) => Math.sin(1 + i * 0.7));
     for (let k = 0; k < 3; k++) w[3 + k] = 2 * w[k]!; // a parallel pair: cosine ±1 up to rounding
 
-    it.each(kernelBackends('arcSlopeClamped'))('with the %s kernel selected, compute the slope in one kernel call there (else a fused loop), bit-identical', (backend) => {
-      setKernelBackend('arcSlopeClamped', backend);
+    it.each(kernelBackends('arcClamped'))('with the %s kernel selected, compute the slope and the value in one kernel call each there (else fused loops), bit-identical', (backend) => {
+      setKernelBackend('arcClamped', backend);
       const { inputs, outputs } = gram(n, 3);
       const dump = planOf(inputs, outputs).dump();
       expect(dump.includes('arcSlopeClamped')).toBe(backend === 'native');
+      expect(dump.includes('arcKernelClamped')).toBe(backend === 'native');
       expect(acosLoops(dump)).toBe(backend === 'native' ? 0 : 1);
       const on = planOf(inputs, outputs).run([w]).map((t) => Array.from(t.data));
       const off = planOf(inputs, outputs, withoutArcSlope).run([w]).map((t) => Array.from(t.data));

@@ -13,8 +13,11 @@ export interface NativeKernels {
   softmax(x: Float64Array, out: Float64Array, rows: number, n: number, lse: Float64Array | null, emptyAsZero: boolean): void;
   /** out[r] = logsumexp of row r. */
   logsumexp(x: Float64Array, out: Float64Array, rows: number, n: number): void;
-  /** out[i] = π − acos(min(max(x[i], -1), 1)) for i < count, bit-identical to the registry's JS loop (native/arc.c). */
-  arcSlopeClamped(x: Float64Array, out: Float64Array, count: number): void;
+  /**
+   * For c = min(max(x[i], -1), 1), i < count: out[i] = π − acos c, or with `value` sqrt(1 − c·c) +
+   * (π − acos c)·c; bit-identical to the registry's JS loop (native/arc.c).
+   */
+  arcClamped(x: Float64Array, out: Float64Array, count: number, value: boolean): void;
 }
 
 /** What the addon exports: the kernels only on a CPU with every instruction set they were compiled for. */
@@ -59,11 +62,11 @@ function load(): { kernels: NativeKernels | null; exports?: NativeAddon; status:
  * the addon's other exports (its exp, for tests) may be missing without the addon being refused.
  */
 export function kernelsOf(addon: NativeAddon): { kernels: NativeKernels | null; status: NativeStatus } {
-  const { isa, missing, gemm, softmax, logsumexp, arcSlopeClamped } = addon;
-  if (gemm === undefined || softmax === undefined || logsumexp === undefined || arcSlopeClamped === undefined) {
+  const { isa, missing, gemm, softmax, logsumexp, arcClamped } = addon;
+  if (gemm === undefined || softmax === undefined || logsumexp === undefined || arcClamped === undefined) {
     return { kernels: null, status: { available: false, reason: `built for ${isa}, but this CPU lacks ${missing ?? 'an instruction set it needs'}` } };
   }
-  return { kernels: { gemm, softmax, logsumexp, arcSlopeClamped }, status: { available: true, isa } };
+  return { kernels: { gemm, softmax, logsumexp, arcClamped }, status: { available: true, isa } };
 }
 
 const loaded = load();

@@ -26,10 +26,11 @@ export interface KernelSignatures {
   /** out[o] = logsumexp of row o. */
   readonly logsumexp: (x: Float64Array, out: Float64Array, rows: number, n: number) => boolean;
   /**
-   * out[i] = π − acos(min(max(x[i], -1), 1)) for i < count: the arc-cosine kernel's slope of clamped
-   * cosines, the same bits on every backend (and as the generated clamp and arcSlope loops).
+   * For c = min(max(x[i], -1), 1), i < count: out[i] = π − acos c (the arc-cosine kernel's slope) or,
+   * with `value`, sqrt(1 − c·c) + (π − acos c)·c (its value); the same bits on every backend, and
+   * as the generated clamp, arcSlope and value loops of the arc-slope pass.
    */
-  readonly arcSlopeClamped: (x: Float64Array, out: Float64Array, count: number) => void;
+  readonly arcClamped: (x: Float64Array, out: Float64Array, count: number, value: boolean) => void;
 }
 
 export type KernelOp = keyof KernelSignatures;
@@ -54,18 +55,20 @@ const kernels: { readonly [K in KernelOp]: Readonly<Partial<Record<Backend, Kern
     ...(wasmExpAvailable ? { wasm: logsumexpRowsWasm } : {}),
     js: byJsLoop,
   },
-  arcSlopeClamped: {
-    ...(native !== null ? { native: native.arcSlopeClamped } : {}),
-    js: arcSlopeClampedJs,
+  arcClamped: {
+    ...(native !== null ? { native: native.arcClamped } : {}),
+    js: arcClampedJs,
   },
 };
 
-/** The JS loop of arcSlopeClamped: the expressions of the generated maximum, minimum and arcSlope loops. */
-function arcSlopeClampedJs(x: Float64Array, out: Float64Array, count: number): void {
+/** The JS loop of arcClamped: the expressions of the generated maximum, minimum, arcSlope and value loops. */
+function arcClampedJs(x: Float64Array, out: Float64Array, count: number, value: boolean): void {
   for (let i = 0; i < count; i++) {
     const v = x[i]!;
     const m = v >= -1 ? v : -1;
-    out[i] = Math.PI - fastAcos(m <= 1 ? m : 1);
+    const c = m <= 1 ? m : 1;
+    const s = Math.PI - fastAcos(c);
+    out[i] = value ? Math.sqrt(1 - c * c) + s * c : s;
   }
 }
 
@@ -75,12 +78,12 @@ function firstAvailable(op: KernelOp): Backend {
   return preference.find((b) => kernels[op][b] !== undefined)!;
 }
 
-const backends: Record<KernelOp, Backend> = { matmul: firstAvailable('matmul'), softmax: firstAvailable('softmax'), logsumexp: firstAvailable('logsumexp'), arcSlopeClamped: firstAvailable('arcSlopeClamped') };
+const backends: Record<KernelOp, Backend> = { matmul: firstAvailable('matmul'), softmax: firstAvailable('softmax'), logsumexp: firstAvailable('logsumexp'), arcClamped: firstAvailable('arcClamped') };
 const selected: { -readonly [K in KernelOp]: KernelSignatures[K] } = {
   matmul: kernels.matmul[backends.matmul]!,
   softmax: kernels.softmax[backends.softmax]!,
   logsumexp: kernels.logsumexp[backends.logsumexp]!,
-  arcSlopeClamped: kernels.arcSlopeClamped[backends.arcSlopeClamped]!,
+  arcClamped: kernels.arcClamped[backends.arcClamped]!,
 };
 
 /** The selected kernel of `op` (callers read it at every run, so a switch applies between runs of a plan). */

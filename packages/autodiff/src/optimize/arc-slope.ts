@@ -4,9 +4,11 @@
 // so that one loop computes each acos (stored once, read by the value's and the gradient's loops).
 // Exact: the same operations in the same order as lib.arcKernel, so the values are bit-identical.
 // Where the native kernels run, the slope of at least ARRAY_MIN clamped cosines,
-// arcSlope(min(max(x, -1), 1)), becomes one arcSlopeClamped(x) call (native/arc.c: clamp and acos a
-// vector at a time without branches, the same bits as the generated loop) instead of a JS loop
-// calling lib.acos once per element behind a clamp whose branches mispredict on cosines near ±1.
+// arcSlope(min(max(x, -1), 1)), becomes one arcSlopeClamped(x) call and the value one
+// arcKernelClamped(x) call (native/arc.c: clamp, acos and the value a vector at a time without
+// branches, the same bits as the generated loops) instead of JS loops calling lib.acos once per
+// element behind a clamp whose branches mispredict on cosines near ±1 (a converged student). The
+// value's kernel takes acos again: in SIMD that costs less than a JS loop reading the stored slope.
 import { graphNode, isConstant, scalarConstant, withInputs } from '../graph.js';
 import { kernelBackend } from '../kernels/registry.js';
 import { specialPrimitives } from '../primitives/special.js';
@@ -48,11 +50,13 @@ export function rewriteArcKernels(order: readonly Tensor[], outputs: readonly Te
   if (slopeOf.size === 0) return { outputs: [...outputs], replaced: 0 };
   const map = new Map<number, Tensor>();
   const get = (t: Tensor): Tensor => map.get(t.id) ?? t;
-  const native = kernelBackend('arcSlopeClamped') === 'native';
-  // a slope node as read by the value and by the gradient: one arcSlopeClamped call where that pays
+  const native = kernelBackend('arcClamped') === 'native';
+  // the clamp's input where a slope node is computed by one arcSlopeClamped call (it pays), else undefined
+  const arrayInput = (slope: Tensor): Tensor | undefined =>
+    native && sizeOf(slope.shape) >= ARRAY_MIN ? clampedFrom(slope.inputs[0]!) : undefined;
   const arrays = new Map<number, Tensor>();
   const asArray = (slope: Tensor): Tensor => {
-    const x = native && sizeOf(slope.shape) >= ARRAY_MIN ? clampedFrom(slope.inputs[0]!) : undefined;
+    const x = arrayInput(slope);
     if (x === undefined) return slope;
     let a = arrays.get(slope.id);
     if (a === undefined) {
@@ -68,7 +72,12 @@ export function rewriteArcKernels(order: readonly Tensor[], outputs: readonly Te
     // (a cosine that is itself rewritten keeps its value's own acos: its slope node, read by the
     // gradient, is rebuilt on the rewritten cosine later in `order`)
     const slope = n.prim.name === 'arcKernel' && inputs[0] === n.inputs[0] ? slopeOf.get(n.inputs[0]!.id) : undefined;
-    if (slope !== undefined) {
+    const x = slope === undefined ? undefined : arrayInput(slope);
+    if (x !== undefined) {
+      // the value in its own kernel call too: the same bits, without the clamp's branches in a JS loop
+      map.set(n.id, graphNode(specialPrimitives.arcKernelClamped, [x], undefined, n.name));
+      replaced++;
+    } else if (slope !== undefined) {
       const c = inputs[0]!;
       const s = asArray(slope);
       const one = graphNode(movementPrimitives.broadcastTo, [scalarConstant(1)], { shape: [...c.shape] });
