@@ -1,6 +1,7 @@
 // `pnpm bench:peers`: times one gradient-descent step of each peer problem written in the `.loss`
 // language (bench/peers/*.loss), printing the same JSON lines as ../shared/peers (peer "descent";
-// "descent-dbl" for P3 with the score taken by `grad` inside the loss). BENCH_CELL=problem/size
+// "descent-dbl" for P3 with the score taken by `grad` inside the loss; "descent-fixed" for P5 on
+// one fixed batch drawn at start, whose numpy peer is bench/peers/p5_fixed_numpy.py). BENCH_CELL=problem/size
 // runs one cell (run_all.sh runs one process per cell), BENCH_FILTER is a regex on
 // problem/size/peer. Run `tsc -b` first.
 //
@@ -27,6 +28,8 @@ const variants = {
   P2: [['descent', 'p2.loss']],
   P3: [['descent', 'p3.loss'], ['descent-dbl', 'p3-grad.loss']],
   P4: [['descent', 'p4.loss']],
+  P5: [['descent', 'p5.loss'], ['descent-fixed', 'p5-fixed.loss']],
+  P6: [['descent', 'p6.loss']],
 };
 
 const mb = (kb) => Math.round(kb / 1024 * 10) / 10;

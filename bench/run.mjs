@@ -6,6 +6,8 @@ import { benchCurvature } from './curvature.mjs';
 import { benchCompileCost } from './compile-cost.mjs';
 import { benchExamples } from './examples.mjs';
 import { benchVmap } from './vmap.mjs';
+import { benchRandom } from './random.mjs';
+import { benchSweep } from './sweep.mjs';
 
 console.log(`descent benchmarks — node ${process.version}, ${new Date().toISOString()}`);
 benchAutodiff();
@@ -14,4 +16,6 @@ benchCurvature();
 benchCompileCost();
 await benchExamples();
 benchVmap();
+benchRandom();
+benchSweep({ seeds: 8, steps: 2000 });
 await benchCli();

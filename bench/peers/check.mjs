@@ -1,16 +1,19 @@
 // Correctness of the bench .loss files: (1) P1c and P4 (no data) at the peers' own parameters
-// against the peers' hand-written JS loss and gradient (PEERS_DIR, default ../shared/peers);
-// (2) every file's gradient against central differences of its own loss (small sizes).
+// against the peers' hand-written JS loss and gradient (PEERS_DIR, default ../shared/peers), and
+// P5 and P6 the same on the peers' fixed batch (written into the fresh batch's buffer; P6's
+// teacher V read from a file in place of its `randn`); (2) every file's gradient against central
+// differences of its own loss (small sizes).
 // Usage: node bench/peers/check.mjs   (after tsc -b)
-import { readFileSync } from 'node:fs';
-import { resolve } from 'node:path';
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join, resolve } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { compileSource } from '../../packages/dsl/dist/index.js';
 
 const here = new URL('./', import.meta.url);
 const peers = resolve(process.env.PEERS_DIR ?? new URL('../../../shared/peers', import.meta.url).pathname);
-const program = (file, dims) => {
-  const r = compileSource(readFileSync(new URL(file, here), 'utf8'), { file, overrides: dims });
+const program = (file, dims, source = readFileSync(new URL(file, here), 'utf8')) => {
+  const r = compileSource(source, { file, overrides: dims });
   if (!r.ok) throw new Error(`${file}: ${r.diagnostics.map((d) => d.message).join('; ')}`);
   r.program.initialize();
   return r.program;
@@ -40,8 +43,39 @@ for (const [problem, file, dims] of [['P1c', 'p1c.loss', { n: 5, d: 10 }], ['P1c
   h.grads.forEach((g, k) => report(`${problem} ${JSON.stringify(dims)} gradient ${k} vs js-hand`, relErr(ev.grads[k], g), 1e-9));
 }
 
+// P5 and P6 on the peers' fixed batch: x = 0 + 1 * z, so the batch is the standard normals z
+const scratch = mkdtempSync(join(tmpdir(), 'descent-check-'));
+for (const [problem, file, dims] of [['P5', 'p5.loss', { d: 10, N: 1000 }], ['P5', 'p5.loss', { d: 7, N: 50 }],
+  ['P6', 'p6.loss', { d: 50, K: 2, M: 2, B: 100 }], ['P6', 'p6.loss', { d: 9, K: 3, M: 2, B: 40 }]]) {
+  const data = makeData(problem, dims, 7, { fixedBatch: true });
+  const h = makeHand(problem, data);
+  const loss = h.lossGrad();
+  let source = readFileSync(new URL(file, here), 'utf8');
+  if (problem === 'P6') {
+    const rows = Array.from({ length: dims.M }, (_, q) => Array.from(data.consts.V.subarray(q * dims.d, (q + 1) * dims.d)));
+    const path = join(scratch, 'p6.loss');
+    writeFileSync(join(scratch, 'V.json'), JSON.stringify(rows));
+    const replaced = source.replace('let V[M, d] = randn(M, d) / sqrt(d)', 'let V[M, d] = load("V.json")');
+    if (replaced === source) throw new Error('p6.loss: the teacher line to replace was not found');
+    writeFileSync(path, replaced);
+    source = replaced;
+  }
+  const p = program(problem === 'P6' ? join(scratch, 'p6.loss') : file, dims, source);
+  data.params.forEach((x, k) => p.params[k].set(x));
+  const [batch] = p.currentBatch();
+  if (batch.length !== data.consts.X.length) throw new Error(`${file}: batch of ${batch.length} values, the peers' has ${data.consts.X.length}`);
+  batch.set(data.consts.X);
+  const ev = p.evaluate();
+  const ref = loss;
+  const tag = `${problem} ${file.replace(/.*\//, '')} ${JSON.stringify(dims)}`;
+  report(`${tag} loss vs js-hand`, Math.abs(ev.objective - ref) / Math.abs(ref), 1e-12);
+  h.grads.forEach((g, k) => report(`${tag} gradient ${k} vs js-hand`, relErr(ev.grads[k], g), 1e-9));
+}
+rmSync(scratch, { recursive: true });
+
 const SMALL = { 'p1.loss': { d: 10, n: 5, N: 512 }, 'p1c.loss': { n: 5, d: 10 }, 'p2.loss': { d: 5, n: 10, N: 1000 },
-  'p3.loss': { d: 5, n: 10, N: 1000 }, 'p3-grad.loss': { d: 5, n: 10, N: 1000 }, 'p4.loss': { d: 6 } };
+  'p3.loss': { d: 5, n: 10, N: 1000 }, 'p3-grad.loss': { d: 5, n: 10, N: 1000 }, 'p4.loss': { d: 6 },
+  'p5-fixed.loss': { d: 7, N: 50 }, 'p6.loss': { d: 9, K: 3, M: 2, B: 40 } };
 for (const [file, dims] of Object.entries(SMALL)) {
   const p = program(file, dims);
   const ev = p.evaluate();

@@ -1,8 +1,8 @@
 // The compiler pipeline pass by pass: each pass takes a Graph and returns one, checked on the graph it returns.
 import { describe, expect, it } from 'vitest';
 import {
-  compileGraph, constant, DEFERRED_CONSTANT_ELEMENTS, exp, formatGraph, graphNode, graphOf, logsumexp, matmul, mul, neg,
-  ones, OPTIONAL_PASSES, PIPELINE, placeholder, primitiveFamilies, ShapeError, softmax, sum, transpose, withDeferredConstants,
+  add, compileGraph, constant, DEFERRED_CONSTANT_ELEMENTS, div, exp, formatGraph, graphNode, graphOf, logsumexp, matmul, mul, neg,
+  ones, OPTIONAL_PASSES, PIPELINE, placeholder, primitiveFamilies, ShapeError, softmax, sub, sum, transpose, withDeferredConstants, zeros,
   type Graph, type Pass, type Tensor,
 } from '@descent/autodiff';
 
@@ -37,10 +37,19 @@ describe('the pipeline', () => {
 describe('each pass, graph in and graph out', () => {
   it('uniform: an elementwise read of an array of equal values becomes a broadcast of one value', () => {
     const x = placeholder([4]);
-    const { before, after } = around('uniform', [x], [mul(x, ones([4]))]);
+    const { before, after } = around('uniform', [x], [mul(x, mul(ones([4]), 2))]);
     expect(prims(before)).toEqual(['mul']);
     expect(prims(after)).toEqual(['broadcastTo', 'mul']);
     expect(after.constants.map((c) => c.shape)).toEqual([[]]);
+    // an identity operand (x * 1, x + 0, x - 0, x / 1) is dropped: the node is its other operand
+    for (const op of [(t: Tensor) => mul(ones([4]), t), (t: Tensor) => add(t, zeros([4])), (t: Tensor) => sub(t, 0), (t: Tensor) => div(t, ones([1]))]) {
+      const identity = around('uniform', [x], [exp(op(x))]).after;
+      expect(prims(identity)).toEqual(['exp']);
+      expect(identity.computed[0]!.inputs[0]).toBe(x);
+    }
+    // 0 - x is not x, and x * 1 where the 1s broadcast x to a larger shape keeps its product
+    expect(prims(around('uniform', [x], [sub(zeros([4]), x)]).after)).toEqual(['broadcastTo', 'sub']);
+    expect(prims(around('uniform', [x], [mul(x, ones([2, 4]))]).after)).toEqual(['broadcastTo', 'mul']);
     // nothing to rewrite: the same graph comes back
     const plain = graphOf([x], [exp(x)]);
     expect(pass('uniform').run(plain, {})).toBe(plain);

@@ -36,7 +36,8 @@ function models(): Model[] {
   // bench/peers.mjs: each problem at its smallest size (the plan's structure is the same at every size)
   const peers = path.join(root, 'bench/peers');
   const spec = JSON.parse(fs.readFileSync(path.join(peers, 'problems.json'), 'utf8')) as { lr: number; sizes: [string, string, Record<string, number>][] };
-  const files: Record<string, string[]> = { P1: ['p1.loss'], P1c: ['p1c.loss'], P2: ['p2.loss'], P3: ['p3.loss', 'p3-grad.loss'], P4: ['p4.loss'] };
+  const files: Record<string, string[]> = { P1: ['p1.loss'], P1c: ['p1c.loss'], P2: ['p2.loss'], P3: ['p3.loss', 'p3-grad.loss'], P4: ['p4.loss'],
+    P5: ['p5.loss', 'p5-fixed.loss'], P6: ['p6.loss'] };
   for (const [problem, files_] of Object.entries(files)) {
     const [, size, dims] = spec.sizes.find(([p]) => p === problem)!;
     for (const f of files_) {

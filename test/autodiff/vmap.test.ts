@@ -192,3 +192,39 @@ describe('batching is real where a rule exists', () => {
     expect(ad.batchRuleOf('matmul')).toBeDefined();
   });
 });
+
+describe('batchGraph', () => {
+  it('batches a graph over given batched leaves, a product with a transposed batched operand through its flag, and equals the loop', () => {
+    const p = ad.placeholder([3, 3]);
+    const c = ad.tensor([[1, 2, 0], [0, 1, 3], [2, 0, 1]]);
+    const f = ad.sum(ad.square(ad.sub(ad.matmul(ad.transpose(p), p), c)));
+    const xs = new ad.Random(5).randn([4, 3, 3]);
+    const batchedInput = ad.placeholder([4, 3, 3]);
+    const [out] = ad.batchGraph([f], new Map([[p.id, batchedInput]]), 4, { own: (n) => n.inputs.length > 0, perExample: false, reuseShared: true });
+    expect(out!.batched).toBe(true);
+    // the product reads the batched input itself, transposed by its flag (no transpose node)
+    const nodes: Tensor[] = [];
+    const walk = (t: Tensor): void => { nodes.push(t); t.inputs.forEach(walk); };
+    walk(out!.value);
+    const product = nodes.find((t) => t.prim?.name === 'matmul')!;
+    expect(product.inputs).toEqual([batchedInput, batchedInput]);
+    expect(product.attrs).toMatchObject({ transA: true, transB: false });
+    expect(nodes.some((t) => t.prim?.name === 'transpose')).toBe(false);
+    const got = Array.from(ad.planOf([batchedInput], [out!.value]).run([xs])[0]!.data);
+    const want = [0, 1, 2, 3].map((b) => {
+      const x = ad.reshape(ad.slice(xs, [b, 0, 0], [b + 1, 3, 3]), [3, 3]);
+      return ad.sum(ad.square(ad.sub(ad.matmul(ad.transpose(x), x), c))).item();
+    });
+    expect(got).toEqual(want);
+  });
+
+  it('throws MissingBatchRuleError instead of looping over examples when asked', () => {
+    const p = ad.placeholder([3]);
+    const idx = ad.placeholder([2]);
+    const g = ad.gather(p, idx);
+    const given = new Map([[p.id, ad.tensor([[1, 2, 3], [4, 5, 6]])], [idx.id, ad.tensor([[0, 1], [2, 0]])]]);
+    expect(() => ad.batchGraph([g], given, 2, { own: (n) => n.inputs.length > 0, perExample: false })).toThrow(ad.MissingBatchRuleError);
+    const [looped] = ad.batchGraph([g], given, 2, { own: (n) => n.inputs.length > 0 });
+    expect(looped!.value.toArray()).toEqual([[1, 2], [6, 4]]);
+  });
+});

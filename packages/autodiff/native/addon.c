@@ -1,6 +1,7 @@
 // The Node-API binding of the native kernels, on Float64Arrays:
 //   gemm(m, n, k, flags, a, aOff, b, bOff, c, cOff)   flags: 1 transA, 2 transB, 4 accumulate
 //   exp(x, dst, count)   arcClamped(x, out, count, value)   softmax(x, out, rows, n, lse | null, emptyAsZero)   logsumexp(x, out, rows, n)
+//   residualSums(x, m | null, rows, cols, rowSq | null, rowSum | null, colSq | null, colSum | null, scale)
 // and `isa`, the vector instructions they were compiled for (and `blocking`, the product's cache
 // blocks as JSON, where the CPU can run them). Every argument is checked: a bad call
 // throws a TypeError or RangeError, it never reads or writes outside the arrays. Compiled without
@@ -73,7 +74,12 @@ static napi_value gemm(napi_env env, napi_callback_info info) {
   double *cStart = c.data + cOff;
   if (overlaps(cStart, cSize, aStart, aSize) || overlaps(cStart, cSize, bStart, bSize))
     return fail(env, 1, "gemm: c overlaps a or b");
-  if (descent_gemm(m, n, k, flags & FLAG_TRANS_A, flags & FLAG_TRANS_B, aStart, bStart, cStart, flags & FLAG_ACCUMULATE) != 0)
+  const int trans = flags & (FLAG_TRANS_A | FLAG_TRANS_B);
+  if (trans == FLAG_TRANS_B && n <= SKINNY_MAX && k >= 64)
+    descent_gemm_skinny_nt(m, n, k, aStart, bStart, cStart, flags & FLAG_ACCUMULATE);
+  else if (trans == FLAG_TRANS_A && m <= SKINNY_MAX && n >= 64)
+    descent_gemm_skinny_tn(m, n, k, aStart, bStart, cStart, flags & FLAG_ACCUMULATE);
+  else if (descent_gemm(m, n, k, flags & FLAG_TRANS_A, flags & FLAG_TRANS_B, aStart, bStart, cStart, flags & FLAG_ACCUMULATE) != 0)
     napi_throw_error(env, 0, "gemm: out of memory for the packing scratch");
   return 0;
 }
@@ -150,6 +156,50 @@ static napi_value logsumexp(napi_env env, napi_callback_info info) {
   return 0;
 }
 
+/* randomNormal / randomUniform(state, out, offset, count): state an Int32Array of the 4 generator words. */
+static napi_value random_fill(napi_env env, napi_callback_info info, int normal) {
+  napi_value argv[4];
+  if (!args(env, info, 4, argv, "random fill expects 4 arguments")) return 0;
+  napi_typedarray_type type;
+  size_t words;
+  void *state;
+  f64 out;
+  int32_t offset, count;
+  if (napi_get_typedarray_info(env, argv[0], &type, &words, &state, 0, 0) != napi_ok || type != napi_int32_array || words != 4)
+    return fail(env, 0, "random fill: state must be an Int32Array of 4 words");
+  if (!get_f64(env, argv[1], &out) || !get_int(env, argv[2], &offset) || !get_int(env, argv[3], &count))
+    return fail(env, 0, "random fill: (state, out, offset, count) with a Float64Array and integers >= 0");
+  if ((size_t)offset + (size_t)count > out.length) return fail(env, 1, "random fill: offset + count is past the end of out");
+  if (normal) descent_random_normal((uint32_t *)state, out.data + offset, count);
+  else descent_random_uniform((uint32_t *)state, out.data + offset, count);
+  return 0;
+}
+
+static napi_value random_normal(napi_env env, napi_callback_info info) { return random_fill(env, info, 1); }
+static napi_value random_uniform(napi_env env, napi_callback_info info) { return random_fill(env, info, 0); }
+
+static napi_value residual_sums(napi_env env, napi_callback_info info) {
+  napi_value argv[9];
+  if (!args(env, info, 9, argv, "residualSums expects 9 arguments")) return 0;
+  f64 x, m = {0, 0}, scale, outs[4] = {{0, 0}, {0, 0}, {0, 0}, {0, 0}};
+  int32_t rows, cols;
+  if (!get_f64(env, argv[0], &x) || !get_int(env, argv[2], &rows) || !get_int(env, argv[3], &cols) || !get_f64(env, argv[8], &scale))
+    return fail(env, 0, "residualSums: (x, m, rows, cols, rowSq, rowSum, colSq, colSum, scale) with Float64Arrays (or null) and integers >= 0");
+  if (!is_null(env, argv[1]) && !get_f64(env, argv[1], &m)) return fail(env, 0, "residualSums: m must be a Float64Array or null");
+  for (int k = 0; k < 4; k++)
+    if (!is_null(env, argv[4 + k]) && !get_f64(env, argv[4 + k], &outs[k])) return fail(env, 0, "residualSums: an output must be a Float64Array or null");
+  const size_t size = (size_t)rows * cols, need[4] = {(size_t)rows, (size_t)rows, (size_t)cols, (size_t)cols};
+  if (size > x.length || (m.data && (size_t)cols > m.length) || scale.length < 4) return fail(env, 1, "residualSums: x, m or scale is too short");
+  for (int k = 0; k < 4; k++) {
+    if (!outs[k].data) continue;
+    if (outs[k].length < need[k]) return fail(env, 1, "residualSums: an output is too short");
+    if (overlaps(outs[k].data, need[k], x.data, size) || (m.data && overlaps(outs[k].data, need[k], m.data, cols)))
+      return fail(env, 1, "residualSums: an output overlaps x or m");
+  }
+  descent_residual_sums(x.data, m.data, rows, cols, outs[0].data, outs[1].data, outs[2].data, outs[3].data, scale.data);
+  return 0;
+}
+
 /* The first instruction set the kernels were compiled to use that this CPU lacks, or null. An addon
    built on one machine and run on another (a cluster's nodes) must not die of an illegal instruction. */
 static const char *missing_feature(void) {
@@ -183,7 +233,7 @@ static void release_scratch(void *unused) {
   descent_release_rows_scratch();
 }
 
-/* exports: { isa, blocking, gemm, exp, arcClamped, softmax, logsumexp } on a CPU that can run the kernels, { isa, missing } otherwise. */
+/* exports: { isa, blocking, gemm, exp, arcClamped, softmax, logsumexp, residualSums, randomNormal, randomUniform } on a CPU that can run the kernels, { isa, missing } otherwise. */
 static napi_value init(napi_env env, napi_value exports) {
   const char *missing = missing_feature();
   if (napi_add_env_cleanup_hook(env, release_scratch, 0) != napi_ok) return 0;
@@ -192,7 +242,9 @@ static napi_value init(napi_env env, napi_value exports) {
   if (!export_string(env, exports, "blocking", descent_gemm_blocking())) return 0;
   if (!export_function(env, exports, "gemm", gemm) || !export_function(env, exports, "exp", exp_) ||
       !export_function(env, exports, "arcClamped", arc_clamped) ||
-      !export_function(env, exports, "softmax", softmax) || !export_function(env, exports, "logsumexp", logsumexp))
+      !export_function(env, exports, "softmax", softmax) || !export_function(env, exports, "logsumexp", logsumexp) ||
+      !export_function(env, exports, "residualSums", residual_sums) ||
+      !export_function(env, exports, "randomNormal", random_normal) || !export_function(env, exports, "randomUniform", random_uniform))
     return 0;
   return exports;
 }

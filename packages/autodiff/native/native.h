@@ -1,7 +1,8 @@
-// The native kernels' C interface (gemm.c, rows.c, arc.c, isa.c), called by the Node-API binding (addon.c).
+// The native kernels' C interface (gemm.c, rows.c, random.c, arc.c, isa.c), called by the Node-API binding (addon.c).
 #ifndef DESCENT_NATIVE_H
 #define DESCENT_NATIVE_H
 #include <stddef.h>
+#include <stdint.h>
 
 /* C = op(A)·op(B) (or C += op(A)·op(B) when accumulate), row-major, op(A) [m, k], op(B) [k, n]:
    A stored [m, k] or [k, m] (transA), B stored [k, n] or [n, k] (transB). C must not overlap A or B.
@@ -25,6 +26,22 @@ int descent_logsumexp_rows(const double *x, double *out, size_t rows, size_t n);
    kernel's slope), or with value, sqrt(1 − c·c) + (π − acos c)·c (its value) (arc.c); bit-identical
    to the generated clamp and loops with kernels/fast-acos.ts (NaN clamps to -1, as there). */
 void descent_arc_clamped(const double *x, double *out, size_t count, int value);
+
+/* The bulk generator (random.c): `count` standard normals, or uniforms in [0, 1), into out, from
+   and advancing the xoshiro128** state (4 words); the same bits as src/random/bulk-js.ts. */
+void descent_random_normal(uint32_t *state, double *out, size_t count);
+void descent_random_uniform(uint32_t *state, double *out, size_t count);
+/* One pass over x [rows, cols] with t = m[j] - x[i, j] (t = -x[i, j] when m is null): each non-null
+   output gets its sum times its scale: row_sq[i] = scale[0] Σ_j t², row_sum[i] = scale[1] Σ_j t,
+   col_sq[j] = scale[2] Σ_i t², col_sum[j] = scale[3] Σ_i t. Outputs must not overlap x or m. */
+void descent_residual_sums(const double *x, const double *m, size_t rows, size_t cols, double *row_sq,
+                           double *row_sum, double *col_sq, double *col_sum, const double *scale);
+
+/* Products with a side of at most SKINNY_MAX rows, one pass over the other operand (skinny.c):
+   C [m, n] (+)= A [m, k]·B [n, k]ᵀ with n <= SKINNY_MAX, and C [m, n] (+)= A [k, m]ᵀ·B [k, n] with m <= SKINNY_MAX. */
+#define SKINNY_MAX 8
+void descent_gemm_skinny_nt(int m, int n, int k, const double *a, const double *b, double *c, int accumulate);
+void descent_gemm_skinny_tn(int m, int n, int k, const double *a, const double *b, double *c, int accumulate);
 
 /* Frees the calling thread's scratch (the binding calls both when a Node env, a worker, ends). */
 void descent_release_gemm_scratch(void);

@@ -55,13 +55,15 @@ mkdirSync(outDir, { recursive: true });
 const tmp = (name) => join(outDir, `${name}.${process.pid}.tmp`);
 
 const kernels = readdirSync(nativeDir).filter((f) => f.endsWith('.c') && f !== 'addon.c');
+// random.c must round every a·b + c twice, as JS and WebAssembly do (its normals are bit-identical to theirs)
+const fileFlags = (f) => (f === 'random.c' ? ['-ffp-contract=off'] : []);
 
 function compile(arch) {
   const objects = [...kernels, 'addon.c'].map((f) => tmp(f.replace(/\.c$/, '.o')));
   const addon = tmp('descent_native.node');
   try {
     const run = (args) => execFileSync(cc, args, { stdio: ['ignore', 'ignore', 'pipe'] });
-    kernels.forEach((f, i) => run([...common, ...arch, '-c', join(nativeDir, f), '-o', objects[i]]));
+    kernels.forEach((f, i) => run([...common, ...arch, ...fileFlags(f), '-c', join(nativeDir, f), '-o', objects[i]]));
     run([...common, '-c', join(nativeDir, 'addon.c'), '-o', objects[kernels.length]]);
     run([...link, ...objects, '-o', addon, '-lm']);
     renameSync(addon, target);

@@ -3,6 +3,7 @@ import { broadcastTo, permute, reshape } from './ops.js';
 import type { ReduceAttrs } from './primitives/reduce.js';
 import type { ConcatAttrs, PadSliceAttrs, PermAttrs, ShapeAttrs, SliceAttrs } from './primitives/movement.js';
 import type { AxisAttrs } from './primitives/softmax.js';
+import type { MatmulAttrs } from './kernels/matmul.js';
 import type { Primitive } from './primitive.js';
 import { apply, type Tensor } from './tensor.js';
 
@@ -70,12 +71,31 @@ export function batchRuleOf(name: string): BatchRule | undefined {
 const ELEMENTWISE = [
   'neg', 'exp', 'log', 'log1p', 'expm1', 'sqrt', 'abs', 'sign', 'sin', 'cos', 'tan', 'tanh', 'sigmoid', 'relu', 'softplus',
   'acos', 'asin', 'arcKernel', 'arcSlope', 'atan', 'erf', 'add', 'sub', 'mul', 'div', 'pow', 'maximum', 'minimum',
-  'lt', 'le', 'gt', 'ge', 'eq', 'ne', 'where', 'identity', 'stopGradient', 'matmul',
+  'lt', 'le', 'gt', 'ge', 'eq', 'ne', 'where', 'identity', 'stopGradient',
 ];
 for (const name of ELEMENTWISE) defineBatchRule(name, broadcasting);
 for (const name of ['sum', 'mean', 'max', 'min', 'prod', 'logsumexp', 'norm']) defineBatchRule(name, reduction);
 for (const name of ['softmax', 'logSoftmax']) defineBatchRule(name, alongAxis);
 
+/** The input of `x` when `x` transposes its last two axes and moves no other, else undefined. */
+function lastTwoSwapped(x: Tensor): Tensor | undefined {
+  if (x.prim?.name !== 'transpose' || x.inputs.length !== 1) return undefined;
+  const perm = (x.attrs as PermAttrs).perm;
+  const r = perm.length;
+  if (r < 2 || perm[r - 1] !== r - 2 || perm[r - 2] !== r - 1 || perm.slice(0, r - 2).some((p, i) => p !== i)) return undefined;
+  return x.inputs[0];
+}
+
+// matmul broadcasts its leading axes; a batched operand that is a transpose of its last two axes
+// is read through the product's transpose flag instead (what the products pass does for a lone
+// example's rank-2 transposes, which it does not recognize with a batch axis in front)
+defineBatchRule('matmul', (prim, inputs, attrs, node) => {
+  const [a, b] = aligned(inputs, Math.max(node.rank, ...inputs.map((i) => i.value.rank - (i.batched ? 1 : 0))));
+  const flags = attrs as MatmulAttrs;
+  const fa = inputs[0]!.batched && a === inputs[0]!.value ? lastTwoSwapped(a!) : undefined;
+  const fb = inputs[1]!.batched && b === inputs[1]!.value ? lastTwoSwapped(b!) : undefined;
+  return apply(prim, [fa ?? a!, fb ?? b!], { ...flags, transA: fa ? !flags.transA : flags.transA, transB: fb ? !flags.transB : flags.transB });
+});
 defineBatchRule('transpose', (prim, [x], attrs) => apply(prim, [x!.value], { perm: [0, ...(attrs as PermAttrs).perm.map((p) => p + 1)] }));
 defineBatchRule('reshape', (_prim, [x], attrs, _node, size) => reshape(x!.value, [size, ...(attrs as ShapeAttrs).shape]));
 defineBatchRule('broadcastTo', (_prim, [x], attrs, _node, size) => {

@@ -1,6 +1,7 @@
 // The compiler's one IR: a Graph (inputs, outputs, nodes in topological order) and what each pass adds to it.
 import type { FusedGroup } from './optimize/fuse.js';
 import type { SharedSoftmax } from './optimize/lse-softmax.js';
+import type { ResidualPass } from './optimize/residual.js';
 import type { Kernel, Primitive } from './primitive.js';
 import { formatShape } from './shape.js';
 import { constant, outputShape, Tensor } from './tensor.js';
@@ -46,6 +47,8 @@ export interface Graph {
   /** Elementwise groups computed in one loop, by root id; reductions computing their input group's loop (fuse). */
   readonly groups?: ReadonlyMap<number, FusedGroup>;
   readonly reductions?: ReadonlyMap<number, FusedGroup>;
+  /** Reductions of one residual computed in one pass over its matrix, by reduction id (fuse; optimize/residual.ts). */
+  readonly residual?: ReadonlyMap<number, ResidualPass>;
   /** The kernels in the order they run (prepare), and the listing `dump()` prints. */
   readonly steps?: readonly Step[];
   readonly listing?: readonly string[];

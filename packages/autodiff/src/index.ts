@@ -15,6 +15,7 @@ export { allPrimitives, primitiveFamilies } from './primitives/index.js';
 export { defineVjp, vjpOf } from './derivatives/index.js';
 export type { VjpRule } from './derivative.js';
 export { Random, rand, randn, type RandomState } from './random.js';
+export { BULK_GENERATOR, BulkRandom, categoriesFromUniforms, type BulkRandomState } from './random/bulk.js';
 export { broadcastShapes, formatShape, sameShape, ShapeError, sizeOf, type Shape } from './shape.js';
 export {
   apply, constant, DEFERRED_CONSTANT_ELEMENTS, full, NodeBudgetError, ones, placeholder, scalar, Tensor, tensor, toTensor,
@@ -23,7 +24,7 @@ export {
   type NestedArray, type TensorLike, type Trace,
 } from './tensor.js';
 export { grad, grads, hvp, jvp, valueAndGrad, vjp, type ArgIndex, type Argnum, type GradOptions, type Inputs } from './transforms.js';
-export { vmap, type InAxes, type VmapOptions } from './vmap.js';
+export { batchGraph, MissingBatchRuleError, vmap, type BatchGraphOptions, type InAxes, type VmapOptions } from './vmap.js';
 export { batchRuleOf, defineBatchRule, type BatchedValue, type BatchRule } from './batching.js';
 export { flattenTree, type FlatTree, type InputTree, type TensorTree, type TreeLike } from './tree.js';
 export { estimatePlanBytes, formatBytes, type MemoryEstimate } from './memory.js';

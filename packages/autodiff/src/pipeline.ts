@@ -6,9 +6,11 @@ import { assignBuffers } from './optimize/buffers.js';
 import { eliminateCommon } from './optimize/cse.js';
 import { groupElementwise, groupKernel, reductionGroupKernel, reductionsOverGroups, type FusedGroup } from './optimize/fuse.js';
 import { shareSoftmax } from './optimize/lse-softmax.js';
+import { residualPasses, residualStep, type ResidualPass } from './optimize/residual.js';
 import { rewriteProducts } from './optimize/products.js';
 import { rewriteUniformConstants } from './optimize/uniform.js';
 import { formatShape, ShapeError } from './shape.js';
+import { kernelMode } from './kernels/codegen.js';
 import type { Tensor } from './tensor.js';
 
 /** The passes a plan may leave out (all run by default); without any, a plan has one kernel per node, the reference. */
@@ -100,7 +102,10 @@ const fuse: Pass = {
     const isOutput = outputTest(g);
     const read = (t: Tensor): Tensor[] => inputsOf(g, t);
     const groups = groupElementwise(g.computed, read, isOutput, true);
-    return { ...g, groups, reductions: reductionsOverGroups(g.computed, groups, read, isOutput) };
+    const reductions = reductionsOverGroups(g.computed, groups, read, isOutput);
+    const residual = kernelMode() === 'generated' ? residualPasses(g.computed, groups, read, isOutput) : new Map<number, ResidualPass>();
+    for (const id of residual.keys()) reductions.delete(id);
+    return { ...g, groups, reductions, residual };
   },
 };
 
@@ -112,7 +117,8 @@ const prepare: Pass = {
     // without fuse, every node is a group of its own
     const groups = g.groups ?? groupElementwise(g.computed, read, outputTest(g), false);
     const reductions = g.reductions ?? new Map<number, FusedGroup>();
-    const absorbed = new Set([...reductions.values()].map((r) => r.root.id));
+    const residual = g.residual ?? new Map<number, ResidualPass>();
+    const absorbed = new Set([...reductions.values(), ...[...residual.values()].flatMap((p) => p.groups)].map((r) => r.root.id));
     const listing = g.constants.map((c) => `%${c.id} = const ${formatShape(c.shape)}`);
     const steps: Step[] = [];
     let fused = 0;
@@ -131,7 +137,12 @@ const prepare: Pass = {
       }
       const shape = formatShape(node.shape);
       const reduced = reductions.get(node.id);
-      if (reduced !== undefined) {
+      const pass = residual.get(node.id);
+      if (pass !== undefined) {
+        const { step, line } = residualStep(node, pass);
+        steps.push(step);
+        listing.push(line);
+      } else if (reduced !== undefined) {
         const { kernel, text } = reductionGroupKernel(node, reduced, read);
         const names = reduced.members.map((m) => m.prim!.name).join('+');
         steps.push({ node, kernel, inputs: [...reduced.inputs], label: `${prim.name}(${names}) ${shape}` });

@@ -50,6 +50,69 @@ function normalizeAxis(axis: number, rank: number, what: string): number {
   return axis < 0 ? axis + rank : axis;
 }
 
+/** Options of batchGraph. */
+export interface BatchGraphOptions {
+  /** Whether a node is computed by the graph being batched (its inputs batched first); other nodes are inputs as they are. */
+  readonly own: (node: Tensor) => boolean;
+  /** Run a primitive without a batching rule once per example (default); false throws a MissingBatchRuleError instead. */
+  readonly perExample?: boolean;
+  /** Keep a node whose inputs are all unchanged as it is (default: apply its primitive again, in the current trace). */
+  readonly reuseShared?: boolean;
+}
+
+/** A primitive of the graph has no batching rule and per-example application was not allowed. */
+export class MissingBatchRuleError extends Error {
+  override readonly name = 'MissingBatchRuleError';
+}
+
+/**
+ * The graph behind `roots` with a leading batch axis of `size`: `given` maps a node's id to its
+ * batched value (batch axis first); every node `own` says is computed is applied to its batched
+ * inputs by its primitive's batching rule (batching.ts). A node none of whose inputs is batched
+ * is shared by every example. Returns each root's value, flagged batched or shared by every example.
+ */
+export function batchGraph(roots: readonly Tensor[], given: ReadonlyMap<number, Tensor>, size: number, options: BatchGraphOptions): BatchedValue[] {
+  const done = new Map<number, BatchedValue>();
+  const valueOf = (root: Tensor): BatchedValue => {
+    const stack: { node: Tensor; next: number }[] = [{ node: root, next: 0 }];
+    while (stack.length > 0) {
+      const top = stack[stack.length - 1]!;
+      const node = top.node;
+      if (done.has(node.id)) {
+        stack.pop();
+        continue;
+      }
+      const own = !given.has(node.id) && options.own(node);
+      if (own && top.next < node.inputs.length) {
+        const child = node.inputs[top.next++]!;
+        if (!done.has(child.id)) stack.push({ node: child, next: 0 });
+        continue;
+      }
+      stack.pop();
+      const value = given.get(node.id);
+      if (value !== undefined) done.set(node.id, { value, batched: true });
+      else if (!own) done.set(node.id, { value: node, batched: false });
+      else {
+        const inputs = node.inputs.map((i) => done.get(i.id)!);
+        if (!inputs.some((i) => i.batched)) {
+          const same = options.reuseShared === true && inputs.every((i, k) => i.value === node.inputs[k]);
+          done.set(node.id, { value: same ? node : apply(node.prim!, inputs.map((i) => i.value), node.attrs), batched: false });
+        } else {
+          const rule = batchRuleOf(node.prim!.name);
+          let batched = rule?.(node.prim!, inputs, node.attrs, node, size);
+          if (batched === undefined) {
+            if (options.perExample === false) throw new MissingBatchRuleError(`vmap: primitive ${node.prim!.name} has no batching rule for these inputs`);
+            batched = perExample(node, inputs, size);
+          }
+          done.set(node.id, { value: batched, batched: true });
+        }
+      }
+    }
+    return done.get(root.id)!;
+  };
+  return roots.map(valueOf);
+}
+
 /**
  * Vectorizes `f` over a batch axis of its arguments: `vmap(f)(xs)` is `stack([f(xs[0]), f(xs[1]), …])`
  * computed at once. `f` is traced once on one example's shapes; every primitive of its graph is
@@ -87,42 +150,10 @@ export function vmap<A extends unknown[], R>(f: (...args: A) => R, options: Vmap
     const result = nested(() => f(...(traced as A)));
     const out = flattenTree(result, 'vmap result');
 
-    // walk the graph built while tracing (ids from `start` on); older tensors are inputs as they are
-    const done = new Map<number, BatchedValue>();
-    const valueOf = (root: Tensor): BatchedValue => {
-      const stack: { node: Tensor; next: number }[] = [{ node: root, next: 0 }];
-      while (stack.length > 0) {
-        const top = stack[stack.length - 1]!;
-        const node = top.node;
-        if (done.has(node.id)) {
-          stack.pop();
-          continue;
-        }
-        const own = node.id >= start && node.prim !== undefined && node.inputs.length > 0;
-        if (own && top.next < node.inputs.length) {
-          const child = node.inputs[top.next++]!;
-          if (!done.has(child.id)) stack.push({ node: child, next: 0 });
-          continue;
-        }
-        stack.pop();
-        const given = actual.get(node.id);
-        if (given !== undefined) done.set(node.id, { value: given, batched: true });
-        else if (!own) done.set(node.id, { value: node, batched: false });
-        else {
-          const inputs = node.inputs.map((i) => done.get(i.id)!);
-          if (!inputs.some((i) => i.batched)) {
-            done.set(node.id, { value: apply(node.prim!, inputs.map((i) => i.value), node.attrs), batched: false });
-          } else {
-            const rule = batchRuleOf(node.prim!.name);
-            const value = rule?.(node.prim!, inputs, node.attrs, node, batch) ?? perExample(node, inputs, batch);
-            done.set(node.id, { value, batched: true });
-          }
-        }
-      }
-      return done.get(root.id)!;
-    };
-    const leaves = out.leaves.map((leaf) => {
-      const { value, batched } = valueOf(leaf);
+    // the graph built while tracing (ids from `start` on) is batched; older tensors are inputs as they are
+    const values = batchGraph(out.leaves, actual, batch, { own: (node) => node.id >= start && node.prim !== undefined && node.inputs.length > 0 });
+    const leaves = out.leaves.map((leaf, k) => {
+      const { value, batched } = values[k]!;
       const full = batched ? value : broadcastTo(value, [batch, ...value.shape]);
       return fromFront(full, normalizeAxis(options.outAxis ?? 0, full.rank, 'outAxis'));
     });

@@ -38,6 +38,8 @@ export interface Flags {
   step?: number;
   seeds?: number[];
   jobs?: number;
+  /** `descent sweep --no-batch`: one program per entry, even for seeds that could run batched. */
+  noBatch?: boolean;
   plan: boolean;
   index?: number;
   emit?: 'slurm';

@@ -1,7 +1,7 @@
 // checkpoint.json: a run's whole state at a step boundary, written atomically, read back with checks.
 import * as fs from 'node:fs';
 import * as path from 'node:path';
-import type { RandomState } from '@descent/autodiff';
+import { BULK_GENERATOR, type BulkRandomState } from '@descent/autodiff';
 import type { ParamInfo } from '@descent/dsl';
 import { ReadRefused } from './bounded-read.js';
 import { CliError } from './errors.js';
@@ -47,7 +47,7 @@ export interface CheckpointJson {
   /** Each parameter by name: its shape and base64 float64 values. */
   readonly params: Readonly<Record<string, { readonly shape: readonly number[]; readonly data: string }>>;
   readonly optimizer: OptimizerState;
-  readonly sampling: { readonly state: RandomState; readonly batch: readonly string[] } | null;
+  readonly sampling: { readonly state: BulkRandomState; readonly batch: readonly string[] } | null;
   readonly log: LogPosition;
   readonly seconds: number;
   readonly computeSeconds: number;
@@ -173,20 +173,23 @@ export function readCheckpoint(dir: string, shape: CheckpointShape, command = 'r
 
 type FieldError = (name: string, what: string) => never;
 
-/** xor4096's state: 128 int32 words X, an index i in [0, 128) and a Weyl word w; and the spare normal. */
-function randomState(x: unknown, field: FieldError): RandomState {
-  if (!isObj(x) || extraKeys(x, ['generator', 'spareNormal']).length > 0) return field('sampling.state', 'is not {generator, spareNormal}');
-  const g = x['generator'];
-  if (!isObj(g) || extraKeys(g, ['X', 'i', 'w']).length > 0) return field('sampling.state.generator', 'is not {X, i, w}');
-  const words = g['X'];
-  if (!Array.isArray(words) || words.length !== 128 || !words.every(isInt32)) {
-    return field('sampling.state.generator.X', `is not 128 int32 words (got ${Array.isArray(words) ? `${words.length} entries` : typeof words})`);
+/**
+ * The bulk sample stream's state: {generator: "xoshiro128**", words: 4 int32}. A checkpoint whose
+ * stream is seedrandom's xor4096 ({generator: {X, i, w}, spareNormal}) was written before fresh
+ * samples moved to the bulk stream: its run cannot continue with the same draws, so it is refused.
+ */
+function randomState(x: unknown, field: FieldError): BulkRandomState {
+  if (isObj(x) && isObj(x['generator']) && 'spareNormal' in x) {
+    return field('sampling.state', `holds the xor4096 sample stream of an earlier descent (fresh samples now come from ${BULK_GENERATOR}, so the run's next draws would differ)`);
   }
-  if (!isCount(g['i']) || g['i'] > 127) return field('sampling.state.generator.i', 'is not an index in [0, 128)');
-  if (!isInt32(g['w'])) return field('sampling.state.generator.w', 'is not an int32 word');
-  const spare = x['spareNormal'];
-  if (spare !== null && (typeof spare !== 'number' || !Number.isFinite(spare))) return field('sampling.state.spareNormal', 'is not a number or null');
-  return { generator: g, spareNormal: spare };
+  if (!isObj(x) || extraKeys(x, ['generator', 'words']).length > 0) return field('sampling.state', 'is not {generator, words}');
+  if (x['generator'] !== BULK_GENERATOR) return field('sampling.state.generator', `is not "${BULK_GENERATOR}" (got ${JSON.stringify(x['generator'])?.slice(0, 40)})`);
+  const words = x['words'];
+  if (!Array.isArray(words) || words.length !== 4 || !words.every(isInt32)) {
+    return field('sampling.state.words', `is not 4 int32 words (got ${Array.isArray(words) ? `${words.length} entries` : typeof words})`);
+  }
+  if (words.every((w) => w === 0)) return field('sampling.state.words', 'are all zero (not a state of the generator)');
+  return { generator: BULK_GENERATOR, words: words as number[] };
 }
 
 function batchOf(x: unknown, sizes: readonly number[], field: FieldError): Float64Array[] {

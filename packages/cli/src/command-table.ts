@@ -66,6 +66,7 @@ export const FLAGS: Readonly<Record<string, FlagSpec>> = {
   seeds: { name: 'seeds', type: 'seeds', meta: 'LIST', help: 'seeds to sweep: 1-8, 1,3,5 or 1-4,9' },
   jobs: { name: 'jobs', type: 'int', meta: 'N', min: 1, help: 'runs in parallel (worker threads)' },
   plan: { name: 'plan', type: 'bool', help: 'print the run list and exit' },
+  'no-batch': { name: 'no-batch', type: 'bool', help: 'run every seed in its own program (default: seeds of the same settings run as one batched program)' },
   index: { name: 'index', type: 'int', meta: 'I', min: 0, help: 'run entry I of the run list alone (e.g. $SLURM_ARRAY_TASK_ID)' },
   emit: { name: 'emit', type: 'choice', meta: 'KIND', choices: ['slurm'], help: 'write a cluster script: slurm (an sbatch --array script)' },
   submit: { name: 'submit', type: 'choice', meta: 'KIND', choices: ['slurm'], help: 'write the cluster script into --out and submit it: slurm (sbatch)' },
@@ -117,7 +118,7 @@ export const COMMANDS: Readonly<Record<CommandName, CommandSpec>> = {
   sweep: {
     name: 'sweep', args: 'MODEL', min: 1, max: 1, missing: 'a model: a .loss file or a prebuilt model name',
     summary: 'run every combination of settings and seeds; summary.csv and sweep.svg',
-    flags: [...TRAIN, 'seeds', 'jobs', 'plan', 'index', 'emit', 'submit', 'sbatch-args', 'out', 'force', 'quiet', 'json', 'checkpoint-every'],
+    flags: [...TRAIN, 'seeds', 'jobs', 'no-batch', 'plan', 'index', 'emit', 'submit', 'sbatch-args', 'out', 'force', 'quiet', 'json', 'checkpoint-every'],
     flagHelp: {
       out: { meta: 'DIR', help: 'the sweep folder (default runs/<model>-sweep-<timestamp>)' },
       force: { help: 'replace a previous sweep in --out' },

@@ -18,7 +18,7 @@ import { isAtomicTemp, writeJsonAtomic, type LogRecord } from './runlog.js';
 import { runModel, type RunModel } from './run-model.js';
 import { optimizerText, type RunConfig, type Setup } from './setup.js';
 import { summarize, tailFit, type RunSummary } from './summary.js';
-import { trainAsync, type TrainCheckpoint, type TrainResult } from './train.js';
+import { trainAsync, type TrainCheckpoint, type TrainOptions, type TrainResult } from './train.js';
 
 /** Kept free while a run writes, and deleted to make room for run.json's "failed" if the disk fills. */
 export const RESERVE_FILE = '.descent.reserve';
@@ -223,6 +223,11 @@ export interface ExecuteOptions {
   readonly claims?: readonly ClaimSetting[];
   /** The command, for messages (default "run"). */
   readonly command?: string;
+  /**
+   * Trains the program (default trainAsync): a batched sweep passes its seed's share of one
+   * batched training (batch-train.ts), which calls the same callbacks the same way.
+   */
+  readonly trainer?: (options: TrainOptions) => Promise<TrainResult>;
 }
 
 /** Where a resumed run starts: its run.json, its checkpoint (null: from step 0), its log so far. */
@@ -427,7 +432,7 @@ async function trainInto(
   const progress = o.progress;
   let result: TrainResult;
   try {
-    result = await trainAsync({
+    result = await (o.trainer ?? trainAsync)({
       program,
       optimizer: setup.spec,
       ...(setup.schedule ? { schedule: setup.schedule } : {}),
@@ -463,8 +468,9 @@ async function trainInto(
   // the whole log's records: a resumed run's earlier ones, then this run's
   const records: readonly LogRecord[] = resume ? [...resume.records, ...rows.records()] : rows.records();
   const last = records[records.length - 1];
-  // metrics at the end state; a run that did not complete reports its last record, as its claims read
-  const fromRecords = result.status !== 'completed' && last !== undefined;
+  // metrics at the end state; a run that did not complete reports its last record, as its claims
+  // read, and so does a completed run (its last step is always logged, at the end state)
+  const fromRecords = last !== undefined && (result.status !== 'completed' || last.step === result.step);
   const metrics = fromRecords ? last.metrics : result.status === 'diverged' ? {} : program.metrics();
   const summary = summarize({
     status: result.status,

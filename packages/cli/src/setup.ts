@@ -112,7 +112,13 @@ function declaredNames(source: string, file: string): Set<string> {
  * without a caret. `--set` of an optimizer argument (lr, beta, …) that is not a dim or let of the file
  * is applied to the optimizer, as are --optimizer and --lr.
  */
-export function setup(config: RunConfig, command = 'run', model: ModelSource = resolveModel(config.file, command)): Setup {
+export function setup(
+  config: RunConfig,
+  command = 'run',
+  model: ModelSource = resolveModel(config.file, command),
+  /** How the source is compiled (a batched sweep compiles all its seeds at once and gives the first). */
+  compile: typeof compileSource = compileSource,
+): Setup {
   const hyper = nameRecord<number>();
   const overrides: Record<string, number> = Object.assign(nameRecord<number>(), config.overrides);
   const hyperAsked = Object.keys(overrides).filter((k) => HYPER_NAMES.has(k));
@@ -127,7 +133,7 @@ export function setup(config: RunConfig, command = 'run', model: ModelSource = r
   const budget = config.maxMemory ?? defaultMemoryBudget();
   let result: CompileResult;
   try {
-    result = compileSource(model.source, {
+    result = compile(model.source, {
       file: model.compileAs ?? model.file,
       overrides,
       ...(config.seed !== undefined ? { seed: config.seed } : {}),

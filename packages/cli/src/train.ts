@@ -1,5 +1,5 @@
 // The training loop: evaluate, log on log-spaced steps, take optimizer steps, stop on divergence or request.
-import type { RandomState } from '@descent/autodiff';
+import type { BulkRandomState } from '@descent/autodiff';
 import type { Program } from '@descent/dsl';
 import { createOptimizer, type Optimizer, type OptimizerSpec, type OptimizerState } from '@descent/autodiff/optim';
 import { METRICS_PROTO } from './log-buffer.js';
@@ -46,7 +46,7 @@ export interface TrainCheckpoint {
   readonly params: readonly Float64Array[];
   readonly optimizer: OptimizerState;
   /** Fresh sampling: the sample stream after drawing step `step`'s batch, and that batch. */
-  readonly sampling: { readonly state: RandomState; readonly batch: readonly Float64Array[] } | null;
+  readonly sampling: { readonly state: BulkRandomState; readonly batch: readonly Float64Array[] } | null;
   /** Wall and compute seconds of the run up to here (a continued run counts on from them). */
   readonly seconds: number;
   readonly computeSeconds: number;

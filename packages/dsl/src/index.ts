@@ -24,3 +24,6 @@ export function compileSource(source: string, options: CompileOptions = {}): Com
 export function compile(source: string, options: CompileOptions = {}): Program {
   return compileOrThrow(nodeHost, source, options);
 }
+
+export { BatchedProgram, batchObstacle, NotBatchableError } from './batched-program.js';
+export { compileSeeds } from './seed-programs.js';

@@ -1,6 +1,6 @@
 // What lowering hands to the runtime: placeholders, the traced loss/metrics/updates, and how to fill inputs.
 import type { OptimizerKind } from '@descent/autodiff/optim';
-import type { Random, Shape, Tensor } from '@descent/autodiff';
+import type { BulkRandom, Shape, Tensor } from '@descent/autodiff';
 
 /** A learnable tensor: its placeholder in the traced graph and how to initialize it. */
 export interface LoweredParam {
@@ -15,8 +15,8 @@ export interface LoweredParam {
 export interface LoweredNoise {
   readonly name: string;
   readonly placeholder: Tensor;
-  /** Fills `out` with a new batch (standard normals, uniforms or category codes). */
-  readonly fill: (out: Float64Array, rng: Random) => void;
+  /** Fills `out` with a new batch (standard normals, uniforms or category codes) from the bulk sample stream. */
+  readonly fill: (out: Float64Array, rng: BulkRandom) => void;
 }
 
 export interface LoweredMetric {

@@ -1,7 +1,7 @@
 // A compiled program: parameter buffers, one plan for loss + gradients + updates, one for metrics.
 import {
-  allocate, backward, constant, estimatePlanBytes, formatBytes, neg, planOf, Random, withDeferredConstants, type Plan,
-  type RandomState, type Shape, type Tensor,
+  allocate, backward, BulkRandom, constant, estimatePlanBytes, formatBytes, neg, planOf, withDeferredConstants, type Plan,
+  type BulkRandomState, type Shape, type Tensor,
 } from '@descent/autodiff';
 import { CurvatureMetrics, type CurvatureMethod, type CurvatureReport } from './curvature.js';
 import type { ClaimSetting, Lowered, Settings } from './lowered.js';
@@ -38,10 +38,12 @@ export class Program {
   readonly claims: readonly ClaimSetting[];
   readonly constants: Readonly<Record<string, number>>;
   private readonly noise: readonly Float64Array[];
-  private readonly evalPlan: Plan;
-  private readonly metricPlan: Plan;
-  private readonly metricData: readonly Float64Array[];
-  private sampleRng: Random;
+  private evalPlanMade: Plan | undefined;
+  private metricPlanMade: Plan | undefined;
+  private readonly makeEvalPlan: () => Plan;
+  private readonly makeMetricPlan: () => Plan;
+  private metricData: readonly Float64Array[] | undefined;
+  private sampleRng: BulkRandom;
   private readonly minimize: boolean;
   /** The `step` counter's input buffer (one value), read by every plan. */
   private readonly stepBuffer: Float64Array = allocate(1);
@@ -51,11 +53,14 @@ export class Program {
   private readonly curvature: CurvatureMetrics;
 
   constructor(
-    private readonly lowered: Lowered,
+    /** The lowered program this one was compiled from (batched-program.ts stacks several seeds of it). */
+    readonly lowered: Lowered,
     readonly seed: number,
     /** Buffers beyond this many bytes are refused before any is allocated. */
     maxMemoryBytes = Infinity,
     curvatureMethod: CurvatureMethod = 'auto',
+    /** Take the gradient and compile the plans at their first use instead of now (a batched sweep runs its seeds' programs through one batched plan). */
+    deferPlans = false,
   ) {
     this.claims = lowered.claims;
     this.constants = lowered.constants;
@@ -76,25 +81,30 @@ export class Program {
     const inputBuffers = [...this.params, ...this.noise, ...(lowered.step === undefined ? [] : [this.stepBuffer])];
     const descended = lowered.params.filter((_, i) => !updated.has(i)).map((p) => p.placeholder);
     const minimized = this.minimize ? lowered.objective : neg(lowered.objective);
-    const grads = withDeferredConstants(true, () => backward(minimized, descended));
-    const evalOutputs = [lowered.objective, ...grads, ...lowered.updates.map((u) => u.value)];
     const descendedIndex = lowered.params.map((_, i) => i).filter((i) => !updated.has(i));
     this.curvature = new CurvatureMetrics(
       lowered.curvature, descendedIndex.map((i) => lowered.params[i]!), descendedIndex.map((i) => this.params[i]!), inputs, inputBuffers, seed, curvatureMethod,
     );
-    const estimate = estimatePlanBytes([...evalOutputs, ...lowered.metrics.map((m) => m.value), ...this.curvature.outputs]);
-    if (estimate.bytes > maxMemoryBytes) {
-      throw new MemoryLimitError(
-        `the compiled program needs up to ${formatBytes(estimate.bytes)} of buffers (largest: ${estimate.largest.join(', ')}), more than the memory limit of ${formatBytes(maxMemoryBytes)}; use smaller sizes or raise --max-memory`,
-      );
-    }
-    this.evalPlan = planOf(inputs, evalOutputs, {
-      inputBuffers,
-    });
-    this.metricPlan = planOf([...inputs, ...this.curvature.inputs], lowered.metrics.map((m) => m.value), {
+    // the gradient graph, its memory check and the plans; deferred, all are made at the first evaluation
+    const evalOutputs = (): Tensor[] => {
+      const grads = withDeferredConstants(true, () => backward(minimized, descended));
+      const outputs = [lowered.objective, ...grads, ...lowered.updates.map((u) => u.value)];
+      const estimate = estimatePlanBytes([...outputs, ...lowered.metrics.map((m) => m.value), ...this.curvature.outputs]);
+      if (estimate.bytes > maxMemoryBytes) {
+        throw new MemoryLimitError(
+          `the compiled program needs up to ${formatBytes(estimate.bytes)} of buffers (largest: ${estimate.largest.join(', ')}), more than the memory limit of ${formatBytes(maxMemoryBytes)}; use smaller sizes or raise --max-memory`,
+        );
+      }
+      return outputs;
+    };
+    this.makeEvalPlan = () => planOf(inputs, evalOutputs(), { inputBuffers });
+    this.makeMetricPlan = () => planOf([...inputs, ...this.curvature.inputs], lowered.metrics.map((m) => m.value), {
       inputBuffers: [...inputBuffers, ...this.curvature.buffers],
     });
-    this.metricData = this.metricPlan.outputs.map((t) => t.data);
+    if (!deferPlans) {
+      this.evalPlanMade = this.makeEvalPlan();
+      this.metricPlanMade = this.makeMetricPlan();
+    }
     this.scheduled = lowered.schedule.map((s) => s.name);
     this.schedulePlan = lowered.schedule.length === 0 || lowered.step === undefined ? null
       : planOf([lowered.step], lowered.schedule.map((s) => s.value), { inputBuffers: [this.stepBuffer] });
@@ -102,8 +112,16 @@ export class Program {
     const optimizer = lowered.settings.optimizer;
     this.settings = this.scheduled.length === 0 ? lowered.settings
       : { ...lowered.settings, optimizer: { ...optimizer, args: { ...optimizer.args, ...this.optimizerArgsAt(0) } } };
-    this.sampleRng = new Random(`${seed}/samples`);
+    this.sampleRng = new BulkRandom(`${seed}/samples`);
     this.resample();
+  }
+
+  private get evalPlan(): Plan {
+    return (this.evalPlanMade ??= this.makeEvalPlan());
+  }
+
+  private get metricPlan(): Plan {
+    return (this.metricPlanMade ??= this.makeMetricPlan());
   }
 
   private named: { params: Record<string, Tensor>; grads: Record<string, Tensor> } | undefined;
@@ -237,8 +255,9 @@ export class Program {
    */
   metricViews(): readonly Float64Array[] {
     this.curvature.compute();
-    this.metricPlan.execute();
-    return this.metricData;
+    const plan = this.metricPlan;
+    plan.execute();
+    return (this.metricData ??= plan.outputs.map((t) => t.data));
   }
 
   /** How each Hessian metric was computed at the last logged step (method, products, error), for run.json. */
@@ -246,13 +265,13 @@ export class Program {
     return this.curvature.report();
   }
 
-  sampleState(): RandomState {
+  sampleState(): BulkRandomState {
     return this.sampleRng.state();
   }
 
   /** Continues the sample stream from a saved state (checkpoint resume), redrawing nothing. */
-  restoreSampleState(state: RandomState, currentBatch: readonly Float64Array[]): void {
-    this.sampleRng = new Random(`${this.seed}/samples`, state);
+  restoreSampleState(state: BulkRandomState, currentBatch: readonly Float64Array[]): void {
+    this.sampleRng = new BulkRandom(`${this.seed}/samples`, state);
     currentBatch.forEach((b, i) => this.noise[i]!.set(b));
   }
 

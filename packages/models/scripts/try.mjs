@@ -2,9 +2,8 @@
 import { readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { dirname, join } from 'node:path';
-import { compileSource, formatDiagnostics } from '../../dsl/dist/index.js';
-import { train } from '../../cli/dist/train.js';
-import { evaluateClaims } from '../../cli/dist/claims.js';
+import { compileSource, formatDiagnostics } from '@descent/dsl';
+import { evaluateClaims, train } from '@descent/cli';
 
 const here = dirname(fileURLToPath(import.meta.url));
 const root = join(here, '..');

@@ -240,18 +240,18 @@ describeNative('native arc-cosine slope and value of clamped cosines', () => {
     for (const value of [false, true]) {
       for (const count of [1, 3, 7, 9, x.length]) {
         const got = new Float64Array(count);
-        native!.arcClamped(x, got, count, value);
+        native!.arcClamped!(x, got, count, value);
         const want = new Float64Array(count);
         kernelOf('js')(x, want, count, value);
         expect(got).toEqual(want);
         const inPlace = x.slice(0, count);
-        native!.arcClamped(inPlace, inPlace, count, value);
+        native!.arcClamped!(inPlace, inPlace, count, value);
         expect(inPlace).toEqual(want);
       }
     }
     // and so within 1 ulp of π − Math.acos of the clamped cosine (the bound fast-acos.test.ts checks)
     const got = new Float64Array(x.length);
-    native!.arcClamped(x, got, x.length, false);
+    native!.arcClamped!(x, got, x.length, false);
     let worst = 0;
     for (let i = 0; i < x.length; i++) {
       const want = Math.PI - Math.acos(Math.min(Math.max(x[i]!, -1), 1));
@@ -264,14 +264,14 @@ describeNative('native arc-cosine slope and value of clamped cosines', () => {
   it('clamps as the generated maximum and minimum do (NaN to -1), and refuses bad arguments', () => {
     const x = Float64Array.from([NaN, 1 + 2 ** -52, -1 - 2 ** -52, Infinity, -Infinity, 2, 1, -1, 0]);
     const y = new Float64Array(x.length);
-    native!.arcClamped(x, y, x.length, false);
+    native!.arcClamped!(x, y, x.length, false);
     expect(Array.from(y)).toEqual([0, Math.PI, 0, Math.PI, 0, Math.PI, Math.PI, 0, Math.PI / 2]);
-    native!.arcClamped(x, y, x.length, true); // h(-1) = 0, h(1) = π, h(0) = 1
+    native!.arcClamped!(x, y, x.length, true); // h(-1) = 0, h(1) = π, h(0) = 1
     expect(Array.from(y)).toEqual([0, Math.PI, 0, Math.PI, 0, Math.PI, Math.PI, 0, 1]);
-    expect(() => native!.arcClamped(x, new Float64Array(2), 5, false)).toThrow(RangeError);
-    expect(() => native!.arcClamped(x, x.subarray(1), 4, false)).toThrow(/overlaps/);
-    expect(() => (native!.arcClamped as (...a: unknown[]) => void)(x, new Float32Array(9), 9, false)).toThrow(TypeError);
-    expect(() => (native!.arcClamped as (...a: unknown[]) => void)(x, y, 9, 1)).toThrow(/boolean/);
+    expect(() => native!.arcClamped!(x, new Float64Array(2), 5, false)).toThrow(RangeError);
+    expect(() => native!.arcClamped!(x, x.subarray(1), 4, false)).toThrow(/overlaps/);
+    expect(() => (native!.arcClamped! as (...a: unknown[]) => void)(x, new Float32Array(9), 9, false)).toThrow(TypeError);
+    expect(() => (native!.arcClamped! as (...a: unknown[]) => void)(x, y, 9, 1)).toThrow(/boolean/);
   });
 });
 

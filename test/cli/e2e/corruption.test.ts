@@ -4,6 +4,7 @@ import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { nativeStatus } from '../../../packages/autodiff/src/index.js';
+import { seal } from '../../../packages/cli/src/integrity.js';
 import { main } from '../../../packages/cli/src/main.js';
 import { descent, descentInterrupted, fixture, readRunJson, scratch, STACK } from './helpers.js';
 
@@ -45,11 +46,11 @@ const EDITS: readonly Edit[] = [
   { name: "the optimizer's lr", checkpoint: (cp) => (cp.optimizer.hyper.lr *= 2), says: /field optimizer\.hyper\.lr changed/ },
   { name: "the optimizer's kind", checkpoint: (cp) => (cp.optimizer.kind = 'momentum'), says: /field optimizer\.kind changed/ },
   // the sample stream
-  { name: 'an RNG word', checkpoint: (cp) => (cp.sampling.state.generator.X[5] ^= 1), says: /field sampling\.state\.generator\.X changed/ },
-  { name: 'the RNG array cut short', checkpoint: (cp) => cp.sampling.state.generator.X.pop(), says: /field sampling\.state\.generator\.X changed/ },
-  { name: "the RNG's index", checkpoint: (cp) => (cp.sampling.state.generator.i = (cp.sampling.state.generator.i + 1) % 128), says: /field sampling\.state\.generator\.i changed/ },
-  { name: "the RNG's Weyl word", checkpoint: (cp) => (cp.sampling.state.generator.w ^= 1), says: /field sampling\.state\.generator\.w changed/ },
-  { name: 'the spare normal', checkpoint: (cp) => (cp.sampling.state.spareNormal = cp.sampling.state.spareNormal === null ? 0.5 : null), says: /field sampling\.state\.spareNormal changed/ },
+  { name: 'an RNG word', checkpoint: (cp) => (cp.sampling.state.words[2] ^= 1), says: /field sampling\.state\.words changed/ },
+  { name: 'the RNG words cut short', checkpoint: (cp) => cp.sampling.state.words.pop(), says: /field sampling\.state\.words changed/ },
+  { name: 'an RNG word added', checkpoint: (cp) => cp.sampling.state.words.push(1), says: /field sampling\.state\.words changed/ },
+  { name: 'the RNG words reordered', checkpoint: (cp) => cp.sampling.state.words.reverse(), says: /field sampling\.state\.words changed/ },
+  { name: "the RNG's generator name", checkpoint: (cp) => (cp.sampling.state.generator = 'xor4096'), says: /field sampling\.state\.generator changed/ },
   { name: 'one base64 character of the current batch', checkpoint: (cp) => (cp.sampling.batch[0] = flipChar(cp.sampling.batch[0])), says: /field sampling\.batch\[0\] changed/ },
   // step, log position, identity, times
   { name: 'the step moved by +1000', checkpoint: (cp) => (cp.step += 1000), says: /fails its checksum: field step changed/ },
@@ -167,6 +168,20 @@ describe('corrupted state: resume refuses every edit with exit 2, naming the fie
     expect(r.code, r.err).toBe(0);
     expect(readRunJson(ok)['status']).toBe('completed');
   }, 120_000);
+
+  it('a checkpoint of the earlier xor4096 sample stream, sealed as written then, is refused, saying why', async () => {
+    const dir = path.join(cwd, 'xor4096');
+    fs.cpSync(base, dir, { recursive: true });
+    const cpFile = path.join(dir, 'checkpoint.json');
+    const { seal: _old, ...body } = JSON.parse(fs.readFileSync(cpFile, 'utf8')) as Json;
+    body.sampling.state = { generator: { X: Array.from({ length: 128 }, (_, i) => i * 7919), i: 3, w: -12345 }, spareNormal: null };
+    fs.writeFileSync(cpFile, JSON.stringify({ ...body, seal: seal(body) }, null, 2));
+    const runBefore = fs.readFileSync(path.join(dir, 'run.json'), 'utf8');
+    const r = await resumeInProcess(dir);
+    expect(r.code, r.err).toBe(2);
+    expect(r.err).toMatch(/field sampling\.state holds the xor4096 sample stream of an earlier descent \(fresh samples now come from xoshiro128\*\*, so the run's next draws would differ\)/);
+    expect(fs.readFileSync(path.join(dir, 'run.json'), 'utf8')).toBe(runBefore);
+  });
 
   it('a kernel change (DESCENT_NATIVE=0 after native kernels) is refused, and recorded when --allow-kernel-change allows it', () => {
     const dir = path.join(cwd, 'kernels');

@@ -15,7 +15,7 @@ type KernelFactory = (shape: Shape, strides: readonly (readonly number[])[]) => 
 // (measurements: docs/performance.md, "Every kernel gets its own generated function").
 
 /** A generated function (one per kernel) from a row loop's rows, columns and input row strides to its Kernel. */
-type RowsFactory = (rows: number, cols: number, rowStrides: readonly number[]) => Kernel;
+type RowsFactory = (rows: number, cols: number, rowStrides: readonly number[], blocks?: number, blockStrides?: readonly number[]) => Kernel;
 
 /**
  * The loop body: `body` (statements over the element variables a0, a1, ...; may be empty) then
@@ -84,41 +84,45 @@ function stridedFactory(spec: LoopSpec): KernelFactory {
  * Same over a matrix output [rows, cols], each input read with a row stride and a column stride
  * of 1 (a full row) or 0 (one value per row, loaded once per row, outside the inner loop). The
  * general strided loop pays an index update per row, a few ns a row: as much as the work itself
- * when rows are short (10 values).
+ * when rows are short (10 values). `blocked`: the output is [blocks, rows, cols], each input
+ * read with a block stride too (the seeds of a batched sweep: [seeds, rows, cols] with inputs
+ * shared by every seed, or by every row).
  */
-function rowsFactory(spec: LoopSpec, perRow: readonly boolean[], unrollCols = 0): RowsFactory {
+function rowsFactory(spec: LoopSpec, perRow: readonly boolean[], unrollCols = 0, blocked = false): RowsFactory {
   const v = arrayInputs(spec);
-  // at each row: per-row inputs loaded, the others' row offsets found
-  const rowStart = v.map((i) => (perRow[i] ? `const a${i} = x${i}[r * r${i}];` : `const b${i} = r * r${i};`)).join(' ');
+  // at each row: per-row inputs loaded, the others' row offsets found (from the block's offset o_i)
+  const at = (i: number): string => (blocked ? `o${i} + r * r${i}` : `r * r${i}`);
+  const rowStart = v.map((i) => (perRow[i] ? `const a${i} = x${i}[${at(i)}];` : `const b${i} = ${at(i)};`)).join(' ');
+  const params = blocked ? 'rows, cols, rowStrides, blocks, blockStrides' : 'rows, cols, rowStrides';
+  const strideLoads = v.map((i) => `const r${i} = rowStrides[${i}];${blocked ? ` const q${i} = blockStrides[${i}];` : ''}`).join(' ');
+  // the row loop, inside a loop over blocks when blocked (p counts on across blocks)
+  const loop = (rowLoop: string, body: string): string => (blocked
+    ? `let p = 0; for (let q = 0; q < blocks; q++) { ${v.map((i) => `const o${i} = q * q${i};`).join(' ')} ${rowLoop.replace(', p = 0', '')} { ${body} } }`
+    : `${rowLoop} { ${body} }`);
   if (unrollCols > 0) {
     // the row written out in full (cols = unrollCols): no inner loop to enter once per row
     const cells = Array.from({ length: unrollCols }, (_, c) => `{ ${v.filter((i) => !perRow[i]).map((i) => `const a${i} = x${i}[b${i} + ${c}];`).join(' ')}
             ${spec.body}
             out[p + ${c}] = ${spec.result}; }`).join('\n');
-    const src = `return function make(rows, cols, rowStrides) {
-      ${v.map((i) => `const r${i} = rowStrides[${i}];`).join(' ')}
+    const src = `return function make(${params}) {
+      ${strideLoads}
       return function elementwiseShortRows(inputs, out) {
         ${header(spec)}
-        for (let r = 0, p = 0; r < rows; r++, p += ${unrollCols}) {
-          ${rowStart}
-          ${cells}
-        }
+        ${loop(`for (let r = 0, p = 0; r < rows; r++, p += ${unrollCols})`, `${rowStart}\n${cells}`)}
       };
     };`;
     return new Function('lib', src)(scalarLib) as RowsFactory;
   }
-  const src = `return function make(rows, cols, rowStrides) {
-    ${v.map((i) => `const r${i} = rowStrides[${i}];`).join(' ')}
+  const src = `return function make(${params}) {
+    ${strideLoads}
     return function elementwiseRows(inputs, out) {
       ${header(spec)}
-      for (let r = 0, p = 0; r < rows; r++) {
-        ${rowStart}
+      ${loop('for (let r = 0, p = 0; r < rows; r++)', `${rowStart}
         for (let c = 0; c < cols; c++, p++) {
           ${v.filter((i) => !perRow[i]).map((i) => `const a${i} = x${i}[b${i} + c];`).join(' ')}
           ${spec.body}
           out[p] = ${spec.result};
-        }
-      }
+        }`)}
     };
   };`;
   return new Function('lib', src)(scalarLib) as RowsFactory;
@@ -148,6 +152,11 @@ export function fusedKernel(body: string, result: string, inputs: readonly Shape
     const perRow = strides.map((st, i) => !scalar[i] && st[1] === 0);
     const cols = shape[1]!;
     return rowsFactory(spec, perRow, cols <= UNROLL_COLS ? cols : 0)(shape[0]!, cols, strides.map((st) => st[0]!));
+  }
+  if (shape.length === 3 && strides.every((st, i) => scalar[i] || st[2] === 0 || st[2] === 1)) {
+    const perRow = strides.map((st, i) => !scalar[i] && st[2] === 0);
+    const cols = shape[2]!;
+    return rowsFactory(spec, perRow, cols <= UNROLL_COLS ? cols : 0, true)(shape[1]!, cols, strides.map((st) => st[1]!), shape[0]!, strides.map((st) => st[0]!));
   }
   return stridedFactory(spec)(shape, strides);
 }

@@ -1,5 +1,6 @@
 // Matrix products: the reference loop, batch offsets, and batched products by the selected backend (registry.ts).
 import { broadcastStrides, sizeOf, type Shape } from '../shape.js';
+import { kernelMode } from './codegen.js';
 import { selectedKernel } from './registry.js';
 
 /** The transpose flags of a product op(A)·op(B): op transposes (the last two axes of) its operand when its flag is set. */
@@ -73,11 +74,43 @@ export function batchOffsets(batch: Shape, outBatch: Shape, blockSize: number): 
 /** Below this many multiply-adds the reference loop wins: packing is not worth it. */
 export const SMALL_PRODUCT = 8 * 8 * 8;
 
+/** Products small enough to be written out term by term (a batch of seeds' tiny matrices): at most 64 multiplications. */
+function unrollable(g: Gemm): boolean {
+  return g.m * g.n * g.k <= 64;
+}
+
+/**
+ * Many tiny products in one generated loop over the batch, each product written out term by term
+ * with its offsets as literals: the sums in gemmReference's order (0, then p = 0, 1, … added in
+ * turn), so the values are gemmReference's, bit for bit.
+ */
+function unrolledBatch(g: Gemm, aOffsets: Int32Array, bOffsets: Int32Array): (a: Float64Array, b: Float64Array, c: Float64Array) => void {
+  const { m, n, k, transA, transB } = g;
+  const sAi = transA ? 1 : k;
+  const sAp = transA ? m : 1;
+  const sBp = transB ? 1 : n;
+  const sBj = transB ? k : 1;
+  const lines: string[] = [];
+  for (let i = 0; i < m; i++) {
+    for (let j = 0; j < n; j++) {
+      let sum = '0';
+      for (let p = 0; p < k; p++) sum = `(${sum} + a[ao + ${i * sAi + p * sAp}] * b[bo + ${p * sBp + j * sBj}])`;
+      lines.push(`c[co + ${i * n + j}] = ${sum};`);
+    }
+  }
+  const body = `for (let t = 0; t < count; t++) { const ao = aOffsets[t]; const bo = bOffsets[t]; const co = t * ${m * n}; ${lines.join(' ')} }`;
+  const run = new Function('a', 'b', 'c', 'aOffsets', 'bOffsets', 'count', body) as (a: Float64Array, b: Float64Array, c: Float64Array, ao: Int32Array, bo: Int32Array, count: number) => void;
+  const count = aOffsets.length;
+  return (a, b, c) => run(a, b, c, aOffsets, bOffsets, count);
+}
+
 /** A batched product: one Gemm per batch index, inputs read at their broadcast offsets, by the selected backend. */
 export function batchedGemm(g: Gemm, aOffsets: Int32Array, bOffsets: Int32Array): (a: Float64Array, b: Float64Array, c: Float64Array) => void {
   const count = aOffsets.length;
   const cSize = g.m * g.n;
   if (g.m * g.n * g.k <= SMALL_PRODUCT) {
+    if (count === 1) return (a, b, c) => gemmReference(g, a, aOffsets[0]!, b, bOffsets[0]!, c, 0);
+    if (kernelMode() === 'generated' && unrollable(g)) return unrolledBatch(g, aOffsets, bOffsets);
     return (a, b, c) => {
       for (let t = 0; t < count; t++) gemmReference(g, a, aOffsets[t]!, b, bOffsets[t]!, c, t * cSize);
     };

@@ -8,6 +8,10 @@ import type { Gemm } from './matmul.js';
 import { nativeKernels } from './native.js';
 import { fastAcos } from './fast-acos.js';
 import { logsumexpRowsWasm, softmaxRowsWasm, wasmExpAvailable } from './exp-wasm.js';
+import { fillNormalJs, fillUniformJs } from '../random/bulk-js.js';
+import { fillNormalNative, fillUniformNative, type BulkFill } from '../random/bulk-native.js';
+import { fillNormalWasm, fillUniformWasm, wasmRandomAvailable } from '../random/bulk-wasm.js';
+import { residualSumsJs, type ResidualSums } from './residual.js';
 
 export type Backend = 'native' | 'wasm' | 'js';
 
@@ -31,6 +35,12 @@ export interface KernelSignatures {
    * as the generated clamp, arcSlope and value loops of the arc-slope pass.
    */
   readonly arcClamped: (x: Float64Array, out: Float64Array, count: number, value: boolean) => void;
+  /** Standard normals from the bulk generator's state (random/bulk-js.ts): the same bits on every backend. */
+  readonly randomNormal: BulkFill;
+  /** Uniforms in [0, 1) from the bulk generator's state: the same bits on every backend. */
+  readonly randomUniform: BulkFill;
+  /** Sums of a residual t = m[j] - x[i, j] and of t², by row and by column, in one pass (kernels/residual.ts). */
+  readonly residualSums: ResidualSums;
 }
 
 export type KernelOp = keyof KernelSignatures;
@@ -56,8 +66,22 @@ const kernels: { readonly [K in KernelOp]: Readonly<Partial<Record<Backend, Kern
     js: byJsLoop,
   },
   arcClamped: {
-    ...(native !== null ? { native: native.arcClamped } : {}),
+    ...(native?.arcClamped !== undefined ? { native: native.arcClamped } : {}),
     js: arcClampedJs,
+  },
+  randomNormal: {
+    ...(fillNormalNative !== null ? { native: fillNormalNative } : {}),
+    ...(wasmRandomAvailable ? { wasm: fillNormalWasm } : {}),
+    js: fillNormalJs,
+  },
+  randomUniform: {
+    ...(fillUniformNative !== null ? { native: fillUniformNative } : {}),
+    ...(wasmRandomAvailable ? { wasm: fillUniformWasm } : {}),
+    js: fillUniformJs,
+  },
+  residualSums: {
+    ...(native?.residualSums !== undefined ? { native: native.residualSums } : {}),
+    js: residualSumsJs,
   },
 };
 
@@ -78,12 +102,19 @@ function firstAvailable(op: KernelOp): Backend {
   return preference.find((b) => kernels[op][b] !== undefined)!;
 }
 
-const backends: Record<KernelOp, Backend> = { matmul: firstAvailable('matmul'), softmax: firstAvailable('softmax'), logsumexp: firstAvailable('logsumexp'), arcClamped: firstAvailable('arcClamped') };
+const backends: Record<KernelOp, Backend> = {
+  matmul: firstAvailable('matmul'), softmax: firstAvailable('softmax'), logsumexp: firstAvailable('logsumexp'),
+  randomNormal: firstAvailable('randomNormal'), randomUniform: firstAvailable('randomUniform'),
+  residualSums: firstAvailable('residualSums'), arcClamped: firstAvailable('arcClamped'),
+};
 const selected: { -readonly [K in KernelOp]: KernelSignatures[K] } = {
   matmul: kernels.matmul[backends.matmul]!,
   softmax: kernels.softmax[backends.softmax]!,
   logsumexp: kernels.logsumexp[backends.logsumexp]!,
   arcClamped: kernels.arcClamped[backends.arcClamped]!,
+  randomNormal: kernels.randomNormal[backends.randomNormal]!,
+  randomUniform: kernels.randomUniform[backends.randomUniform]!,
+  residualSums: kernels.residualSums[backends.residualSums]!,
 };
 
 /** The selected kernel of `op` (callers read it at every run, so a switch applies between runs of a plan). */

@@ -3,6 +3,10 @@
 // an elementwise node of its own shape reads it, replaced by a broadcast of a one-element
 // constant: the fused loop then loads the value once instead of reading the whole array
 // (800 KB per pass at [1e4, 10]). Exact: the values read are the same.
+// Identity operands are dropped: x * 1, 1 * x, x / 1, x - 0 (exact), x + 0 and 0 + x (exact but
+// for the sign of a zero x: -0 + 0 is +0, which only a division by it could tell apart) become x
+// when the constant's broadcast does not change x's shape. A sample drawn as mean + std * z with
+// mean 0 and std 1 is then the standard normal batch itself, not one more pass writing a copy.
 import { graphNode, isConstant, scalarConstant, withInputs } from '../graph.js';
 import { movementPrimitives } from '../primitives/movement.js';
 import { sameShape } from '../shape.js';
@@ -42,6 +46,12 @@ export function rewriteUniformConstants(order: readonly Tensor[], outputs: reado
   };
   for (const n of order) {
     if (n.prim === undefined || !n.tracked || n.inputs.length === 0) continue;
+    const kept = identityOperand(n, n.inputs.map(get));
+    if (kept !== undefined) {
+      map.set(n.id, kept);
+      replaced++;
+      continue;
+    }
     const elementwise = scalarExprOf(n) !== undefined;
     const inputs = n.inputs.map((t) => {
       const g = get(t);
@@ -54,4 +64,19 @@ export function rewriteUniformConstants(order: readonly Tensor[], outputs: reado
     if (inputs.some((t, k) => t !== n.inputs[k])) map.set(n.id, withInputs(n, inputs));
   }
   return { outputs: outputs.map(get), replaced };
+}
+
+/** Which operand a binary node with a constant identity operand (x * 1, x + 0, ...) equals, if any. */
+function identityOperand(n: Tensor, inputs: readonly Tensor[]): Tensor | undefined {
+  if (inputs.length !== 2) return undefined;
+  const [a, b] = inputs as [Tensor, Tensor];
+  const all = (c: Tensor, v: number): boolean => isConstant(c) && c.size >= 1 && c.data.every((x) => x === v);
+  const keeps = (x: Tensor): boolean => sameShape(x.shape, n.shape) && !isConstant(x);
+  switch (n.prim!.name) {
+    case 'mul': return all(b, 1) && keeps(a) ? a : all(a, 1) && keeps(b) ? b : undefined;
+    case 'add': return all(b, 0) && keeps(a) ? a : all(a, 0) && keeps(b) ? b : undefined;
+    case 'sub': return all(b, 0) && keeps(a) ? a : undefined;
+    case 'div': return all(b, 1) && keeps(a) ? a : undefined;
+    default: return undefined;
+  }
 }

@@ -14,7 +14,9 @@ import { requeueThisTask, slurmTask } from '../slurm.js';
 import { slurmScript } from '../slurm-script.js';
 import { writeManifest, type SweepManifest } from '../sweep-collect.js';
 import { planSweep, planText, selectRun, type PlannedRun } from '../sweep-plan.js';
-import { entryConfig, removeEntries, runEntry, runOrContinueEntry, type EntryResult, type EntryStart, type SweepJob } from '../sweep-run.js';
+import { batchUnits } from '../sweep-batch.js';
+import { entryConfig, removeEntries, runOrContinueEntry, type EntryResult, type EntryStart, type SweepJob } from '../sweep-run.js';
+import { runUnit } from '../sweep-unit.js';
 import { submitSweep } from '../sweep-submit.js';
 import type { WorkerReply, WorkerTask } from '../sweep-worker.js';
 import { divergenceText } from '../summary.js';
@@ -35,25 +37,25 @@ interface EntryFailure {
 }
 
 /**
- * Runs entries on `jobs` worker threads, handing each idle worker the next entry (so the order
- * of completion varies, but each entry's results do not: every run is computed the same way
- * whichever thread runs it). An entry that fails is reported and the others go on; a worker that
- * crashes ends the hand-out. Stops handing out entries on a stop request.
+ * Runs units of entries (see batchUnits) on `jobs` worker threads, handing each idle worker the
+ * next unit (so the order of completion varies, but each entry's results do not: every run is
+ * computed the same way whichever thread runs it). An entry that fails is reported and the others
+ * go on; a worker that crashes ends the hand-out. Stops handing out units on a stop request.
  */
-async function runOnWorkers(job: SweepJob, entries: readonly PlannedRun[], jobs: number, stop: StopRequest, report: (r: EntryResult) => void, failed: (f: EntryFailure) => void): Promise<void> {
-  const queue = [...entries];
+async function runOnWorkers(job: SweepJob, entries: readonly PlannedRun[], units: readonly (readonly PlannedRun[])[], batch: boolean, jobs: number, stop: StopRequest, report: (r: EntryResult) => void, failed: (f: EntryFailure) => void): Promise<void> {
+  const queue = [...units];
   const workers: Worker[] = [];
   let failure: Error | null = null;
   await new Promise<void>((resolve) => {
     let active = 0;
     const next = (w: Worker): void => {
-      const entry = failure || stop.requested() ? undefined : queue.shift();
-      if (!entry) {
+      const unit = failure || stop.requested() ? undefined : queue.shift();
+      if (!unit) {
         void w.terminate();
         if (--active === 0) resolve();
         return;
       }
-      w.postMessage({ entry } satisfies WorkerTask);
+      w.postMessage({ entries: unit, batch } satisfies WorkerTask);
     };
     for (let i = 0; i < Math.min(jobs, queue.length); i++) {
       const w = new Worker(new URL('../sweep-worker.js', import.meta.url), { workerData: { job, stop: stop.shared } });
@@ -61,8 +63,8 @@ async function runOnWorkers(job: SweepJob, entries: readonly PlannedRun[], jobs:
       active++;
       w.on('message', (m: WorkerReply) => {
         if (m.kind === 'done') report(m.result);
-        else failed({ entry: entries.find((e) => e.index === m.index)!, error: m.internal ? new Error(m.message) : new CliError(m.message, m.exitCode) });
-        next(w);
+        else if (m.kind === 'error') failed({ entry: entries.find((e) => e.index === m.index)!, error: m.internal ? new Error(m.message) : new CliError(m.message, m.exitCode) });
+        else next(w);
       });
       w.on('error', (e) => {
         failure ??= e;
@@ -158,17 +160,19 @@ export async function sweepCommand(a: CommandArgs, io: Io): Promise<number> {
       failures.push(f);
       io.stderr(`[${done}/${runs.length}] ${f.entry.id}: failed: ${f.error instanceof CliError ? f.error.message : `internal error: ${f.error.message}`}\n`);
     };
-    if (jobs === 1) {
-      for (const entry of runs) {
+    // seeds of one setting run as one batched program, cut into a share per worker (--no-batch: one program per entry)
+    const batch = flags.noBatch !== true;
+    const units = batch ? batchUnits(runs, jobs) : runs.map((r) => [r]);
+    if (jobs === 1 || units.length === 1) {
+      for (const unit of units) {
         if (stop.requested()) break;
-        try {
-          report(await runEntry(job, entry, stop.requested));
-        } catch (e) {
-          failed({ entry, error: e instanceof Error ? e : new Error(String(e)) });
-        }
+        await runUnit(job, unit, batch, stop.requested, {
+          done: report,
+          failed: (entry, e) => failed({ entry, error: e instanceof Error ? e : new Error(String(e)) }),
+        });
       }
     } else {
-      await runOnWorkers(job, runs, jobs, stop, report, failed);
+      await runOnWorkers(job, runs, units, batch, jobs, stop, report, failed);
     }
     const code = finishCollect(dir, 'sweep', flags, io);
     if (stop.signal) return stop.exitCode()!;

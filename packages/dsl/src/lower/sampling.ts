@@ -1,6 +1,6 @@
 // Random variables: draws for samples(N), samples(N, fresh) and quadrature(K), with their weights.
 import {
-  add, allocate, constant, gather, mul, placeholder, type Random, type Tensor,
+  add, allocate, categoriesFromUniforms, constant, gather, mul, placeholder, type Random, type Tensor,
 } from '@descent/autodiff';
 import type { ProgramAst, SampleStmt } from '../ast.js';
 import type { ExpectMode, LoweredNoise } from '../lowered.js';
@@ -17,21 +17,10 @@ export interface SampleLayout {
   readonly categoricalSizes: readonly number[];
 }
 
-/** Draws inverse-CDF category codes in [0, m) with probabilities p. */
-function fillCategorical(out: Float64Array, p: Float64Array, rng: Random): void {
-  let total = 0;
-  for (const x of p) total += x;
-  for (let i = 0; i < out.length; i++) {
-    let u = rng.uniform() * total;
-    let k = 0;
-    while (k < p.length - 1 && u >= p[k]!) u -= p[k++]!;
-    out[i] = k;
-  }
-}
-
 /**
- * Creates sample values for one lowering. Fixed samples are constants drawn now (so everything
- * computed from them alone is folded once); fresh samples are graph inputs refilled every step;
+ * Creates sample values for one lowering. Fixed samples are constants drawn now from `fixedRng`
+ * (so everything computed from them alone is folded once); fresh samples are graph inputs refilled
+ * every step from the program's bulk sample stream (BulkRandom, docs/language.md "Random streams");
  * quadrature is one joint grid: Gauss–Hermite over all Gaussian coordinates times every
  * combination of categorical values, weighted by their probabilities.
  */
@@ -115,11 +104,10 @@ export class Sampler {
     const probabilities = p.t.data;
     if (this.mode.kind === 'samples' && this.mode.fresh) {
       const ph = placeholder([n], name);
-      this.noise.push({ name, placeholder: ph, fill: (out, rng) => fillCategorical(out, probabilities, rng) });
+      this.noise.push({ name, placeholder: ph, fill: (out, rng) => rng.fillCategorical(out, probabilities) });
       return val(ph, [DRAW]);
     }
-    const codes = allocate(n);
-    fillCategorical(codes, probabilities, this.fixedRng);
+    const codes = categoriesFromUniforms(this.fixedRng.fillUniform(allocate(n)), probabilities);
     return val(constant(codes, [n]), [DRAW]);
   }
 }

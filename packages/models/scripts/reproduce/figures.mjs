@@ -1,13 +1,12 @@
 // The report's figures: drawn by the CLI's own chart module into docs/figures/ (SVG and PNG).
 import * as fs from 'node:fs';
 import * as path from 'node:path';
-import { svgToPng } from '../../../cli/dist/plot/png.js';
-import { renderSvg } from '../../../cli/dist/plot/svg.js';
+import { renderSvg, svgToPng } from '@descent/cli';
 import { steps, values } from './runs.mjs';
 import { FIGURES } from './settings.mjs';
 
 /**
- * @import { ChartOptions, FitOverlay, Series } from '../../../cli/dist/plot/svg.js'
+ * @import { ChartOptions, FitOverlay, Series } from '@descent/cli'
  * @import { LogRecord } from './runs.mjs'
  */
 

@@ -1,5 +1,5 @@
 // The gradient-EM section of the report, part two: the paper's figure (n = 2, 5, 10, unequal weights), non-monotonicity, the bad region.
-import { fitRate } from '../../../cli/dist/fit.js';
+import { fitRate } from '@descent/cli';
 import { COLORS, curve, figure } from './figures.mjs';
 import { f2, f3, g, range, table } from './format.mjs';
 import { claimsPassed, last, loadSweep, slope, steps, values } from './runs.mjs';

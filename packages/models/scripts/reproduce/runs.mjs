@@ -1,7 +1,7 @@
 // Reading finished runs back: log records, sweeps, series of a metric, fitted slopes, claims, outcomes.
 import * as fs from 'node:fs';
 import * as path from 'node:path';
-import { fitRate, fitSlope } from '../../../cli/dist/fit.js';
+import { fitRate, fitSlope } from '@descent/cli';
 import { OUT } from './settings.mjs';
 
 /**

@@ -1,0 +1,201 @@
+// Seeds of one sweep setting run as one batched program: one compilation, the seeds stepped together, each into its own run folder.
+import { BatchedProgram, compileSeeds, compileSource, defaultMemoryBudget, MAX_LOAD_BYTES, NotBatchableError, type Program } from '@descent/dsl';
+import * as path from 'node:path';
+import { BatchTrainer, ELEMENTWISE_OPTIMIZERS } from './batch-train.js';
+import { executeRun, prepareOutDir } from './execute.js';
+import type { RunLock } from './lock.js';
+import { Progress } from './progress.js';
+import { setup, type Setup } from './setup.js';
+import type { PlannedRun } from './sweep-plan.js';
+import { entryConfig, type EntryResult, type SweepJob } from './sweep-run.js';
+
+/**
+ * The sweep's entries as units of work: each run of consecutive entries that differ only in the
+ * seed (same settings, same optimizer) is one unit, to run batched; every other entry is a unit
+ * of its own. With `jobs` workers a unit of S seeds is cut into up to `jobs` units of about S /
+ * jobs seeds, so that every worker has a share.
+ */
+export function batchUnits(runs: readonly PlannedRun[], jobs = 1): PlannedRun[][] {
+  const groups: PlannedRun[][] = [];
+  for (const r of runs) {
+    const last = groups[groups.length - 1];
+    const head = last?.[0];
+    if (last && head && r.seed !== null && head.seed !== null && r.group === head.group && r.optimizer === head.optimizer) last.push(r);
+    else groups.push([r]);
+  }
+  return groups.flatMap((g) => {
+    const parts = Math.max(1, Math.min(jobs, Math.floor(g.length / 2)));
+    if (parts === 1) return [g];
+    const out: PlannedRun[][] = [];
+    for (let p = 0; p < parts; p++) out.push(g.slice(Math.floor((p * g.length) / parts), Math.floor(((p + 1) * g.length) / parts)));
+    return out;
+  });
+}
+
+/** Why the entries of this setup cannot run batched (null: they can): what the batched loop does not do. */
+export function setupObstacle(s: Setup): string | null {
+  if (!ELEMENTWISE_OPTIMIZERS.has(s.spec.kind)) return `the optimizer ${s.spec.kind} is not elementwise`;
+  if (s.program.freshSampling) return 'it draws fresh samples every step';
+  if (s.program.paramInfo.some((p) => p.updated)) return 'it has update rules';
+  return null;
+}
+
+/**
+ * The most values one seed's largest tensor times the seeds of a batch may reach: each batched
+ * buffer stays within 16 KB, well inside a core's first-level cache. Past it a batched
+ * elementwise loop reads and writes from the second level at about twice the time per value
+ * (gradient-em's [seeds, 400, 5] loops: 1.2 ns a value for one seed, 2.8 for four), which costs
+ * more than the batch saves once a seed's own step is not tiny. A program that would hold one
+ * seed is not batched: gradient-em ([400, 5] tensors) runs one program per entry (its 64-seed
+ * sweep measured 0.9x the time of --no-batch with two seeds a program, 0.7x with one).
+ */
+export const BATCH_ELEMENTS = 2048;
+
+/** The size of the largest tensor of a program's loss and metrics graph. */
+function largestTensor(program: Program): number {
+  const l = program.lowered;
+  const stack = [l.objective, ...l.metrics.map((m) => m.value)];
+  const seen = new Set<number>();
+  let largest = 1;
+  while (stack.length > 0) {
+    const x = stack.pop()!;
+    if (seen.has(x.id)) continue;
+    seen.add(x.id);
+    largest = Math.max(largest, x.size);
+    stack.push(...x.inputs);
+  }
+  return largest;
+}
+
+/** One batched program and the entries (seeds) it runs. */
+interface Batch {
+  readonly entries: readonly PlannedRun[];
+  readonly setups: readonly Setup[];
+  readonly programs: readonly Program[];
+  readonly batched: BatchedProgram;
+}
+
+/**
+ * The entries' programs, one per seed, compiled from one parse and cut into batches of at most
+ * BATCH_ELEMENTS / (largest tensor) seeds, or a reason they cannot be batched.
+ */
+function seedBatches(job: SweepJob, entries: readonly PlannedRun[]): Batch[] | string {
+  // setup's checks and resolved settings for the first seed, its program compiled for batching
+  const first = setup(entryConfig(job.base, entries[0]!), 'sweep', undefined, (source, options = {}) => {
+    const programs = compileSeeds(source, options, [entries[0]!.seed!]);
+    // a source that does not compile: compileSource says why
+    return programs === undefined ? compileSource(source, options) : { ok: true, program: programs[0]! };
+  });
+  const obstacle = setupObstacle(first);
+  if (obstacle !== null) return obstacle;
+  const largest = largestTensor(first.program);
+  const size = Math.floor(BATCH_ELEMENTS / largest);
+  if (size < 2) return `its tensors (up to ${largest} values) are too large to gain from a seed axis`;
+  const config = first.config;
+  const overrides = Object.fromEntries(Object.entries(config.overrides).filter(([k]) => k in first.program.constants));
+  const budget = config.maxMemory ?? defaultMemoryBudget();
+  const rest = compileSeeds(first.model.source, {
+    file: first.model.compileAs ?? first.model.file, overrides, expect: config.expect, maxMemoryBytes: budget,
+    maxLoadBytes: Math.min(budget, MAX_LOAD_BYTES), ...(config.allowRead !== undefined ? { allowRead: config.allowRead } : {}),
+  }, entries.slice(1).map((e) => e.seed!));
+  if (rest === undefined) return 'a seed does not compile';
+  const programs = [first.program, ...rest];
+  const all = programs;
+  const setups = all.map((program, k): Setup => ({ ...first, config: entryConfig(job.base, entries[k]!), program, seed: program.seed }));
+  const batches: Batch[] = [];
+  try {
+    for (let at = 0; at < all.length; at += size) {
+      const programsHere = all.slice(at, at + size);
+      batches.push({
+        entries: entries.slice(at, at + size), setups: setups.slice(at, at + size), programs: programsHere,
+        batched: new BatchedProgram(programsHere, first.config.maxMemory ?? defaultMemoryBudget()),
+      });
+    }
+  } catch (e) {
+    if (e instanceof NotBatchableError) return e.message;
+    throw e;
+  }
+  return batches;
+}
+
+/** The outcome of a batch: the entries' results and failures, and the entries left to run one by one. */
+export interface BatchOutcome {
+  readonly results: readonly EntryResult[];
+  readonly failures: readonly { readonly entry: PlannedRun; readonly error: unknown }[];
+  /** Entries the batch could not take (see setupObstacle and NotBatchableError): run them alone. */
+  readonly alone: readonly PlannedRun[];
+  /** Why they could not be batched. */
+  readonly why?: string;
+}
+
+/**
+ * Runs `entries` (seeds of one setting) as batched programs (one parse and check for all, at most
+ * BATCH_ELEMENTS / largest tensor seeds a program, one after the other), each seed into its folder
+ * `job.dir/entry.dir` through executeRun as a lone entry is (run.json, log, plot, claims), with
+ * results per seed equal to its own run's (see docs/cli.md, "sweep and collect"). When they
+ * cannot be batched, nothing is written and they all come back in `alone`.
+ */
+export async function runBatch(job: SweepJob, entries: readonly PlannedRun[], shouldStop: () => boolean): Promise<BatchOutcome> {
+  const made = seedBatches(job, entries);
+  if (typeof made === 'string') return { results: [], failures: [], alone: entries, why: made };
+  const results: EntryResult[] = [];
+  const failures: { entry: PlannedRun; error: unknown }[] = [];
+  for (const batch of made) {
+    // a stop request leaves the batches not yet started alone, as it does entries
+    if (shouldStop()) break;
+    const o = await runOne(job, batch, shouldStop);
+    results.push(...o.results);
+    failures.push(...o.failures);
+  }
+  return { results, failures, alone: [] };
+}
+
+/** Trains one batch, each seed into its folder through executeRun. */
+async function runOne(job: SweepJob, batch: Batch, shouldStop: () => boolean): Promise<{ results: EntryResult[]; failures: { entry: PlannedRun; error: unknown }[] }> {
+  const { entries, setups, programs, batched } = batch;
+  const trainer = new BatchTrainer(batched, programs, setups[0]!.spec);
+  const locks: RunLock[] = [];
+  const failures: { entry: PlannedRun; error: unknown }[] = [];
+  const pending: Promise<EntryResult | null>[] = [];
+  // each seed's run listens for the process's exit (to mark its run.json if killed), all at once
+  const listeners = process.getMaxListeners();
+  process.setMaxListeners(listeners + entries.length);
+  try {
+    entries.forEach((entry, k) => {
+      const s = setups[k]!;
+      const outDir = path.join(job.dir, entry.dir);
+      let lock: RunLock;
+      try {
+        lock = prepareOutDir(outDir, job.force, 'sweep');
+      } catch (error) {
+        failures.push({ entry, error });
+        return;
+      }
+      locks.push(lock);
+      // executeRun writes run.json and hands its options to the trainer before its first await
+      pending.push(executeRun({
+        command: 'sweep',
+        setup: s,
+        outDir,
+        progress: new Progress({ total: s.steps, quiet: true }),
+        shouldStop,
+        argv: job.argv,
+        ...(job.checkpointEvery ? { checkpointEvery: job.checkpointEvery } : {}),
+        sweep: { index: entry.index, id: entry.id, group: entry.group, dir: entry.dir, settings: entry.settings, seed: entry.seed, batch: entries.length },
+        trainer: trainer.trainerFor(k),
+      }).then(
+        (o) => ({ index: entry.index, id: entry.id, outDir, summary: o.summary }),
+        (error: unknown) => {
+          failures.push({ entry, error });
+          return null;
+        },
+      ));
+    });
+    await trainer.run();
+    const results = (await Promise.all(pending)).filter((r): r is EntryResult => r !== null);
+    return { results, failures };
+  } finally {
+    for (const l of locks) l.release();
+    process.setMaxListeners(listeners);
+  }
+}
