@@ -1,6 +1,6 @@
 // The Node-API binding of the native kernels, on Float64Arrays:
 //   gemm(m, n, k, flags, a, aOff, b, bOff, c, cOff)   flags: 1 transA, 2 transB, 4 accumulate
-//   exp(x, dst, count)   softmax(x, out, rows, n, lse | null, emptyAsZero)   logsumexp(x, out, rows, n)
+//   exp(x, dst, count)   arcClamped(x, out, count, value)   softmax(x, out, rows, n, lse | null, emptyAsZero)   logsumexp(x, out, rows, n)
 //   residualSums(x, m | null, rows, cols, rowSq | null, rowSum | null, colSq | null, colSum | null, scale)
 // and `isa`, the vector instructions they were compiled for (and `blocking`, the product's cache
 // blocks as JSON, where the CPU can run them). Every argument is checked: a bad call
@@ -94,6 +94,21 @@ static napi_value exp_(napi_env env, napi_callback_info info) {
   if ((size_t)count > x.length || (size_t)count > dst.length) return fail(env, 1, "exp: count is past an array's end");
   if (x.data != dst.data && overlaps(x.data, count, dst.data, count)) return fail(env, 1, "exp: dst partly overlaps x");
   descent_exp(x.data, dst.data, count);
+  return 0;
+}
+
+static napi_value arc_clamped(napi_env env, napi_callback_info info) {
+  napi_value argv[4];
+  if (!args(env, info, 4, argv, "arcClamped expects 4 arguments")) return 0;
+  f64 c, out;
+  int32_t count;
+  bool value;
+  if (!get_f64(env, argv[0], &c) || !get_f64(env, argv[1], &out) || !get_int(env, argv[2], &count))
+    return fail(env, 0, "arcClamped: (x, out, count, value) with Float64Arrays and an integer >= 0");
+  if (napi_get_value_bool(env, argv[3], &value) != napi_ok) return fail(env, 0, "arcClamped: value must be a boolean");
+  if ((size_t)count > c.length || (size_t)count > out.length) return fail(env, 1, "arcClamped: count is past an array's end");
+  if (c.data != out.data && overlaps(c.data, count, out.data, count)) return fail(env, 1, "arcClamped: out partly overlaps x");
+  descent_arc_clamped(c.data, out.data, count, value);
   return 0;
 }
 
@@ -218,7 +233,7 @@ static void release_scratch(void *unused) {
   descent_release_rows_scratch();
 }
 
-/* exports: { isa, blocking, gemm, exp, softmax, logsumexp, residualSums, randomNormal, randomUniform } on a CPU that can run the kernels, { isa, missing } otherwise. */
+/* exports: { isa, blocking, gemm, exp, arcClamped, softmax, logsumexp, residualSums, randomNormal, randomUniform } on a CPU that can run the kernels, { isa, missing } otherwise. */
 static napi_value init(napi_env env, napi_value exports) {
   const char *missing = missing_feature();
   if (napi_add_env_cleanup_hook(env, release_scratch, 0) != napi_ok) return 0;
@@ -226,6 +241,7 @@ static napi_value init(napi_env env, napi_value exports) {
   if (missing) return export_string(env, exports, "missing", missing) ? exports : 0;
   if (!export_string(env, exports, "blocking", descent_gemm_blocking())) return 0;
   if (!export_function(env, exports, "gemm", gemm) || !export_function(env, exports, "exp", exp_) ||
+      !export_function(env, exports, "arcClamped", arc_clamped) ||
       !export_function(env, exports, "softmax", softmax) || !export_function(env, exports, "logsumexp", logsumexp) ||
       !export_function(env, exports, "residualSums", residual_sums) ||
       !export_function(env, exports, "randomNormal", random_normal) || !export_function(env, exports, "randomUniform", random_uniform))

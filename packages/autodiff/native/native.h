@@ -1,4 +1,4 @@
-// The native kernels' C interface (gemm.c, rows.c, random.c, isa.c), called by the Node-API binding (addon.c).
+// The native kernels' C interface (gemm.c, rows.c, random.c, arc.c, isa.c), called by the Node-API binding (addon.c).
 #ifndef DESCENT_NATIVE_H
 #define DESCENT_NATIVE_H
 #include <stddef.h>
@@ -21,6 +21,11 @@ void descent_softmax_rows(const double *x, double *out, size_t rows, size_t n, d
 /* out[r] = log sum_i exp(x[r·n + i]) for r < rows, stably (max first). Returns 0, or -1 when
    its scratch could not be allocated. */
 int descent_logsumexp_rows(const double *x, double *out, size_t rows, size_t n);
+
+/* For c = min(max(x[i], -1), 1), i < count (out == x allowed): out[i] = π − acos c (the arc-cosine
+   kernel's slope), or with value, sqrt(1 − c·c) + (π − acos c)·c (its value) (arc.c); bit-identical
+   to the generated clamp and loops with kernels/fast-acos.ts (NaN clamps to -1, as there). */
+void descent_arc_clamped(const double *x, double *out, size_t count, int value);
 
 /* The bulk generator (random.c): `count` standard normals, or uniforms in [0, 1), into out, from
    and advancing the xoshiro128** state (4 words); the same bits as src/random/bulk-js.ts. */

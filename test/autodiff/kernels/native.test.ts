@@ -11,10 +11,19 @@ import fc from 'fast-check';
 import { afterEach, describe, expect, it } from 'vitest';
 import { allocationCount, compile, logsumexp, matmul, matmulT, Random, softmax, sum } from '@descent/autodiff';
 import { gemmReference, type Gemm } from '../../../packages/autodiff/src/kernels/matmul.js';
-import { kernelBackend, setKernelBackend } from '../../../packages/autodiff/src/kernels/registry.js';
+import { kernelBackend, kernelBackends, selectedKernel, setKernelBackend } from '../../../packages/autodiff/src/kernels/registry.js';
 import { gemmFast, rowKernels } from '../kernels.js';
 import { gemmNative } from '../../../packages/autodiff/src/kernels/matmul-native.js';
 import { nativeAddon, nativeKernels, nativeStatus } from '../../../packages/autodiff/src/kernels/native.js';
+
+/** The arcClamped kernel of `backend` (the selection restored after). */
+function kernelOf(backend: 'js' | 'native'): (x: Float64Array, out: Float64Array, count: number, value: boolean) => void {
+  const before = kernelBackend('arcClamped');
+  setKernelBackend('arcClamped', backend);
+  const k = selectedKernel('arcClamped');
+  setKernelBackend('arcClamped', before);
+  return k;
+}
 
 /** Whether this machine can build the addon: a C compiler and node_api.h where the build script looks. */
 function canBuild(): boolean {
@@ -44,6 +53,7 @@ it('is built and loaded wherever a C compiler and Node headers are present, and 
   expect(['avx512', 'avx', 'generic']).toContain(nativeStatus.isa);
   expect(initialMatmul).toBe('native');
   expect(initialRows).toBe('native');
+  expect(kernelBackends('arcClamped')[0]).toBe('native');
 });
 
 const native = nativeKernels;
@@ -212,6 +222,56 @@ describeNative('native matmul', () => {
     expect(() => native!.softmax(a, new Float64Array(6), 2, 3, new Float64Array(1), false)).toThrow(/lse/);
     expect(() => (native!.softmax as (...x: unknown[]) => void)(a, new Float64Array(6), 2, 3, null, 1)).toThrow(/boolean/);
     expect(() => native!.logsumexp(a, a, 2, 3)).toThrow(/overlaps/);
+  });
+});
+
+describeNative('native arc-cosine slope and value of clamped cosines', () => {
+  it('are bit-identical to the JS loop (clamp, then π − fastAcos) on 2e6 points, dense near ±1 and ±1/2, in place too, over odd counts', () => {
+    const rng = new Random(11);
+    const uniform = rng.rand([1e6], -1.05, 1.05).data;
+    const near = rng.rand([1e6], 0, 1).data;
+    const x = new Float64Array(2e6 + 3);
+    x.set(uniform);
+    for (let i = 0; i < near.length; i++) {
+      const t = near[i]! ** 4 * 1e-3;
+      x[1e6 + i] = i % 4 === 0 ? 1 - t : i % 4 === 1 ? -1 + t : i % 4 === 2 ? 0.5 + (t - 5e-4) : -0.5 + (t - 5e-4);
+    }
+    x.set([1, -1, 0], 2e6);
+    for (const value of [false, true]) {
+      for (const count of [1, 3, 7, 9, x.length]) {
+        const got = new Float64Array(count);
+        native!.arcClamped!(x, got, count, value);
+        const want = new Float64Array(count);
+        kernelOf('js')(x, want, count, value);
+        expect(got).toEqual(want);
+        const inPlace = x.slice(0, count);
+        native!.arcClamped!(inPlace, inPlace, count, value);
+        expect(inPlace).toEqual(want);
+      }
+    }
+    // and so within 1 ulp of π − Math.acos of the clamped cosine (the bound fast-acos.test.ts checks)
+    const got = new Float64Array(x.length);
+    native!.arcClamped!(x, got, x.length, false);
+    let worst = 0;
+    for (let i = 0; i < x.length; i++) {
+      const want = Math.PI - Math.acos(Math.min(Math.max(x[i]!, -1), 1));
+      const ulp = want === 0 ? Number.MIN_VALUE : 2 ** (Math.floor(Math.log2(want)) - 52);
+      worst = Math.max(worst, Math.abs(got[i]! - want) / ulp);
+    }
+    expect(worst).toBeLessThanOrEqual(1);
+  });
+
+  it('clamps as the generated maximum and minimum do (NaN to -1), and refuses bad arguments', () => {
+    const x = Float64Array.from([NaN, 1 + 2 ** -52, -1 - 2 ** -52, Infinity, -Infinity, 2, 1, -1, 0]);
+    const y = new Float64Array(x.length);
+    native!.arcClamped!(x, y, x.length, false);
+    expect(Array.from(y)).toEqual([0, Math.PI, 0, Math.PI, 0, Math.PI, Math.PI, 0, Math.PI / 2]);
+    native!.arcClamped!(x, y, x.length, true); // h(-1) = 0, h(1) = π, h(0) = 1
+    expect(Array.from(y)).toEqual([0, Math.PI, 0, Math.PI, 0, Math.PI, Math.PI, 0, 1]);
+    expect(() => native!.arcClamped!(x, new Float64Array(2), 5, false)).toThrow(RangeError);
+    expect(() => native!.arcClamped!(x, x.subarray(1), 4, false)).toThrow(/overlaps/);
+    expect(() => (native!.arcClamped! as (...a: unknown[]) => void)(x, new Float32Array(9), 9, false)).toThrow(TypeError);
+    expect(() => (native!.arcClamped! as (...a: unknown[]) => void)(x, y, 9, 1)).toThrow(/boolean/);
   });
 });
 

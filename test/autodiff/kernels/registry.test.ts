@@ -4,7 +4,7 @@ import { compile, matmul, mul, Random, softmax, sub, sum } from '@descent/autodi
 import { kernelsOf } from '../../../packages/autodiff/src/kernels/native.js';
 import { kernelBackend, kernelBackends, selectedKernel, setKernelBackend, type KernelOp } from '../../../packages/autodiff/src/kernels/registry.js';
 
-const ops: KernelOp[] = ['matmul', 'softmax', 'logsumexp', 'residualSums', 'randomNormal', 'randomUniform'];
+const ops: KernelOp[] = ['matmul', 'softmax', 'logsumexp', 'residualSums', 'randomNormal', 'randomUniform', 'arcClamped'];
 const initial = Object.fromEntries(ops.map((op) => [op, kernelBackend(op)])) as Record<KernelOp, ReturnType<typeof kernelBackend>>;
 afterEach(() => ops.forEach((op) => setKernelBackend(op, initial[op])));
 
@@ -65,9 +65,11 @@ describe('the native addon', () => {
     const r = kernelsOf({ isa: 'avx', gemm: kernel, softmax: kernel, logsumexp: kernel });
     expect(r.status).toEqual({ available: true, isa: 'avx' });
     expect(Object.keys(r.kernels!).sort()).toEqual(['gemm', 'logsumexp', 'softmax']);
-    // the residual sums are optional: an addon without them keeps its other kernels, one with them offers them
+    // the residual sums and the arc kernels are optional: an addon without them keeps its other kernels, one with them offers them
     expect(Object.keys(kernelsOf({ isa: 'avx', gemm: kernel, softmax: kernel, logsumexp: kernel, residualSums: kernel }).kernels!).sort())
       .toEqual(['gemm', 'logsumexp', 'residualSums', 'softmax']);
+    expect(Object.keys(kernelsOf({ isa: 'avx', gemm: kernel, softmax: kernel, logsumexp: kernel, arcClamped: kernel }).kernels!).sort())
+      .toEqual(['arcClamped', 'gemm', 'logsumexp', 'softmax']);
   });
 
   it('is refused, saying why, when a kernel it needs is missing', () => {

@@ -2,7 +2,9 @@
 // (π − acos c) that the gradient computes, so the plan takes one acos per cosine, and every value
 // and gradient is bit-identical to the plan without the pass.
 import fc from 'fast-check';
-import { describe, expect, it } from 'vitest';
+import { afterEach, describe, expect, it } from 'vitest';
+import { ARRAY_MIN } from '../../../packages/autodiff/src/optimize/arc-slope.js';
+import { kernelBackend, kernelBackends, setKernelBackend } from '../../../packages/autodiff/src/kernels/registry.js';
 import {
   arcKernel, backward, clamp, div, matmul, maximum, mul, norm, OPTIONAL_PASSES, placeholder, planOf, reshape, sum, transpose,
   type PlanOptions, type Tensor,
@@ -54,5 +56,30 @@ describe('arc-slope pass', () => {
       }),
       { numRuns: 40 },
     );
+  });
+
+  describe('large cosine matrices', () => {
+    const initial = kernelBackend('arcClamped');
+    afterEach(() => setKernelBackend('arcClamped', initial));
+    const n = Math.ceil(Math.sqrt(ARRAY_MIN)) + 1; // n² cosines, just over ARRAY_MIN
+    const w = Float64Array.from({ length: n * 3 }, (_, i) => Math.sin(1 + i * 0.7));
+    for (let k = 0; k < 3; k++) w[3 + k] = 2 * w[k]!; // a parallel pair: cosine ±1 up to rounding
+
+    it.each(kernelBackends('arcClamped'))('with the %s kernel selected, compute the slope and the value in one kernel call each there (else fused loops), bit-identical', (backend) => {
+      setKernelBackend('arcClamped', backend);
+      const { inputs, outputs } = gram(n, 3);
+      const dump = planOf(inputs, outputs).dump();
+      expect(dump.includes('arcSlopeClamped')).toBe(backend === 'native');
+      expect(dump.includes('arcKernelClamped')).toBe(backend === 'native');
+      expect(acosLoops(dump)).toBe(backend === 'native' ? 0 : 1);
+      const on = planOf(inputs, outputs).run([w]).map((t) => Array.from(t.data));
+      const off = planOf(inputs, outputs, withoutArcSlope).run([w]).map((t) => Array.from(t.data));
+      expect(on).toEqual(off);
+    });
+
+    it('leave small matrices to the fused loop', () => {
+      const { inputs, outputs } = gram(8, 3);
+      expect(planOf(inputs, outputs).dump()).not.toContain('arcSlopeClamped');
+    });
   });
 });

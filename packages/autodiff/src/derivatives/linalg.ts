@@ -1,6 +1,6 @@
 // Derivative rules of the linear-algebra primitives (matmul, norm, det, inv), the factorizations and the ReLU kernel.
 import type { RulesOf } from '../derivative.js';
-import { add, angle, div, gt, mul, neg, norm, reshape, sin, sub, sumToShape, swapAxes, where } from '../ops.js';
+import { add, angle, arcSlope, div, ge, gt, le, maximum, minimum, mul, neg, norm, reshape, sin, sqrt, sub, sumToShape, swapAxes, where } from '../ops.js';
 import { decompPrimitives } from '../primitives/decomp.js';
 import { linalgPrimitives } from '../primitives/linalg.js';
 import type { specialPrimitives } from '../primitives/special.js';
@@ -114,6 +114,13 @@ export const decompRules: RulesOf<typeof decompPrimitives> = {
 
 const TWO_PI = 2 * Math.PI;
 
+/** The gradient at x of f(clamp(x, -1, 1)), given f's at c: masked as the maximum and minimum rules mask it. */
+function throughClamp(x: Tensor, atC: (c: Tensor) => Tensor): Tensor {
+  const m = maximum(x, -1);
+  const c = minimum(m, 1);
+  return mul(mul(atC(c), le(m, 1)), ge(x, -1));
+}
+
 export const specialRules: RulesOf<typeof specialPrimitives> = {
   /**
    * ∂/∂a = (1/2π) ((π − θ) b + sin θ · |b| a/|a|),   ∂/∂b symmetric.
@@ -135,4 +142,9 @@ export const specialRules: RulesOf<typeof specialPrimitives> = {
     const db = mul(gk, add(mul(rest, a!), mul(mul(s, na), unit(b!, nb))));
     return [sumToShape(da, a!.shape, 'reluKernel'), sumToShape(db, b!.shape, 'reluKernel')];
   },
+  // d(π − acos c) = 1 / sqrt(1 - c²) at c = clamp(x, -1, 1), through the clamp's masks as the
+  // maximum and minimum rules give them (1 inside [-1, 1], 0 outside: NaN there, as the composed rules give)
+  arcSlopeClamped: (g, _out, [x]) => [throughClamp(x!, (c) => div(g, sqrt(sub(1, mul(c, c)))))],
+  // h'(c) = π − acos c
+  arcKernelClamped: (g, _out, [x]) => [throughClamp(x!, (c) => mul(g, arcSlope(c)))],
 };

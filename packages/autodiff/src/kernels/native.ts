@@ -13,6 +13,11 @@ export interface NativeKernels {
   softmax(x: Float64Array, out: Float64Array, rows: number, n: number, lse: Float64Array | null, emptyAsZero: boolean): void;
   /** out[r] = logsumexp of row r. */
   logsumexp(x: Float64Array, out: Float64Array, rows: number, n: number): void;
+  /**
+   * For c = min(max(x[i], -1), 1), i < count: out[i] = π − acos c, or with `value` sqrt(1 − c·c) +
+   * (π − acos c)·c; bit-identical to the registry's JS loop (native/arc.c).
+   */
+  arcClamped?(x: Float64Array, out: Float64Array, count: number, value: boolean): void;
   /** The sums of t = m[j] - x[i, j] and t² by row and by column, each output scaled (kernels/residual.ts). */
   residualSums?(x: Float64Array, m: Float64Array | null, rows: number, cols: number, rowSq: Float64Array | null,
     rowSum: Float64Array | null, colSq: Float64Array | null, colSum: Float64Array | null, scale: Float64Array): void;
@@ -60,11 +65,11 @@ function load(): { kernels: NativeKernels | null; exports?: NativeAddon; status:
  * the addon's other exports (its exp, for tests) may be missing without the addon being refused.
  */
 export function kernelsOf(addon: NativeAddon): { kernels: NativeKernels | null; status: NativeStatus } {
-  const { isa, missing, gemm, softmax, logsumexp, residualSums } = addon;
+  const { isa, missing, gemm, softmax, logsumexp, residualSums, arcClamped } = addon;
   if (gemm === undefined || softmax === undefined || logsumexp === undefined) {
     return { kernels: null, status: { available: false, reason: `built for ${isa}, but this CPU lacks ${missing ?? 'an instruction set it needs'}` } };
   }
-  return { kernels: { gemm, softmax, logsumexp, ...(residualSums ? { residualSums } : {}) }, status: { available: true, isa } };
+  return { kernels: { gemm, softmax, logsumexp, ...(residualSums ? { residualSums } : {}), ...(arcClamped ? { arcClamped } : {}) }, status: { available: true, isa } };
 }
 
 const loaded = load();

@@ -6,6 +6,7 @@ import { gemmNative, nativeGemmAvailable } from './matmul-native.js';
 import { gemmWasm, wasmGemmAvailable } from './matmul-wasm.js';
 import type { Gemm } from './matmul.js';
 import { nativeKernels } from './native.js';
+import { fastAcos } from './fast-acos.js';
 import { logsumexpRowsWasm, softmaxRowsWasm, wasmExpAvailable } from './exp-wasm.js';
 import { fillNormalJs, fillUniformJs } from '../random/bulk-js.js';
 import { fillNormalNative, fillUniformNative, type BulkFill } from '../random/bulk-native.js';
@@ -28,6 +29,12 @@ export interface KernelSignatures {
   readonly softmax: (x: Float64Array, out: Float64Array, rows: number, n: number, lse: Float64Array | undefined, emptyAsZero: boolean) => boolean;
   /** out[o] = logsumexp of row o. */
   readonly logsumexp: (x: Float64Array, out: Float64Array, rows: number, n: number) => boolean;
+  /**
+   * For c = min(max(x[i], -1), 1), i < count: out[i] = π − acos c (the arc-cosine kernel's slope) or,
+   * with `value`, sqrt(1 − c·c) + (π − acos c)·c (its value); the same bits on every backend, and
+   * as the generated clamp, arcSlope and value loops of the arc-slope pass.
+   */
+  readonly arcClamped: (x: Float64Array, out: Float64Array, count: number, value: boolean) => void;
   /** Standard normals from the bulk generator's state (random/bulk-js.ts): the same bits on every backend. */
   readonly randomNormal: BulkFill;
   /** Uniforms in [0, 1) from the bulk generator's state: the same bits on every backend. */
@@ -58,6 +65,10 @@ const kernels: { readonly [K in KernelOp]: Readonly<Partial<Record<Backend, Kern
     ...(wasmExpAvailable ? { wasm: logsumexpRowsWasm } : {}),
     js: byJsLoop,
   },
+  arcClamped: {
+    ...(native?.arcClamped !== undefined ? { native: native.arcClamped } : {}),
+    js: arcClampedJs,
+  },
   randomNormal: {
     ...(fillNormalNative !== null ? { native: fillNormalNative } : {}),
     ...(wasmRandomAvailable ? { wasm: fillNormalWasm } : {}),
@@ -74,6 +85,17 @@ const kernels: { readonly [K in KernelOp]: Readonly<Partial<Record<Backend, Kern
   },
 };
 
+/** The JS loop of arcClamped: the expressions of the generated maximum, minimum, arcSlope and value loops. */
+function arcClampedJs(x: Float64Array, out: Float64Array, count: number, value: boolean): void {
+  for (let i = 0; i < count; i++) {
+    const v = x[i]!;
+    const m = v >= -1 ? v : -1;
+    const c = m <= 1 ? m : 1;
+    const s = Math.PI - fastAcos(c);
+    out[i] = value ? Math.sqrt(1 - c * c) + s * c : s;
+  }
+}
+
 const preference: readonly Backend[] = ['native', 'wasm', 'js'];
 
 function firstAvailable(op: KernelOp): Backend {
@@ -83,12 +105,13 @@ function firstAvailable(op: KernelOp): Backend {
 const backends: Record<KernelOp, Backend> = {
   matmul: firstAvailable('matmul'), softmax: firstAvailable('softmax'), logsumexp: firstAvailable('logsumexp'),
   randomNormal: firstAvailable('randomNormal'), randomUniform: firstAvailable('randomUniform'),
-  residualSums: firstAvailable('residualSums'),
+  residualSums: firstAvailable('residualSums'), arcClamped: firstAvailable('arcClamped'),
 };
 const selected: { -readonly [K in KernelOp]: KernelSignatures[K] } = {
   matmul: kernels.matmul[backends.matmul]!,
   softmax: kernels.softmax[backends.softmax]!,
   logsumexp: kernels.logsumexp[backends.logsumexp]!,
+  arcClamped: kernels.arcClamped[backends.arcClamped]!,
   randomNormal: kernels.randomNormal[backends.randomNormal]!,
   randomUniform: kernels.randomUniform[backends.randomUniform]!,
   residualSums: kernels.residualSums[backends.residualSums]!,

@@ -3,11 +3,40 @@
 // the same cosines; in a plan holding both, arcKernel(c) becomes sqrt(1 - c·c) + arcSlope(c)·c,
 // so that one loop computes each acos (stored once, read by the value's and the gradient's loops).
 // Exact: the same operations in the same order as lib.arcKernel, so the values are bit-identical.
-import { graphNode, scalarConstant, withInputs } from '../graph.js';
+// Where the native kernels run, the slope of at least ARRAY_MIN clamped cosines,
+// arcSlope(min(max(x, -1), 1)), becomes one arcSlopeClamped(x) call and the value one
+// arcKernelClamped(x) call (native/arc.c: clamp, acos and the value a vector at a time without
+// branches, the same bits as the generated loops) instead of JS loops calling lib.acos once per
+// element behind a clamp whose branches mispredict on cosines near ±1 (a converged student). The
+// value's kernel takes acos again: in SIMD that costs less than a JS loop reading the stored slope.
+import { graphNode, isConstant, scalarConstant, withInputs } from '../graph.js';
+import { kernelBackend } from '../kernels/registry.js';
+import { specialPrimitives } from '../primitives/special.js';
+import { sameShape, sizeOf } from '../shape.js';
 import { binaryPrimitives } from '../primitives/binary.js';
 import { movementPrimitives } from '../primitives/movement.js';
 import { unaryPrimitives } from '../primitives/unary.js';
 import type { Tensor } from '../tensor.js';
+
+/** The fewest cosines for which one native call beats the fused JS loop (its own buffer, no fusion). */
+export const ARRAY_MIN = 4096;
+
+/** The value of every element of a constant (through broadcasts), or undefined if they differ. */
+function uniformValue(t: Tensor): number | undefined {
+  if (t.prim?.name === 'broadcastTo' && t.tracked) return uniformValue(t.inputs[0]!);
+  if (!isConstant(t) || t.size === 0) return undefined;
+  const v = t.data[0]!;
+  return t.data.every((x) => x === v) ? v : undefined;
+}
+
+/** x where `c` is minimum(maximum(x, -1), 1) of x's shape (the clamp the kernel computes), else undefined. */
+function clampedFrom(c: Tensor): Tensor | undefined {
+  if (c.prim?.name !== 'minimum' || !c.tracked || uniformValue(c.inputs[1]!) !== 1) return undefined;
+  const m = c.inputs[0]!;
+  if (m.prim?.name !== 'maximum' || !m.tracked || uniformValue(m.inputs[1]!) !== -1) return undefined;
+  const x = m.inputs[0]!;
+  return sameShape(x.shape, c.shape) && sameShape(m.shape, c.shape) ? x : undefined;
+}
 
 /**
  * The rewritten outputs (the same nodes where nothing applies) and how many arcKernel nodes now
@@ -21,6 +50,21 @@ export function rewriteArcKernels(order: readonly Tensor[], outputs: readonly Te
   if (slopeOf.size === 0) return { outputs: [...outputs], replaced: 0 };
   const map = new Map<number, Tensor>();
   const get = (t: Tensor): Tensor => map.get(t.id) ?? t;
+  const native = kernelBackend('arcClamped') === 'native';
+  // the clamp's input where a slope node is computed by one arcSlopeClamped call (it pays), else undefined
+  const arrayInput = (slope: Tensor): Tensor | undefined =>
+    native && sizeOf(slope.shape) >= ARRAY_MIN ? clampedFrom(slope.inputs[0]!) : undefined;
+  const arrays = new Map<number, Tensor>();
+  const asArray = (slope: Tensor): Tensor => {
+    const x = arrayInput(slope);
+    if (x === undefined) return slope;
+    let a = arrays.get(slope.id);
+    if (a === undefined) {
+      a = graphNode(specialPrimitives.arcSlopeClamped, [x], undefined, slope.name);
+      arrays.set(slope.id, a);
+    }
+    return a;
+  };
   let replaced = 0;
   for (const n of order) {
     if (n.prim === undefined || !n.tracked || n.inputs.length === 0) continue;
@@ -28,13 +72,21 @@ export function rewriteArcKernels(order: readonly Tensor[], outputs: readonly Te
     // (a cosine that is itself rewritten keeps its value's own acos: its slope node, read by the
     // gradient, is rebuilt on the rewritten cosine later in `order`)
     const slope = n.prim.name === 'arcKernel' && inputs[0] === n.inputs[0] ? slopeOf.get(n.inputs[0]!.id) : undefined;
-    if (slope !== undefined) {
+    const x = slope === undefined ? undefined : arrayInput(slope);
+    if (x !== undefined) {
+      // the value in its own kernel call too: the same bits, without the clamp's branches in a JS loop
+      map.set(n.id, graphNode(specialPrimitives.arcKernelClamped, [x], undefined, n.name));
+      replaced++;
+    } else if (slope !== undefined) {
       const c = inputs[0]!;
-      const s = slope;
+      const s = asArray(slope);
       const one = graphNode(movementPrimitives.broadcastTo, [scalarConstant(1)], { shape: [...c.shape] });
       const root = graphNode(unaryPrimitives.sqrt, [graphNode(binaryPrimitives.sub, [one, graphNode(binaryPrimitives.mul, [c, c], undefined)], undefined)], undefined);
       map.set(n.id, graphNode(binaryPrimitives.add, [root, graphNode(binaryPrimitives.mul, [s, c], undefined)], undefined, n.name));
       replaced++;
+    } else if (n.prim.name === 'arcSlope' && slopeOf.get(n.inputs[0]!.id) === n && inputs[0] === n.inputs[0]) {
+      const a = asArray(n);
+      if (a !== n) map.set(n.id, a);
     } else if (inputs.some((t, k) => t !== n.inputs[k])) {
       map.set(n.id, withInputs(n, inputs));
     }

@@ -1,6 +1,8 @@
-// Special primitives: the closed-form ReLU kernel relu_kernel(a, b) (derivative: derivatives/linalg.ts).
+// Special primitives: the closed-form ReLU kernel relu_kernel(a, b), and the arc-cosine slope over a
+// whole array in one kernel call (derivatives: derivatives/linalg.ts).
 import { scalarLib } from '../kernels/scalar-lib.js';
 import { batchOffsets } from '../kernels/matmul.js';
+import { selectedKernel } from '../kernels/registry.js';
 import { definePrimitive, type Primitive } from '../primitive.js';
 import { broadcastShapes, formatShape, ShapeError, sizeOf, type Shape } from '../shape.js';
 
@@ -37,6 +39,26 @@ function reluKernelValue(x: Float64Array, ao: number, y: Float64Array, bo: numbe
   return (na * nb * scalarLib.arcKernel(c)) / TWO_PI;
 }
 
+/** The arc-cosine kernel's slope (or value) of clamped cosines, one kernel call over the array. */
+function arcClamped(name: string, value: boolean): Primitive<undefined> {
+  return definePrimitive<undefined>({
+    name,
+    arity: 1,
+    shape: ([c]) => c!,
+    prepare: ([c]) => {
+      const count = sizeOf(c!);
+      return ([x], o) => selectedKernel('arcClamped')(x!, o, count, value);
+    },
+    check: {
+      cases: [
+        { shapes: [[7]], attrs: undefined },
+        { shapes: [[3, 5]], attrs: undefined },
+      ],
+      domain: { lo: -0.9, hi: 0.9 },
+    },
+  });
+}
+
 export const specialPrimitives = {
   /**
    * relu_kernel(a, b) = E_{x ~ N(0, I)} relu(a·x) relu(b·x) over the last axis, leading axes
@@ -65,4 +87,16 @@ export const specialPrimitives = {
       domain: { lo: -1, hi: 1 },
     },
   }),
+  /**
+   * π − acos(clamp(x, −1, 1)) over a whole array by the selected kernel (native SIMD, else the JS
+   * loop): the elementwise arcSlope of clamp(x, -1, 1), bit for bit. Not elementwise for the fusion
+   * pass, so that one call runs the vectorised loop: the arc-slope pass puts it in place of a large
+   * arcSlope of a clamped cosine.
+   */
+  arcSlopeClamped: arcClamped('arcSlopeClamped', false),
+  /**
+   * sqrt(1 − c·c) + (π − acos c)·c at c = clamp(x, −1, 1), the same way: the arc-cosine kernel's
+   * value as the arc-slope pass writes it (sqrt(1 − c·c) + arcSlope(c)·c), bit for bit.
+   */
+  arcKernelClamped: arcClamped('arcKernelClamped', true),
 } satisfies Record<string, Primitive<undefined>>;
