@@ -4,10 +4,9 @@ import * as path from 'node:path';
 import { BatchTrainer, ELEMENTWISE_OPTIMIZERS } from './batch-train.js';
 import { executeRun, prepareOutDir } from './execute.js';
 import type { RunLock } from './lock.js';
-import { Progress } from './progress.js';
 import { setup, type Setup } from './setup.js';
 import type { PlannedRun } from './sweep-plan.js';
-import { entryConfig, type EntryResult, type SweepJob } from './sweep-run.js';
+import { entryConfig, entryRunOptions, type EntryResult, type SweepJob } from './sweep-run.js';
 
 /**
  * The sweep's entries as units of work: each run of consecutive entries that differ only in the
@@ -196,14 +195,7 @@ async function runOne(job: SweepJob, batch: Batch, shouldStop: () => boolean): P
       locks.push(lock);
       // executeRun writes run.json and hands its options to the trainer before its first await
       pending.push(executeRun({
-        command: 'sweep',
-        setup: s,
-        outDir,
-        progress: new Progress({ total: s.steps, quiet: true }),
-        shouldStop,
-        argv: job.argv,
-        ...(job.checkpointEvery ? { checkpointEvery: job.checkpointEvery } : {}),
-        sweep: { index: entry.index, id: entry.id, group: entry.group, dir: entry.dir, settings: entry.settings, seed: entry.seed, batch: entries.length },
+        ...entryRunOptions(job, entry, s, outDir, shouldStop, job.checkpointEvery, entries.length),
         trainer: trainer.trainerFor(k),
       }).then(
         (o) => ({ index: entry.index, id: entry.id, outDir, summary: o.summary }),

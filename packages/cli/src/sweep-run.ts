@@ -3,7 +3,7 @@ import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { sameJson } from './checkpoint.js';
 import { CliError } from './errors.js';
-import { clearOutDir, executeRun, identityOf, lockOutDir, prepareOutDir, removeStaleTemps, type ResumePoint, type RunJson } from './execute.js';
+import { clearOutDir, executeRun, identityOf, lockOutDir, prepareOutDir, removeStaleTemps, type ExecuteOptions, type ResumePoint, type RunJson } from './execute.js';
 import { Progress } from './progress.js';
 import { holderText, liveHolder } from './lock.js';
 import { checkIntegrity, kernelChangeOf, readRunJson, resumePointOf } from './resume-point.js';
@@ -42,8 +42,19 @@ export function entryConfig(base: RunConfig, entry: PlannedRun): RunConfig {
 
 /** Trains `s` into `outDir` (from the start, or from `resume`), without progress output; the caller holds the folder's lock. */
 async function train(job: SweepJob, entry: PlannedRun, s: Setup, outDir: string, shouldStop: () => boolean, resume?: ResumePoint, every?: number): Promise<EntryResult> {
-  const checkpointEvery = job.checkpointEvery ?? every;
   const o = await executeRun({
+    ...entryRunOptions(job, entry, s, outDir, shouldStop, job.checkpointEvery ?? every),
+    ...(resume ? { resume } : {}),
+  });
+  return { index: entry.index, id: entry.id, outDir, summary: o.summary };
+}
+
+/**
+ * What executeRun needs to run one sweep entry quietly into `outDir`; run.json's "sweep" record
+ * names the entry (and, for a batched sweep, how many seeds shared its program: `batch`).
+ */
+export function entryRunOptions(job: SweepJob, entry: PlannedRun, s: Setup, outDir: string, shouldStop: () => boolean, checkpointEvery: number | undefined, batch?: number): ExecuteOptions {
+  return {
     command: 'sweep',
     setup: s,
     outDir,
@@ -51,10 +62,8 @@ async function train(job: SweepJob, entry: PlannedRun, s: Setup, outDir: string,
     shouldStop,
     argv: job.argv,
     ...(checkpointEvery ? { checkpointEvery } : {}),
-    ...(resume ? { resume } : {}),
-    sweep: { index: entry.index, id: entry.id, group: entry.group, dir: entry.dir, settings: entry.settings, seed: entry.seed },
-  });
-  return { index: entry.index, id: entry.id, outDir, summary: o.summary };
+    sweep: { index: entry.index, id: entry.id, group: entry.group, dir: entry.dir, settings: entry.settings, seed: entry.seed, ...(batch === undefined ? {} : { batch }) },
+  };
 }
 
 /** Compiles and trains one entry into its folder `dir/entry.dir`, without progress output. */
