@@ -5,6 +5,7 @@ import {
   abs, acos, add, backward, clamp, constant, div, exp, logsumexp, matmulT, maximum, mul, norm, placeholder, planOf, sigmoid, sqrt,
   StackedPlan, sub, sum, tanh, withDeferredConstants, type Plan, type Tensor,
 } from '@descent/autodiff';
+import { MAX_SOURCE } from '../../../packages/autodiff/src/whole-step/stacked-plan.js';
 
 /** One step of a random program: an operation and the pool entries it reads. */
 interface Op {
@@ -109,6 +110,31 @@ describe('stacked plans', () => {
     expect(small.called).toBe(0);
     expect(small.inlined).toBeGreaterThan(2);
     expect(make(40, 40).called).toBeGreaterThan(0);
+  });
+
+  it('past its source budget calls the remaining kernels, with the same bits', () => {
+    const plans = [0, 1].map((s) => {
+      const w = placeholder([16, 16], 'w');
+      const c = constant(Float64Array.from({ length: 256 }, (_, i) => Math.sin(i + 10 * s)), [16, 16]);
+      let x = mul(w, c);
+      // every product is its own kernel (a sum reads it), each 256 elements written out
+      const parts: Tensor[] = [];
+      for (let k = 0; k < 60; k++) {
+        x = tanh(add(mul(x, 1 + k / 100), c));
+        parts.push(sum(mul(x, x), [0]));
+      }
+      return planOf([w], [parts.reduce((a, b) => add(a, b))]);
+    });
+    const w = Float64Array.from({ length: 512 }, (_, i) => Math.cos(i));
+    const stacked = new StackedPlan(plans, [{ data: w, shared: false }]);
+    expect(stacked.sources[0]!.length).toBeLessThan(MAX_SOURCE + 20_000);
+    expect(stacked.called).toBeGreaterThan(0);
+    expect(stacked.inlined).toBeGreaterThan(0);
+    stacked.execute();
+    plans.forEach((plan, s) => {
+      const [out] = plan.run([w.subarray(s * 256, (s + 1) * 256)]);
+      expect(bits(stacked.outputs[0]!.subarray(s * 16, (s + 1) * 16))).toEqual(bits(out!.data));
+    });
   });
 
   it('refuses stacked inputs of the wrong length', () => {

@@ -99,6 +99,13 @@ function sameBits(a: Float64Array, b: Float64Array): boolean {
   return true;
 }
 
+/**
+ * Kernels are written out until the generated source reaches this many characters: V8 leaves
+ * functions of more than about 60 KB of bytecode unoptimized, and a step that runs interpreted
+ * is slower than calling the kernels (relu-neuron's step is 18 K characters, matrix-factorization's 33 K).
+ */
+export const MAX_SOURCE = 120_000;
+
 /** A generated step and what it runs on: one per group of seeds whose plans have the same layout. */
 interface GroupStep {
   readonly regions: readonly Float64Array[];
@@ -273,12 +280,20 @@ function buildGroup(
     if (region.output || (region.kind === 'written' && perSeed[r]!)) inArrays.add(r);
   });
   const specs = first.kernels.map((k) => kernelSpec(k.kernel));
+  // kernels written out, until the source reaches its budget (the rest are called)
+  const writtenOut = new Set<number>();
+  let sourceLength = 0;
   for (let k = hoisted; k < layout.kernels.length; k++) {
     const at = layout.kernels[k]!;
     const spec = specs[k];
     const places = [...at.inputs, at.output];
     const literal = spec === undefined ? undefined : emitKernel(spec, at.inputs.map((p) => ({ at: arrayRef(p).at })), { at: arrayRef(at.output).at });
-    if (literal === undefined) for (const p of places) inArrays.add(p.region);
+    const code = literal ?? (spec === undefined ? undefined : emitKernel(spec, at.inputs.map(arrayRef), arrayRef(at.output)));
+    if (code !== undefined && sourceLength + code.length <= MAX_SOURCE) {
+      sourceLength += code.length;
+      writtenOut.add(k);
+    }
+    if (literal === undefined || !writtenOut.has(k)) for (const p of places) inArrays.add(p.region);
   }
   const refOf = (p: Place): BufferRef => {
     if (inArrays.has(p.region)) {
@@ -295,7 +310,8 @@ function buildGroup(
   for (let k = hoisted; k < layout.kernels.length; k++) {
     const at = layout.kernels[k]!;
     const spec = specs[k];
-    const code = spec === undefined ? undefined : emitKernel(spec, at.inputs.map(refOf), refOf(at.output));
+    const code = writtenOut.has(k) ? emitKernel(spec!, at.inputs.map(refOf), refOf(at.output)) : undefined;
+    if (writtenOut.has(k) && code === undefined) throw new Error(`stacked plan: kernel ${first.kernels[k]!.label} was written out, then not`);
     lines.push(`// ${first.kernels[k]!.label.replace(/[\r\n]/g, ' ')}`);
     if (code !== undefined) {
       inlined++;
