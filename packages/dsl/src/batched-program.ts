@@ -1,6 +1,6 @@
 // Many seeds of one program run together: each seed's own plans stacked (whole-step code), or one plan with a leading seed axis.
 import {
-  allocate, backward, batchGraph, broadcastTo, constant, estimatePlanBytes, formatBytes, MissingBatchRuleError, neg, NotStackableError, placeholder,
+  allocate, backward, batchGraph, broadcastTo, constant, estimatePlanBytes, formatBytes, looselyUniform, MissingBatchRuleError, neg, NotStackableError, placeholder,
   planOf, StackedPlan, sum, withDeferredConstants, type BatchedValue, type StackedInput, type Tensor,
 } from '@descent/autodiff';
 import type { Lowered } from './lowered.js';
@@ -86,6 +86,32 @@ function differingConstants(lowered: readonly Lowered[]): DifferingConstant[] {
   return [...differs].map((id) => ({ node: constants0.get(id)!, values: pairings.map((paired) => paired.get(id)!.data) }));
 }
 
+/** The bits of a number, as text. */
+const bitsText = (x: number): string => new BigUint64Array(Float64Array.of(x).buffer)[0]!.toString(16);
+
+/**
+ * The seeds in classes whose plans can only differ through the draws that differ between them:
+ * in a class, every one-element or uniform constant (looselyUniform) has the same first value in every seed (those are
+ * the values passes look at), and the other differing constants (arrays of random draws) are
+ * returned per seed of the class, `constants[d][j]`.
+ */
+function seedClasses(differing: readonly DifferingConstant[], seeds: number): { seeds: number[]; constants: Float64Array[][] }[] {
+  const classes = new Map<string, number[]>();
+  for (let s = 0; s < seeds; s++) {
+    const key = differing.map((d) => {
+      const v = d.values[s]!;
+      return v.length <= 1 || looselyUniform(v) ? `=${v.length === 0 ? '' : bitsText(v[0]!)}` : '*';
+    }).join(',');
+    const members = classes.get(key);
+    if (members === undefined) classes.set(key, [s]);
+    else members.push(s);
+  }
+  return [...classes.values()].map((members) => {
+    const varying = differing.filter((d) => members.some((s) => !sameValues(d.values[s]!, d.values[members[0]!]!)));
+    return { seeds: members, constants: members.length > 1 ? varying.map((d) => members.map((s) => d.values[s]! as Float64Array)) : [] };
+  });
+}
+
 /** How a batch runs: its outputs (seeds one after the other) and the two evaluations. */
 interface BatchEngine {
   readonly objective: Float64Array;
@@ -97,23 +123,39 @@ interface BatchEngine {
 }
 
 /**
- * Each seed's own evaluation and metric plans (compiled as its lone run compiles them), run by
- * one generated function per plan (autodiff whole-step/): every seed's values are its lone
- * run's bit for bit. Throws NotStackableError where the seeds' plans differ in layout.
+ * Each seed's own evaluation and metric plans (as its lone run compiles them), run by one
+ * generated function per plan (autodiff whole-step/): every seed's values are its lone run's bit
+ * for bit. The plans are compiled once when the seeds' constants are the same, twice (the first
+ * two seeds', StackedPlan.fromTemplate) when the draws that differ do not change the plans, else
+ * once per seed. Throws NotStackableError where the seeds' plans cannot be laid out alike.
  */
 function stackedEngine(
-  programs: readonly Program[], sameConstants: boolean, params: readonly Float64Array[], stepBuffer: Float64Array, maxMemoryBytes: number,
+  programs: readonly Program[], differing: readonly DifferingConstant[], params: readonly Float64Array[], stepBuffer: Float64Array, maxMemoryBytes: number,
 ): BatchEngine {
   const first = programs[0]!.lowered;
-  // seeds whose graphs match node for node with the same constants (they differ in initial
-  // values alone) compile to the same plans: the first seed's serve every seed
-  const plans = sameConstants ? programs.map(() => programs[0]!.compiledPlans()) : programs.map((p) => p.compiledPlans());
   const inputs: StackedInput[] = [
     ...params.map((data) => ({ data, shared: false })),
     ...(first.step === undefined ? [] : [{ data: stepBuffer, shared: true }]),
   ];
-  const evaluation = new StackedPlan(plans.map((p) => p.evaluation), inputs);
-  const metrics = new StackedPlan(plans.map((p) => p.metrics), inputs);
+  const classes = seedClasses(differing, programs.length);
+  const stack = (which: 'evaluation' | 'metrics'): StackedPlan => {
+    // each class's first seed's plan serves the class, each seed reading its own draws, where
+    // the class's second seed's plan shows that the plan does not depend on them (StackedPlan.fromClasses)
+    try {
+      return StackedPlan.fromClasses(classes.map((c) => ({
+        seeds: c.seeds,
+        plan: programs[c.seeds[0]!]!.compiledPlan(which),
+        ...(c.constants.length > 0 ? { second: programs[c.seeds[1]!]!.compiledPlan(which) } : {}),
+        constants: c.constants,
+      })), programs.length, inputs);
+    } catch (e) {
+      if (!(e instanceof NotStackableError)) throw e;
+    }
+    // else every seed's own plans
+    return new StackedPlan(programs.map((p) => p.compiledPlan(which)), inputs);
+  };
+  const evaluation = stack('evaluation');
+  const metrics = stack('metrics');
   const bytes = evaluation.bytes + metrics.bytes;
   if (bytes > maxMemoryBytes) {
     throw new MemoryLimitError(`the stacked plans of ${programs.length} seeds need ${formatBytes(bytes)} of buffers, more than the memory limit of ${formatBytes(maxMemoryBytes)}`);
@@ -122,7 +164,7 @@ function stackedEngine(
     objective: evaluation.outputs[0]!,
     grads: evaluation.outputs.slice(1),
     metrics: metrics.outputs,
-    kernels: plans[0]!.evaluation.stats.kernels,
+    kernels: programs[0]!.compiledPlan('evaluation').stats.kernels,
     evaluate: () => evaluation.execute(),
     computeMetrics: () => metrics.execute(),
   };
@@ -229,12 +271,12 @@ export class BatchedProgram {
     this.paramInfo = programs[0]!.paramInfo;
     this.metricInfo = programs[0]!.metricInfo;
     // the seeds' graphs must match node for node (a cheap check before any plan is compiled)
-    const sameConstants = differingConstants(programs.map((p) => p.lowered)).length === 0;
+    const differing = differingConstants(programs.map((p) => p.lowered));
     this.params = programs[0]!.lowered.params.map((p) => allocate(this.size * p.placeholder.size));
     let engine: BatchEngine | undefined;
     if (mode !== 'seed-axis') {
       try {
-        engine = stackedEngine(programs, sameConstants, this.params, this.stepBuffer, maxMemoryBytes);
+        engine = stackedEngine(programs, differing, this.params, this.stepBuffer, maxMemoryBytes);
       } catch (e) {
         if (!(e instanceof NotStackableError) || mode === 'stacked') throw e;
       }

@@ -124,9 +124,9 @@ export class Program {
     return (this.metricPlanMade ??= this.makeMetricPlan());
   }
 
-  /** The evaluation and metric plans, compiled now if deferred (a batched sweep runs its seeds' own plans stacked, batched-program.ts). */
-  compiledPlans(): { readonly evaluation: Plan; readonly metrics: Plan } {
-    return { evaluation: this.evalPlan, metrics: this.metricPlan };
+  /** The evaluation or the metric plan, compiled now if deferred (a batched sweep runs its seeds' own plans stacked, batched-program.ts). */
+  compiledPlan(which: 'evaluation' | 'metrics'): Plan {
+    return which === 'evaluation' ? this.evalPlan : this.metricPlan;
   }
 
   private named: { params: Record<string, Tensor>; grads: Record<string, Tensor> } | undefined;

@@ -140,13 +140,21 @@ export class StackedPlan {
   readonly bytes: number;
   private readonly groups: readonly GroupStep[];
 
-  constructor(plans: readonly Plan[], inputs: readonly StackedInput[]) {
+  /**
+   * `plans[s]`: seed s's plan (the same plan may serve several seeds). `replace(s, buffer)`: the
+   * values seed s reads where its plan reads the constant held in `buffer`, when they are not the
+   * plan's own (see `fromTemplate`).
+   */
+  constructor(plans: readonly Plan[], inputs: readonly StackedInput[], replace?: (s: number, buffer: ArrayBufferLike) => Float64Array | undefined) {
     if (plans.length === 0) throw new NotStackableError('no plans');
     if (kernelMode() !== 'generated') throw new NotStackableError('kernels are interpreted here (no new Function)');
     const S = plans.length;
     this.seeds = S;
-    const schedules = plans.map((p) => p.schedule());
-    const layouts = schedules.map(layoutOf);
+    // a plan serving several seeds is read once
+    const scheduleOf = new Map<Plan, PlanSchedule>();
+    const layoutOfSchedule = new Map<PlanSchedule, Layout>();
+    const schedules = plans.map((p) => scheduleOf.get(p) ?? scheduleOf.set(p, p.schedule()).get(p)!);
+    const layouts = schedules.map((sch) => layoutOfSchedule.get(sch) ?? layoutOfSchedule.set(sch, layoutOf(sch)).get(sch)!);
     const first = schedules[0]!;
     if (first.inputs.length !== inputs.length) throw new RangeError(`the plan takes ${first.inputs.length} inputs, got ${inputs.length}`);
     schedules.forEach((sch) => {
@@ -166,7 +174,10 @@ export class StackedPlan {
     // seeds grouped by layout (in practice one group)
     const groupOf: number[][] = [];
     layouts.forEach((l, s) => {
-      const g = groupOf.find((members) => schedules[members[0]!]!.hoisted === schedules[s]!.hoisted && sameLayout(layouts[members[0]!]!, l));
+      const g = groupOf.find((members) => {
+        const lead = members[0]!;
+        return schedules[lead] === schedules[s] || (sameLayout(layouts[lead]!, l) && sameKernels(schedules[lead]!, schedules[s]!));
+      });
       if (g === undefined) groupOf.push([s]);
       else g.push(s);
     });
@@ -177,10 +188,37 @@ export class StackedPlan {
     };
     const single = groupOf.length === 1;
     const outputs = single ? undefined : first.outputs.map((a) => own(S * a.length));
-    const built = groupOf.map((members) => buildGroup(members, schedules, layouts, inputs, S, own, outputs));
+    const built = groupOf.map((members) => buildGroup(members, schedules, layouts, inputs, S, own, outputs, replace));
     this.groups = built.map((b) => b.group);
     this.outputs = outputs ?? built[0]!.outputs;
     this.bytes = bytes;
+  }
+
+  /**
+   * The seeds of one program from few compiled plans: in each class of seeds, the first seed's
+   * plan serves every seed of the class, each reading its own values of the constants that
+   * differ between them (`constants[d][j]`: seed `seeds[j]`'s values of constant d, as its graph
+   * holds them). The second seed's plan (compiled alike) is the check that the plan does not
+   * depend on those values: the two must have the same layout and kernels, every constant buffer
+   * that differs between them must be one of `constants` (not a value a pass or a derivative
+   * computed from one), and each of `constants` must have more than one element and not be
+   * uniform in any seed (the passes that look at values — uniform constants, identity operands,
+   * merged one-element constants, the arc-slope clamp — then leave it alone). Throws
+   * NotStackableError otherwise: compile every seed's plans and use the constructor.
+   */
+  static fromClasses(classes: readonly SeedClass[], seeds: number, inputs: readonly StackedInput[]): StackedPlan {
+    const planOf: Plan[] = [];
+    const replaceOf: ((buffer: ArrayBufferLike) => Float64Array | undefined)[] = [];
+    for (const c of classes) {
+      const byBuffer = checkedTemplate(c);
+      c.seeds.forEach((s, j) => {
+        if (s < 0 || s >= seeds || planOf[s] !== undefined) throw new RangeError(`seed ${s} is not in 0..${seeds - 1} or in two classes`);
+        planOf[s] = c.plan;
+        replaceOf[s] = (buffer) => byBuffer.get(buffer)?.[j];
+      });
+    }
+    for (let s = 0; s < seeds; s++) if (planOf[s] === undefined) throw new RangeError(`seed ${s} is in no class`);
+    return new StackedPlan(planOf, inputs, (s, buffer) => replaceOf[s]!(buffer));
   }
 
   /** Kernels written out inline, and kernels called as they are (per seed), in the first group. */
@@ -203,6 +241,71 @@ export class StackedPlan {
   }
 }
 
+/** Seeds that one compiled plan serves (see StackedPlan.fromClasses). */
+export interface SeedClass {
+  readonly seeds: readonly number[];
+  /** The first seed's plan. */
+  readonly plan: Plan;
+  /** The second seed's plan, compiled alike (absent for a class of one seed). */
+  readonly second?: Plan;
+  /** The constants that differ between the class's seeds: `constants[d][j]`, seed `seeds[j]`'s values. */
+  readonly constants: readonly (readonly Float64Array[])[];
+}
+
+/**
+ * Whether every element equals the first (+0 equal to -0, NaN to NaN): every constant some pass
+ * may treat as one repeated value (uniform.ts, arc-slope.ts) is such.
+ */
+export function looselyUniform(v: Float64Array): boolean {
+  const first = v[0]!;
+  return v.every((x) => x === first || (x !== x && first !== first));
+}
+
+/** The class's constants by the buffer the first seed's plan reads them from, once the checks of fromClasses pass. */
+function checkedTemplate(c: SeedClass): Map<ArrayBufferLike, readonly Float64Array[]> {
+  const byBuffer = new Map<ArrayBufferLike, readonly Float64Array[]>();
+  if (c.constants.length === 0) return byBuffer;
+  if (c.second === undefined) throw new NotStackableError('constants differ between the seeds of a class without a second plan');
+  for (const values of c.constants) {
+    if (values.length !== c.seeds.length) throw new RangeError(`a differing constant has ${values.length} seeds' values, expected ${c.seeds.length}`);
+    if (values[0]!.length <= 1) throw new NotStackableError('a constant that differs between seeds has one element');
+    if (values.some(looselyUniform)) throw new NotStackableError('a constant that differs between seeds is uniform in a seed');
+    const v = values[0]!;
+    if (v.byteOffset === 0 && v.byteLength === v.buffer.byteLength) byBuffer.set(v.buffer, values);
+  }
+  const first = c.plan.schedule();
+  const second = c.second.schedule();
+  const a = layoutOf(first);
+  const b = layoutOf(second);
+  if (!sameLayout(a, b) || !sameKernels(first, second)) throw new NotStackableError('two seeds\' plans differ');
+  a.regions.forEach((region, r) => {
+    if (region.kind !== 'constant') return;
+    const other = b.regions[r]!;
+    const values = byBuffer.get(region.buffer);
+    if (values !== undefined) {
+      if (values[1]!.buffer !== other.buffer || values[0]!.length !== region.extent) throw new NotStackableError('two seeds\' plans read a differing constant differently');
+      return;
+    }
+    if (!sameBits(new Float64Array(region.buffer, 0, region.extent), new Float64Array(other.buffer, 0, other.extent))) {
+      throw new NotStackableError('a plan holds a constant computed from values that differ between seeds');
+    }
+  });
+  return byBuffer;
+}
+
+/** What a spec computes, as text (offset tables as arrays). */
+const specKey = (spec: unknown): string => JSON.stringify(spec, (_, v: unknown) => (v instanceof Int32Array ? Array.from(v) : v));
+
+/** The same kernels in the same order: labels, and what each written-out kernel computes. */
+function sameKernels(a: PlanSchedule, b: PlanSchedule): boolean {
+  return a.hoisted === b.hoisted && a.kernels.length === b.kernels.length && a.kernels.every((k, i) => {
+    const q = b.kernels[i]!;
+    if (k.label !== q.label) return false;
+    const [x, y] = [kernelSpec(k.kernel), kernelSpec(q.kernel)];
+    return x === y || (x !== undefined && y !== undefined && specKey(x) === specKey(y));
+  });
+}
+
 /**
  * The generated step of the seeds `members` (plans of one layout): region arrays, kernel
  * calls, and its source. `sharedOutputs`: the stacked outputs every group copies into (several
@@ -211,6 +314,7 @@ export class StackedPlan {
 function buildGroup(
   members: readonly number[], schedules: readonly PlanSchedule[], layouts: readonly Layout[], inputs: readonly StackedInput[],
   S: number, own: (n: number) => Float64Array, sharedOutputs: readonly Float64Array[] | undefined,
+  replace: ((s: number, buffer: ArrayBufferLike) => Float64Array | undefined) | undefined,
 ): { group: GroupStep; outputs: Float64Array[] } {
   const lead = members[0]!;
   const layout = layouts[lead]!;
@@ -233,7 +337,10 @@ function buildGroup(
       perSeed.push(stacked);
       return own(stacked ? S * region.extent : region.extent);
     }
-    const rows = members.map((s) => new Float64Array(layouts[s]!.regions[r]!.buffer, 0, region.extent));
+    const rows = members.map((s) => {
+      const buffer = layouts[s]!.regions[r]!.buffer;
+      return replace?.(s, buffer) ?? new Float64Array(buffer, 0, region.extent);
+    });
     const shared = rows.every((row) => sameBits(row, rows[0]!));
     perSeed.push(!shared);
     if (shared) return rows[0]!;
