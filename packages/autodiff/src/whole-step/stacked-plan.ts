@@ -6,97 +6,16 @@ import { scalarLib } from '../kernels/scalar-lib.js';
 import type { Plan, PlanSchedule } from '../plan.js';
 import type { Kernel } from '../primitive.js';
 import { emitKernel, type BufferRef } from './emit.js';
+import { layoutOf, NotStackableError, sameBits, sameKernels, sameLayout, type Layout, type Place } from './layout.js';
+import { checkedTemplate, type SeedClass } from './seed-classes.js';
 
-/** Why the plans cannot run as one stacked plan (the caller runs them another way). */
-export class NotStackableError extends Error {
-  override readonly name = 'NotStackableError';
-}
+export { NotStackableError } from './layout.js';
+export { looselyUniform, type SeedClass } from './seed-classes.js';
 
 /** A plan input of every seed: the seeds' rows one after the other (seed s at s·size), or one row every seed reads. */
 export interface StackedInput {
   readonly data: Float64Array;
   readonly shared: boolean;
-}
-
-/** One memory block of a plan (an ArrayBuffer its buffers and views live in), as every seed's plan lays it out. */
-interface Region {
-  readonly buffer: ArrayBufferLike;
-  readonly kind: 'input' | 'constant' | 'written';
-  readonly input: number;
-  extent: number;
-  hoisted: boolean;
-  output: boolean;
-}
-
-/** Where one buffer of a plan lives: its region and first element there. */
-interface Place {
-  readonly region: number;
-  readonly start: number;
-  readonly length: number;
-}
-
-/** One plan's regions and where each kernel's buffers are in them. */
-interface Layout {
-  readonly regions: Region[];
-  readonly kernels: { readonly inputs: Place[]; readonly output: Place }[];
-  readonly outputs: Place[];
-}
-
-function layoutOf(schedule: PlanSchedule): Layout {
-  const regions: Region[] = [];
-  const byBuffer = new Map<ArrayBufferLike, number>();
-  const place = (a: Float64Array, kind: Region['kind'], input = -1): Place => {
-    let r = byBuffer.get(a.buffer);
-    if (r === undefined) {
-      r = regions.length;
-      byBuffer.set(a.buffer, r);
-      regions.push({ buffer: a.buffer, kind, input, extent: 0, hoisted: false, output: false });
-    }
-    const start = a.byteOffset / Float64Array.BYTES_PER_ELEMENT;
-    const region = regions[r]!;
-    region.extent = Math.max(region.extent, start + a.length);
-    return { region: r, start, length: a.length };
-  };
-  schedule.inputs.forEach((a, i) => {
-    if (a.byteOffset !== 0 || a.byteLength !== a.buffer.byteLength) throw new NotStackableError('a plan input is a view into a larger buffer');
-    if (byBuffer.has(a.buffer)) throw new NotStackableError('two plan inputs share a buffer');
-    place(a, 'input', i);
-  });
-  const kernels = schedule.kernels.map((k, index) => {
-    const inputs = k.inputs.map((a) => place(a, 'constant'));
-    const output = place(k.output, 'written');
-    const region = regions[output.region]!;
-    if (region.kind !== 'written') throw new NotStackableError(`kernel ${k.label} writes a plan input or a constant`);
-    if (index < schedule.hoisted) region.hoisted = true;
-    return { inputs, output };
-  });
-  const outputs = schedule.outputs.map((a) => {
-    const p = place(a, 'constant');
-    regions[p.region]!.output = true;
-    return p;
-  });
-  return { regions, kernels, outputs };
-}
-
-/** The same layout (regions of the same kinds and extents, buffers at the same places) in two plans. */
-function sameLayout(a: Layout, b: Layout): boolean {
-  const samePlace = (p: Place, q: Place): boolean => p.region === q.region && p.start === q.start && p.length === q.length;
-  return a.regions.length === b.regions.length
-    && a.regions.every((r, i) => {
-      const q = b.regions[i]!;
-      return r.kind === q.kind && r.input === q.input && r.extent === q.extent && r.hoisted === q.hoisted && r.output === q.output;
-    })
-    && a.kernels.length === b.kernels.length
-    && a.kernels.every((k, i) => {
-      const q = b.kernels[i]!;
-      return samePlace(k.output, q.output) && k.inputs.length === q.inputs.length && k.inputs.every((p, j) => samePlace(p, q.inputs[j]!));
-    })
-    && a.outputs.length === b.outputs.length && a.outputs.every((p, i) => samePlace(p, b.outputs[i]!));
-}
-
-function sameBits(a: Float64Array, b: Float64Array): boolean {
-  for (let i = 0; i < a.length; i++) if (!Object.is(a[i], b[i])) return false;
-  return true;
 }
 
 /**
@@ -143,7 +62,7 @@ export class StackedPlan {
   /**
    * `plans[s]`: seed s's plan (the same plan may serve several seeds). `replace(s, buffer)`: the
    * values seed s reads where its plan reads the constant held in `buffer`, when they are not the
-   * plan's own (see `fromTemplate`).
+   * plan's own (see `fromClasses`).
    */
   constructor(plans: readonly Plan[], inputs: readonly StackedInput[], replace?: (s: number, buffer: ArrayBufferLike) => Float64Array | undefined) {
     if (plans.length === 0) throw new NotStackableError('no plans');
@@ -239,71 +158,6 @@ export class StackedPlan {
   execute(): void {
     for (const g of this.groups) g.run(g.regions, g.calls, g.seeds);
   }
-}
-
-/** Seeds that one compiled plan serves (see StackedPlan.fromClasses). */
-export interface SeedClass {
-  readonly seeds: readonly number[];
-  /** The first seed's plan. */
-  readonly plan: Plan;
-  /** The second seed's plan, compiled alike (absent for a class of one seed). */
-  readonly second?: Plan;
-  /** The constants that differ between the class's seeds: `constants[d][j]`, seed `seeds[j]`'s values. */
-  readonly constants: readonly (readonly Float64Array[])[];
-}
-
-/**
- * Whether every element equals the first (+0 equal to -0, NaN to NaN): every constant some pass
- * may treat as one repeated value (uniform.ts, arc-slope.ts) is such.
- */
-export function looselyUniform(v: Float64Array): boolean {
-  const first = v[0]!;
-  return v.every((x) => x === first || (x !== x && first !== first));
-}
-
-/** The class's constants by the buffer the first seed's plan reads them from, once the checks of fromClasses pass. */
-function checkedTemplate(c: SeedClass): Map<ArrayBufferLike, readonly Float64Array[]> {
-  const byBuffer = new Map<ArrayBufferLike, readonly Float64Array[]>();
-  if (c.constants.length === 0) return byBuffer;
-  if (c.second === undefined) throw new NotStackableError('constants differ between the seeds of a class without a second plan');
-  for (const values of c.constants) {
-    if (values.length !== c.seeds.length) throw new RangeError(`a differing constant has ${values.length} seeds' values, expected ${c.seeds.length}`);
-    if (values[0]!.length <= 1) throw new NotStackableError('a constant that differs between seeds has one element');
-    if (values.some(looselyUniform)) throw new NotStackableError('a constant that differs between seeds is uniform in a seed');
-    const v = values[0]!;
-    if (v.byteOffset === 0 && v.byteLength === v.buffer.byteLength) byBuffer.set(v.buffer, values);
-  }
-  const first = c.plan.schedule();
-  const second = c.second.schedule();
-  const a = layoutOf(first);
-  const b = layoutOf(second);
-  if (!sameLayout(a, b) || !sameKernels(first, second)) throw new NotStackableError('two seeds\' plans differ');
-  a.regions.forEach((region, r) => {
-    if (region.kind !== 'constant') return;
-    const other = b.regions[r]!;
-    const values = byBuffer.get(region.buffer);
-    if (values !== undefined) {
-      if (values[1]!.buffer !== other.buffer || values[0]!.length !== region.extent) throw new NotStackableError('two seeds\' plans read a differing constant differently');
-      return;
-    }
-    if (!sameBits(new Float64Array(region.buffer, 0, region.extent), new Float64Array(other.buffer, 0, other.extent))) {
-      throw new NotStackableError('a plan holds a constant computed from values that differ between seeds');
-    }
-  });
-  return byBuffer;
-}
-
-/** What a spec computes, as text (offset tables as arrays). */
-const specKey = (spec: unknown): string => JSON.stringify(spec, (_, v: unknown) => (v instanceof Int32Array ? Array.from(v) : v));
-
-/** The same kernels in the same order: labels, and what each written-out kernel computes. */
-function sameKernels(a: PlanSchedule, b: PlanSchedule): boolean {
-  return a.hoisted === b.hoisted && a.kernels.length === b.kernels.length && a.kernels.every((k, i) => {
-    const q = b.kernels[i]!;
-    if (k.label !== q.label) return false;
-    const [x, y] = [kernelSpec(k.kernel), kernelSpec(q.kernel)];
-    return x === y || (x !== undefined && y !== undefined && specKey(x) === specKey(y));
-  });
 }
 
 /**
