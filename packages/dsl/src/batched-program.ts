@@ -1,6 +1,6 @@
 // Many seeds of one program run together: each seed's own plans stacked (whole-step code), or one plan with a leading seed axis.
 import {
-  allocate, backward, batchGraph, broadcastTo, constant, estimatePlanBytes, formatBytes, looselyUniform, MissingBatchRuleError, neg, NotStackableError, placeholder,
+  allocate, backward, batchGraph, broadcastTo, constant, estimatePlanBytes, formatBytes, MissingBatchRuleError, neg, NotStackableError, placeholder,
   planOf, StackedPlan, sum, withDeferredConstants, type BatchedValue, type StackedInput, type Tensor,
 } from '@descent/autodiff';
 import type { Lowered } from './lowered.js';
@@ -86,30 +86,17 @@ function differingConstants(lowered: readonly Lowered[]): DifferingConstant[] {
   return [...differs].map((id) => ({ node: constants0.get(id)!, values: pairings.map((paired) => paired.get(id)!.data) }));
 }
 
-/** The bits of a number, as text. */
-const bitsText = (x: number): string => new BigUint64Array(Float64Array.of(x).buffer)[0]!.toString(16);
-
-/**
- * The seeds in classes whose plans can only differ through the draws that differ between them:
- * in a class, every one-element or uniform constant (looselyUniform) has the same first value in every seed (those are
- * the values passes look at), and the other differing constants (arrays of random draws) are
- * returned per seed of the class, `constants[d][j]`.
- */
-function seedClasses(differing: readonly DifferingConstant[], seeds: number): { seeds: number[]; constants: Float64Array[][] }[] {
-  const classes = new Map<string, number[]>();
-  for (let s = 0; s < seeds; s++) {
-    const key = differing.map((d) => {
-      const v = d.values[s]!;
-      return v.length <= 1 || looselyUniform(v) ? `=${v.length === 0 ? '' : bitsText(v[0]!)}` : '*';
-    }).join(',');
-    const members = classes.get(key);
-    if (members === undefined) classes.set(key, [s]);
-    else members.push(s);
+/** The ids of every node behind `roots`. */
+function reachable(roots: readonly Tensor[]): Set<number> {
+  const seen = new Set<number>();
+  const stack = [...roots];
+  while (stack.length > 0) {
+    const t = stack.pop()!;
+    if (seen.has(t.id)) continue;
+    seen.add(t.id);
+    stack.push(...t.inputs);
   }
-  return [...classes.values()].map((members) => {
-    const varying = differing.filter((d) => members.some((s) => !sameValues(d.values[s]!, d.values[members[0]!]!)));
-    return { seeds: members, constants: members.length > 1 ? varying.map((d) => members.map((s) => d.values[s]! as Float64Array)) : [] };
-  });
+  return seen;
 }
 
 /** How a batch runs: its outputs (seeds one after the other) and the two evaluations. */
@@ -125,9 +112,9 @@ interface BatchEngine {
 /**
  * Each seed's own evaluation and metric plans (as its lone run compiles them), run by one
  * generated function per plan (autodiff whole-step/): every seed's values are its lone run's bit
- * for bit. The plans are compiled once when the seeds' constants are the same, twice (the first
- * two seeds', StackedPlan.fromTemplate) when the draws that differ do not change the plans, else
- * once per seed. Throws NotStackableError where the seeds' plans cannot be laid out alike.
+ * for bit. A plan is compiled once (the first seed's) when its graph reads no constant that
+ * differs between seeds, else once per seed. Throws NotStackableError where the seeds' plans
+ * cannot be laid out alike.
  */
 function stackedEngine(
   programs: readonly Program[], differing: readonly DifferingConstant[], params: readonly Float64Array[], stepBuffer: Float64Array, maxMemoryBytes: number,
@@ -137,25 +124,18 @@ function stackedEngine(
     ...params.map((data) => ({ data, shared: false })),
     ...(first.step === undefined ? [] : [{ data: stepBuffer, shared: true }]),
   ];
-  const classes = seedClasses(differing, programs.length);
-  const stack = (which: 'evaluation' | 'metrics'): StackedPlan => {
-    // each class's first seed's plan serves the class, each seed reading its own draws, where
-    // the class's second seed's plan shows that the plan does not depend on them (StackedPlan.fromClasses)
-    try {
-      return StackedPlan.fromClasses(classes.map((c) => ({
-        seeds: c.seeds,
-        plan: programs[c.seeds[0]!]!.compiledPlan(which),
-        ...(c.constants.length > 0 ? { second: programs[c.seeds[1]!]!.compiledPlan(which) } : {}),
-        constants: c.constants,
-      })), programs.length, inputs);
-    } catch (e) {
-      if (!(e instanceof NotStackableError)) throw e;
+  const stack = (which: 'evaluation' | 'metrics', roots: readonly Tensor[]): StackedPlan => {
+    // a plan whose graph reads no constant that differs between seeds is the same plan for every
+    // seed (the passes and the gradient see the same graph and values): the first seed's serves all
+    const reached = reachable(roots);
+    if (!differing.some((d) => reached.has(d.node.id))) {
+      const plan = programs[0]!.compiledPlan(which);
+      return new StackedPlan(programs.map(() => plan), inputs);
     }
-    // else every seed's own plans
     return new StackedPlan(programs.map((p) => p.compiledPlan(which)), inputs);
   };
-  const evaluation = stack('evaluation');
-  const metrics = stack('metrics');
+  const evaluation = stack('evaluation', [first.objective]);
+  const metrics = stack('metrics', first.metrics.map((m) => m.value));
   const bytes = evaluation.bytes + metrics.bytes;
   if (bytes > maxMemoryBytes) {
     throw new MemoryLimitError(`the stacked plans of ${programs.length} seeds need ${formatBytes(bytes)} of buffers, more than the memory limit of ${formatBytes(maxMemoryBytes)}`);

@@ -3,7 +3,7 @@ import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import {
   abs, acos, add, backward, clamp, constant, div, exp, logsumexp, matmulT, maximum, mul, norm, placeholder, planOf, sigmoid, sqrt,
-  NotStackableError, StackedPlan, sub, sum, tanh, withDeferredConstants, type Plan, type Tensor,
+  StackedPlan, sub, sum, tanh, withDeferredConstants, type Plan, type Tensor,
 } from '@descent/autodiff';
 import { MAX_SOURCE } from '../../../packages/autodiff/src/whole-step/stacked-plan.js';
 
@@ -97,66 +97,6 @@ describe('stacked plans', () => {
       { numRuns: 60 },
     );
   }, 120_000);
-
-  it('from two seeds\' plans (fromClasses): every seed its own plan\'s outputs, bit for bit, or refused', () => {
-    let served = 0;
-    fc.assert(
-      fc.property(
-        fc.array(opArb, { minLength: 1, maxLength: 8 }), fc.integer({ min: 2, max: 5 }), fc.integer({ min: 1, max: 6 }), fc.integer({ min: 2, max: 6 }),
-        fc.integer({ min: 1, max: 1000 }),
-        (ops, S, m, n, salt) => {
-          const constants = Array.from({ length: S }, (_, s) => Float64Array.from({ length: m * n }, (_, i) => Math.sin(salt + 7 * s + 1.3 * i)));
-          const own = constants.map((c) => {
-            const { inputs, outputs } = program(ops, m, n, c);
-            return planOf(inputs, outputs);
-          });
-          // the template: seed 0's plan (and seed 1's, the check), each seed reading its own draws
-          const graphs = constants.slice(0, 2).map((c) => {
-            const { inputs, outputs } = program(ops, m, n, c);
-            return { plan: planOf(inputs, outputs), c: c };
-          });
-          const values = constants.map((c, s) => (s < 2 ? graphs[s]!.c : c));
-          const w = Float64Array.from({ length: S * m * n }, (_, i) => Math.cos(salt + 0.7 * i));
-          const v = Float64Array.from({ length: n }, (_, i) => 0.25 * i - 1);
-          let stacked: StackedPlan;
-          try {
-            stacked = StackedPlan.fromClasses([{ seeds: constants.map((_, s) => s), plan: graphs[0]!.plan, second: graphs[1]!.plan, constants: [values] }], S, [
-              { data: w, shared: false }, { data: v, shared: true },
-            ]);
-          } catch (e) {
-            expect(e).toBeInstanceOf(NotStackableError);
-            return;
-          }
-          served++;
-          stacked.execute();
-          own.forEach((plan, s) => {
-            plan.run([w.subarray(s * m * n, (s + 1) * m * n), v]).forEach((o, k) => {
-              const size = o.data.length;
-              expect(bits(stacked.outputs[k]!.subarray(s * size, (s + 1) * size))).toEqual(bits(o.data));
-            });
-          });
-        },
-      ),
-      { numRuns: 60 },
-    );
-    expect(served).toBeGreaterThan(10);
-  }, 120_000);
-
-  it('fromClasses refuses a plan holding a value computed from the draws, and draws that are one value', () => {
-    const make = (c: Float64Array): Plan => {
-      const w = placeholder([3], 'w');
-      // exp(c) of a constant is computed while tracing: the plan holds a constant made from the draw
-      return planOf([w], [sum(mul(w, exp(constant(c, [3]))))]);
-    };
-    const draws = [Float64Array.of(1, 2, 3), Float64Array.of(4, 5, 6)];
-    const inputs = [{ data: new Float64Array(6), shared: false }];
-    expect(() => StackedPlan.fromClasses([{ seeds: [0, 1], plan: make(draws[0]!), second: make(draws[1]!), constants: [draws] }], 2, inputs))
-      .toThrow(NotStackableError);
-    const uniformDraws = [Float64Array.of(1, 1, 1), Float64Array.of(4, 5, 6)];
-    const plain = (c: Float64Array): Plan => planOf([placeholder([3], 'w')], [constant(c, [3])]);
-    expect(() => StackedPlan.fromClasses([{ seeds: [0, 1], plan: plain(uniformDraws[0]!), second: plain(uniformDraws[1]!), constants: [uniformDraws] }], 2, inputs))
-      .toThrow(/uniform in a seed/);
-  });
 
   it('writes small kernels out and calls large ones', () => {
     const make = (m: number, n: number): StackedPlan => {

@@ -7,10 +7,8 @@ import type { Plan, PlanSchedule } from '../plan.js';
 import type { Kernel } from '../primitive.js';
 import { emitKernel, type BufferRef } from './emit.js';
 import { layoutOf, NotStackableError, sameBits, sameKernels, sameLayout, type Layout, type Place } from './layout.js';
-import { checkedTemplate, type SeedClass } from './seed-classes.js';
 
 export { NotStackableError } from './layout.js';
-export { looselyUniform, type SeedClass } from './seed-classes.js';
 
 /** A plan input of every seed: the seeds' rows one after the other (seed s at s·size), or one row every seed reads. */
 export interface StackedInput {
@@ -59,12 +57,8 @@ export class StackedPlan {
   readonly bytes: number;
   private readonly groups: readonly GroupStep[];
 
-  /**
-   * `plans[s]`: seed s's plan (the same plan may serve several seeds). `replace(s, buffer)`: the
-   * values seed s reads where its plan reads the constant held in `buffer`, when they are not the
-   * plan's own (see `fromClasses`).
-   */
-  constructor(plans: readonly Plan[], inputs: readonly StackedInput[], replace?: (s: number, buffer: ArrayBufferLike) => Float64Array | undefined) {
+  /** `plans[s]`: seed s's plan (one plan may serve several seeds whose plans would be the same). */
+  constructor(plans: readonly Plan[], inputs: readonly StackedInput[]) {
     if (plans.length === 0) throw new NotStackableError('no plans');
     if (kernelMode() !== 'generated') throw new NotStackableError('kernels are interpreted here (no new Function)');
     const S = plans.length;
@@ -107,37 +101,10 @@ export class StackedPlan {
     };
     const single = groupOf.length === 1;
     const outputs = single ? undefined : first.outputs.map((a) => own(S * a.length));
-    const built = groupOf.map((members) => buildGroup(members, schedules, layouts, inputs, S, own, outputs, replace));
+    const built = groupOf.map((members) => buildGroup(members, schedules, layouts, inputs, S, own, outputs));
     this.groups = built.map((b) => b.group);
     this.outputs = outputs ?? built[0]!.outputs;
     this.bytes = bytes;
-  }
-
-  /**
-   * The seeds of one program from few compiled plans: in each class of seeds, the first seed's
-   * plan serves every seed of the class, each reading its own values of the constants that
-   * differ between them (`constants[d][j]`: seed `seeds[j]`'s values of constant d, as its graph
-   * holds them). The second seed's plan (compiled alike) is the check that the plan does not
-   * depend on those values: the two must have the same layout and kernels, every constant buffer
-   * that differs between them must be one of `constants` (not a value a pass or a derivative
-   * computed from one), and each of `constants` must have more than one element and not be
-   * uniform in any seed (the passes that look at values — uniform constants, identity operands,
-   * merged one-element constants, the arc-slope clamp — then leave it alone). Throws
-   * NotStackableError otherwise: compile every seed's plans and use the constructor.
-   */
-  static fromClasses(classes: readonly SeedClass[], seeds: number, inputs: readonly StackedInput[]): StackedPlan {
-    const planOf: Plan[] = [];
-    const replaceOf: ((buffer: ArrayBufferLike) => Float64Array | undefined)[] = [];
-    for (const c of classes) {
-      const byBuffer = checkedTemplate(c);
-      c.seeds.forEach((s, j) => {
-        if (s < 0 || s >= seeds || planOf[s] !== undefined) throw new RangeError(`seed ${s} is not in 0..${seeds - 1} or in two classes`);
-        planOf[s] = c.plan;
-        replaceOf[s] = (buffer) => byBuffer.get(buffer)?.[j];
-      });
-    }
-    for (let s = 0; s < seeds; s++) if (planOf[s] === undefined) throw new RangeError(`seed ${s} is in no class`);
-    return new StackedPlan(planOf, inputs, (s, buffer) => replaceOf[s]!(buffer));
   }
 
   /** Kernels written out inline, and kernels called as they are (per seed), in the first group. */
@@ -168,7 +135,6 @@ export class StackedPlan {
 function buildGroup(
   members: readonly number[], schedules: readonly PlanSchedule[], layouts: readonly Layout[], inputs: readonly StackedInput[],
   S: number, own: (n: number) => Float64Array, sharedOutputs: readonly Float64Array[] | undefined,
-  replace: ((s: number, buffer: ArrayBufferLike) => Float64Array | undefined) | undefined,
 ): { group: GroupStep; outputs: Float64Array[] } {
   const lead = members[0]!;
   const layout = layouts[lead]!;
@@ -191,10 +157,7 @@ function buildGroup(
       perSeed.push(stacked);
       return own(stacked ? S * region.extent : region.extent);
     }
-    const rows = members.map((s) => {
-      const buffer = layouts[s]!.regions[r]!.buffer;
-      return replace?.(s, buffer) ?? new Float64Array(buffer, 0, region.extent);
-    });
+    const rows = members.map((s) => new Float64Array(layouts[s]!.regions[r]!.buffer, 0, region.extent));
     const shared = rows.every((row) => sameBits(row, rows[0]!));
     perSeed.push(!shared);
     if (shared) return rows[0]!;
