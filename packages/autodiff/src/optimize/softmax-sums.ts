@@ -4,8 +4,7 @@
 //     p ⊙ (c − Σ_a c p) = p ⊙ c ⊙ (1 − Σ_a p) = 0,
 // exactly 0 on a row of zeros (the softmax of an all -inf row under emptyAsZero), NaN stays NaN
 // (p is NaN there), and to rounding elsewhere. So such terms are dropped from u, with whatever
-// computed them. (A NaN or infinite c itself is dropped too, where the rule would have given NaN;
-// the value feeding c is then not finite either, and a loss reading it shows that.)
+// computed them. (A NaN or infinite c itself is dropped too, where the rule would have given NaN.)
 //
 // Where they come from: a gradient of a gradient. grad_y logsumexp_i(f(y, θ_i)) reads y broadcast
 // along i (in |y − μ_i|², y·y is one term per row), so the inner gradient holds Σ_i p_i — a row
