@@ -6,7 +6,7 @@ export { backward } from './engine.js';
 export { forwardDerivative } from './forward.js';
 export * from './ops.js';
 export {
-  compile, jit, kernelTimings, Plan, planOf, resetKernelTimings, setKernelTiming, type KernelTiming, type PlanSchedule, type PlanStats,
+  compile, jit, kernelTimingOn, kernelTimings, Plan, planOf, resetKernelTimings, setKernelTiming, type KernelTiming, type PlanSchedule, type PlanStats,
   type ScheduledKernel,
 } from './plan.js';
 export { NotStackableError, StackedPlan, type StackedInput } from './whole-step/stacked-plan.js';

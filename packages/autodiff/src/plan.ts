@@ -60,6 +60,11 @@ export function setKernelTiming(on: boolean): void {
   timingOn = on;
 }
 
+/** Whether per-kernel timing is on (code that runs a plan's kernels another way runs the plan itself then). */
+export function kernelTimingOn(): boolean {
+  return timingOn;
+}
+
 /** Forgets every total collected so far (each plan starts again from zero). */
 export function resetKernelTimings(): void {
   for (const p of timedPlans) p.resetTimings();

@@ -29,6 +29,12 @@ export interface CompileOptions extends Omit<LowerOptions, 'baseDir' | 'load' | 
   readonly maxGraphNodes?: number;
   /** How Hessian metrics are computed: 'auto' (dense up to 2048 parameters), 'dense' or 'iterative'. */
   readonly curvatureMethod?: CurvatureMethod;
+  /**
+   * Run the program's plans by one generated function each where that applies (the same values bit
+   * for bit, fewer calls per step; dsl/src/lone-step.ts). Default: on, unless the environment
+   * variable DESCENT_WHOLE_STEP is `off` or `0`.
+   */
+  readonly wholeStep?: boolean;
 }
 
 /**
@@ -62,7 +68,7 @@ export function compileWith(host: DslHost, source: string, options: CompileOptio
       ...options, overrides, data, baseDir: dirname(file), maxMemoryBytes: budget, load: reader.load,
     });
     if (lowered === undefined) return { ok: false, diagnostics: reporter.diagnostics };
-    return { ok: true, program: new Program(lowered, lowered.settings.seed, budget, options.curvatureMethod) };
+    return { ok: true, program: new Program(lowered, lowered.settings.seed, budget, options.curvatureMethod, false, options.wholeStep) };
   });
 }
 

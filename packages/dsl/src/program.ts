@@ -4,6 +4,7 @@ import {
   type BulkRandomState, type Shape, type Tensor,
 } from '@descent/autodiff';
 import { CurvatureMetrics, type CurvatureMethod, type CurvatureReport } from './curvature.js';
+import { LoneStep, wholeStepDefault } from './lone-step.js';
 import type { ClaimSetting, Lowered, Settings } from './lowered.js';
 
 export interface ParamInfo {
@@ -42,6 +43,11 @@ export class Program {
   private metricPlanMade: Plan | undefined;
   private readonly makeEvalPlan: () => Plan;
   private readonly makeMetricPlan: () => Plan;
+  /** How the evaluation and metric plans run (whole-step code where it applies, lone-step.ts), made at their first run. */
+  private evalStepMade: LoneStep | undefined;
+  private metricStepMade: LoneStep | undefined;
+  private readonly makeEvalStep: () => LoneStep;
+  private readonly makeMetricStep: () => LoneStep;
   private metricData: readonly Float64Array[] | undefined;
   private sampleRng: BulkRandom;
   private readonly minimize: boolean;
@@ -61,6 +67,8 @@ export class Program {
     curvatureMethod: CurvatureMethod = 'auto',
     /** Take the gradient and compile the plans at their first use instead of now (a batched sweep runs its seeds' programs through one batched plan). */
     deferPlans = false,
+    /** Run the plans by whole-step code where it applies (lone-step.ts); default on, off with DESCENT_WHOLE_STEP=off. */
+    wholeStep = wholeStepDefault(),
   ) {
     this.claims = lowered.claims;
     this.constants = lowered.constants;
@@ -86,10 +94,12 @@ export class Program {
       lowered.curvature, descendedIndex.map((i) => lowered.params[i]!), descendedIndex.map((i) => this.params[i]!), inputs, inputBuffers, seed, curvatureMethod,
     );
     // the gradient graph, its memory check and the plans; deferred, all are made at the first evaluation
+    let estimatedBytes = 0;
     const evalOutputs = (): Tensor[] => {
       const grads = withDeferredConstants(true, () => backward(minimized, descended));
       const outputs = [lowered.objective, ...grads, ...lowered.updates.map((u) => u.value)];
       const estimate = estimatePlanBytes([...outputs, ...lowered.metrics.map((m) => m.value), ...this.curvature.outputs]);
+      estimatedBytes = estimate.bytes;
       if (estimate.bytes > maxMemoryBytes) {
         throw new MemoryLimitError(
           `the compiled program needs up to ${formatBytes(estimate.bytes)} of buffers (largest: ${estimate.largest.join(', ')}), more than the memory limit of ${formatBytes(maxMemoryBytes)}; use smaller sizes or raise --max-memory`,
@@ -101,6 +111,16 @@ export class Program {
     this.makeMetricPlan = () => planOf([...inputs, ...this.curvature.inputs], lowered.metrics.map((m) => m.value), {
       inputBuffers: [...inputBuffers, ...this.curvature.buffers],
     });
+    // whole-step code copies a plan's written buffers: it may take what the memory limit leaves
+    this.makeEvalStep = () => {
+      const plan = this.evalPlan;
+      return new LoneStep(plan, inputBuffers, wholeStep, maxMemoryBytes - estimatedBytes);
+    };
+    this.makeMetricStep = () => {
+      const plan = this.metricPlan;
+      const spare = maxMemoryBytes - estimatedBytes - (this.evalStepMade?.extraBytes ?? 0);
+      return new LoneStep(plan, [...inputBuffers, ...this.curvature.buffers], wholeStep, spare);
+    };
     if (!deferPlans) {
       this.evalPlanMade = this.makeEvalPlan();
       this.metricPlanMade = this.makeMetricPlan();
@@ -124,6 +144,19 @@ export class Program {
     return (this.metricPlanMade ??= this.makeMetricPlan());
   }
 
+  private get evalStep(): LoneStep {
+    return (this.evalStepMade ??= this.makeEvalStep());
+  }
+
+  private get metricStep(): LoneStep {
+    return (this.metricStepMade ??= this.makeMetricStep());
+  }
+
+  /** Whether the evaluation and the metric plans run by generated whole-step code (lone-step.ts; makes them if not yet made). */
+  get wholeStep(): { evaluation: boolean; metrics: boolean } {
+    return { evaluation: this.evalStep.wholeStep, metrics: this.metricStep.wholeStep };
+  }
+
   /** The evaluation or the metric plan, compiled now if deferred (a batched sweep runs its seeds' own plans stacked, batched-program.ts). */
   compiledPlan(which: 'evaluation' | 'metrics'): Plan {
     return which === 'evaluation' ? this.evalPlan : this.metricPlan;
@@ -140,7 +173,7 @@ export class Program {
       this.paramInfo.forEach((p, i) => {
         if (p.updated) return;
         params[p.name] = constant(this.params[i]!, p.shape);
-        grads[p.name] = constant(this.evalPlan.outputs[g++]!.data, p.shape);
+        grads[p.name] = constant(this.evalStep.outputs[g++]!, p.shape);
       });
       this.named = { params, grads };
     }
@@ -166,8 +199,9 @@ export class Program {
    */
   valueAndGrad(): [number, Readonly<Record<string, Tensor>>] {
     const views = this.namedViews();
-    this.evalPlan.execute();
-    return [this.evalPlan.outputs[0]!.data[0]!, views.grads];
+    const step = this.evalStep;
+    step.execute();
+    return [step.outputs[0]![0]!, views.grads];
   }
 
   /** Sets the `step` counter that the next evaluations (loss, gradients, metrics) read. */
@@ -225,13 +259,14 @@ export class Program {
    * views, valid until the next evaluation.
    */
   evaluate(): { objective: number; grads: readonly Float64Array[]; updates: readonly Float64Array[] } {
-    this.evalPlan.execute();
-    const out = this.evalPlan.outputs;
+    const step = this.evalStep;
+    step.execute();
+    const out = step.outputs;
     const nGrads = this.paramInfo.filter((p) => !p.updated).length;
     return {
-      objective: out[0]!.data[0]!,
-      grads: out.slice(1, 1 + nGrads).map((t) => t.data),
-      updates: out.slice(1 + nGrads).map((t) => t.data),
+      objective: out[0]![0]!,
+      grads: out.slice(1, 1 + nGrads),
+      updates: out.slice(1 + nGrads),
     };
   }
 
@@ -243,11 +278,12 @@ export class Program {
   /** Metrics at the current `params`. */
   metrics(): MetricValues {
     this.curvature.compute();
-    this.metricPlan.execute();
+    const step = this.metricStep;
+    step.execute();
     // no prototype: a metric named `__proto__` is a value like any other
     const values: MetricValues = Object.create(null) as MetricValues;
     this.metricInfo.forEach((m, k) => {
-      const data = this.metricPlan.outputs[k]!.data;
+      const data = step.outputs[k]!;
       values[m.name] = m.shape.length === 0 ? data[0]! : Array.from(data);
     });
     return values;
@@ -260,9 +296,9 @@ export class Program {
    */
   metricViews(): readonly Float64Array[] {
     this.curvature.compute();
-    const plan = this.metricPlan;
-    plan.execute();
-    return (this.metricData ??= plan.outputs.map((t) => t.data));
+    const step = this.metricStep;
+    step.execute();
+    return (this.metricData ??= step.outputs);
   }
 
   /** How each Hessian metric was computed at the last logged step (method, products, error), for run.json. */

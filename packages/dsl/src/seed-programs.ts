@@ -46,6 +46,6 @@ export function seedCompiler(source: string, options: Omit<CompileOptions, 'seed
   const baseDir = cut < 0 ? '.' : cut === 0 ? file.slice(0, 1) : file.slice(0, cut);
   return (seed) => withNodeBudget(options.maxGraphNodes ?? MAX_GRAPH_NODES, () => {
     const lowered = lowerProgram(bound, reporter, { ...options, seed, overrides, data, baseDir, maxMemoryBytes: budget, load: host.load });
-    return lowered === undefined ? undefined : new Program(lowered, lowered.settings.seed, budget, options.curvatureMethod, true);
+    return lowered === undefined ? undefined : new Program(lowered, lowered.settings.seed, budget, options.curvatureMethod, true, options.wholeStep);
   });
 }
