@@ -1,6 +1,7 @@
 // The Node-API binding of the native kernels, on Float64Arrays:
 //   gemm(m, n, k, flags, a, aOff, b, bOff, c, cOff)   flags: 1 transA, 2 transB, 4 accumulate
 //   exp(x, dst, count)   arcClamped(x, out, count, value)   softmax(x, out, rows, n, lse | null, emptyAsZero)   logsumexp(x, out, rows, n)
+//   softmaxAffine(a, b, bias, scale | null, rows, n, k, transB, out, lse | null)
 //   residualSums(x, m | null, rows, cols, rowSq | null, rowSum | null, colSq | null, colSum | null, scale)
 // and `isa`, the vector instructions they were compiled for (and `blocking`, the product's cache
 // blocks as JSON, where the CPU can run them). Every argument is checked: a bad call
@@ -145,6 +146,34 @@ static napi_value softmax(napi_env env, napi_callback_info info) {
   return 0;
 }
 
+/* softmaxAffine(a, b, bias, scale | null, rows, n, k, transB, out, lse | null): rows.c's descent_softmax_affine. */
+static napi_value softmax_affine(napi_env env, napi_callback_info info) {
+  napi_value argv[10];
+  if (!args(env, info, 10, argv, "softmaxAffine expects 10 arguments")) return 0;
+  f64 a, b, bias, out, scale = {0, 0}, lse = {0, 0};
+  int32_t rows, n, k;
+  bool transB;
+  if (!get_f64(env, argv[0], &a) || !get_f64(env, argv[1], &b) || !get_f64(env, argv[2], &bias) ||
+      !get_int(env, argv[4], &rows) || !get_int(env, argv[5], &n) || !get_int(env, argv[6], &k) ||
+      napi_get_value_bool(env, argv[7], &transB) != napi_ok || !get_f64(env, argv[8], &out))
+    return fail(env, 0, "softmaxAffine: (a, b, bias, scale, rows, n, k, transB, out, lse) with Float64Arrays, integers >= 0 and a boolean");
+  if (!is_null(env, argv[3]) && !get_f64(env, argv[3], &scale)) return fail(env, 0, "softmaxAffine: scale must be a Float64Array or null");
+  if (!is_null(env, argv[9]) && !get_f64(env, argv[9], &lse)) return fail(env, 0, "softmaxAffine: lse must be a Float64Array or null");
+  const size_t aSize = (size_t)rows * k, bSize = (size_t)n * k, size = (size_t)rows * n;
+  if (bSize > AFFINE_MAX_WEIGHTS) return fail(env, 1, "softmaxAffine: n × k is more than 4096");
+  if (aSize > a.length || bSize > b.length || (size_t)n > bias.length || size > out.length ||
+      (scale.data && (size_t)rows > scale.length) || (lse.data && (size_t)rows > lse.length))
+    return fail(env, 1, "softmaxAffine: an array is shorter than its rows, n and k need");
+  if (overlaps(out.data, size, a.data, aSize) || overlaps(out.data, size, b.data, bSize) || overlaps(out.data, size, bias.data, n) ||
+      (scale.data && overlaps(out.data, size, scale.data, rows)) || (lse.data && overlaps(out.data, size, lse.data, rows)))
+    return fail(env, 1, "softmaxAffine: out overlaps an input or lse");
+  if (lse.data && (overlaps(lse.data, rows, a.data, aSize) || overlaps(lse.data, rows, b.data, bSize) || overlaps(lse.data, rows, bias.data, n) ||
+                   (scale.data && overlaps(lse.data, rows, scale.data, rows))))
+    return fail(env, 1, "softmaxAffine: lse overlaps an input");
+  descent_softmax_affine(a.data, b.data, bias.data, scale.data, rows, n, k, transB, out.data, lse.data);
+  return 0;
+}
+
 static napi_value logsumexp(napi_env env, napi_callback_info info) {
   napi_value argv[4];
   if (!args(env, info, 4, argv, "logsumexp expects 4 arguments")) return 0;
@@ -233,7 +262,7 @@ static void release_scratch(void *unused) {
   descent_release_rows_scratch();
 }
 
-/* exports: { isa, blocking, gemm, exp, arcClamped, softmax, logsumexp, residualSums, randomNormal, randomUniform } on a CPU that can run the kernels, { isa, missing } otherwise. */
+/* exports: { isa, blocking, gemm, exp, arcClamped, softmax, softmaxAffine, logsumexp, residualSums, randomNormal, randomUniform } on a CPU that can run the kernels, { isa, missing } otherwise. */
 static napi_value init(napi_env env, napi_value exports) {
   const char *missing = missing_feature();
   if (napi_add_env_cleanup_hook(env, release_scratch, 0) != napi_ok) return 0;
@@ -242,7 +271,7 @@ static napi_value init(napi_env env, napi_value exports) {
   if (!export_string(env, exports, "blocking", descent_gemm_blocking())) return 0;
   if (!export_function(env, exports, "gemm", gemm) || !export_function(env, exports, "exp", exp_) ||
       !export_function(env, exports, "arcClamped", arc_clamped) ||
-      !export_function(env, exports, "softmax", softmax) || !export_function(env, exports, "logsumexp", logsumexp) ||
+      !export_function(env, exports, "softmax", softmax) || !export_function(env, exports, "softmaxAffine", softmax_affine) || !export_function(env, exports, "logsumexp", logsumexp) ||
       !export_function(env, exports, "residualSums", residual_sums) ||
       !export_function(env, exports, "randomNormal", random_normal) || !export_function(env, exports, "randomUniform", random_uniform))
     return 0;

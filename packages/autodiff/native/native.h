@@ -18,6 +18,14 @@ void descent_exp(const double *x, double *dst, size_t count);
    -inf gives NaN, or 0s with empty_as_zero. */
 void descent_softmax_rows(const double *x, double *out, size_t rows, size_t n, double *lse, int empty_as_zero);
 
+/* Softmax over the rows of the affine logits z = A·B + bias (rows.c): A [rows, k] row-major, B [n, k]
+   (trans_b) or [k, n], bias [n], the product summed in the reference loop's order then the bias
+   added; with scale (not null) each softmax row r is then multiplied by scale[r]; with lse (not
+   null) each row's logsumexp there too. n·k <= AFFINE_MAX_WEIGHTS. out must not overlap the inputs. */
+#define AFFINE_MAX_WEIGHTS 4096
+void descent_softmax_affine(const double *a, const double *b, const double *bias, const double *scale, size_t rows,
+                            size_t n, size_t k, int trans_b, double *out, double *lse);
+
 /* out[r] = log sum_i exp(x[r·n + i]) for r < rows, stably (max first). Returns 0, or -1 when
    its scratch could not be allocated. */
 int descent_logsumexp_rows(const double *x, double *out, size_t rows, size_t n);

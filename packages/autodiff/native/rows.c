@@ -145,15 +145,21 @@ static inline __attribute__((always_inline)) void row_max(const double *x, size_
   }
 }
 
-/* The sum of each row of exps into sums; softmax (scale): each row scaled by 1 / its sum. */
-static inline __attribute__((always_inline)) void sum_rows(double *e, size_t rows, size_t n, int scale, double *sums) {
+/* The sum of each row of exps into sums; softmax (scale): each row scaled by 1 / its sum, and then
+   by weight[r] when weight is given (two roundings: (e · (1/s)) · w, as a plan's mul of the softmax
+   by row weights gives it). */
+static inline __attribute__((always_inline)) void sum_rows(double *e, size_t rows, size_t n, int scale, double *sums, const double *weight) {
   for (size_t r = 0; r < rows; r++) {
     double *o = e + r * n;
     double s = 0;
     for (size_t i = 0; i < n; i++) s += o[i];
     sums[r] = s;
-    if (scale) {
-      const double inv = 1 / s;
+    if (!scale) continue;
+    const double inv = 1 / s;
+    if (weight) {
+      const double w = weight[r];
+      for (size_t i = 0; i < n; i++) o[i] = (o[i] * inv) * w;
+    } else {
       for (size_t i = 0; i < n; i++) o[i] *= inv;
     }
   }
@@ -166,7 +172,7 @@ static inline __attribute__((always_inline)) void sum_rows(double *e, size_t row
 #define SAFE 300.0
 
 /* One block of rows, with n a constant when the caller's switch made it one. */
-static inline __attribute__((always_inline)) void block(const double *x, double *out, size_t rows, size_t n, int scale, double *lse, int empty_as_zero) {
+static inline __attribute__((always_inline)) void block(const double *x, double *out, size_t rows, size_t n, int scale, double *lse, int empty_as_zero, const double *weight) {
   double m[BLOCK], sums[BLOCK];
   if (n > 1 && all_within(x, rows * n, -SAFE, SAFE)) {
     /* out = e^x, sums, then lse = log(sum) */
@@ -174,7 +180,7 @@ static inline __attribute__((always_inline)) void block(const double *x, double 
     const size_t size = rows * n;
     for (; i + VW <= size; i += VW) *(vec_u *)(out + i) = exp_inside(*(const vec_u *)(x + i));
     if (i < size) descent_exp(x + i, out + i, size - i);
-    sum_rows(out, rows, n, scale, sums);
+    sum_rows(out, rows, n, scale, sums, weight);
     if (lse) log_all(sums, lse, rows);
     return;
   }
@@ -187,7 +193,7 @@ static inline __attribute__((always_inline)) void block(const double *x, double 
     for (size_t i = 0; i < n; i++) o[i] = row[i] - mr;
   }
   descent_exp(out, out, rows * n);
-  sum_rows(out, rows, n, scale, sums);
+  sum_rows(out, rows, n, scale, sums, weight);
   /* softmax with empty_as_zero: a row of -inf (max -inf) gives 0s instead of NaN */
   if (empty_as_zero)
     for (size_t r = 0; r < rows; r++)
@@ -200,12 +206,12 @@ static inline __attribute__((always_inline)) void block(const double *x, double 
 
 /* Rows of up to 16 values get a copy of `block` with n fixed (its loops unrolled): rows of 10 took
    twice as long through the general loops. */
-#define SHORT_ROWS(N) case N: block(x, out, rows, N, scale, lse, empty_as_zero); return;
-static void block_any(const double *x, double *out, size_t rows, size_t n, int scale, double *lse, int empty_as_zero) {
+#define SHORT_ROWS(N) case N: block(x, out, rows, N, scale, lse, empty_as_zero, weight); return;
+static void block_any(const double *x, double *out, size_t rows, size_t n, int scale, double *lse, int empty_as_zero, const double *weight) {
   switch (n) {
     SHORT_ROWS(1) SHORT_ROWS(2) SHORT_ROWS(3) SHORT_ROWS(4) SHORT_ROWS(5) SHORT_ROWS(6) SHORT_ROWS(7) SHORT_ROWS(8)
     SHORT_ROWS(9) SHORT_ROWS(10) SHORT_ROWS(11) SHORT_ROWS(12) SHORT_ROWS(13) SHORT_ROWS(14) SHORT_ROWS(15) SHORT_ROWS(16)
-    default: block(x, out, rows, n, scale, lse, empty_as_zero);
+    default: block(x, out, rows, n, scale, lse, empty_as_zero, weight);
   }
 }
 
@@ -213,7 +219,7 @@ void descent_softmax_rows(const double *x, double *out, size_t rows, size_t n, d
   const size_t per = n == 0 || n >= BLOCK ? 1 : BLOCK / n;
   for (size_t r0 = 0; r0 < rows; r0 += per) {
     const size_t count = rows - r0 < per ? rows - r0 : per;
-    block_any(x + r0 * n, out + r0 * n, count, n, 1, lse ? lse + r0 : 0, empty_as_zero);
+    block_any(x + r0 * n, out + r0 * n, count, n, 1, lse ? lse + r0 : 0, empty_as_zero, 0);
   }
 }
 
@@ -240,7 +246,56 @@ int descent_logsumexp_rows(const double *x, double *out, size_t rows, size_t n) 
   for (size_t r0 = 0; r0 < rows; r0 += per) {
     const size_t count = rows - r0 < per ? rows - r0 : per;
     /* the exps go to the scratch; only the sums are kept */
-    block_any(x + r0 * n, scratch, count, n, 0, out + r0, 0);
+    block_any(x + r0 * n, scratch, count, n, 0, out + r0, 0, 0);
   }
   return 0;
+}
+
+/* The logits of `rows` rows: z[r, j] = (sum_p a[r, p] bn[j, p]) + bias[j], the sum in the
+   reference product's order (0, then p = 0, 1, ...), B given as bn [n, k]; each logit is kept in a
+   register until stored once (accumulating in the row itself stalled on store forwarding, ~4x). */
+static inline __attribute__((always_inline)) void affine_logits(const double *a, const double *bn, const double *bias, size_t rows,
+                                                                size_t n, size_t k, double *z) {
+  for (size_t r = 0; r < rows; r++) {
+    const double *ar = a + r * k;
+    double *zr = z + r * n;
+    for (size_t j = 0; j < n; j++) {
+      const double *bj = bn + j * k;
+      double s = 0;
+      for (size_t p = 0; p < k; p++) s += ar[p] * bj[p];
+      zr[j] = s + bias[j];
+    }
+  }
+}
+
+/* One block of rows of the affine softmax, with n and k constants where the caller's switch made them so. */
+static inline __attribute__((always_inline)) void affine_block(const double *a, const double *bn, const double *bias, const double *scale,
+                                                               size_t rows, size_t n, size_t k, double *z, double *lse) {
+  affine_logits(a, bn, bias, rows, n, k, z);
+  block(z, z, rows, n, 1, lse, 0, scale);
+}
+
+#define AFFINE_SHAPE(N, K) if (n == N && k == K) { affine_block(a, bn, bias, scale, rows, N, K, z, lse); return; }
+static void affine_block_any(const double *a, const double *bn, const double *bias, const double *scale, size_t rows, size_t n,
+                             size_t k, double *z, double *lse) {
+  /* mixtures and small classifiers: a few components or classes over points of a few dimensions */
+  AFFINE_SHAPE(2, 1) AFFINE_SHAPE(2, 2) AFFINE_SHAPE(2, 3) AFFINE_SHAPE(3, 1) AFFINE_SHAPE(3, 2) AFFINE_SHAPE(3, 3)
+  AFFINE_SHAPE(4, 1) AFFINE_SHAPE(4, 2) AFFINE_SHAPE(4, 3) AFFINE_SHAPE(5, 1) AFFINE_SHAPE(5, 2) AFFINE_SHAPE(5, 3)
+  AFFINE_SHAPE(8, 2) AFFINE_SHAPE(10, 2) AFFINE_SHAPE(10, 3)
+  affine_logits(a, bn, bias, rows, n, k, z);
+  block_any(z, z, rows, n, 1, lse, 0, scale);
+}
+
+void descent_softmax_affine(const double *a, const double *b, const double *bias, const double *scale, size_t rows,
+                            size_t n, size_t k, int trans_b, double *out, double *lse) {
+  if (n == 0 || rows == 0) return;
+  /* B as [n, k]: row j holds the weights of logit j */
+  double bn[AFFINE_MAX_WEIGHTS];
+  for (size_t j = 0; j < n; j++)
+    for (size_t p = 0; p < k; p++) bn[j * k + p] = trans_b ? b[j * k + p] : b[p * n + j];
+  const size_t per = n >= BLOCK ? 1 : BLOCK / n;
+  for (size_t r0 = 0; r0 < rows; r0 += per) {
+    const size_t count = rows - r0 < per ? rows - r0 : per;
+    affine_block_any(a + r0 * k, bn, bias, scale ? scale + r0 : 0, count, n, k, out + r0 * n, lse ? lse + r0 : 0);
+  }
 }

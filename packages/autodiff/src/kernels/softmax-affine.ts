@@ -1,0 +1,61 @@
+// Softmax over the rows of affine logits z = A·B + bias in one kernel call: the logits, the exps,
+// each row's sum and scale, optionally each row times a weight and each row's logsumexp, natively
+// (native/rows.c) where the native softmax is selected, else by the JS loops below (the logits,
+// then the selected softmax kernel in place). The plan pass that builds it: optimize/softmax-affine.ts.
+import { kernelBackend, selectedKernel } from './registry.js';
+import { nativeKernels } from './native.js';
+import { softmaxRowsJs } from './softmax.js';
+
+/** The most weights (n·k) B may have: the native kernel keeps B transposed on its stack. */
+export const AFFINE_MAX_WEIGHTS = 4096;
+
+/** The sizes of one affine softmax: rows of A and of the output, n columns (rows of B when transB), k the inner size. */
+export interface AffineDims {
+  readonly rows: number;
+  readonly n: number;
+  readonly k: number;
+  /** B stored [n, k] (A·Bᵀ) when set, [k, n] otherwise. */
+  readonly transB: boolean;
+}
+
+/**
+ * out = softmax over rows of (A·B + bias), times scale[r] on row r when scale is given; lse[r] =
+ * the logsumexp of row r of the logits when lse is given. In JS: the product summed as the
+ * reference matmul sums it (0, then p = 0, 1, ...), the bias added, then the selected softmax
+ * kernel (or the JS loop) in place, then the scale, as the unfused plan rounds them.
+ */
+export function softmaxAffineJs(
+  a: Float64Array, b: Float64Array, bias: Float64Array, scale: Float64Array | undefined, dims: AffineDims, out: Float64Array, lse: Float64Array | undefined,
+): void {
+  const { rows, n, k, transB } = dims;
+  const sBp = transB ? 1 : n;
+  const sBj = transB ? k : 1;
+  for (let r = 0; r < rows; r++) {
+    for (let j = 0; j < n; j++) {
+      let s = 0;
+      for (let p = 0; p < k; p++) s += a[r * k + p]! * b[p * sBp + j * sBj]!;
+      out[r * n + j] = s + bias[j]!;
+    }
+  }
+  if (!selectedKernel('softmax')(out, out, rows, n, lse, false)) softmaxRowsJs(out, out, rows, n, lse, false);
+  if (scale === undefined) return;
+  for (let r = 0; r < rows; r++) {
+    const w = scale[r]!;
+    for (let j = r * n; j < (r + 1) * n; j++) out[j] = out[j]! * w;
+  }
+}
+
+/**
+ * The same by the native kernel where the native softmax is selected (read at every call, so a
+ * switch of backend applies between runs of a plan), else by softmaxAffineJs.
+ */
+export function softmaxAffine(
+  a: Float64Array, b: Float64Array, bias: Float64Array, scale: Float64Array | undefined, dims: AffineDims, out: Float64Array, lse: Float64Array | undefined,
+): void {
+  const native = nativeKernels?.softmaxAffine;
+  if (native !== undefined && kernelBackend('softmax') === 'native' && dims.n * dims.k <= AFFINE_MAX_WEIGHTS) {
+    native(a, b, bias, scale ?? null, dims.rows, dims.n, dims.k, dims.transB, out, lse ?? null);
+    return;
+  }
+  softmaxAffineJs(a, b, bias, scale, dims, out, lse);
+}
