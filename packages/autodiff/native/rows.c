@@ -16,27 +16,9 @@
 #include <string.h>
 #include "native.h"
 #include "vec.h"
+#include "vexp.h"
 
-#define BLOCK 4096
-
-/* e^x for lanes in (-708, 709); other lanes are garbage (see exp_fixed). */
-static inline vec exp_inside(vec x) {
-  const vec round = (vec){0} + 6755399441055744.0; /* 1.5 · 2^52: adding it rounds to an integer */
-  const vec t = x * 1.4426950408889634 + round;
-  const vec k = t - round;
-  const vec r = (x - k * 0.6931471803691238) - k * 1.9082149292705877e-10;
-  const vec r2 = r * r, r4 = r2 * r2, r8 = r4 * r4;
-  const vec p01 = 1.0 + r, p23 = 0.5 + r * 0.16666666666666666;
-  const vec p45 = 0.041666666666666664 + r * 0.008333333333333333;
-  const vec p67 = 0.001388888888888889 + r * 0.0001984126984126984;
-  const vec p89 = 2.48015873015873e-05 + r * 2.7557319223985893e-06;
-  const vec p1011 = 2.755731922398589e-07 + r * 2.505210838544172e-08;
-  const vec p1213 = 2.08767569878681e-09 + r * 1.6059043836821613e-10;
-  const vec poly = (p01 + r2 * p23) + r4 * (p45 + r2 * p67) + r8 * ((p89 + r2 * p1011) + r4 * p1213);
-  /* the low bits of t are (bits of 1.5 · 2^52) + k; shifted by 52, only k + 1023 is left */
-  const ivec two_k = ((ivec)t + 1023) << 52;
-  return poly * (vec)two_k;
-}
+#define BLOCK DESCENT_ROWS_BLOCK
 
 /* e^x for every lane: lanes outside (-708, 709), NaN included, from the C library. */
 static inline vec exp_fixed(vec x) {
@@ -169,7 +151,7 @@ static inline __attribute__((always_inline)) void sum_rows(double *e, size_t row
    normal range, and a sum of BLOCK of them stays finite. (Shift-free, each exp is correct to its
    own ulp; exp(x - m) would add the rounding of x - m.) Rows of one value keep the shift, which
    makes their softmax exactly 1 and their logsumexp exactly x, as the JS kernels give them. */
-#define SAFE 300.0
+#define SAFE DESCENT_ROWS_SAFE
 
 /* One block of rows, with n a constant when the caller's switch made it one. */
 static inline __attribute__((always_inline)) void block(const double *x, double *out, size_t rows, size_t n, int scale, double *lse, int empty_as_zero, const double *weight) {
@@ -251,51 +233,30 @@ int descent_logsumexp_rows(const double *x, double *out, size_t rows, size_t n) 
   return 0;
 }
 
-/* The logits of `rows` rows: z[r, j] = (sum_p a[r, p] bn[j, p]) + bias[j], the sum in the
-   reference product's order (0, then p = 0, 1, ...), B given as bn [n, k]; each logit is kept in a
-   register until stored once (accumulating in the row itself stalled on store forwarding, ~4x). */
-static inline __attribute__((always_inline)) void affine_logits(const double *a, const double *bn, const double *bias, size_t rows,
-                                                                size_t n, size_t k, double *z) {
-  for (size_t r = 0; r < rows; r++) {
-    const double *ar = a + r * k;
-    double *zr = z + r * n;
-    for (size_t j = 0; j < n; j++) {
-      const double *bj = bn + j * k;
-      double s = 0;
-      for (size_t p = 0; p < k; p++) s += ar[p] * bj[p];
-      zr[j] = s + bias[j];
-    }
+/* Softmax of `rows` rows of n values in place, each row then times weight[r] (when given), each
+   row's logsumexp into lse (when given): for kernels that compute the rows first (softmax-affine.c). */
+void descent_softmax_rows_weighted(double *x, size_t rows, size_t n, double *lse, const double *weight) {
+  const size_t per = n == 0 || n >= BLOCK ? 1 : BLOCK / n;
+  for (size_t r0 = 0; r0 < rows; r0 += per) {
+    const size_t count = rows - r0 < per ? rows - r0 : per;
+    block_any(x + r0 * n, x + r0 * n, count, n, 1, lse ? lse + r0 : 0, 0, weight ? weight + r0 : 0);
   }
 }
 
-/* One block of rows of the affine softmax, with n and k constants where the caller's switch made them so. */
-static inline __attribute__((always_inline)) void affine_block(const double *a, const double *bn, const double *bias, const double *scale,
-                                                               size_t rows, size_t n, size_t k, double *z, double *lse) {
-  affine_logits(a, bn, bias, rows, n, k, z);
-  block(z, z, rows, n, 1, lse, 0, scale);
+/* The end of block's SAFE path for rows whose exps a caller computed itself (softmax-affine.c):
+   each row's sum s, the row scaled by 1/s (then by weight[r] when given), lse[r] = log s (when
+   given). rows <= BLOCK. */
+static inline __attribute__((always_inline)) void normalize_rows(double *e, size_t rows, size_t n, double *lse, const double *weight) {
+  double sums[BLOCK];
+  sum_rows(e, rows, n, 1, sums, weight);
+  if (lse) log_all(sums, lse, rows);
 }
 
-#define AFFINE_SHAPE(N, K) if (n == N && k == K) { affine_block(a, bn, bias, scale, rows, N, K, z, lse); return; }
-static void affine_block_any(const double *a, const double *bn, const double *bias, const double *scale, size_t rows, size_t n,
-                             size_t k, double *z, double *lse) {
-  /* mixtures and small classifiers: a few components or classes over points of a few dimensions */
-  AFFINE_SHAPE(2, 1) AFFINE_SHAPE(2, 2) AFFINE_SHAPE(2, 3) AFFINE_SHAPE(3, 1) AFFINE_SHAPE(3, 2) AFFINE_SHAPE(3, 3)
-  AFFINE_SHAPE(4, 1) AFFINE_SHAPE(4, 2) AFFINE_SHAPE(4, 3) AFFINE_SHAPE(5, 1) AFFINE_SHAPE(5, 2) AFFINE_SHAPE(5, 3)
-  AFFINE_SHAPE(8, 2) AFFINE_SHAPE(10, 2) AFFINE_SHAPE(10, 3)
-  affine_logits(a, bn, bias, rows, n, k, z);
-  block_any(z, z, rows, n, 1, lse, 0, scale);
-}
-
-void descent_softmax_affine(const double *a, const double *b, const double *bias, const double *scale, size_t rows,
-                            size_t n, size_t k, int trans_b, double *out, double *lse) {
-  if (n == 0 || rows == 0) return;
-  /* B as [n, k]: row j holds the weights of logit j */
-  double bn[AFFINE_MAX_WEIGHTS];
-  for (size_t j = 0; j < n; j++)
-    for (size_t p = 0; p < k; p++) bn[j * k + p] = trans_b ? b[j * k + p] : b[p * n + j];
-  const size_t per = n >= BLOCK ? 1 : BLOCK / n;
-  for (size_t r0 = 0; r0 < rows; r0 += per) {
-    const size_t count = rows - r0 < per ? rows - r0 : per;
-    affine_block_any(a + r0 * k, bn, bias, scale ? scale + r0 : 0, count, n, k, out + r0 * n, lse ? lse + r0 : 0);
+#define NORMALIZE_ROWS(N) case N: normalize_rows(e, rows, N, lse, weight); return;
+void descent_normalize_rows(double *e, size_t rows, size_t n, double *lse, const double *weight) {
+  switch (n) {
+    NORMALIZE_ROWS(2) NORMALIZE_ROWS(3) NORMALIZE_ROWS(4) NORMALIZE_ROWS(5) NORMALIZE_ROWS(6) NORMALIZE_ROWS(7) NORMALIZE_ROWS(8)
+    NORMALIZE_ROWS(9) NORMALIZE_ROWS(10) NORMALIZE_ROWS(11) NORMALIZE_ROWS(12) NORMALIZE_ROWS(13) NORMALIZE_ROWS(14) NORMALIZE_ROWS(15) NORMALIZE_ROWS(16)
+    default: normalize_rows(e, rows, n, lse, weight);
   }
 }

@@ -1,0 +1,145 @@
+// Softmax over the rows of affine logits z = A·B + bias (kernels/softmax-affine.ts), a block of rows
+// at a time: the logits and their exps in one vector pass, then rows.c's row sums, scaling and logs.
+//
+// The output is row-major [rows, n] with n small (a few mixture components or classes), so a vector
+// of VW consecutive outputs spans several rows. Its lanes follow a pattern that repeats every
+// P = n / gcd(n, VW) vectors: lane l of vector t of the pattern is row (t·VW + l) / n, column
+// (t·VW + l) % n. Per pattern vector the kernel keeps the column's weights B[j, p] and bias per
+// lane, and per lane the offset of A[row, p] in a window of 2 VW values of A starting at the
+// vector's first row; the logits of the vector are then k two-register permutes and FMAs, taken
+// straight to exp without storing them. Rows are independent, summed in the reference order
+// (p = 0, 1, ... then the bias), as the scalar path does.
+#include <string.h>
+#include "native.h"
+#include "vec.h"
+#include "vexp.h"
+
+/* Largest n and k of the vector path (its patterns live on the stack). */
+#define PATTERN_N 16
+#define PATTERN_K 8
+
+/* The logits of `rows` rows one at a time: z[r, j] = (sum_p a[r, p] bn[j, p]) + bias[j]. */
+static void scalar_logits(const double *a, const double *bn, const double *bias, size_t rows, size_t n, size_t k, double *z) {
+  for (size_t r = 0; r < rows; r++) {
+    const double *ar = a + r * k;
+    for (size_t j = 0; j < n; j++) {
+      const double *bj = bn + j * k;
+      double s = 0;
+      for (size_t p = 0; p < k; p++) s += ar[p] * bj[p];
+      z[r * n + j] = s + bias[j];
+    }
+  }
+}
+
+static size_t gcd(size_t a, size_t b) {
+  while (b) {
+    const size_t t = a % b;
+    a = b;
+    b = t;
+  }
+  return a;
+}
+
+/* The lane pattern of [rows, n] outputs: per pattern vector t, the first row, the weights and bias
+   of each lane's column, and the index into the window of A of each lane's A[row, p]. */
+typedef struct {
+  size_t vectors;  /* P */
+  size_t rows;     /* rows per pattern: P·VW / n */
+  size_t first[PATTERN_N];
+  vec weight[PATTERN_N][PATTERN_K];
+  vec bias[PATTERN_N];
+  ivec index[PATTERN_N][PATTERN_K];
+} pattern;
+
+/* Whether the vector path applies: a lane's row is within 2 VW / k rows of its vector's first row. */
+static int pattern_fits(size_t n, size_t k) {
+  if (n < 2 || n > PATTERN_N || k == 0 || k > PATTERN_K) return 0;
+  const size_t span = (VW - 1) / n + 2; /* rows a vector of VW outputs can touch */
+  return span * k <= 2 * VW;
+}
+
+static void make_pattern(pattern *pt, const double *bn, const double *bias, size_t n, size_t k) {
+  pt->vectors = n / gcd(n, VW);
+  pt->rows = pt->vectors * VW / n;
+  for (size_t t = 0; t < pt->vectors; t++) {
+    const size_t first = t * VW / n;
+    pt->first[t] = first;
+    for (int l = 0; l < VW; l++) {
+      const size_t f = t * VW + l, row = f / n, j = f % n;
+      pt->bias[t][l] = bias[j];
+      for (size_t p = 0; p < k; p++) {
+        pt->weight[t][p][l] = bn[j * k + p];
+        pt->index[t][p][l] = (int64_t)((row - first) * k + p);
+      }
+    }
+  }
+}
+
+/* The exps of one block's logits into z, a vector at a time where A's window stays inside the
+   block's rows, the rest (and a block with a logit outside [-SAFE, SAFE]) left to the caller:
+   returns the number of outputs done, or 0 when a logit fell outside (the caller redoes the block). */
+static size_t vector_exps(const pattern *pt, const double *a, size_t rows, size_t n, size_t k, double *z) {
+  const size_t total = rows * n;
+  const vec lo = (vec){0} - DESCENT_ROWS_SAFE, hi = (vec){0} + DESCENT_ROWS_SAFE;
+  ivec bad = (ivec){0};
+  size_t f = 0, base = 0; /* base: the first row of the current pattern */
+  for (;;) {
+    for (size_t t = 0; t < pt->vectors; t++, f += VW) {
+      const size_t first = base + pt->first[t];
+      if (f + VW > total || (first * k + 2 * VW) > rows * k) goto done;
+      const double *w = a + first * k;
+      const vec w0 = *(const vec_u *)w, w1 = *(const vec_u *)(w + VW);
+      vec acc = (vec){0};
+      for (size_t p = 0; p < k; p++) acc += __builtin_shuffle(w0, w1, pt->index[t][p]) * pt->weight[t][p];
+      const vec x = acc + pt->bias[t];
+      bad |= ~((x >= lo) & (x <= hi));
+      *(vec_u *)(z + f) = exp_inside(x);
+    }
+    base += pt->rows;
+  }
+done:
+  for (int l = 0; l < VW; l++)
+    if (bad[l]) return 0;
+  return f;
+}
+
+/* One block of rows: the vector path where it applies and every logit is within [-SAFE, SAFE], the
+   rest of the outputs by scalar logits and descent_exp (their range checked too); otherwise the
+   logits one at a time and rows.c's softmax with its stable path. */
+static void affine_block(const pattern *pt, const double *a, const double *bn, const double *bias, const double *scale, size_t rows,
+                         size_t n, size_t k, double *z, double *lse) {
+  if (pt) {
+    const size_t done = vector_exps(pt, a, rows, n, k, z);
+    const size_t row0 = done / n; /* the first row not wholly done: its outputs from its start */
+    if (done > 0) {
+      const size_t from = row0 * n, total = rows * n;
+      scalar_logits(a + row0 * k, bn, bias, rows - row0, n, k, z + from);
+      int inside = 1;
+      for (size_t i = from; i < total; i++) inside &= z[i] >= -DESCENT_ROWS_SAFE && z[i] <= DESCENT_ROWS_SAFE;
+      if (inside) {
+        descent_exp(z + from, z + from, total - from);
+        descent_normalize_rows(z, rows, n, lse, scale);
+        return;
+      }
+    }
+  }
+  scalar_logits(a, bn, bias, rows, n, k, z);
+  descent_softmax_rows_weighted(z, rows, n, lse, scale);
+}
+
+void descent_softmax_affine(const double *a, const double *b, const double *bias, const double *scale, size_t rows,
+                            size_t n, size_t k, int trans_b, double *out, double *lse) {
+  if (n == 0 || rows == 0) return;
+  /* B as [n, k]: row j holds the weights of logit j */
+  double bn[AFFINE_MAX_WEIGHTS];
+  for (size_t j = 0; j < n; j++)
+    for (size_t p = 0; p < k; p++) bn[j * k + p] = trans_b ? b[j * k + p] : b[p * n + j];
+  pattern pt;
+  const int vectorised = pattern_fits(n, k);
+  if (vectorised) make_pattern(&pt, bn, bias, n, k);
+  const size_t per = n >= DESCENT_ROWS_BLOCK ? 1 : DESCENT_ROWS_BLOCK / n;
+  for (size_t r0 = 0; r0 < rows; r0 += per) {
+    const size_t count = rows - r0 < per ? rows - r0 : per;
+    affine_block(vectorised ? &pt : 0, a + r0 * k, bn, bias, scale ? scale + r0 : 0, count, n, k, out + r0 * n, lse ? lse + r0 : 0);
+  }
+}
