@@ -1,0 +1,159 @@
+// The affine softmax kernel (kernels/softmax-affine.ts, native/softmax-affine.c): softmax over the rows
+// of A·B + bias, times row weights, with each row's logsumexp. The JS loop against a plain reference
+// written here, the native kernel against the JS loop over random shapes, values on the shift-free
+// and the stable path, blocks of many rows; the dispatch following the softmax backend; the native
+// binding's argument checks.
+import fc from 'fast-check';
+import { afterEach, describe, expect, it } from 'vitest';
+import { Random } from '@descent/autodiff';
+import { kernelBackend, setKernelBackend } from '../../../packages/autodiff/src/kernels/registry.js';
+import { nativeKernels } from '../../../packages/autodiff/src/kernels/native.js';
+import { AFFINE_MAX_WEIGHTS, softmaxAffine, softmaxAffineJs, type AffineDims } from '../../../packages/autodiff/src/kernels/softmax-affine.js';
+
+interface Case {
+  readonly a: Float64Array;
+  readonly b: Float64Array;
+  readonly bias: Float64Array;
+  readonly scale: Float64Array | undefined;
+  readonly dims: AffineDims;
+}
+
+function randomCase(rows: number, n: number, k: number, transB: boolean, spread: number, scaled: boolean, seed: number): Case {
+  const r = new Random(seed);
+  return {
+    a: r.rand([rows * k], -spread, spread).data,
+    b: r.rand([n * k], -1, 1).data,
+    bias: r.rand([n], -2, 2).data,
+    scale: scaled ? r.rand([rows], 0, 3).data : undefined,
+    dims: { rows, n, k, transB },
+  };
+}
+
+/** Softmax of the logits written out plainly: Math.exp, the max subtracted, then the weight. */
+function reference({ a, b, bias, scale, dims: { rows, n, k, transB } }: Case): { out: Float64Array; lse: Float64Array } {
+  const out = new Float64Array(rows * n);
+  const lse = new Float64Array(rows);
+  for (let r = 0; r < rows; r++) {
+    const z = Array.from({ length: n }, (_, j) => {
+      let s = 0;
+      for (let p = 0; p < k; p++) s += a[r * k + p]! * (transB ? b[j * k + p]! : b[p * n + j]!);
+      return s + bias[j]!;
+    });
+    const m = Math.max(...z);
+    const e = z.map((v) => Math.exp(v - m));
+    const s = e.reduce((x, y) => x + y, 0);
+    e.forEach((v, j) => (out[r * n + j] = (v / s) * (scale?.[r] ?? 1)));
+    lse[r] = m + Math.log(s);
+  }
+  return { out, lse };
+}
+
+function run(kernel: typeof softmaxAffine, c: Case): { out: Float64Array; lse: Float64Array } {
+  const out = new Float64Array(c.dims.rows * c.dims.n);
+  const lse = new Float64Array(c.dims.rows);
+  kernel(c.a, c.b, c.bias, c.scale, c.dims, out, lse);
+  return { out, lse };
+}
+
+/** |got - want| <= tol (1 + |want|), elementwise. */
+function expectClose(got: Float64Array, want: Float64Array, tol: number): void {
+  expect(got.length).toBe(want.length);
+  let worst = 0;
+  for (let i = 0; i < got.length; i++) worst = Math.max(worst, Math.abs(got[i]! - want[i]!) / (1 + Math.abs(want[i]!)));
+  expect(worst).toBeLessThanOrEqual(tol);
+}
+
+const initial = kernelBackend('softmax');
+afterEach(() => setKernelBackend('softmax', initial));
+
+describe('softmaxAffineJs', () => {
+  it('matches the plain reference: logits, softmax, row weights and logsumexp', () => {
+    for (const [rows, n, k, transB, scaled] of [[7, 3, 2, true, true], [5, 4, 1, false, false], [1, 1, 3, true, true], [12, 6, 4, false, true]] as const) {
+      const c = randomCase(rows, n, k, transB, 3, scaled, rows * 31 + n);
+      const want = reference(c);
+      setKernelBackend('softmax', 'js');
+      const got = run(softmaxAffineJs, c);
+      expectClose(got.out, want.out, 2e-15);
+      expectClose(got.lse, want.lse, 2e-15);
+    }
+  });
+
+  it('gives a row of one logit softmax 1 (times its weight) and its logit as logsumexp', () => {
+    const c = randomCase(4, 1, 2, true, 3, true, 5);
+    const got = run(softmaxAffine, c);
+    const want = reference(c);
+    expect([...got.out]).toEqual([...c.scale!]);
+    expectClose(got.lse, want.lse, 1e-15);
+  });
+});
+
+describe.runIf(nativeKernels?.softmaxAffine !== undefined)('the native affine softmax', () => {
+  const native = (c: Case): { out: Float64Array; lse: Float64Array } => {
+    setKernelBackend('softmax', 'native');
+    return run(softmaxAffine, c);
+  };
+  const js = (c: Case): { out: Float64Array; lse: Float64Array } => {
+    setKernelBackend('softmax', 'js');
+    return run(softmaxAffineJs, c);
+  };
+
+  it('matches the JS loop on random shapes, both the vector and the scalar path, shift-free and stable (fast-check)', () => {
+    fc.assert(
+      fc.property(
+        fc.integer({ min: 0, max: 60 }), fc.integer({ min: 1, max: 20 }), fc.integer({ min: 1, max: 10 }), fc.boolean(),
+        fc.constantFrom(1, 30, 400), fc.boolean(), fc.nat(1000),
+        (rows, n, k, transB, spread, scaled, seed) => {
+          // spread 400 puts logits past ±300: those blocks take the stable path (each row's max subtracted)
+          const c = randomCase(rows, n, k, transB, spread, scaled, seed);
+          const want = js(c);
+          const got = native(c);
+          // the native logits round a·b + c once (FMA), the JS ones twice: they differ by up to about
+          // k ulps of the largest term |a_p b_p| <= spread, and each logit's error moves a
+          // probability by as much relatively and the logsumexp by as much absolutely
+          const tol = 4e-15 + 2 * k * k * Number.EPSILON * spread;
+          expectClose(got.out, want.out, tol);
+          expectClose(got.lse, want.lse, tol);
+        },
+      ),
+      { numRuns: 300 },
+    );
+  });
+
+  it('splits many rows into blocks alike, one block with a logit past the shift-free range', () => {
+    const c = randomCase(3000, 5, 2, true, 2, true, 7);
+    c.a[2000 * 2] = 1e3; // row 2000's logits reach ±500: its block takes the stable path
+    const want = js(c);
+    const got = native(c);
+    expectClose(got.out, want.out, 4e-15);
+    expectClose(got.lse, want.lse, 4e-15);
+    expectClose(got.out, reference(c).out, 4e-15);
+  });
+
+  it('gives NaN rows for NaN inputs, as the JS loop does', () => {
+    const c = randomCase(20, 5, 2, true, 1, false, 3);
+    c.a[9 * 2] = Number.NaN;
+    const got = native(c);
+    const want = js(c);
+    for (let j = 0; j < 5; j++) expect(Number.isNaN(got.out[9 * 5 + j]!)).toBe(Number.isNaN(want.out[9 * 5 + j]!));
+    expect(Number.isNaN(got.lse[9]!)).toBe(true);
+    expect(Number.isFinite(got.lse[8]!)).toBe(true);
+  });
+
+  it('checks its arguments: a bad call throws instead of reading or writing outside the arrays', () => {
+    const kernel = nativeKernels!.softmaxAffine!;
+    const a = new Float64Array(8);
+    const b = new Float64Array(6);
+    const bias = new Float64Array(3);
+    const out = new Float64Array(12);
+    const lse = new Float64Array(4);
+    expect(() => kernel(a, b, bias, null, 4, 3, 2, true, out, lse)).not.toThrow();
+    expect(() => kernel(a, b, bias, null, 5, 3, 2, true, out, lse)).toThrow(RangeError); // A too short
+    expect(() => kernel(a, b, bias, new Float64Array(2), 4, 3, 2, true, out, lse)).toThrow(RangeError); // scale too short
+    expect(() => kernel(a, b, bias, null, 4, 3, 2, true, a, lse)).toThrow(RangeError); // out overlaps A
+    expect(() => kernel(a, b, bias, null, 4, 3, 2, true, out, out.subarray(0, 4))).toThrow(RangeError); // lse inside out
+    const wide = AFFINE_MAX_WEIGHTS + 1;
+    expect(() => kernel(new Float64Array(wide), new Float64Array(wide), new Float64Array(wide), null, 1, wide, 1, true, new Float64Array(wide), null)).toThrow(/4096/);
+    expect(() => kernel(a, b, bias, null, 4, 3, 2, true, out)).toThrow(TypeError);
+    expect(() => kernel(a, b, bias, null, -1, 3, 2, true, out, lse)).toThrow(TypeError);
+  });
+});
