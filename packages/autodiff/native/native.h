@@ -26,12 +26,12 @@ void descent_softmax_rows(const double *x, double *out, size_t rows, size_t n, d
 void descent_softmax_affine(const double *a, const double *b, const double *bias, const double *scale, size_t rows,
                             size_t n, size_t k, int trans_b, double *out, double *lse);
 
-/* The row passes softmax-affine.c shares with rows.c's softmax: softmax of rows in place, each row
-   then times weight[r] (when given), each row's logsumexp into lse (when given); and, for rows of
-   exps a caller computed from values within [-300, 300] (rows <= 4096, n >= 2), the rest of it:
-   each row scaled by 1 / its sum (then by weight[r]), lse[r] = log of the sum. */
+/* What softmax-affine.c shares with rows.c: the softmax of rows in place, each row then times
+   weight[r] (when given), each row's logsumexp into lse (when given); and dst[i] = log(x[i]), i < count
+   (about 1 ulp; non-positive, subnormal and non-finite x by the C library's log). Blocks of at most
+   DESCENT_ROWS_BLOCK values; values within ±DESCENT_ROWS_SAFE are exponentiated without a shift. */
 void descent_softmax_rows_weighted(double *x, size_t rows, size_t n, double *lse, const double *weight);
-void descent_normalize_rows(double *e, size_t rows, size_t n, double *lse, const double *weight);
+void descent_log(const double *x, double *dst, size_t count);
 #define DESCENT_ROWS_BLOCK 4096
 #define DESCENT_ROWS_SAFE 300.0
 

@@ -101,7 +101,7 @@ void descent_exp(const double *x, double *dst, size_t count) {
 }
 
 /* dst[i] = log(x[i]) for i < count, a vector at a time (padded copy for the last one). */
-static void log_all(const double *x, double *dst, size_t count) {
+void descent_log(const double *x, double *dst, size_t count) {
   size_t i = 0;
   for (; i + VW <= count; i += VW) *(vec_u *)(dst + i) = log_fixed(*(const vec_u *)(x + i));
   if (i == count) return;
@@ -163,7 +163,7 @@ static inline __attribute__((always_inline)) void block(const double *x, double 
     for (; i + VW <= size; i += VW) *(vec_u *)(out + i) = exp_inside(*(const vec_u *)(x + i));
     if (i < size) descent_exp(x + i, out + i, size - i);
     sum_rows(out, rows, n, scale, sums, weight);
-    if (lse) log_all(sums, lse, rows);
+    if (lse) descent_log(sums, lse, rows);
     return;
   }
   /* the stable path: m = each row's max, out = e^(x - m), lse = m + log(sum) */
@@ -181,7 +181,7 @@ static inline __attribute__((always_inline)) void block(const double *x, double 
     for (size_t r = 0; r < rows; r++)
       if (m[r] == -INFINITY) memset(out + r * n, 0, n * sizeof(double));
   if (!lse) return;
-  log_all(sums, lse, rows);
+  descent_log(sums, lse, rows);
   /* a row whose max is ±inf gives that max, as the JS reduction does */
   for (size_t r = 0; r < rows; r++) lse[r] = m[r] == INFINITY || m[r] == -INFINITY ? m[r] : m[r] + lse[r];
 }
@@ -240,23 +240,5 @@ void descent_softmax_rows_weighted(double *x, size_t rows, size_t n, double *lse
   for (size_t r0 = 0; r0 < rows; r0 += per) {
     const size_t count = rows - r0 < per ? rows - r0 : per;
     block_any(x + r0 * n, x + r0 * n, count, n, 1, lse ? lse + r0 : 0, 0, weight ? weight + r0 : 0);
-  }
-}
-
-/* The end of block's SAFE path for rows whose exps a caller computed itself (softmax-affine.c):
-   each row's sum s, the row scaled by 1/s (then by weight[r] when given), lse[r] = log s (when
-   given). rows <= BLOCK. */
-static inline __attribute__((always_inline)) void normalize_rows(double *e, size_t rows, size_t n, double *lse, const double *weight) {
-  double sums[BLOCK];
-  sum_rows(e, rows, n, 1, sums, weight);
-  if (lse) log_all(sums, lse, rows);
-}
-
-#define NORMALIZE_ROWS(N) case N: normalize_rows(e, rows, N, lse, weight); return;
-void descent_normalize_rows(double *e, size_t rows, size_t n, double *lse, const double *weight) {
-  switch (n) {
-    NORMALIZE_ROWS(2) NORMALIZE_ROWS(3) NORMALIZE_ROWS(4) NORMALIZE_ROWS(5) NORMALIZE_ROWS(6) NORMALIZE_ROWS(7) NORMALIZE_ROWS(8)
-    NORMALIZE_ROWS(9) NORMALIZE_ROWS(10) NORMALIZE_ROWS(11) NORMALIZE_ROWS(12) NORMALIZE_ROWS(13) NORMALIZE_ROWS(14) NORMALIZE_ROWS(15) NORMALIZE_ROWS(16)
-    default: normalize_rows(e, rows, n, lse, weight);
   }
 }

@@ -49,6 +49,7 @@ typedef struct {
   vec weight[PATTERN_N][PATTERN_K];
   vec bias[PATTERN_N];
   ivec index[PATTERN_N][PATTERN_K];
+  ivec row[PATTERN_N]; /* each lane's row less the vector's first row */
 } pattern;
 
 /* Whether the vector path applies: a lane's row is within 2 VW / k rows of its vector's first row. */
@@ -67,6 +68,7 @@ static void make_pattern(pattern *pt, const double *bn, const double *bias, size
     for (int l = 0; l < VW; l++) {
       const size_t f = t * VW + l, row = f / n, j = f % n;
       pt->bias[t][l] = bias[j];
+      pt->row[t][l] = (int64_t)(row - first);
       for (size_t p = 0; p < k; p++) {
         pt->weight[t][p][l] = bn[j * k + p];
         pt->index[t][p][l] = (int64_t)((row - first) * k + p);
@@ -103,6 +105,53 @@ done:
   return f;
 }
 
+/* The rest of the softmax of a block of exps e: each row's sum s (in the order of rows.c's, j = 0,
+   1, ...), lse = log s, and e·(1/s), then ·weight[r], a vector of outputs at a time with each lane's
+   1/s and weight permuted from a vector of rows (the same roundings as rows.c's row loop). */
+static inline __attribute__((always_inline)) void normalize(const pattern *pt, double *e, size_t rows, size_t n, double *lse,
+                                                             const double *weight) {
+  double sums[DESCENT_ROWS_BLOCK], inv[DESCENT_ROWS_BLOCK];
+  for (size_t r = 0; r < rows; r++) {
+    const double *er = e + r * n;
+    double s = 0;
+    for (size_t j = 0; j < n; j++) s += er[j];
+    sums[r] = s;
+  }
+  size_t r = 0;
+  for (; r + VW <= rows; r += VW) *(vec_u *)(inv + r) = 1.0 / *(const vec_u *)(sums + r);
+  for (; r < rows; r++) inv[r] = 1 / sums[r];
+  if (lse) descent_log(sums, lse, rows);
+  const size_t total = rows * n;
+  size_t f = 0, base = 0;
+  for (;;) {
+    for (size_t t = 0; t < pt->vectors; t++, f += VW) {
+      const size_t first = base + pt->first[t];
+      if (f + VW > total || first + VW > rows) goto tail;
+      const vec v = *(vec_u *)(e + f) * __builtin_shuffle(*(const vec_u *)(inv + first), pt->row[t]);
+      *(vec_u *)(e + f) = weight ? v * __builtin_shuffle(*(const vec_u *)(weight + first), pt->row[t]) : v;
+    }
+    base += pt->rows;
+  }
+tail:
+  for (; f < total; f++) {
+    const size_t row = f / n;
+    const double v = e[f] * inv[row];
+    e[f] = weight ? v * weight[row] : v;
+  }
+}
+
+/* normalize with n a constant in each copy (the row sums unrolled: a loop of n entered per row
+   cost a quarter of the kernel) */
+#define NORMALIZE_CASE(N) case N: normalize(pt, e, rows, N, lse, weight); return;
+static void normalize_any(const pattern *pt, double *e, size_t rows, size_t n, double *lse, const double *weight) {
+  switch (n) {
+    NORMALIZE_CASE(2) NORMALIZE_CASE(3) NORMALIZE_CASE(4) NORMALIZE_CASE(5) NORMALIZE_CASE(6) NORMALIZE_CASE(7) NORMALIZE_CASE(8)
+    NORMALIZE_CASE(9) NORMALIZE_CASE(10) NORMALIZE_CASE(11) NORMALIZE_CASE(12) NORMALIZE_CASE(13) NORMALIZE_CASE(14) NORMALIZE_CASE(15)
+    NORMALIZE_CASE(16)
+    default: normalize(pt, e, rows, n, lse, weight);
+  }
+}
+
 /* One block of rows: the vector path where it applies and every logit is within [-SAFE, SAFE], the
    rest of the outputs by scalar logits and descent_exp (their range checked too); otherwise the
    logits one at a time and rows.c's softmax with its stable path. */
@@ -118,7 +167,7 @@ static void affine_block(const pattern *pt, const double *a, const double *bn, c
       for (size_t i = from; i < total; i++) inside &= z[i] >= -DESCENT_ROWS_SAFE && z[i] <= DESCENT_ROWS_SAFE;
       if (inside) {
         descent_exp(z + from, z + from, total - from);
-        descent_normalize_rows(z, rows, n, lse, scale);
+        normalize_any(pt, z, rows, n, lse, scale);
         return;
       }
     }
