@@ -1,7 +1,7 @@
 // The Node-API binding of the native kernels, on Float64Arrays:
 //   gemm(m, n, k, flags, a, aOff, b, bOff, c, cOff)   flags: 1 transA, 2 transB, 4 accumulate
 //   exp(x, dst, count)   arcClamped(x, out, count, value)   softmax(x, out, rows, n, lse | null, emptyAsZero)   logsumexp(x, out, rows, n)
-//   softmaxAffine(a, b, bias, scale | null, rows, n, k, transB, out, lse | null)
+//   softmaxAffine(a, b, bias, scale | null, rows, n, k, transB, out, lse | null, colsum | null, gta | null)
 //   residualSums(x, m | null, rows, cols, rowSq | null, rowSum | null, colSq | null, colSum | null, scale)
 // and `isa`, the vector instructions they were compiled for (and `blocking`, the product's cache
 // blocks as JSON, where the CPU can run them). Every argument is checked: a bad call
@@ -146,31 +146,36 @@ static napi_value softmax(napi_env env, napi_callback_info info) {
   return 0;
 }
 
-/* softmaxAffine(a, b, bias, scale | null, rows, n, k, transB, out, lse | null): rows.c's descent_softmax_affine. */
+/* softmaxAffine(a, b, bias, scale | null, rows, n, k, transB, out, lse | null, colsum | null, gta | null):
+   softmax-affine.c's descent_softmax_affine. */
 static napi_value softmax_affine(napi_env env, napi_callback_info info) {
-  napi_value argv[10];
-  if (!args(env, info, 10, argv, "softmaxAffine expects 10 arguments")) return 0;
-  f64 a, b, bias, out, scale = {0, 0}, lse = {0, 0};
+  napi_value argv[12];
+  if (!args(env, info, 12, argv, "softmaxAffine expects 12 arguments")) return 0;
+  /* the inputs a, b, bias, scale, then the outputs out, lse, colsum, gta */
+  f64 arr[8] = {{0, 0}, {0, 0}, {0, 0}, {0, 0}, {0, 0}, {0, 0}, {0, 0}, {0, 0}};
   int32_t rows, n, k;
   bool transB;
-  if (!get_f64(env, argv[0], &a) || !get_f64(env, argv[1], &b) || !get_f64(env, argv[2], &bias) ||
+  if (!get_f64(env, argv[0], &arr[0]) || !get_f64(env, argv[1], &arr[1]) || !get_f64(env, argv[2], &arr[2]) ||
       !get_int(env, argv[4], &rows) || !get_int(env, argv[5], &n) || !get_int(env, argv[6], &k) ||
-      napi_get_value_bool(env, argv[7], &transB) != napi_ok || !get_f64(env, argv[8], &out))
-    return fail(env, 0, "softmaxAffine: (a, b, bias, scale, rows, n, k, transB, out, lse) with Float64Arrays, integers >= 0 and a boolean");
-  if (!is_null(env, argv[3]) && !get_f64(env, argv[3], &scale)) return fail(env, 0, "softmaxAffine: scale must be a Float64Array or null");
-  if (!is_null(env, argv[9]) && !get_f64(env, argv[9], &lse)) return fail(env, 0, "softmaxAffine: lse must be a Float64Array or null");
-  const size_t aSize = (size_t)rows * k, bSize = (size_t)n * k, size = (size_t)rows * n;
-  if (bSize > AFFINE_MAX_WEIGHTS) return fail(env, 1, "softmaxAffine: n × k is more than 4096");
-  if (aSize > a.length || bSize > b.length || (size_t)n > bias.length || size > out.length ||
-      (scale.data && (size_t)rows > scale.length) || (lse.data && (size_t)rows > lse.length))
-    return fail(env, 1, "softmaxAffine: an array is shorter than its rows, n and k need");
-  if (overlaps(out.data, size, a.data, aSize) || overlaps(out.data, size, b.data, bSize) || overlaps(out.data, size, bias.data, n) ||
-      (scale.data && overlaps(out.data, size, scale.data, rows)) || (lse.data && overlaps(out.data, size, lse.data, rows)))
-    return fail(env, 1, "softmaxAffine: out overlaps an input or lse");
-  if (lse.data && (overlaps(lse.data, rows, a.data, aSize) || overlaps(lse.data, rows, b.data, bSize) || overlaps(lse.data, rows, bias.data, n) ||
-                   (scale.data && overlaps(lse.data, rows, scale.data, rows))))
-    return fail(env, 1, "softmaxAffine: lse overlaps an input");
-  descent_softmax_affine(a.data, b.data, bias.data, scale.data, rows, n, k, transB, out.data, lse.data);
+      napi_get_value_bool(env, argv[7], &transB) != napi_ok || !get_f64(env, argv[8], &arr[4]))
+    return fail(env, 0, "softmaxAffine: (a, b, bias, scale, rows, n, k, transB, out, lse, colsum, gta) with Float64Arrays, integers >= 0 and a boolean");
+  const int optional[4] = {3, 9, 10, 11}, slot[4] = {3, 5, 6, 7};
+  for (int i = 0; i < 4; i++)
+    if (!is_null(env, argv[optional[i]]) && !get_f64(env, argv[optional[i]], &arr[slot[i]]))
+      return fail(env, 0, "softmaxAffine: scale, lse, colsum and gta must be Float64Arrays or null");
+  const size_t need[8] = {(size_t)rows * k, (size_t)n * k, (size_t)n, (size_t)rows, (size_t)rows * n, (size_t)rows, (size_t)n, (size_t)n * k};
+  if (need[1] > AFFINE_MAX_WEIGHTS) return fail(env, 1, "softmaxAffine: n × k is more than 4096");
+  for (int i = 0; i < 8; i++)
+    if ((i < 3 || i == 4 || arr[i].data) && need[i] > arr[i].length)
+      return fail(env, 1, "softmaxAffine: an array is shorter than its rows, n and k need");
+  /* each output against every other array */
+  for (int o = 4; o < 8; o++) {
+    if (!arr[o].data) continue;
+    for (int i = 0; i < 8; i++)
+      if (i != o && arr[i].data && overlaps(arr[o].data, need[o], arr[i].data, need[i]))
+        return fail(env, 1, "softmaxAffine: an output overlaps an input or another output");
+  }
+  descent_softmax_affine(arr[0].data, arr[1].data, arr[2].data, arr[3].data, rows, n, k, transB, arr[4].data, arr[5].data, arr[6].data, arr[7].data);
   return 0;
 }
 

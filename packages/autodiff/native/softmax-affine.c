@@ -176,8 +176,54 @@ static void affine_block(const pattern *pt, const double *a, const double *bn, c
   descent_softmax_rows_weighted(z, rows, n, lse, scale);
 }
 
+/* The sums over the rows of a block of outputs g [rows, n] that a gradient reads: colsum[j] +=
+   sum_r g[r, j] and gta[j, p] += sum_r g[r, j] a[r, p] (each when not null), a vector of outputs at a
+   time with A's values permuted as the logits read them (pt) or one value at a time. */
+static void accumulate(const pattern *pt, const double *a, const double *g, size_t rows, size_t n, size_t k, double *colsum, double *gta) {
+  const size_t total = rows * n;
+  size_t f = 0;
+  if (pt) {
+    vec sums[PATTERN_N], products[PATTERN_N][PATTERN_K];
+    for (size_t t = 0; t < pt->vectors; t++) {
+      sums[t] = (vec){0};
+      for (size_t p = 0; p < k; p++) products[t][p] = (vec){0};
+    }
+    size_t base = 0;
+    for (;;) {
+      for (size_t t = 0; t < pt->vectors; t++, f += VW) {
+        const size_t first = base + pt->first[t];
+        if (f + VW > total || (first * k + 2 * VW) > rows * k) goto lanes;
+        const vec v = *(const vec_u *)(g + f);
+        sums[t] += v;
+        if (!gta) continue;
+        const double *w = a + first * k;
+        const vec w0 = *(const vec_u *)w, w1 = *(const vec_u *)(w + VW);
+        for (size_t p = 0; p < k; p++) products[t][p] += v * __builtin_shuffle(w0, w1, pt->index[t][p]);
+      }
+      base += pt->rows;
+    }
+  lanes:
+    /* lane l of pattern vector t holds column (t·VW + l) % n */
+    for (size_t t = 0; t < pt->vectors; t++)
+      for (int l = 0; l < VW; l++) {
+        const size_t j = (t * VW + l) % n;
+        if (colsum) colsum[j] += sums[t][l];
+        if (gta)
+          for (size_t p = 0; p < k; p++) gta[j * k + p] += products[t][p][l];
+      }
+  }
+  for (; f < total; f++) {
+    const size_t r = f / n, j = f % n;
+    if (colsum) colsum[j] += g[f];
+    if (gta)
+      for (size_t p = 0; p < k; p++) gta[j * k + p] += g[f] * a[r * k + p];
+  }
+}
+
 void descent_softmax_affine(const double *a, const double *b, const double *bias, const double *scale, size_t rows,
-                            size_t n, size_t k, int trans_b, double *out, double *lse) {
+                            size_t n, size_t k, int trans_b, double *out, double *lse, double *colsum, double *gta) {
+  if (colsum) memset(colsum, 0, n * sizeof(double));
+  if (gta) memset(gta, 0, n * k * sizeof(double));
   if (n == 0 || rows == 0) return;
   /* B as [n, k]: row j holds the weights of logit j */
   double bn[AFFINE_MAX_WEIGHTS];
@@ -190,5 +236,6 @@ void descent_softmax_affine(const double *a, const double *b, const double *bias
   for (size_t r0 = 0; r0 < rows; r0 += per) {
     const size_t count = rows - r0 < per ? rows - r0 : per;
     affine_block(vectorised ? &pt : 0, a + r0 * k, bn, bias, scale ? scale + r0 : 0, count, n, k, out + r0 * n, lse ? lse + r0 : 0);
+    if (colsum || gta) accumulate(vectorised ? &pt : 0, a + r0 * k, out + r0 * n, count, n, k, colsum, gta);
   }
 }

@@ -1,5 +1,5 @@
 // The affine softmax kernel (kernels/softmax-affine.ts, native/softmax-affine.c): softmax over the rows
-// of A·B + bias, times row weights, with each row's logsumexp. The JS loop against a plain reference
+// of A·B + bias, times row weights, with each row's logsumexp and the output's column sums and gᵀ·A. The JS loop against a plain reference
 // written here, the native kernel against the JS loop over random shapes, values on the shift-free
 // and the stable path, blocks of many rows; the dispatch following the softmax backend; the native
 // binding's argument checks.
@@ -29,10 +29,19 @@ function randomCase(rows: number, n: number, k: number, transB: boolean, spread:
   };
 }
 
-/** Softmax of the logits written out plainly: Math.exp, the max subtracted, then the weight. */
-function reference({ a, b, bias, scale, dims: { rows, n, k, transB } }: Case): { out: Float64Array; lse: Float64Array } {
+interface Result {
+  readonly out: Float64Array;
+  readonly lse: Float64Array;
+  readonly colsum: Float64Array;
+  readonly gta: Float64Array;
+}
+
+/** Softmax of the logits written out plainly: Math.exp, the max subtracted, then the weight; then the sums over rows. */
+function reference({ a, b, bias, scale, dims: { rows, n, k, transB } }: Case): Result {
   const out = new Float64Array(rows * n);
   const lse = new Float64Array(rows);
+  const colsum = new Float64Array(n);
+  const gta = new Float64Array(n * k);
   for (let r = 0; r < rows; r++) {
     const z = Array.from({ length: n }, (_, j) => {
       let s = 0;
@@ -44,15 +53,30 @@ function reference({ a, b, bias, scale, dims: { rows, n, k, transB } }: Case): {
     const s = e.reduce((x, y) => x + y, 0);
     e.forEach((v, j) => (out[r * n + j] = (v / s) * (scale?.[r] ?? 1)));
     lse[r] = m + Math.log(s);
+    for (let j = 0; j < n; j++) {
+      colsum[j] += out[r * n + j]!;
+      for (let p = 0; p < k; p++) gta[j * k + p] += out[r * n + j]! * a[r * k + p]!;
+    }
   }
-  return { out, lse };
+  return { out, lse, colsum, gta };
 }
 
-function run(kernel: typeof softmaxAffine, c: Case): { out: Float64Array; lse: Float64Array } {
-  const out = new Float64Array(c.dims.rows * c.dims.n);
-  const lse = new Float64Array(c.dims.rows);
-  kernel(c.a, c.b, c.bias, c.scale, c.dims, out, lse);
-  return { out, lse };
+function run(kernel: typeof softmaxAffine, c: Case): Result {
+  const { rows, n, k } = c.dims;
+  // NaN-filled: every output must be written
+  const [out, lse, colsum, gta] = [rows * n, rows, n, n * k].map((size) => new Float64Array(size).fill(Number.NaN)) as [Float64Array, Float64Array, Float64Array, Float64Array];
+  kernel(c.a, c.b, c.bias, c.scale, c.dims, out, { lse, colsum, gta });
+  return { out, lse, colsum, gta };
+}
+
+/** Every output of the two results within tol. */
+function expectAllClose(got: Result, want: Result, tol: number): void {
+  expectClose(got.out, want.out, tol);
+  expectClose(got.lse, want.lse, tol);
+  // a sum over rows: its roundings grow with the rows summed and the size of the terms
+  const sumTol = tol * Math.max(1, got.out.length / Math.max(1, got.colsum.length));
+  expectClose(got.colsum, want.colsum, sumTol);
+  expectClose(got.gta, want.gta, sumTol * (1 + Math.max(0, ...[...got.gta].map(Math.abs))));
 }
 
 /** |got - want| <= tol (1 + |want|), elementwise. */
@@ -73,8 +97,7 @@ describe('softmaxAffineJs', () => {
       const want = reference(c);
       setKernelBackend('softmax', 'js');
       const got = run(softmaxAffineJs, c);
-      expectClose(got.out, want.out, 2e-15);
-      expectClose(got.lse, want.lse, 2e-15);
+      expectAllClose(got, want, 2e-15);
     }
   });
 
@@ -88,11 +111,11 @@ describe('softmaxAffineJs', () => {
 });
 
 describe.runIf(nativeKernels?.softmaxAffine !== undefined)('the native affine softmax', () => {
-  const native = (c: Case): { out: Float64Array; lse: Float64Array } => {
+  const native = (c: Case): Result => {
     setKernelBackend('softmax', 'native');
     return run(softmaxAffine, c);
   };
-  const js = (c: Case): { out: Float64Array; lse: Float64Array } => {
+  const js = (c: Case): Result => {
     setKernelBackend('softmax', 'js');
     return run(softmaxAffineJs, c);
   };
@@ -111,8 +134,7 @@ describe.runIf(nativeKernels?.softmaxAffine !== undefined)('the native affine so
           // k ulps of the largest term |a_p b_p| <= spread, and each logit's error moves a
           // probability by as much relatively and the logsumexp by as much absolutely
           const tol = 4e-15 + 2 * k * k * Number.EPSILON * spread;
-          expectClose(got.out, want.out, tol);
-          expectClose(got.lse, want.lse, tol);
+          expectAllClose(got, want, tol);
         },
       ),
       { numRuns: 300 },
@@ -124,9 +146,8 @@ describe.runIf(nativeKernels?.softmaxAffine !== undefined)('the native affine so
     c.a[2000 * 2] = 1e3; // row 2000's logits reach ±500: its block takes the stable path
     const want = js(c);
     const got = native(c);
-    expectClose(got.out, want.out, 4e-15);
-    expectClose(got.lse, want.lse, 4e-15);
-    expectClose(got.out, reference(c).out, 4e-15);
+    expectAllClose(got, want, 4e-15);
+    expectAllClose(got, reference(c), 4e-15);
   });
 
   it('gives NaN rows for NaN inputs, as the JS loop does', () => {
@@ -146,14 +167,18 @@ describe.runIf(nativeKernels?.softmaxAffine !== undefined)('the native affine so
     const bias = new Float64Array(3);
     const out = new Float64Array(12);
     const lse = new Float64Array(4);
-    expect(() => kernel(a, b, bias, null, 4, 3, 2, true, out, lse)).not.toThrow();
-    expect(() => kernel(a, b, bias, null, 5, 3, 2, true, out, lse)).toThrow(RangeError); // A too short
-    expect(() => kernel(a, b, bias, new Float64Array(2), 4, 3, 2, true, out, lse)).toThrow(RangeError); // scale too short
-    expect(() => kernel(a, b, bias, null, 4, 3, 2, true, a, lse)).toThrow(RangeError); // out overlaps A
-    expect(() => kernel(a, b, bias, null, 4, 3, 2, true, out, out.subarray(0, 4))).toThrow(RangeError); // lse inside out
+    const colsum = new Float64Array(3);
+    const gta = new Float64Array(6);
+    expect(() => kernel(a, b, bias, null, 4, 3, 2, true, out, lse, colsum, gta)).not.toThrow();
+    expect(() => kernel(a, b, bias, null, 5, 3, 2, true, out, lse, null, null)).toThrow(RangeError); // A too short
+    expect(() => kernel(a, b, bias, new Float64Array(2), 4, 3, 2, true, out, lse, null, null)).toThrow(RangeError); // scale too short
+    expect(() => kernel(a, b, bias, null, 4, 3, 2, true, out, lse, null, new Float64Array(5))).toThrow(RangeError); // gta too short
+    expect(() => kernel(a, b, bias, null, 4, 3, 2, true, a, lse, null, null)).toThrow(RangeError); // out overlaps A
+    expect(() => kernel(a, b, bias, null, 4, 3, 2, true, out, out.subarray(0, 4), null, null)).toThrow(RangeError); // lse inside out
+    expect(() => kernel(a, b, bias, null, 4, 3, 2, true, out, lse, lse.subarray(0, 3), null)).toThrow(RangeError); // colsum inside lse
     const wide = AFFINE_MAX_WEIGHTS + 1;
-    expect(() => kernel(new Float64Array(wide), new Float64Array(wide), new Float64Array(wide), null, 1, wide, 1, true, new Float64Array(wide), null)).toThrow(/4096/);
-    expect(() => kernel(a, b, bias, null, 4, 3, 2, true, out)).toThrow(TypeError);
-    expect(() => kernel(a, b, bias, null, -1, 3, 2, true, out, lse)).toThrow(TypeError);
+    expect(() => kernel(new Float64Array(wide), new Float64Array(wide), new Float64Array(wide), null, 1, wide, 1, true, new Float64Array(wide), null, null, null)).toThrow(/4096/);
+    expect(() => kernel(a, b, bias, null, 4, 3, 2, true, out, lse, null)).toThrow(TypeError);
+    expect(() => kernel(a, b, bias, null, -1, 3, 2, true, out, lse, null, null)).toThrow(TypeError);
   });
 });

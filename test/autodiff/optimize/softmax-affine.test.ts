@@ -51,8 +51,10 @@ describe('the softmax-affine pass', () => {
       for (const [R, d, n] of [[400, 2, 5], [37, 3, 4], [9, 1, 2]] as const) {
         const { inputs, outputs, values } = mixture(R, d, n);
         const { fused, plain, dump } = bothWays(inputs, outputs, values);
-        expect(dump).toMatch(/= softmax\(%\d+ · %\d+ᵀ \+ bias\(%\d+, %\d+\)\) · rows of %\d+ \[\d+, \d+\] \(\+ logsumexp of its rows\)/);
-        // one kernel instead of the product, the bias loop, the softmax and the weighting
+        expect(dump).toMatch(/= softmax\(%\d+ · %\d+ᵀ \+ bias\(%\d+, %\d+\)\) · rows of %\d+ \[\d+, \d+\] \(\+ logsumexp of its rows\) \(\+ its column sums\) \(\+ its ᵀ·A\)/);
+        expect(dump).toMatch(/= sum\(%\d+\) \[\d+\] \(its column sums, negated, from the softmax's kernel\)/);
+        expect(dump).toMatch(/= matmul\(%\d+\) \[\d+, \d+\] \(its ᵀ·A, from the softmax's kernel\)/);
+        // one kernel instead of the product, the bias loop, the softmax and the weighting (the sums' steps are copies)
         expect(planOf(inputs, outputs).stats.kernels).toBe(planOf(inputs, outputs, WITHOUT).stats.kernels - 3);
         expectClose(fused, plain, 1e-14);
       }

@@ -14,10 +14,11 @@ export interface NativeKernels {
   /**
    * Softmax over the rows of the logits A·B + bias (A [rows, k]; B [n, k] with transB, else
    * [k, n]; n·k <= 4096), each row r then times scale[r] when given, each row's logsumexp into lse
-   * when given (native/rows.c).
+   * when given; of the output g, colsum[j] = Σ_r g[r, j] and gta = gᵀ·A [n, k] when given
+   * (native/softmax-affine.c).
    */
   softmaxAffine?(a: Float64Array, b: Float64Array, bias: Float64Array, scale: Float64Array | null, rows: number, n: number, k: number,
-    transB: boolean, out: Float64Array, lse: Float64Array | null): void;
+    transB: boolean, out: Float64Array, lse: Float64Array | null, colsum: Float64Array | null, gta: Float64Array | null): void;
   /** out[r] = logsumexp of row r. */
   logsumexp(x: Float64Array, out: Float64Array, rows: number, n: number): void;
   /**

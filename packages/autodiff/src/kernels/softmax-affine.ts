@@ -1,7 +1,8 @@
 // Softmax over the rows of affine logits z = A·B + bias in one kernel call: the logits, the exps,
-// each row's sum and scale, optionally each row times a weight and each row's logsumexp, natively
-// (native/rows.c) where the native softmax is selected, else by the JS loops below (the logits,
-// then the selected softmax kernel in place). The plan pass that builds it: optimize/softmax-affine.ts.
+// each row's sum and scale, optionally each row times a weight, each row's logsumexp, and the sums
+// over rows of the output g that a gradient reads (Σ_r g[r, j] and gᵀ·A), natively
+// (native/softmax-affine.c) where the native softmax is selected, else by the JS loops below (the
+// logits, then the selected softmax kernel in place). The plan pass that builds it: optimize/softmax-affine.ts.
 import { kernelBackend, selectedKernel } from './registry.js';
 import { nativeKernels } from './native.js';
 import { softmaxRowsJs } from './softmax.js';
@@ -18,15 +19,23 @@ export interface AffineDims {
   readonly transB: boolean;
 }
 
+/** The optional outputs besides the softmax: each row's logsumexp [rows], and of the softmax g, Σ_r g[r, j] [n] and gᵀ·A [n, k]. */
+export interface AffineOutputs {
+  readonly lse?: Float64Array;
+  readonly colsum?: Float64Array;
+  readonly gta?: Float64Array;
+}
+
 /**
- * out = softmax over rows of (A·B + bias), times scale[r] on row r when scale is given; lse[r] =
- * the logsumexp of row r of the logits when lse is given. In JS: the product summed as the
- * reference matmul sums it (0, then p = 0, 1, ...), the bias added, then the selected softmax
- * kernel (or the JS loop) in place, then the scale, as the unfused plan rounds them.
+ * out = softmax over rows of (A·B + bias), times scale[r] on row r when scale is given, and the
+ * outputs asked for. In JS: the product summed as the reference matmul sums it (0, then p = 0,
+ * 1, ...), the bias added, then the selected softmax kernel (or the JS loop) in place, then the
+ * scale, as the unfused plan rounds them; the sums over rows in row order, as the reference loops.
  */
 export function softmaxAffineJs(
-  a: Float64Array, b: Float64Array, bias: Float64Array, scale: Float64Array | undefined, dims: AffineDims, out: Float64Array, lse: Float64Array | undefined,
+  a: Float64Array, b: Float64Array, bias: Float64Array, scale: Float64Array | undefined, dims: AffineDims, out: Float64Array, outputs: AffineOutputs = {},
 ): void {
+  const { lse, colsum, gta } = outputs;
   const { rows, n, k, transB } = dims;
   const sBp = transB ? 1 : n;
   const sBj = transB ? k : 1;
@@ -38,10 +47,19 @@ export function softmaxAffineJs(
     }
   }
   if (!selectedKernel('softmax')(out, out, rows, n, lse, false)) softmaxRowsJs(out, out, rows, n, lse, false);
-  if (scale === undefined) return;
-  for (let r = 0; r < rows; r++) {
-    const w = scale[r]!;
-    for (let j = r * n; j < (r + 1) * n; j++) out[j] = out[j]! * w;
+  if (scale !== undefined) {
+    for (let r = 0; r < rows; r++) {
+      const w = scale[r]!;
+      for (let j = r * n; j < (r + 1) * n; j++) out[j] = out[j]! * w;
+    }
+  }
+  if (colsum !== undefined) {
+    colsum.fill(0, 0, n);
+    for (let r = 0; r < rows; r++) for (let j = 0; j < n; j++) colsum[j]! += out[r * n + j]!;
+  }
+  if (gta !== undefined) {
+    gta.fill(0, 0, n * k);
+    for (let r = 0; r < rows; r++) for (let j = 0; j < n; j++) for (let p = 0; p < k; p++) gta[j * k + p]! += out[r * n + j]! * a[r * k + p]!;
   }
 }
 
@@ -50,12 +68,12 @@ export function softmaxAffineJs(
  * switch of backend applies between runs of a plan), else by softmaxAffineJs.
  */
 export function softmaxAffine(
-  a: Float64Array, b: Float64Array, bias: Float64Array, scale: Float64Array | undefined, dims: AffineDims, out: Float64Array, lse: Float64Array | undefined,
+  a: Float64Array, b: Float64Array, bias: Float64Array, scale: Float64Array | undefined, dims: AffineDims, out: Float64Array, outputs: AffineOutputs = {},
 ): void {
   const native = nativeKernels?.softmaxAffine;
   if (native !== undefined && kernelBackend('softmax') === 'native' && dims.n * dims.k <= AFFINE_MAX_WEIGHTS) {
-    native(a, b, bias, scale ?? null, dims.rows, dims.n, dims.k, dims.transB, out, lse ?? null);
+    native(a, b, bias, scale ?? null, dims.rows, dims.n, dims.k, dims.transB, out, outputs.lse ?? null, outputs.colsum ?? null, outputs.gta ?? null);
     return;
   }
-  softmaxAffineJs(a, b, bias, scale, dims, out, lse);
+  softmaxAffineJs(a, b, bias, scale, dims, out, outputs);
 }

@@ -7,11 +7,15 @@
 // the lse-softmax pass, each row's logsumexp. When the softmax is read only by a product with a
 // constant whose rows are each one value (w_r: the weights of a sum over rows, as the gradient of
 // sum_r w_r logsumexp(z_r) has them), that product is computed in the same kernel too.
+// The sums over rows that the gradient of A·B takes of that output g, Σ_r g[r, j] (through a neg
+// too) and gᵀ·A, come out of the kernel as well: their nodes' steps copy them.
 // The bias c_j is the logits' expression with the product taken as 0 (a few values per step), so
 // z = A·B + c is rounded once more or less than the unfused (c0 + A·B) - c1: a last-bit change.
+import { allocate } from '../alloc.js';
 import { isConstant } from '../graph.js';
 import type { MatmulAttrs } from '../kernels/matmul.js';
-import { AFFINE_MAX_WEIGHTS, softmaxAffine, type AffineDims } from '../kernels/softmax-affine.js';
+import { AFFINE_MAX_WEIGHTS, softmaxAffine, type AffineDims, type AffineOutputs } from '../kernels/softmax-affine.js';
+import type { ReduceAttrs } from '../primitives/reduce.js';
 import type { Kernel } from '../primitive.js';
 import { formatShape, sameShape } from '../shape.js';
 import type { Tensor } from '../tensor.js';
@@ -21,7 +25,7 @@ import type { SharedSoftmax, SharedStep } from './lse-softmax.js';
 export interface AffineSoftmax {
   /** Whether a node is computed inside such a kernel (it has no step of its own). */
   absorbs(id: number): boolean;
-  /** Whether a node's step is such a kernel (the softmax, or the product scaling its rows). */
+  /** Whether a node's step is such a kernel (the softmax, or the product scaling its rows), or copies a sum it computed. */
   carries(id: number): boolean;
   step(node: Tensor): SharedStep;
 }
@@ -45,8 +49,16 @@ interface Found {
   readonly bias: Column;
   readonly dims: AffineDims;
   readonly scale: Float64Array | undefined;
-  readonly lse: Float64Array | undefined;
+  readonly outputs: AffineOutputs;
   readonly line: (node: Tensor) => string;
+}
+
+/** A node whose value the kernel of `carrier` computes: a copy (negated with `negate`) of `values`. */
+interface Copied {
+  readonly carrier: Tensor;
+  readonly values: Float64Array;
+  readonly negate: boolean;
+  readonly what: string;
 }
 
 /** The most add/sub nodes between the softmax and its product (deeper expressions keep their loops). */
@@ -117,6 +129,10 @@ export function fuseAffineSoftmax(
   const readersOf = (t: Tensor): Tensor[] => readers.get(t.id) ?? [];
   const absorbed = new Set<number>();
   const found = new Map<number, Found>();
+  const copied = new Map<number, Copied>();
+  /** Whether t is sum(input) over axis 0 of a [rows, n] input. */
+  const columnSum = (t: Tensor, input: Tensor): boolean =>
+    t.prim?.name === 'sum' && inputsOf(t)[0] === input && (t.attrs as ReduceAttrs).axes.length === 1 && (t.attrs as ReduceAttrs).axes[0] === 0;
   for (const s of [...computed]) {
     if (s.prim?.name !== 'softmax' || s.shape.length !== 2 || (s.attrs as { axis: number }).axis !== 1) continue;
     // the values the softmax reads, through identity aliases
@@ -146,6 +162,23 @@ export function fuseAffineSoftmax(
     const carrier = scale === undefined ? s : m!;
     for (const t of [...logits.nodes, ...chain, ...(carrier === s ? [] : [s])]) absorbed.add(t.id);
     const lse = shared?.rowsOf(s.id);
+    // the sums over rows a gradient takes of the output: Σ_r (or -Σ_r through a neg read by the sum alone) and gᵀ·A
+    let colsum: Float64Array | undefined;
+    let gta: Float64Array | undefined;
+    for (const r of readersOf(carrier)) {
+      const attrs = r.attrs as MatmulAttrs;
+      if (gta === undefined && r.prim?.name === 'matmul' && attrs.transA && !attrs.transB && inputsOf(r)[0] === carrier && inputsOf(r)[1] === a) {
+        gta = allocate(n * k);
+        copied.set(r.id, { carrier, values: gta, negate: false, what: 'ᵀ·A' });
+      } else if (colsum === undefined && columnSum(r, carrier)) {
+        colsum = allocate(n);
+        copied.set(r.id, { carrier, values: colsum, negate: false, what: 'column sums' });
+      } else if (colsum === undefined && r.prim?.name === 'neg' && !isOutput(r) && readersOf(r).length === 1 && columnSum(readersOf(r)[0]!, r)) {
+        colsum = allocate(n);
+        absorbed.add(r.id);
+        copied.set(readersOf(r)[0]!.id, { carrier, values: colsum, negate: true, what: 'column sums, negated' });
+      }
+    }
     if (carrier !== s) {
       computed.splice(computed.indexOf(carrier), 1);
       computed.splice(computed.indexOf(s) + 1, 0, carrier);
@@ -153,20 +186,32 @@ export function fuseAffineSoftmax(
     }
     const names = [a, b, ...logits.values].map((t) => `%${t.id}`);
     found.set(carrier.id, {
-      a, b, values: logits.values, bias: logits.bias, dims: { rows, n, k, transB }, scale, lse,
+      a, b, values: logits.values, bias: logits.bias, dims: { rows, n, k, transB }, scale,
+      outputs: { ...(lse === undefined ? {} : { lse }), ...(colsum === undefined ? {} : { colsum }), ...(gta === undefined ? {} : { gta }) },
       line: (node) => `%${node.id} = softmax(${names[0]} · ${names[1]}${transB ? 'ᵀ' : ''} + bias(${names.slice(2).join(', ')}))` +
-        `${scale === undefined ? '' : ` · rows of %${other!.id}`} ${formatShape(node.shape)}${lse === undefined ? '' : ' (+ logsumexp of its rows)'}`,
+        `${scale === undefined ? '' : ` · rows of %${other!.id}`} ${formatShape(node.shape)}${lse === undefined ? '' : ' (+ logsumexp of its rows)'}` +
+        `${colsum === undefined ? '' : ' (+ its column sums)'}${gta === undefined ? '' : ' (+ its ᵀ·A)'}`,
     });
   }
   return {
     absorbs: (id) => absorbed.has(id),
-    carries: (id) => found.has(id),
+    carries: (id) => found.has(id) || copied.has(id),
     step: (node) => {
+      const c = copied.get(node.id);
+      if (c !== undefined) {
+        const { values, negate } = c;
+        return {
+          kernel: negate ? (_ins, out) => { for (let i = 0; i < values.length; i++) out[i] = -values[i]!; } : (_ins, out) => out.set(values),
+          inputs: [c.carrier],
+          label: `${node.prim!.name}(from softmax) ${formatShape(node.shape)}`,
+          line: `%${node.id} = ${node.prim!.name}(%${c.carrier.id}) ${formatShape(node.shape)} (its ${c.what}, from the softmax's kernel)`,
+        };
+      }
       const f = found.get(node.id)!;
       const bias = new Float64Array(f.dims.n);
       const kernel: Kernel = (ins, out) => {
         for (let j = 0; j < bias.length; j++) bias[j] = f.bias(ins, j);
-        softmaxAffine(ins[0]!, ins[1]!, bias, f.scale, f.dims, out, f.lse);
+        softmaxAffine(ins[0]!, ins[1]!, bias, f.scale, f.dims, out, f.outputs);
       };
       return {
         kernel,
