@@ -1,7 +1,7 @@
 // The Node-API binding of the native kernels, on Float64Arrays:
 //   gemm(m, n, k, flags, a, aOff, b, bOff, c, cOff)   flags: 1 transA, 2 transB, 4 accumulate
 //   exp(x, dst, count)   arcClamped(x, out, count, value)   softmax(x, out, rows, n, lse | null, emptyAsZero)   logsumexp(x, out, rows, n)
-//   softmaxAffine(a, b, bias, scale | null, rows, n, k, transB, out, lse | null, colsum | null, gta | null)
+//   softmaxAffine(a, b, out, pack, rows, n, k, flags)   pack = [bias | scale | lse | colsum | gta]
 //   residualSums(x, m | null, rows, cols, rowSq | null, rowSum | null, colSq | null, colSum | null, scale)
 // and `isa`, the vector instructions they were compiled for (and `blocking`, the product's cache
 // blocks as JSON, where the CPU can run them). Every argument is checked: a bad call
@@ -146,36 +146,34 @@ static napi_value softmax(napi_env env, napi_callback_info info) {
   return 0;
 }
 
-/* softmaxAffine(a, b, bias, scale | null, rows, n, k, transB, out, lse | null, colsum | null, gta | null):
-   softmax-affine.c's descent_softmax_affine. */
+/* softmaxAffine(a, b, out, pack, rows, n, k, flags): softmax-affine.c's descent_softmax_affine, with
+   the kernel's small arrays in one (four typed arrays a call instead of eight: each costs the call
+   ~60 ns): pack = [bias n | scale rows | lse rows | colsum n | gta n·k]; flags: 1 B is [n, k]
+   (transB), 2 scale, 4 lse, 8 colsum, 16 gta (the parts not flagged are not read or written). */
+#define AFFINE_TRANS_B 1
+#define AFFINE_SCALE 2
+#define AFFINE_LSE 4
+#define AFFINE_COLSUM 8
+#define AFFINE_GTA 16
 static napi_value softmax_affine(napi_env env, napi_callback_info info) {
-  napi_value argv[12];
-  if (!args(env, info, 12, argv, "softmaxAffine expects 12 arguments")) return 0;
-  /* the inputs a, b, bias, scale, then the outputs out, lse, colsum, gta */
-  f64 arr[8] = {{0, 0}, {0, 0}, {0, 0}, {0, 0}, {0, 0}, {0, 0}, {0, 0}, {0, 0}};
-  int32_t rows, n, k;
-  bool transB;
-  if (!get_f64(env, argv[0], &arr[0]) || !get_f64(env, argv[1], &arr[1]) || !get_f64(env, argv[2], &arr[2]) ||
-      !get_int(env, argv[4], &rows) || !get_int(env, argv[5], &n) || !get_int(env, argv[6], &k) ||
-      napi_get_value_bool(env, argv[7], &transB) != napi_ok || !get_f64(env, argv[8], &arr[4]))
-    return fail(env, 0, "softmaxAffine: (a, b, bias, scale, rows, n, k, transB, out, lse, colsum, gta) with Float64Arrays, integers >= 0 and a boolean");
-  const int optional[4] = {3, 9, 10, 11}, slot[4] = {3, 5, 6, 7};
-  for (int i = 0; i < 4; i++)
-    if (!is_null(env, argv[optional[i]]) && !get_f64(env, argv[optional[i]], &arr[slot[i]]))
-      return fail(env, 0, "softmaxAffine: scale, lse, colsum and gta must be Float64Arrays or null");
-  const size_t need[8] = {(size_t)rows * k, (size_t)n * k, (size_t)n, (size_t)rows, (size_t)rows * n, (size_t)rows, (size_t)n, (size_t)n * k};
-  if (need[1] > AFFINE_MAX_WEIGHTS) return fail(env, 1, "softmaxAffine: n × k is more than 4096");
-  for (int i = 0; i < 8; i++)
-    if ((i < 3 || i == 4 || arr[i].data) && need[i] > arr[i].length)
-      return fail(env, 1, "softmaxAffine: an array is shorter than its rows, n and k need");
-  /* each output against every other array */
-  for (int o = 4; o < 8; o++) {
-    if (!arr[o].data) continue;
-    for (int i = 0; i < 8; i++)
-      if (i != o && arr[i].data && overlaps(arr[o].data, need[o], arr[i].data, need[i]))
-        return fail(env, 1, "softmaxAffine: an output overlaps an input or another output");
-  }
-  descent_softmax_affine(arr[0].data, arr[1].data, arr[2].data, arr[3].data, rows, n, k, transB, arr[4].data, arr[5].data, arr[6].data, arr[7].data);
+  napi_value argv[8];
+  if (!args(env, info, 8, argv, "softmaxAffine expects 8 arguments")) return 0;
+  f64 a, b, out, pack;
+  int32_t rows, n, k, flags;
+  if (!get_f64(env, argv[0], &a) || !get_f64(env, argv[1], &b) || !get_f64(env, argv[2], &out) || !get_f64(env, argv[3], &pack) ||
+      !get_int(env, argv[4], &rows) || !get_int(env, argv[5], &n) || !get_int(env, argv[6], &k) || !get_int(env, argv[7], &flags))
+    return fail(env, 0, "softmaxAffine: (a, b, out, pack, rows, n, k, flags) with Float64Arrays and integers >= 0");
+  const size_t aSize = (size_t)rows * k, bSize = (size_t)n * k, size = (size_t)rows * n;
+  const size_t packSize = 2 * (size_t)n + 2 * (size_t)rows + bSize;
+  if (bSize > AFFINE_MAX_WEIGHTS) return fail(env, 1, "softmaxAffine: n × k is more than 4096");
+  if (aSize > a.length || bSize > b.length || size > out.length || packSize > pack.length)
+    return fail(env, 1, "softmaxAffine: an array is shorter than its rows, n and k need");
+  if (overlaps(out.data, size, a.data, aSize) || overlaps(out.data, size, b.data, bSize) || overlaps(out.data, size, pack.data, packSize) ||
+      overlaps(pack.data, packSize, a.data, aSize) || overlaps(pack.data, packSize, b.data, bSize))
+    return fail(env, 1, "softmaxAffine: out or pack overlaps another array");
+  double *bias = pack.data, *scale = bias + n, *lse = scale + rows, *colsum = lse + rows, *gta = colsum + n;
+  descent_softmax_affine(a.data, b.data, bias, flags & AFFINE_SCALE ? scale : 0, rows, n, k, flags & AFFINE_TRANS_B, out.data,
+                         flags & AFFINE_LSE ? lse : 0, flags & AFFINE_COLSUM ? colsum : 0, flags & AFFINE_GTA ? gta : 0);
   return 0;
 }
 

@@ -8,7 +8,7 @@ import { afterEach, describe, expect, it } from 'vitest';
 import { Random } from '@descent/autodiff';
 import { kernelBackend, setKernelBackend } from '../../../packages/autodiff/src/kernels/registry.js';
 import { nativeKernels } from '../../../packages/autodiff/src/kernels/native.js';
-import { AFFINE_MAX_WEIGHTS, softmaxAffine, softmaxAffineJs, type AffineDims } from '../../../packages/autodiff/src/kernels/softmax-affine.js';
+import { AFFINE_MAX_WEIGHTS, AffineSoftmaxKernel, softmaxAffineJs, type AffineDims } from '../../../packages/autodiff/src/kernels/softmax-affine.js';
 
 interface Case {
   readonly a: Float64Array;
@@ -54,19 +54,28 @@ function reference({ a, b, bias, scale, dims: { rows, n, k, transB } }: Case): R
     e.forEach((v, j) => (out[r * n + j] = (v / s) * (scale?.[r] ?? 1)));
     lse[r] = m + Math.log(s);
     for (let j = 0; j < n; j++) {
-      colsum[j] += out[r * n + j]!;
-      for (let p = 0; p < k; p++) gta[j * k + p] += out[r * n + j]! * a[r * k + p]!;
+      colsum[j]! += out[r * n + j]!;
+      for (let p = 0; p < k; p++) gta[j * k + p]! += out[r * n + j]! * a[r * k + p]!;
     }
   }
   return { out, lse, colsum, gta };
 }
 
-function run(kernel: typeof softmaxAffine, c: Case): Result {
+/** The JS loop on its own arrays (NaN-filled: every output must be written). */
+function runJs(c: Case): Result {
   const { rows, n, k } = c.dims;
-  // NaN-filled: every output must be written
   const [out, lse, colsum, gta] = [rows * n, rows, n, n * k].map((size) => new Float64Array(size).fill(Number.NaN)) as [Float64Array, Float64Array, Float64Array, Float64Array];
-  kernel(c.a, c.b, c.bias, c.scale, c.dims, out, { lse, colsum, gta });
+  softmaxAffineJs(c.a, c.b, c.bias, c.scale, c.dims, out, { lse, colsum, gta });
   return { out, lse, colsum, gta };
+}
+
+/** The kernel object, on whichever backend the softmax has selected. */
+function run(c: Case): Result {
+  const kernel = new AffineSoftmaxKernel(c.dims, { ...(c.scale === undefined ? {} : { scale: c.scale }), lse: true, colsum: true, gta: true });
+  kernel.bias.set(c.bias);
+  const out = new Float64Array(c.dims.rows * c.dims.n).fill(Number.NaN);
+  kernel.run(c.a, c.b, out);
+  return { out, lse: kernel.lse!, colsum: kernel.colsum!, gta: kernel.gta! };
 }
 
 /** Every output of the two results within tol. */
@@ -96,14 +105,14 @@ describe('softmaxAffineJs', () => {
       const c = randomCase(rows, n, k, transB, 3, scaled, rows * 31 + n);
       const want = reference(c);
       setKernelBackend('softmax', 'js');
-      const got = run(softmaxAffineJs, c);
-      expectAllClose(got, want, 2e-15);
+      expectAllClose(runJs(c), want, 2e-15);
+      expectAllClose(run(c), want, 2e-15);
     }
   });
 
   it('gives a row of one logit softmax 1 (times its weight) and its logit as logsumexp', () => {
     const c = randomCase(4, 1, 2, true, 3, true, 5);
-    const got = run(softmaxAffine, c);
+    const got = run(c);
     const want = reference(c);
     expect([...got.out]).toEqual([...c.scale!]);
     expectClose(got.lse, want.lse, 1e-15);
@@ -113,11 +122,11 @@ describe('softmaxAffineJs', () => {
 describe.runIf(nativeKernels?.softmaxAffine !== undefined)('the native affine softmax', () => {
   const native = (c: Case): Result => {
     setKernelBackend('softmax', 'native');
-    return run(softmaxAffine, c);
+    return run(c);
   };
   const js = (c: Case): Result => {
     setKernelBackend('softmax', 'js');
-    return run(softmaxAffineJs, c);
+    return runJs(c);
   };
 
   it('matches the JS loop on random shapes, both the vector and the scalar path, shift-free and stable (fast-check)', () => {
@@ -164,21 +173,16 @@ describe.runIf(nativeKernels?.softmaxAffine !== undefined)('the native affine so
     const kernel = nativeKernels!.softmaxAffine!;
     const a = new Float64Array(8);
     const b = new Float64Array(6);
-    const bias = new Float64Array(3);
     const out = new Float64Array(12);
-    const lse = new Float64Array(4);
-    const colsum = new Float64Array(3);
-    const gta = new Float64Array(6);
-    expect(() => kernel(a, b, bias, null, 4, 3, 2, true, out, lse, colsum, gta)).not.toThrow();
-    expect(() => kernel(a, b, bias, null, 5, 3, 2, true, out, lse, null, null)).toThrow(RangeError); // A too short
-    expect(() => kernel(a, b, bias, new Float64Array(2), 4, 3, 2, true, out, lse, null, null)).toThrow(RangeError); // scale too short
-    expect(() => kernel(a, b, bias, null, 4, 3, 2, true, out, lse, null, new Float64Array(5))).toThrow(RangeError); // gta too short
-    expect(() => kernel(a, b, bias, null, 4, 3, 2, true, a, lse, null, null)).toThrow(RangeError); // out overlaps A
-    expect(() => kernel(a, b, bias, null, 4, 3, 2, true, out, out.subarray(0, 4), null, null)).toThrow(RangeError); // lse inside out
-    expect(() => kernel(a, b, bias, null, 4, 3, 2, true, out, lse, lse.subarray(0, 3), null)).toThrow(RangeError); // colsum inside lse
+    const pack = new Float64Array(2 * 3 + 2 * 4 + 6); // [bias 3 | scale 4 | lse 4 | colsum 3 | gta 6]
+    expect(() => kernel(a, b, out, pack, 4, 3, 2, 31)).not.toThrow();
+    expect(() => kernel(a, b, out, pack, 5, 3, 2, 1)).toThrow(RangeError); // A too short
+    expect(() => kernel(a, b, out, pack.subarray(1), 4, 3, 2, 1)).toThrow(RangeError); // pack too short
+    expect(() => kernel(a, b, a, pack, 4, 3, 2, 1)).toThrow(RangeError); // out overlaps A
+    expect(() => kernel(a, b, out, out, 1, 3, 2, 1)).toThrow(RangeError); // pack overlaps out
     const wide = AFFINE_MAX_WEIGHTS + 1;
-    expect(() => kernel(new Float64Array(wide), new Float64Array(wide), new Float64Array(wide), null, 1, wide, 1, true, new Float64Array(wide), null, null, null)).toThrow(/4096/);
-    expect(() => kernel(a, b, bias, null, 4, 3, 2, true, out, lse, null)).toThrow(TypeError);
-    expect(() => kernel(a, b, bias, null, -1, 3, 2, true, out, lse, null, null)).toThrow(TypeError);
+    expect(() => kernel(new Float64Array(wide), new Float64Array(wide), new Float64Array(wide), new Float64Array(4 * wide), 1, wide, 1, 1)).toThrow(/4096/);
+    expect(() => (kernel as (...args: unknown[]) => void)(a, b, out, pack, 4, 3, 2)).toThrow(TypeError); // an argument missing
+    expect(() => kernel(a, b, out, pack, -1, 3, 2, 1)).toThrow(TypeError);
   });
 });

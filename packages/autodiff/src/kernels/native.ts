@@ -12,13 +12,13 @@ export interface NativeKernels {
    */
   softmax(x: Float64Array, out: Float64Array, rows: number, n: number, lse: Float64Array | null, emptyAsZero: boolean): void;
   /**
-   * Softmax over the rows of the logits A·B + bias (A [rows, k]; B [n, k] with transB, else
-   * [k, n]; n·k <= 4096), each row r then times scale[r] when given, each row's logsumexp into lse
-   * when given; of the output g, colsum[j] = Σ_r g[r, j] and gta = gᵀ·A [n, k] when given
-   * (native/softmax-affine.c).
+   * Softmax over the rows of the logits A·B + bias (A [rows, k]; B [n, k] with flags & 1, else
+   * [k, n]; n·k <= 4096), the small arrays in pack = [bias n | scale rows | lse rows | colsum n |
+   * gta n·k]: each row r times scale[r] (flags & 2), each row's logsumexp into lse (flags & 4), of
+   * the output g, colsum[j] = Σ_r g[r, j] (flags & 8) and gta = gᵀ·A (flags & 16)
+   * (native/softmax-affine.c; kernels/softmax-affine.ts's AffineSoftmaxKernel calls it).
    */
-  softmaxAffine?(a: Float64Array, b: Float64Array, bias: Float64Array, scale: Float64Array | null, rows: number, n: number, k: number,
-    transB: boolean, out: Float64Array, lse: Float64Array | null, colsum: Float64Array | null, gta: Float64Array | null): void;
+  softmaxAffine?(a: Float64Array, b: Float64Array, out: Float64Array, pack: Float64Array, rows: number, n: number, k: number, flags: number): void;
   /** out[r] = logsumexp of row r. */
   logsumexp(x: Float64Array, out: Float64Array, rows: number, n: number): void;
   /**

@@ -33,8 +33,11 @@ export interface SharedSoftmax {
   softmaxOf(lseId: number): Tensor | undefined;
   /** The buffer a paired softmax's kernel stores the logsumexp of its rows in. */
   rowsOf(softmaxId: number): Float64Array | undefined;
-  /** Says that the rows of a paired softmax are written by the step of `node` (a kernel that computes the softmax inside it). */
-  writtenBy(softmaxId: number, node: Tensor): void;
+  /**
+   * Says that the logsumexp of a paired softmax's rows is written into `rows` by the step of
+   * `node` (a kernel that computes the softmax inside it).
+   */
+  writtenBy(softmaxId: number, node: Tensor, rows: Float64Array): void;
 }
 
 /**
@@ -84,7 +87,10 @@ export function shareSoftmax(computed: Tensor[], inputsOf: (t: Tensor) => Tensor
     has: (id) => lseOf.has(id) || rowsOf.has(id),
     softmaxOf: (lseId) => lseOf.get(lseId),
     rowsOf: (softmaxId) => rowsOf.get(softmaxId),
-    writtenBy: (softmaxId, node) => void writers.set(softmaxId, node),
+    writtenBy: (softmaxId, node, rows) => {
+      writers.set(softmaxId, node);
+      rowsOf.set(softmaxId, rows);
+    },
     step: (node, inputs) => {
       const shape = formatShape(node.shape);
       const s = lseOf.get(node.id);

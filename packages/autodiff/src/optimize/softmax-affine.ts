@@ -11,10 +11,9 @@
 // too) and gᵀ·A, come out of the kernel as well: their nodes' steps copy them.
 // The bias c_j is the logits' expression with the product taken as 0 (a few values per step), so
 // z = A·B + c is rounded once more or less than the unfused (c0 + A·B) - c1: a last-bit change.
-import { allocate } from '../alloc.js';
 import { isConstant } from '../graph.js';
 import type { MatmulAttrs } from '../kernels/matmul.js';
-import { AFFINE_MAX_WEIGHTS, softmaxAffine, type AffineDims, type AffineOutputs } from '../kernels/softmax-affine.js';
+import { AFFINE_MAX_WEIGHTS, AffineSoftmaxKernel } from '../kernels/softmax-affine.js';
 import type { ReduceAttrs } from '../primitives/reduce.js';
 import type { Kernel } from '../primitive.js';
 import { formatShape, sameShape } from '../shape.js';
@@ -47,9 +46,8 @@ interface Found {
   readonly b: Tensor;
   readonly values: readonly Tensor[];
   readonly bias: Column;
-  readonly dims: AffineDims;
-  readonly scale: Float64Array | undefined;
-  readonly outputs: AffineOutputs;
+  readonly kernel: AffineSoftmaxKernel;
+  readonly scaled: boolean;
   readonly line: (node: Tensor) => string;
 }
 
@@ -161,35 +159,36 @@ export function fuseAffineSoftmax(
     const scale = other === undefined ? undefined : rowWeights(other, rows, n);
     const carrier = scale === undefined ? s : m!;
     for (const t of [...logits.nodes, ...chain, ...(carrier === s ? [] : [s])]) absorbed.add(t.id);
-    const lse = shared?.rowsOf(s.id);
+    const paired = shared?.rowsOf(s.id) !== undefined;
     // the sums over rows a gradient takes of the output: Σ_r (or -Σ_r through a neg read by the sum alone) and gᵀ·A
-    let colsum: Float64Array | undefined;
-    let gta: Float64Array | undefined;
+    let colsum: { node: Tensor; negate: boolean } | undefined;
+    let gta: Tensor | undefined;
     for (const r of readersOf(carrier)) {
       const attrs = r.attrs as MatmulAttrs;
       if (gta === undefined && r.prim?.name === 'matmul' && attrs.transA && !attrs.transB && inputsOf(r)[0] === carrier && inputsOf(r)[1] === a) {
-        gta = allocate(n * k);
-        copied.set(r.id, { carrier, values: gta, negate: false, what: 'ᵀ·A' });
+        gta = r;
       } else if (colsum === undefined && columnSum(r, carrier)) {
-        colsum = allocate(n);
-        copied.set(r.id, { carrier, values: colsum, negate: false, what: 'column sums' });
+        colsum = { node: r, negate: false };
       } else if (colsum === undefined && r.prim?.name === 'neg' && !isOutput(r) && readersOf(r).length === 1 && columnSum(readersOf(r)[0]!, r)) {
-        colsum = allocate(n);
         absorbed.add(r.id);
-        copied.set(readersOf(r)[0]!.id, { carrier, values: colsum, negate: true, what: 'column sums, negated' });
+        colsum = { node: readersOf(r)[0]!, negate: true };
       }
     }
+    const kernel = new AffineSoftmaxKernel({ rows, n, k, transB }, {
+      ...(scale === undefined ? {} : { scale }), lse: paired, colsum: colsum !== undefined, gta: gta !== undefined,
+    });
+    if (gta !== undefined) copied.set(gta.id, { carrier, values: kernel.gta!, negate: false, what: 'ᵀ·A' });
+    if (colsum !== undefined) copied.set(colsum.node.id, { carrier, values: kernel.colsum!, negate: colsum.negate, what: colsum.negate ? 'column sums, negated' : 'column sums' });
+    if (paired) shared!.writtenBy(s.id, carrier, kernel.lse!);
     if (carrier !== s) {
       computed.splice(computed.indexOf(carrier), 1);
       computed.splice(computed.indexOf(s) + 1, 0, carrier);
-      if (lse !== undefined) shared!.writtenBy(s.id, carrier);
     }
     const names = [a, b, ...logits.values].map((t) => `%${t.id}`);
     found.set(carrier.id, {
-      a, b, values: logits.values, bias: logits.bias, dims: { rows, n, k, transB }, scale,
-      outputs: { ...(lse === undefined ? {} : { lse }), ...(colsum === undefined ? {} : { colsum }), ...(gta === undefined ? {} : { gta }) },
+      a, b, values: logits.values, bias: logits.bias, kernel, scaled: scale !== undefined,
       line: (node) => `%${node.id} = softmax(${names[0]} · ${names[1]}${transB ? 'ᵀ' : ''} + bias(${names.slice(2).join(', ')}))` +
-        `${scale === undefined ? '' : ` · rows of %${other!.id}`} ${formatShape(node.shape)}${lse === undefined ? '' : ' (+ logsumexp of its rows)'}` +
+        `${scale === undefined ? '' : ` · rows of %${other!.id}`} ${formatShape(node.shape)}${paired ? ' (+ logsumexp of its rows)' : ''}` +
         `${colsum === undefined ? '' : ' (+ its column sums)'}${gta === undefined ? '' : ' (+ its ᵀ·A)'}`,
     });
   }
@@ -208,15 +207,15 @@ export function fuseAffineSoftmax(
         };
       }
       const f = found.get(node.id)!;
-      const bias = new Float64Array(f.dims.n);
+      const { bias } = f.kernel;
       const kernel: Kernel = (ins, out) => {
         for (let j = 0; j < bias.length; j++) bias[j] = f.bias(ins, j);
-        softmaxAffine(ins[0]!, ins[1]!, bias, f.scale, f.dims, out, f.outputs);
+        f.kernel.run(ins[0]!, ins[1]!, out);
       };
       return {
         kernel,
         inputs: [f.a, f.b, ...f.values],
-        label: `softmax(affine${f.scale === undefined ? '' : '·rows'}) ${formatShape(node.shape)}`,
+        label: `softmax(affine${f.scaled ? '·rows' : ''}) ${formatShape(node.shape)}`,
         line: f.line(node),
       };
     },
