@@ -10,7 +10,8 @@
 // block as one vector loop (rows of 10 would otherwise leave most of a register idle), then each
 // row's sum and scale, and a vector log of the sums for logsumexp. A block whose values all lie in
 // [-SAFE, SAFE] takes exp(x) directly; any other first finds each row's max and writes x - max.
-// Every per-row loop is short and rows are independent, so the core overlaps them.
+// Every per-row loop is short and rows are independent, so the core overlaps them. softmax-affine.c
+// uses the softmax with row weights (its stable path) and the vector log; the exp is in vexp.h.
 #include <math.h>
 #include <stdlib.h>
 #include <string.h>

@@ -1,5 +1,6 @@
 // Softmax over the rows of affine logits z = A·B + bias (kernels/softmax-affine.ts), a block of rows
-// at a time: the logits and their exps in one vector pass, then rows.c's row sums, scaling and logs.
+// at a time: the logits and their exps in one vector pass, then the row sums, scaling (by 1/sum and
+// row weights) and logs, then the column sums and gᵀ·A a gradient reads, while the block is in L1.
 //
 // The output is row-major [rows, n] with n small (a few mixture components or classes), so a vector
 // of VW consecutive outputs spans several rows. Its lanes follow a pattern that repeats every

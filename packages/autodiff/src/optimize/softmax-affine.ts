@@ -123,7 +123,13 @@ export function fuseAffineSoftmax(
   computed: Tensor[], inputsOf: (t: Tensor) => readonly Tensor[], isOutput: (t: Tensor) => boolean, shared: SharedSoftmax | undefined,
 ): AffineSoftmax {
   const readers = new Map<number, Tensor[]>();
-  for (const node of computed) for (const i of new Set(inputsOf(node))) readers.set(i.id, [...(readers.get(i.id) ?? []), node]);
+  for (const node of computed) {
+    for (const i of new Set(inputsOf(node))) {
+      const list = readers.get(i.id);
+      if (list === undefined) readers.set(i.id, [node]);
+      else list.push(node);
+    }
+  }
   const readersOf = (t: Tensor): Tensor[] => readers.get(t.id) ?? [];
   const absorbed = new Set<number>();
   const found = new Map<number, Found>();
