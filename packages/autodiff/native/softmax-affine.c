@@ -179,46 +179,64 @@ static void affine_block(const pattern *pt, const double *a, const double *bn, c
 
 /* The sums over the rows of a block of outputs g [rows, n] that a gradient reads: colsum[j] +=
    sum_r g[r, j] and gta[j, p] += sum_r g[r, j] a[r, p] (each when not null), a vector of outputs at a
-   time with A's values permuted as the logits read them (pt) or one value at a time. */
-static void accumulate(const pattern *pt, const double *a, const double *g, size_t rows, size_t n, size_t k, double *colsum, double *gta) {
+   time with A's values permuted as the logits read them, whole patterns at a time (`vectors` and k
+   constants in the copies below, so that the accumulators stay in registers: indexed at run time
+   they lived on the stack and the pass cost half the kernel); what is left one value at a time. */
+static inline __attribute__((always_inline)) void accumulate_fixed(const pattern *pt, size_t vectors, size_t k, const double *a,
+                                                                   const double *g, size_t rows, size_t n, double *colsum, double *gta) {
   const size_t total = rows * n;
-  size_t f = 0;
-  if (pt) {
-    vec sums[PATTERN_N], products[PATTERN_N][PATTERN_K];
-    for (size_t t = 0; t < pt->vectors; t++) {
-      sums[t] = (vec){0};
-      for (size_t p = 0; p < k; p++) products[t][p] = (vec){0};
-    }
-    size_t base = 0;
-    for (;;) {
-      for (size_t t = 0; t < pt->vectors; t++, f += VW) {
-        const size_t first = base + pt->first[t];
-        if (f + VW > total || (first * k + 2 * VW) > rows * k) goto lanes;
-        const vec v = *(const vec_u *)(g + f);
-        sums[t] += v;
-        if (!gta) continue;
-        const double *w = a + first * k;
-        const vec w0 = *(const vec_u *)w, w1 = *(const vec_u *)(w + VW);
-        for (size_t p = 0; p < k; p++) products[t][p] += v * __builtin_shuffle(w0, w1, pt->index[t][p]);
-      }
-      base += pt->rows;
-    }
-  lanes:
-    /* lane l of pattern vector t holds column (t·VW + l) % n */
-    for (size_t t = 0; t < pt->vectors; t++)
-      for (int l = 0; l < VW; l++) {
-        const size_t j = (t * VW + l) % n;
-        if (colsum) colsum[j] += sums[t][l];
-        if (gta)
-          for (size_t p = 0; p < k; p++) gta[j * k + p] += products[t][p][l];
-      }
+  vec sums[PATTERN_N], products[PATTERN_N][PATTERN_K];
+  for (size_t t = 0; t < vectors; t++) {
+    sums[t] = (vec){0};
+    for (size_t p = 0; p < k; p++) products[t][p] = (vec){0};
   }
+  /* whole patterns whose every window of A stays inside the block's rows */
+  size_t f = 0, base = 0;
+  const size_t span = vectors * VW;
+  while (f + span <= total && (base + pt->rows + 1) * k + 2 * VW <= rows * k + k) {
+    for (size_t t = 0; t < vectors; t++) {
+      const vec v = *(const vec_u *)(g + f + t * VW);
+      sums[t] += v;
+      if (!gta) continue;
+      const double *w = a + (base + pt->first[t]) * k;
+      const vec w0 = *(const vec_u *)w, w1 = *(const vec_u *)(w + VW);
+      for (size_t p = 0; p < k; p++) products[t][p] += v * __builtin_shuffle(w0, w1, pt->index[t][p]);
+    }
+    f += span;
+    base += pt->rows;
+  }
+  /* lane l of pattern vector t holds column (t·VW + l) % n */
+  for (size_t t = 0; t < vectors; t++)
+    for (int l = 0; l < VW; l++) {
+      const size_t j = (t * VW + l) % n;
+      if (colsum) colsum[j] += sums[t][l];
+      if (gta)
+        for (size_t p = 0; p < k; p++) gta[j * k + p] += products[t][p][l];
+    }
   for (; f < total; f++) {
     const size_t r = f / n, j = f % n;
     if (colsum) colsum[j] += g[f];
     if (gta)
       for (size_t p = 0; p < k; p++) gta[j * k + p] += g[f] * a[r * k + p];
   }
+}
+
+#define ACCUMULATE_CASE(P, K) \
+  if (pt->vectors == P && k == K) return accumulate_fixed(pt, P, K, a, g, rows, n, colsum, gta);
+static void accumulate(const pattern *pt, const double *a, const double *g, size_t rows, size_t n, size_t k, double *colsum, double *gta) {
+  if (!pt) {
+    for (size_t f = 0; f < rows * n; f++) {
+      const size_t r = f / n, j = f % n;
+      if (colsum) colsum[j] += g[f];
+      if (gta)
+        for (size_t p = 0; p < k; p++) gta[j * k + p] += g[f] * a[r * k + p];
+    }
+    return;
+  }
+  /* a pattern of 1, 3 or 5 vectors: n = 2, 4, 8; 3, 6; 5, 10 (VW = 8), with 1 to 3 inputs */
+  ACCUMULATE_CASE(1, 1) ACCUMULATE_CASE(1, 2) ACCUMULATE_CASE(1, 3) ACCUMULATE_CASE(3, 1) ACCUMULATE_CASE(3, 2)
+  ACCUMULATE_CASE(3, 3) ACCUMULATE_CASE(5, 1) ACCUMULATE_CASE(5, 2) ACCUMULATE_CASE(5, 3)
+  accumulate_fixed(pt, pt->vectors, k, a, g, rows, n, colsum, gta);
 }
 
 void descent_softmax_affine(const double *a, const double *b, const double *bias, const double *scale, size_t rows,
