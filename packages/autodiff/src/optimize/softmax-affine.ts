@@ -64,7 +64,8 @@ const MAX_DEPTH = 8;
 
 /**
  * x as A·B + c: x is a matmul (not transposing A) or add/sub nodes of x's shape over exactly one
- * such matmul, taken with sign +, and values of one element or one per column ([n], [1, n]).
+ * such matmul, taken with sign +, and values of one element or one per column ([n], [1, n]),
+ * directly or through a broadcastTo.
  */
 function logitsOf(x: Tensor, inputsOf: (t: Tensor) => readonly Tensor[]): Logits | undefined {
   const n = x.shape[1]!;
@@ -80,6 +81,13 @@ function logitsOf(x: Tensor, inputsOf: (t: Tensor) => readonly Tensor[]): Logits
       return t.size === 1 ? (ins) => ins[at]![0]! : (ins, j) => ins[at]![j]!;
     }
     const name = t.prim?.name;
+    if (name === 'broadcastTo') {
+      // a per-column value (or one value, as the uniform pass leaves a constant) broadcast to the logits' shape
+      const source = inputsOf(t)[0]!;
+      if (sameShape(source.shape, x.shape)) return undefined;
+      nodes.push(t);
+      return visit(source, positive, depth + 1);
+    }
     if (name === 'matmul') {
       const ab = inputsOf(t);
       if (product !== undefined || !positive || (t.attrs as MatmulAttrs).transA || ab.some((i) => i.shape.length !== 2)) return undefined;
