@@ -57,7 +57,9 @@ async function runOnWorkers(job: SweepJob, entries: readonly PlannedRun[], units
       }
       w.postMessage({ entries: unit, batch } satisfies WorkerTask);
     };
-    for (let i = 0; i < Math.min(jobs, queue.length); i++) {
+    // counted before the loop: each worker started takes a unit off the queue at once
+    const count = Math.min(jobs, queue.length);
+    for (let i = 0; i < count; i++) {
       const w = new Worker(new URL('../sweep-worker.js', import.meta.url), { workerData: { job, stop: stop.shared } });
       workers.push(w);
       active++;
