@@ -290,12 +290,56 @@ export function readJsonl<T = unknown>(file: string, limit = LOG_READ_LIMIT): Js
   return { records, tornTail: false, validBytes: validBytes + carryBytes };
 }
 
+/** fsync of a folder, to persist a rename in it; not possible on every platform (best effort). */
+function syncDir(dir: string): void {
+  try {
+    const dfd = fs.openSync(dir, 'r');
+    try {
+      fs.fsyncSync(dfd);
+    } finally {
+      fs.closeSync(dfd);
+    }
+  } catch {
+    /* best effort */
+  }
+}
+
+/**
+ * Folders whose renames are to be persisted later, all together (see writeJsonAtomic's `dirSync`):
+ * a batch of runs writing their final run.json each into its own folder syncs the folders once all
+ * have renamed, so one journal commit persists them all (on ext4 the first folder's fsync commits
+ * every rename made so far, and the others find theirs committed).
+ */
+export class DeferredDirSyncs {
+  private readonly dirs = new Set<string>();
+
+  add(dir: string): void {
+    this.dirs.add(dir);
+  }
+
+  /** Syncs every folder added since the last flush. */
+  flush(): void {
+    for (const d of this.dirs) syncDir(d);
+    this.dirs.clear();
+  }
+}
+
+/**
+ * How writeJsonAtomic persists the rename: 'now' (an fsync of the folder, the default), into a
+ * DeferredDirSyncs the caller flushes, or 'never': the new file's contents are synced before the
+ * rename, so a machine crash leaves the old file or the complete new one, but it may leave the old
+ * one (for a first write, no file): for a file whose loss only says less than the files around it
+ * (run.json "running" before anything of the run is synced).
+ */
+export type DirSync = 'now' | 'never' | DeferredDirSyncs;
+
 /**
  * Writes JSON to `file` atomically: the text goes to a temporary file in the same directory, is
  * synced, and is renamed over `file`, so a reader (or a resumed run) sees the old or the new
- * contents, never a mix. Non-finite numbers are written as strings, as in the log.
+ * contents, never a mix; then the folder is synced to persist the rename (see DirSync).
+ * Non-finite numbers are written as strings, as in the log.
  */
-export function writeJsonAtomic(file: string, value: unknown): void {
+export function writeJsonAtomic(file: string, value: unknown, dirSync: DirSync = 'now'): void {
   const dir = path.dirname(file);
   const tmp = path.join(dir, `.${path.basename(file)}.${process.pid}.tmp`);
   try {
@@ -312,13 +356,8 @@ export function writeJsonAtomic(file: string, value: unknown): void {
     fs.rmSync(tmp, { force: true });
     throw e;
   }
-  try {
-    const dfd = fs.openSync(dir, 'r');
-    fs.fsyncSync(dfd); // persist the rename itself; not possible on every platform
-    fs.closeSync(dfd);
-  } catch {
-    /* best effort */
-  }
+  if (dirSync === 'now') syncDir(dir);
+  else if (dirSync !== 'never') dirSync.add(dir);
 }
 
 /**

@@ -4,6 +4,7 @@ import * as path from 'node:path';
 import { BatchTrainer, ELEMENTWISE_OPTIMIZERS } from './batch-train.js';
 import { executeRun, prepareOutDir } from './execute.js';
 import type { RunLock } from './lock.js';
+import { DeferredDirSyncs } from './runlog.js';
 import { setup, type Setup } from './setup.js';
 import type { PlannedRun } from './sweep-plan.js';
 import { entryConfig, entryRunOptions, type EntryResult, type SweepJob } from './sweep-run.js';
@@ -178,6 +179,8 @@ async function runOne(job: SweepJob, batch: Batch, shouldStop: () => boolean): P
   const locks: RunLock[] = [];
   const failures: { entry: PlannedRun; error: unknown }[] = [];
   const pending: Promise<EntryResult | null>[] = [];
+  // the folders of the seeds' final run.json, synced together once every seed has written its own
+  const dirSyncs = new DeferredDirSyncs();
   // each seed's run listens for the process's exit (to mark its run.json if killed), all at once
   const listeners = process.getMaxListeners();
   process.setMaxListeners(listeners + entries.length);
@@ -197,6 +200,7 @@ async function runOne(job: SweepJob, batch: Batch, shouldStop: () => boolean): P
       pending.push(executeRun({
         ...entryRunOptions(job, entry, s, outDir, shouldStop, job.checkpointEvery, entries.length),
         trainer: trainer.trainerFor(k),
+        deferredDirSyncs: dirSyncs,
       }).then(
         (o) => ({ index: entry.index, id: entry.id, outDir, summary: o.summary }),
         (error: unknown) => {
@@ -209,6 +213,8 @@ async function runOne(job: SweepJob, batch: Batch, shouldStop: () => boolean): P
     const results = (await Promise.all(pending)).filter((r): r is EntryResult => r !== null);
     return { results, failures };
   } finally {
+    // (before the results are reported, and whatever happened: a seed that ended wrote its run.json)
+    dirSyncs.flush();
     for (const l of locks) l.release();
     process.setMaxListeners(listeners);
   }
