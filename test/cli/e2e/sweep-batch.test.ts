@@ -136,7 +136,7 @@ describe('descent sweep: seeds batched', () => {
     for (const d of fs.readdirSync(large).filter((x) => /^\d_/.test(x))) expect(readRunJson(path.join(large, d))['sweep']['batch']).toBeUndefined();
   }, 120_000);
 
-  it('--jobs 2 runs the two halves of the seeds at once, one batch a worker', async () => {
+  it('--jobs 2 runs the two halves of the seeds at once, one batch a thread', async () => {
     // forever.loss never ends: the last seed's log appears only if its half started beside the first
     const cwd = scratch();
     const out = path.join(cwd, 'halves');
