@@ -51,6 +51,14 @@ function reviver(_key: string, value: unknown): unknown {
 }
 
 /**
+ * JSON.parse with `reviver` where the text may hold one of its strings ("NaN", "Infinity",
+ * "-Infinity"), plain JSON.parse (several times faster: no call per value) where it cannot.
+ */
+function parseReviving(text: string): unknown {
+  return text.includes('"NaN"') || text.includes('Infinity"') ? JSON.parse(text, reviver) : JSON.parse(text);
+}
+
+/**
  * Below this magnitude a finite number is written as JSON.stringify writes it. From here up to
  * 1e21 JavaScript writes whole numbers without an exponent ("120000000000000000000"), which
  * readers that parse integers first (pandas' ujson: "Value is too big") reject; they are written
@@ -229,9 +237,11 @@ const MAX_LINE_BYTES = 256 * 2 ** 20;
  * the strings "NaN", "Infinity" and "-Infinity" of logs written before that convention.
  */
 export function readJsonl<T = unknown>(file: string, limit = LOG_READ_LIMIT): JsonlContents<T> {
-  const { fd } = openBounded(file, limit);
+  const { fd, size } = openBounded(file, limit);
   const records: T[] = [];
-  const chunk = Buffer.allocUnsafe(1 << 20);
+  // the whole file in one read when it is small (a buffer of 1 MiB for each of a sweep's logs is
+  // what collect spent most of its time allocating and collecting); one more byte to see its end
+  const chunk = Buffer.allocUnsafe(Math.min(1 << 20, size + 1));
   let carry: Buffer[] = [];
   let carryBytes = 0;
   let line = 1;
@@ -242,7 +252,7 @@ export function readJsonl<T = unknown>(file: string, limit = LOG_READ_LIMIT): Js
     const body = bytes.toString('utf8');
     if (body.trim() === '') return true;
     try {
-      records.push(restoreNonFinite(JSON.parse(body, reviver) as T));
+      records.push(restoreNonFinite(parseReviving(body) as T));
       return true;
     } catch {
       return false;
@@ -365,7 +375,7 @@ export function writeJsonAtomic(file: string, value: unknown, dirSync: DirSync =
  * of at most `limit` bytes, else ReadRefused.
  */
 export function readJson<T = unknown>(file: string, limit = JSON_READ_LIMIT): T {
-  return JSON.parse(readTextBounded(file, limit), reviver) as T;
+  return parseReviving(readTextBounded(file, limit)) as T;
 }
 
 /** The temporary file writeJsonAtomic uses for `file` in this process. */
