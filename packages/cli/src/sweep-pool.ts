@@ -75,7 +75,10 @@ export class SweepPool {
         }
       }
     };
-    await Promise.all([onMain(), ...this.workers.map(onWorker)]);
+    // the workers' first units are handed out first: the main thread's unit runs for long
+    // stretches without giving way to events (a batch yields every 50 ms, its start-up not at all)
+    const workers = this.workers.map(onWorker);
+    await Promise.all([onMain(), ...workers]);
     if (failure) throw failure;
   }
 
