@@ -14,7 +14,7 @@ import { renderSvg } from './plot/svg.js';
 import type { Progress } from './progress.js';
 import { LogBuffer, RecordRows } from './log-buffer.js';
 import { CHECKPOINT_FILE, writeCheckpoint, type CheckpointIdentity, type LogPosition } from './checkpoint.js';
-import { isAtomicTemp, writeJsonAtomic, type DeferredDirSyncs, type DirSync, type LogRecord } from './runlog.js';
+import { isAtomicTemp, writeJsonAtomic, writeJsonAtomicAsync, type DeferredDirSyncs, type DirSync, type LogRecord } from './runlog.js';
 import { runModel, type RunModel } from './run-model.js';
 import { optimizerText, type RunConfig, type Setup } from './setup.js';
 import { summarize, tailFit, type RunSummary } from './summary.js';
@@ -495,7 +495,7 @@ async function trainInto(
   });
   fs.writeFileSync(path.join(outDir, 'loss.svg'), lossSvg(model.name, records));
   fs.rmSync(path.join(outDir, RESERVE_FILE), { force: true });
-  writeJsonAtomic(runFile, {
+  await writeJsonAtomicAsync(runFile, {
     ...running,
     status: result.status,
     finished: new Date().toISOString(),

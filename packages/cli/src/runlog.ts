@@ -371,6 +371,33 @@ export function writeJsonAtomic(file: string, value: unknown, dirSync: DirSync =
 }
 
 /**
+ * writeJsonAtomic with the file's writes and its fsync on libuv's thread pool: the final run.json
+ * of the seeds of a batch are written together, so their syncs overlap (the file system commits
+ * its journal once for several) instead of following one another.
+ */
+export async function writeJsonAtomicAsync(file: string, value: unknown, dirSync: DirSync = 'now'): Promise<void> {
+  const dir = path.dirname(file);
+  const tmp = path.join(dir, `.${path.basename(file)}.${process.pid}.tmp`);
+  const text = `${JSON.stringify(value, replacer, 2)}\n`;
+  try {
+    const handle = await fs.promises.open(tmp, 'w');
+    try {
+      await handle.writeFile(text);
+      await handle.sync();
+    } finally {
+      await handle.close();
+    }
+    fs.renameSync(tmp, file);
+  } catch (e) {
+    // a failed write (disk full, file size limit) leaves no temporary file behind
+    fs.rmSync(tmp, { force: true });
+    throw e;
+  }
+  if (dirSync === 'now') syncDir(dir);
+  else if (dirSync !== 'never') dirSync.add(dir);
+}
+
+/**
  * Reads JSON written by writeJsonAtomic (non-finite strings revived as numbers): a regular file
  * of at most `limit` bytes, else ReadRefused.
  */

@@ -137,10 +137,11 @@ describe('descent sweep: seeds batched', () => {
   }, 120_000);
 
   it('--jobs 2 runs the two halves of the seeds at once, one batch a thread', async () => {
-    // forever.loss never ends: the last seed's log appears only if its half started beside the first
+    // forever.loss never ends: the first and the last seed's logs both appear only if the two halves run at once
     const cwd = scratch();
     const out = path.join(cwd, 'halves');
-    const r = await descentInterrupted(['sweep', fixture('forever'), '--seeds', '1-4', '--jobs', '2', '--out', out, '--quiet'], 'SIGINT', path.join(out, '3_seed=4', 'log.jsonl'), cwd);
+    const logs = [path.join(out, '0_seed=1', 'log.jsonl'), path.join(out, '3_seed=4', 'log.jsonl')];
+    const r = await descentInterrupted(['sweep', fixture('forever'), '--seeds', '1-4', '--jobs', '2', '--out', out, '--quiet'], 'SIGINT', logs, cwd);
     expect(r.code).toBe(130);
     for (const d of ['0_seed=1', '1_seed=2', '2_seed=3', '3_seed=4']) {
       const run = readRunJson(path.join(out, d));
