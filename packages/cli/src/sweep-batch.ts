@@ -79,13 +79,34 @@ function largestTensor(program: Program): number {
   return largest;
 }
 
+/** A source parsed and checked, as a function lowering it for one seed (see seedCompiler). */
+type SeedLowering = (seed: number) => Program | undefined;
+
+/** The last source parsed and checked in this thread, with its compile options less the seed. */
+let lastParsed: { readonly source: string; readonly options: string; readonly lower: SeedLowering } | undefined;
+
+/**
+ * seedCompiler, kept for the next call with the same source and options (but the seed): the main
+ * thread checks a setting up front and then runs a share of its seeds, and a thread may run several
+ * shares of one setting; each parses and checks the source once.
+ */
+function seedLowering(source: string, options: Parameters<typeof compileSource>[1] = {}): SeedLowering | undefined {
+  const { seed: _seed, ...rest } = options;
+  // (plain values only: file, overrides, expect, memory and load limits, allowed reads)
+  const key = JSON.stringify(rest);
+  if (lastParsed !== undefined && lastParsed.source === source && lastParsed.options === key) return lastParsed.lower;
+  const lower = seedCompiler(source, rest);
+  lastParsed = lower === undefined ? undefined : { source, options: key, lower };
+  return lower;
+}
+
 /**
  * compileSource for the sweep's check up front when its seeds run batched: the parse, checks and
  * lowering that find every error compileSource reports, without compiling the program's plans
  * (each batch compiles its own). Where the source does not compile, compileSource says why.
  */
 export const checkForBatch: typeof compileSource = (source, options = {}) => {
-  const program = options.seed === undefined ? undefined : seedCompiler(source, options)?.(options.seed);
+  const program = options.seed === undefined ? undefined : seedLowering(source, options)?.(options.seed);
   return program === undefined ? compileSource(source, options) : { ok: true, program };
 };
 
@@ -105,7 +126,7 @@ function seedBatches(job: SweepJob, entries: readonly PlannedRun[]): Batch[] | s
   // setup's checks and resolved settings for the first seed; the other seeds lowered from the same parse and check
   let lower: ((seed: number) => Program | undefined) | undefined;
   const first = setup(entryConfig(job.base, entries[0]!), 'sweep', undefined, (source, options = {}) => {
-    lower = seedCompiler(source, options);
+    lower = seedLowering(source, options);
     const program = lower?.(entries[0]!.seed!);
     // a source that does not compile: compileSource says why
     return program === undefined ? compileSource(source, options) : { ok: true, program };
