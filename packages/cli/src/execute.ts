@@ -14,7 +14,7 @@ import { renderSvg } from './plot/svg.js';
 import type { Progress } from './progress.js';
 import { LogBuffer, RecordRows } from './log-buffer.js';
 import { CHECKPOINT_FILE, writeCheckpoint, type CheckpointIdentity, type LogPosition } from './checkpoint.js';
-import { isAtomicTemp, writeJsonAtomic, writeJsonAtomicAsync, type DeferredDirSyncs, type DirSync, type LogRecord } from './runlog.js';
+import { isAtomicTemp, writeJsonAtomic, writeJsonAtomicAsync, type DeferredDirSyncs, type LogRecord } from './runlog.js';
 import { runModel, type RunModel } from './run-model.js';
 import { optimizerText, type RunConfig, type Setup } from './setup.js';
 import { summarize, tailFit, type RunSummary } from './summary.js';
@@ -358,7 +358,8 @@ export async function executeRun(o: ExecuteOptions): Promise<RunOutcome> {
   const identity = identityOf(setup, sealed.integrity!.sha256);
   // while running, which process runs it (informative: the lock file is what keeps a second writer out)
   let running: RunJson = sealed;
-  const writeRunning = (dirSync: DirSync = 'now'): void => writeJsonAtomic(runFile, { ...running, status: 'running', process: { pid: process.pid, host: os.hostname() } }, dirSync);
+  const runningJson = (): RunJson & { readonly process: { readonly pid: number; readonly host: string } } => ({ ...running, status: 'running', process: { pid: process.pid, host: os.hostname() } });
+  const writeRunning = (): void => writeJsonAtomic(runFile, runningJson());
   let lastStep: number | null = resume?.checkpoint?.step ?? null;
   let ended = false;
   /** Marks run.json "failed" (or "interrupted") with the reason; makes room first if the disk is full. */
@@ -396,8 +397,9 @@ export async function executeRun(o: ExecuteOptions): Promise<RunOutcome> {
     // Its contents synced, its rename not: a machine crash before anything else of the run is
     // synced (the log is synced at the first checkpoint, which writes run.json again, synced) may
     // leave no run.json, i.e. a run not started, which is what can be resumed of it. A killed
-    // process leaves it in any case (the rename is the kernel's once made).
-    writeRunning('never');
+    // process leaves it in any case (the rename is the kernel's once made). Written on the thread
+    // pool: the seeds of a batch start together, and their syncs overlap.
+    await writeJsonAtomicAsync(runFile, runningJson(), 'never');
     // room for the final run.json if the disk fills up: freed before writing "failed"
     fs.writeFileSync(path.join(outDir, RESERVE_FILE), Buffer.alloc(64 * 1024 + 4 * fs.statSync(runFile).size));
   } catch (e) {
@@ -425,7 +427,7 @@ async function trainInto(
   sealed: RunJson,
   identity: CheckpointIdentity,
   setRunning: (r: RunJson) => void,
-  writeRunning: (dirSync?: DirSync) => void,
+  writeRunning: () => void,
   atStep: (step: number) => void,
   finished: () => void,
 ): Promise<RunOutcome> {

@@ -200,6 +200,7 @@ async function runOne(job: SweepJob, batch: Batch, shouldStop: () => boolean): P
   const locks: RunLock[] = [];
   const failures: { entry: PlannedRun; error: unknown }[] = [];
   const pending: Promise<EntryResult | null>[] = [];
+  const ready: Promise<void>[] = [];
   // the folders of the seeds' final run.json, synced together once every seed has written its own
   const dirSyncs = new DeferredDirSyncs();
   // each seed's run listens for the process's exit (to mark its run.json if killed), all at once
@@ -217,19 +218,29 @@ async function runOne(job: SweepJob, batch: Batch, shouldStop: () => boolean): P
         return;
       }
       locks.push(lock);
-      // executeRun writes run.json and hands its options to the trainer before its first await
+      // executeRun writes run.json (its sync on the thread pool, beside the other seeds') and then
+      // hands its options to the trainer: the batch starts once every seed has, or has failed
+      let seated = (): void => {};
+      ready.push(new Promise<void>((resolve) => (seated = resolve)));
+      const seat = trainer.trainerFor(k);
       pending.push(executeRun({
         ...entryRunOptions(job, entry, s, outDir, shouldStop, job.checkpointEvery, entries.length),
-        trainer: trainer.trainerFor(k),
+        trainer: (options) => {
+          const result = seat(options);
+          seated();
+          return result;
+        },
         deferredDirSyncs: dirSyncs,
       }).then(
         (o) => ({ index: entry.index, id: entry.id, outDir, summary: o.summary }),
         (error: unknown) => {
           failures.push({ entry, error });
+          seated();
           return null;
         },
       ));
     });
+    await Promise.all(ready);
     await trainer.run();
     const results = (await Promise.all(pending)).filter((r): r is EntryResult => r !== null);
     return { results, failures };
