@@ -64,7 +64,7 @@ interface CompiledFold {
  * A reduction of `fold` over `axes` of `shape`, each output's elements folded in row-major order
  * of the reduced axes (the order of every generated layout), a `pre` fold first into `m`. With
  * `read`, each element is computed from the group's inputs at its index (scalars at 0, per-row
- * inputs at the output's index).
+ * inputs at the output's index, per-column inputs at the element's index in its row).
  */
 export function interpretedReduce(fold: Fold, shape: Shape, axes: readonly number[], read?: FusedRead): Kernel {
   const slots = new Slots();
@@ -90,11 +90,12 @@ export function interpretedReduce(fold: Fold, shape: Shape, axes: readonly numbe
   const count = inner.length;
   const scalar = read?.scalar ?? [];
   const row = read?.row ?? scalar.map(() => false);
+  const col = read?.col ?? scalar.map(() => false);
   const A0 = 4; // slot of a0, declared right after acc, v, n, m
 
-  const element = (ins: readonly Float64Array[], o: number, q: number): number => {
+  const element = (ins: readonly Float64Array[], o: number, q: number, r: number): number => {
     if (!read) return ins[0]![q]!;
-    for (let i = 0; i < inputCount; i++) s[A0 + i] = ins[i]![scalar[i] ? 0 : row[i] ? o : q]!;
+    for (let i = 0; i < inputCount; i++) s[A0 + i] = ins[i]![scalar[i] ? 0 : row[i] ? o : col[i] ? r : q]!;
     body!(s);
     return value!(s);
   };
@@ -102,7 +103,7 @@ export function interpretedReduce(fold: Fold, shape: Shape, axes: readonly numbe
     if (f.pre) s[M] = run(f.pre, ins, o, base);
     s[ACC] = f.init(s);
     for (let r = 0; r < count; r++) {
-      s[V] = element(ins, o, base + inner[r]!);
+      s[V] = element(ins, o, base + inner[r]!, r);
       s[ACC] = f.step(s);
     }
     s[N] = count;

@@ -112,14 +112,16 @@ export function reduceKernel(fold: Fold, shape: Shape, axes: readonly number[]):
  * The loop body of an elementwise group whose value a reduction reads (see optimize/fuse.ts):
  * statements over a0, a1, ... then `result`; `scalar[i]` marks one-element inputs, `row[i]`
  * inputs holding one value per row (the reduced tensor's shape with its last axis 1, read as
- * y[o]; only for reductions over the last axis alone). Every other input has the reduced
- * tensor's shape.
+ * y[o]), `col[i]` inputs holding one value per column (every axis but the last 1, read at the
+ * element's index in its row: Σ_j X_ij v_j); both only for reductions over the last axis alone.
+ * Every other input has the reduced tensor's shape.
  */
 export interface FusedRead {
   readonly body: string;
   readonly result: string;
   readonly scalar: readonly boolean[];
   readonly row?: readonly boolean[];
+  readonly col?: readonly boolean[];
 }
 
 /**
@@ -129,14 +131,16 @@ export interface FusedRead {
  */
 export function fusedReduceKernel(fold: Fold, shape: Shape, axes: readonly number[], read: FusedRead): Kernel {
   const row = read.row ?? read.scalar.map(() => false);
+  const col = read.col ?? read.scalar.map(() => false);
   const block = asBlock(shape, axes);
-  if (row.some(Boolean) && !(block?.K === 1 && axes.length === 1 && axes[0] === shape.length - 1)) {
-    throw new Error('fusedReduceKernel: per-row inputs need a reduction over the last axis alone');
+  if ((row.some(Boolean) || col.some(Boolean)) && !(block?.K === 1 && axes.length === 1 && axes[0] === shape.length - 1)) {
+    throw new Error('fusedReduceKernel: per-row and per-column inputs need a reduction over the last axis alone');
   }
   if (kernelMode() === 'interpreted') return interpretedReduce(fold, shape, axes, read);
   const head = read.scalar.map((s, i) => (s ? `const a${i} = inputs[${i}][0];` : `const y${i} = inputs[${i}];`)).join(' ');
-  // the row paths (K = 1) have the row's index in `o`
-  const load = (i: number): string => (read.scalar[i] ? '' : row[i] ? `const a${i} = y${i}[o];` : `const a${i} = y${i}[q];`);
+  // the row paths (K = 1) have the row's index in `o` and its first element's in `base`
+  const load = (i: number): string =>
+    (read.scalar[i] ? '' : row[i] ? `const a${i} = y${i}[o];` : col[i] ? `const a${i} = y${i}[q - base];` : `const a${i} = y${i}[q];`);
   const reader: Reader = (index) => ({
     stmts: `const q = ${index}; ${read.scalar.map((_, i) => load(i)).join(' ')} ${read.body}`,
     value: read.result,
