@@ -54,6 +54,30 @@ describe('reductions fused with their input loop', () => {
     expect(planOf([x, c], [sum(mul(x, c), [1])]).stats.kernels).toBe(1);
   });
 
+  it('folds a whole matrix with per-row and per-column inputs in one loop, in row-major order (generated and interpreted)', () => {
+    fc.assert(
+      fc.property(fc.integer({ min: 1, max: 9 }), fc.integer({ min: 2, max: 40 }), fc.constantFrom(sum, mean, max, prod), fc.boolean(), fc.nat(50),
+        (m, n, reduce, interpreted, seed) => {
+          setKernelMode(interpreted ? 'interpreted' : 'generated');
+          try {
+            const x = placeholder([m, n], 'x');
+            const r = placeholder([m, 1], 'r');
+            const c = placeholder([1, n], 'c');
+            const out = reduce(mul(add(tanh(x), c), r));
+            const on = planOf([x, r, c], [out]);
+            const off = planOf([x, r, c], [out], { passes: [], reuseBuffers: false });
+            expect(on.stats.kernels).toBe(1);
+            const rng = new Random(seed);
+            const values = [rng.randn([m, n]).data, rng.randn([m, 1]).data, rng.randn([1, n]).data];
+            expect(on.run(values)[0]!.data[0]).toBe(off.run(values)[0]!.data[0]);
+          } finally {
+            setKernelMode('generated');
+          }
+        }),
+      { numRuns: 60 },
+    );
+  });
+
   it('reads per-row and per-column inputs in one loop when it sums over the last axis (generated and interpreted)', () => {
     fc.assert(
       fc.property(fc.integer({ min: 2, max: 40 }), fc.constantFrom(sum, mean, max), fc.boolean(), fc.nat(50), (n, reduce, interpreted, seed) => {

@@ -93,17 +93,19 @@ export function interpretedReduce(fold: Fold, shape: Shape, axes: readonly numbe
   const col = read?.col ?? scalar.map(() => false);
   const A0 = 4; // slot of a0, declared right after acc, v, n, m
 
-  const element = (ins: readonly Float64Array[], o: number, q: number, r: number): number => {
+  const cols = shape[shape.length - 1] ?? 1;
+  // per-row inputs are read at the element's row (its index over every axis but the last), per-column ones at its column
+  const element = (ins: readonly Float64Array[], q: number): number => {
     if (!read) return ins[0]![q]!;
-    for (let i = 0; i < inputCount; i++) s[A0 + i] = ins[i]![scalar[i] ? 0 : row[i] ? o : col[i] ? r : q]!;
+    for (let i = 0; i < inputCount; i++) s[A0 + i] = ins[i]![scalar[i] ? 0 : row[i] ? Math.floor(q / cols) : col[i] ? q % cols : q]!;
     body!(s);
     return value!(s);
   };
-  const run = (f: CompiledFold, ins: readonly Float64Array[], o: number, base: number): number => {
-    if (f.pre) s[M] = run(f.pre, ins, o, base);
+  const run = (f: CompiledFold, ins: readonly Float64Array[], base: number): number => {
+    if (f.pre) s[M] = run(f.pre, ins, base);
     s[ACC] = f.init(s);
     for (let r = 0; r < count; r++) {
-      s[V] = element(ins, o, base + inner[r]!, r);
+      s[V] = element(ins, base + inner[r]!);
       s[ACC] = f.step(s);
     }
     s[N] = count;
@@ -111,6 +113,6 @@ export function interpretedReduce(fold: Fold, shape: Shape, axes: readonly numbe
   };
   return (ins, out) => {
     s.fill(0);
-    for (let o = 0; o < outer.length; o++) out[o] = run(compiled, ins, o, outer[o]!);
+    for (let o = 0; o < outer.length; o++) out[o] = run(compiled, ins, outer[o]!);
   };
 }

@@ -113,8 +113,8 @@ export function reduceKernel(fold: Fold, shape: Shape, axes: readonly number[]):
  * statements over a0, a1, ... then `result`; `scalar[i]` marks one-element inputs, `row[i]`
  * inputs holding one value per row (the reduced tensor's shape with its last axis 1, read as
  * y[o]), `col[i]` inputs holding one value per column (every axis but the last 1, read at the
- * element's index in its row: Σ_j X_ij v_j); both only for reductions over the last axis alone.
- * Every other input has the reduced tensor's shape.
+ * element's index in its row: Σ_j X_ij v_j); both only for reductions over the last axis alone
+ * or over every axis of a matrix. Every other input has the reduced tensor's shape.
  */
 export interface FusedRead {
   readonly body: string;
@@ -133,8 +133,10 @@ export function fusedReduceKernel(fold: Fold, shape: Shape, axes: readonly numbe
   const row = read.row ?? read.scalar.map(() => false);
   const col = read.col ?? read.scalar.map(() => false);
   const block = asBlock(shape, axes);
-  if ((row.some(Boolean) || col.some(Boolean)) && !(block?.K === 1 && axes.length === 1 && axes[0] === shape.length - 1)) {
-    throw new Error('fusedReduceKernel: per-row and per-column inputs need a reduction over the last axis alone');
+  const broadcast = row.some(Boolean) || col.some(Boolean);
+  const wholeMatrix = shape.length === 2 && axes.length === 2;
+  if (broadcast && !wholeMatrix && !(block?.K === 1 && axes.length === 1 && axes[0] === shape.length - 1)) {
+    throw new Error('fusedReduceKernel: per-row and per-column inputs need a reduction over the last axis alone or a whole matrix');
   }
   if (kernelMode() === 'interpreted') return interpretedReduce(fold, shape, axes, read);
   const head = read.scalar.map((s, i) => (s ? `const a${i} = inputs[${i}][0];` : `const y${i} = inputs[${i}];`)).join(' ');
@@ -145,6 +147,7 @@ export function fusedReduceKernel(fold: Fold, shape: Shape, axes: readonly numbe
     stmts: `const q = ${index}; ${read.scalar.map((_, i) => load(i)).join(' ')} ${read.body}`,
     value: read.result,
   });
+  if (broadcast && wholeMatrix) return wholeMatrixFold(fold, shape, reader, head);
   return reduceWith(fold, shape, axes, reader, head);
 }
 
@@ -177,6 +180,26 @@ function unrolledColumns(fold: Fold, read: Reader, K: number): string {
   return `${init}
     for (let r = 0; r < R; r++) { const rb = base + r * ${K}; ${steps} }
     const n = R; ${finish}`;
+}
+
+/**
+ * A fold of every element of a matrix [R, C] read row by row (the row in `o`, its first element
+ * in `base`, for per-row and per-column inputs), one accumulator in row-major order: the order of
+ * the flat fold over all elements.
+ */
+function wholeMatrixFold(fold: Fold, shape: Shape, read: Reader, head: string): Kernel {
+  const { stmts, value } = read('base + r');
+  const make = generate(['R', 'C'], `
+    return function reduceMatrix(inputs, out) {
+      ${head}
+      let acc = ${fold.init};
+      for (let o = 0; o < R; o++) {
+        const base = o * C;
+        for (let r = 0; r < C; r++) { ${stmts} const v = ${value}; acc = ${fold.step}; }
+      }
+      const n = R * C; out[0] = ${fold.finish ?? 'acc'};
+    };`);
+  return make(shape[0], shape[1]);
 }
 
 function reduceWith(fold: Fold, shape: Shape, axes: readonly number[], read: Reader, head: string): Kernel {

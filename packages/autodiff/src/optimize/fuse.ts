@@ -171,8 +171,9 @@ export function groupKernel(group: FusedGroup, inputsOf: (t: Tensor) => readonly
  * Reductions that take over the loop of the elementwise group computing their input: the group's
  * root feeds only the reduction (and is not a plan output), it has no `pre` pass (so each element
  * is computed once), and every input of the group has the root's shape or one element (read at
- * the reduction's own index), or, for a fold over the last axis alone, one value per row or per
- * column (Σ_j X_ij v_j: the row sums of a product with a row vector). The [..] array between them is then never written: sum(relu(Z))
+ * the reduction's own index), or, for a fold over the last axis alone or over a whole matrix,
+ * one value per row or per column (Σ_j X_ij v_j: the row sums of a product with a row vector;
+ * Σ_ij u_i X_ij v_j). The [..] array between them is then never written: sum(relu(Z))
  * or sum(a * b) is one pass. Returns reduction id -> the group it absorbs.
  */
 export function reductionsOverGroups(
@@ -193,8 +194,10 @@ export function reductionsOverGroups(
     if (isOutput(x) || readers.get(x.id) !== 1) continue;
     const { axes } = node.attrs as ReduceAttrs;
     const lastAxisOnly = axes.length === 1 && axes[0] === x.shape.length - 1 && x.shape[axes[0]]! > 1;
+    // a fold of a whole matrix runs row by row too (one accumulator, the same row-major order)
+    const wholeMatrix = x.shape.length === 2 && axes.length === 2 && x.shape[1]! > 1;
     if (!group.inputs.every((i) => i.size === 1 || sameShape(i.shape, x.shape) ||
-      (lastAxisOnly && (perRow(i.shape, x.shape) || perColumn(i.shape, x.shape))))) continue;
+      ((lastAxisOnly || wholeMatrix) && (perRow(i.shape, x.shape) || perColumn(i.shape, x.shape))))) continue;
     absorbed.set(node.id, group);
   }
   return absorbed;

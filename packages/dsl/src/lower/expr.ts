@@ -571,20 +571,27 @@ function contract(a0: Val, b0: Val, sumNames: readonly string[], dot: boolean): 
 }
 
 /**
- * relu_kernel(a, b) for vectors over different indices (w[i], w[j]) from their Gram matrix:
- * |a||b| h(c) / 2pi with c = a.b / (|a||b|) clamped to [-1, 1] and h the arcKernel primitive,
- * whose derivative stays finite at c = ±1 (a ∥ b, the i = j diagonal). The [n, n, d] pairwise
- * tensors of the elementwise form are never built. With a zero vector the cosine is 0/tiny = 0,
- * the value 0 and the gradient finite, as for the reluKernel primitive.
+ * relu_kernel(a, b) for vectors over different indices (w[i], w[j]) from the Gram matrix of the
+ * unit vectors: |a||b| h(c) / 2pi with c = (a / |a|)·(b / |b|) clamped to [-1, 1] and h the
+ * arcKernel primitive, whose derivative stays finite at c = ±1 (a ∥ b, the i = j diagonal). The
+ * [n, n, d] pairwise tensors of the elementwise form are never built, and the rows are divided by
+ * their norms before the product, not the [n, n] products by |a_i||b_j| after it: the gradient then
+ * has no [n, n] division either (the hand-written gradient divides W by its norms the same way).
+ * A zero vector stays zero (divided by max(|a|, 1e-300)): its cosines are 0, the value 0 and the
+ * gradient finite, as for the reluKernel primitive. The same vectors on both sides (w[i], w[j])
+ * are normalized once, so the Gram matrix is one product of a matrix with itself (symmetric).
  */
 function reluKernelGram(a: Val, b: Val): Val | undefined {
-  const ab = contract(a, b, [], true);
-  if (ab === undefined) return undefined;
   const na = val(norm(a.t, positionalAxes(a)), a.index);
-  const nb = val(norm(b.t, positionalAxes(b)), b.index);
+  const nb = b.t === a.t ? val(na.t, b.index) : val(norm(b.t, positionalAxes(b)), b.index);
+  // v / max(|v|, 1e-300), the norm laid out along v's positional axis
+  const unit = (v: Val, n: Val): Tensor => (v.shape.length !== 1 ? v.t : div(v.t, reshape(maximum(n.t, 1e-300), [...n.t.shape, 1])));
+  const ua = unit(a, na);
+  const ab = contract(val(ua, a.index), val(b.t === a.t ? ua : unit(b, nb), b.index), [], true);
+  if (ab === undefined) return undefined;
   return zipWith([ab, na, nb], ([d, x, y]) => {
     const nn = mul(x!, y!);
-    const c = clamp(div(d!, maximum(nn, 1e-300)), -1, 1);
+    const c = clamp(d!, -1, 1);
     return mul(nn, mul(arcKernel(c), 1 / (2 * Math.PI)));
   });
 }
