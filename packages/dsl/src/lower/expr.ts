@@ -26,6 +26,12 @@ export class ExprLowerer {
    * 60 nodes, not 2^60. A call that drew random constants (`randn` in the body) is not shared.
    */
   private readonly calls = new WeakMap<Scope, Map<string, Val>>();
+  /**
+   * The unit vectors of each value relu_kernel has normalized (by tensor): relu_kernel(w[i], w[j])
+   * and relu_kernel(w[i], v) divide w by its norms once, so that the gradient sums the two
+   * cotangents of the unit vectors and differentiates the division once.
+   */
+  private readonly units = new WeakMap<Tensor, Tensor>();
   /** Counts `randn`/`rand` calls lowered, to tell which function bodies draw. */
   private randomDraws = 0;
 
@@ -415,7 +421,7 @@ export class ExprLowerer {
       if (c !== undefined) return c;
     }
     if (name === 'relu_kernel' && args.length === 2) {
-      const c = located(this.ctx.reporter, e, '`relu_kernel`', () => reluKernelGram(args[0]!, args[1]!));
+      const c = located(this.ctx.reporter, e, '`relu_kernel`', () => reluKernelGram(args[0]!, args[1]!, this.units));
       if (c !== undefined) return c;
     }
     return located(this.ctx.reporter, e, `\`${name}\``, () => callBuiltin(name, args, this.ctx, e, this.fail.bind(this)));
@@ -581,13 +587,20 @@ function contract(a0: Val, b0: Val, sumNames: readonly string[], dot: boolean): 
  * gradient finite, as for the reluKernel primitive. The same vectors on both sides (w[i], w[j])
  * are normalized once, so the Gram matrix is one product of a matrix with itself (symmetric).
  */
-function reluKernelGram(a: Val, b: Val): Val | undefined {
+function reluKernelGram(a: Val, b: Val, units: WeakMap<Tensor, Tensor>): Val | undefined {
   const na = val(norm(a.t, positionalAxes(a)), a.index);
   const nb = b.t === a.t ? val(na.t, b.index) : val(norm(b.t, positionalAxes(b)), b.index);
-  // v / max(|v|, 1e-300), the norm laid out along v's positional axis
-  const unit = (v: Val, n: Val): Tensor => (v.shape.length !== 1 ? v.t : div(v.t, reshape(maximum(n.t, 1e-300), [...n.t.shape, 1])));
-  const ua = unit(a, na);
-  const ab = contract(val(ua, a.index), val(b.t === a.t ? ua : unit(b, nb), b.index), [], true);
+  // v / max(|v|, 1e-300), the norm laid out along v's positional axis (made once per tensor)
+  const unit = (v: Val, n: Val): Tensor => {
+    if (v.shape.length !== 1) return v.t;
+    let u = units.get(v.t);
+    if (u === undefined) {
+      u = div(v.t, reshape(maximum(n.t, 1e-300), [...n.t.shape, 1]));
+      units.set(v.t, u);
+    }
+    return u;
+  };
+  const ab = contract(val(unit(a, na), a.index), val(unit(b, nb), b.index), [], true);
   if (ab === undefined) return undefined;
   return zipWith([ab, na, nb], ([d, x, y]) => {
     const nn = mul(x!, y!);
