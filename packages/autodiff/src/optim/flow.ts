@@ -1,9 +1,8 @@
 // Gradient flow θ' = −∇f(θ), integrated by Dormand–Prince 5(4) with error control.
-import {
-  buffersLike, checkCompatible, checkSizes, finiteScalar, hyperOf, requireHyper, scheduledHyper, scalarOf,
-} from './serial.js';
+import { outlinedOptimizer } from './outline.js';
+import { buffersLike, requireHyper } from './serial.js';
 import { requireArg } from './table.js';
-import { OptimizerError, type GradientFn, type Optimizer, type OptimizerSpec, type OptimizerState } from './types.js';
+import { OptimizerError, type Optimizer, type OptimizerSpec } from './types.js';
 
 // Dormand & Prince (1980), the tableau of MATLAB's ode45 / scipy's RK45. Row s holds a[s][i] for
 // the stage points θ + h Σ a[s][i] kᵢ; A[6] is also the 5th-order solution (FSAL: stage 7 is
@@ -46,7 +45,6 @@ export function flow(dt: number, sizes: readonly number[], rtol = 1e-9, atol = 1
   const next = buffersLike(sizes);
   let total = 0;
   for (const n of sizes) total += n;
-  let steps = 0;
   let h = dt; // proposed substep
   let evaluations = 0;
   let rejected = 0;
@@ -90,14 +88,20 @@ export function flow(dt: number, sizes: readonly number[], rtol = 1e-9, atol = 1
     G[6] = first;
   }
 
-  return {
-    kind: 'flow',
+  return outlinedOptimizer({
     spec,
-    get steps() {
-      return steps;
+    sizes,
+    scheduled: ['dt'],
+    scalars: {
+      read: () => ({ h, evaluations, rejected }),
+      write(saved) {
+        h = saved('h');
+        evaluations = saved('evaluations');
+        rejected = saved('rejected');
+      },
     },
-    step(params: readonly Float64Array[], grad: GradientFn): void {
-      checkSizes('flow', params, sizes);
+    advance(params, grad, hyper, steps) {
+      const dt = hyper['dt']!;
       grad(params, G[0]!);
       evaluations++;
       let s = 0; // flow time elapsed within this step, in [0, dt]
@@ -120,7 +124,6 @@ export function flow(dt: number, sizes: readonly number[], rtol = 1e-9, atol = 1
           accept(params);
           s = last ? dt : s + hh;
           const factor = err === 0 ? MAX_FACTOR : Math.min(MAX_FACTOR, Math.max(MIN_FACTOR, SAFETY * Math.pow(err, -0.2)));
-          // a substep clipped to land on dt says nothing against the longer proposal
           h = last ? Math.max(h, hh * factor) : hh * factor;
         } else if (!Number.isFinite(err) && hh <= 1e-12 * dt) {
           accept(params); // let the non-finite values through for the divergence check
@@ -132,31 +135,6 @@ export function flow(dt: number, sizes: readonly number[], rtol = 1e-9, atol = 1
           if (h <= 1e-16 * dt) throw new OptimizerError(`flow: substep underflow (${h}) at step ${steps}`);
         }
       }
-      steps++;
     },
-    setHyper(values: Readonly<Record<string, number>>): void {
-      dt = scheduledHyper('flow', 'dt', values, dt);
-    },
-    state(): OptimizerState {
-      return {
-        kind: 'flow',
-        hyper: hyperOf(spec),
-        sizes: [...sizes],
-        scalars: {
-          steps: finiteScalar('steps', steps),
-          h: finiteScalar('h', h),
-          evaluations: finiteScalar('evaluations', evaluations),
-          rejected: finiteScalar('rejected', rejected),
-        },
-        buffers: {},
-      };
-    },
-    restore(state: OptimizerState): void {
-      checkCompatible(state, spec, sizes);
-      steps = scalarOf(state, 'steps');
-      h = scalarOf(state, 'h');
-      evaluations = scalarOf(state, 'evaluations');
-      rejected = scalarOf(state, 'rejected');
-    },
-  };
+  });
 }
