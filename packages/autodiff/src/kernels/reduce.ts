@@ -202,6 +202,28 @@ function wholeMatrixFold(fold: Fold, shape: Shape, read: Reader, head: string): 
   return make(shape[0], shape[1]);
 }
 
+/**
+ * Rows folded together, one accumulator each, by the row loop of long rows: a fold's step waits
+ * for the previous one (an add's latency, 3-4 cycles), so one row at a time runs at that latency;
+ * ROW_LANES rows advance together, each still in its own order (the same bits), at the adds' throughput.
+ */
+export const ROW_LANES = 4;
+
+/**
+ * The body of one group of `lanes` rows from o0: accumulators c0.. advanced together over r,
+ * each lane reading its row as the one-row loop does (its own `o` and `base`).
+ */
+function interleavedRows(fold: Fold, read: Reader, lanes: number): string {
+  const { stmts, value } = read('base + r');
+  const ids = Array.from({ length: lanes }, (_, k) => k);
+  return `${ids.map((k) => `let c${k} = ${fold.init};`).join(' ')}
+    for (let r = 0; r < R; r++) {
+      ${ids.map((k) => `{ const o = o0 + ${k}; const base = o * R; ${stmts} const v = ${value}; const acc = c${k}; c${k} = ${fold.step}; }`).join('\n      ')}
+    }
+    const n = R;
+    ${ids.map((k) => `{ const acc = c${k}; out[o0 + ${k}] = ${fold.finish ?? 'acc'}; }`).join(' ')}`;
+}
+
 function reduceWith(fold: Fold, shape: Shape, axes: readonly number[], read: Reader, head: string): Kernel {
   const block = asBlock(shape, axes);
   if (block && block.K === 1 && fold.pre === undefined && block.R >= 1 && block.R <= UNROLL) {
@@ -224,6 +246,21 @@ function reduceWith(fold: Fold, shape: Shape, axes: readonly number[], read: Rea
         for (let o = 0; o < O; o++) {
           const base = o * R * ${K}, ob = o * ${K};
           ${unrolledColumns(fold, read, K)}
+        }
+      };`);
+    return make(block.O, block.R);
+  }
+  if (block && block.K === 1 && fold.pre === undefined && block.O >= ROW_LANES) {
+    const make = generate(['O', 'R'], `
+      return function reduceRowsInterleaved(inputs, out) {
+        ${head}
+        let o0 = 0;
+        for (; o0 + ${ROW_LANES} <= O; o0 += ${ROW_LANES}) {
+          ${interleavedRows(fold, read, ROW_LANES)}
+        }
+        for (let o = o0; o < O; o++) {
+          const base = o * R;
+          ${foldLoop(fold, read, 'base + r', 'R', 'out[o]')}
         }
       };`);
     return make(block.O, block.R);
