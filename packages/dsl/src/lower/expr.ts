@@ -580,22 +580,25 @@ function contract(a0: Val, b0: Val, sumNames: readonly string[], dot: boolean): 
  * relu_kernel(a, b) for vectors over different indices (w[i], w[j]) from the Gram matrix of the
  * unit vectors: |a||b| h(c) / 2pi with c = (a / |a|)·(b / |b|) clamped to [-1, 1] and h the
  * arcKernel primitive, whose derivative stays finite at c = ±1 (a ∥ b, the i = j diagonal). The
- * [n, n, d] pairwise tensors of the elementwise form are never built, and the rows are divided by
- * their norms before the product, not the [n, n] products by |a_i||b_j| after it: the gradient then
- * has no [n, n] division either (the hand-written gradient divides W by its norms the same way).
- * A zero vector stays zero (divided by max(|a|, 1e-300)): its cosines are 0, the value 0 and the
+ * [n, n, d] pairwise tensors of the elementwise form are never built, and the rows are scaled by
+ * their reciprocal norms before the product, not the [n, n] products divided by |a_i||b_j| after
+ * it: neither the value nor the gradient divides an [n, n] or [n, d] array (the hand-written
+ * gradient normalizes W before its product the same way).
+ * A zero vector stays zero (times 1 / max(|a|, 1e-300)): its cosines are 0, the value 0 and the
  * gradient finite, as for the reluKernel primitive. The same vectors on both sides (w[i], w[j])
  * are normalized once, so the Gram matrix is one product of a matrix with itself (symmetric).
  */
 function reluKernelGram(a: Val, b: Val, units: WeakMap<Tensor, Tensor>): Val | undefined {
   const na = val(norm(a.t, positionalAxes(a)), a.index);
   const nb = b.t === a.t ? val(na.t, b.index) : val(norm(b.t, positionalAxes(b)), b.index);
-  // v / max(|v|, 1e-300), the norm laid out along v's positional axis (made once per tensor)
+  // v · (1 / max(|v|, 1e-300)), the reciprocal norm laid out along v's positional axis (made once
+  // per tensor): one division per vector, and a product (no division) per element in the value
+  // and in the gradient
   const unit = (v: Val, n: Val): Tensor => {
     if (v.shape.length !== 1) return v.t;
     let u = units.get(v.t);
     if (u === undefined) {
-      u = div(v.t, reshape(maximum(n.t, 1e-300), [...n.t.shape, 1]));
+      u = mul(v.t, reshape(div(1, maximum(n.t, 1e-300)), [...n.t.shape, 1]));
       units.set(v.t, u);
     }
     return u;
