@@ -23,7 +23,7 @@ const prims = (g: Graph): string[] => g.computed.map((n) => n.prim!.name);
 
 describe('the pipeline', () => {
   it('lists every pass once, the optional ones first, in the order they run', () => {
-    expect(PIPELINE.map((p) => p.name)).toEqual(['uniform', 'products', 'arc-slope', 'cse', 'lse-softmax', 'fuse', 'prepare', 'hoisting', 'buffers']);
+    expect(PIPELINE.map((p) => p.name)).toEqual(['uniform', 'softmax-sums', 'products', 'arc-slope', 'cse', 'lse-softmax', 'fuse', 'prepare', 'hoisting', 'buffers']);
     expect(PIPELINE.slice(0, OPTIONAL_PASSES.length).map((p) => p.name)).toEqual([...OPTIONAL_PASSES]);
   });
 
@@ -53,6 +53,21 @@ describe('each pass, graph in and graph out', () => {
     // nothing to rewrite: the same graph comes back
     const plain = graphOf([x], [exp(x)]);
     expect(pass('uniform').run(plain, {})).toBe(plain);
+  });
+
+  it('softmax-sums: a term constant along the axis leaves the softmax\'s derivative', () => {
+    // the rule's form, p ⊙ (u − Σ u ⊙ p), with u = v + c (c [3, 1] broadcast along the axis)
+    const v = placeholder([3, 4]);
+    const c = placeholder([3, 1]);
+    const p = softmax(v, 1);
+    const u = add(v, c);
+    const { before, after } = around('softmax-sums', [v, c], [mul(p, sub(u, sum(mul(u, p), 1, { keepDims: true })))]);
+    expect(prims(before)).toEqual(['softmax', 'add', 'mul', 'sum', 'sub', 'mul']);
+    expect(prims(after)).toEqual(['softmax', 'mul', 'sum', 'sub', 'mul']);
+    expect(after.computed.some((n) => n.inputs.includes(c))).toBe(false);
+    // nothing to drop: the same graph comes back
+    const plain = graphOf([v], [mul(p, sub(v, sum(mul(v, p), 1, { keepDims: true })))]);
+    expect(pass('softmax-sums').run(plain, {})).toBe(plain);
   });
 
   it('products: a transpose feeding a matmul becomes its flag', () => {

@@ -26,7 +26,7 @@ export interface Buffers {
 
 /**
  * A traced graph on its way to a plan. Built by `graphOf` from placeholders and outputs; each pass
- * of the pipeline (pipeline.ts) returns a new Graph, rewriting the nodes (uniform, products) or
+ * of the pipeline (pipeline.ts) returns a new Graph, rewriting the nodes (uniform, softmax-sums, products) or
  * adding what it decided (cse: the node standing for each node; lse-softmax, fuse: how nodes are
  * computed; prepare, hoisting: the kernels in order; buffers: where values live). `formatGraph`
  * prints it at any stage.

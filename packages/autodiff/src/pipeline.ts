@@ -8,13 +8,14 @@ import { groupElementwise, groupKernel, reductionGroupKernel, reductionsOverGrou
 import { shareSoftmax } from './optimize/lse-softmax.js';
 import { residualPasses, residualStep, type ResidualPass } from './optimize/residual.js';
 import { rewriteProducts } from './optimize/products.js';
+import { rewriteSoftmaxSums } from './optimize/softmax-sums.js';
 import { rewriteUniformConstants } from './optimize/uniform.js';
 import { formatShape, ShapeError } from './shape.js';
 import { kernelMode } from './kernels/codegen.js';
 import type { Tensor } from './tensor.js';
 
 /** The passes a plan may leave out (all run by default); without any, a plan has one kernel per node, the reference. */
-export const OPTIONAL_PASSES = ['uniform', 'products', 'arc-slope', 'cse', 'lse-softmax', 'fuse'] as const;
+export const OPTIONAL_PASSES = ['uniform', 'softmax-sums', 'products', 'arc-slope', 'cse', 'lse-softmax', 'fuse'] as const;
 export type OptionalPass = (typeof OPTIONAL_PASSES)[number];
 
 /** Options of a plan. */
@@ -57,6 +58,15 @@ const uniform: Pass = {
   run: (g) => {
     const { outputs, replaced } = rewriteUniformConstants(g.order, g.outputs);
     return replaced === 0 ? g : graphOf(g.inputs, outputs);
+  },
+};
+
+/** Terms constant along a softmax's axis dropped from its derivative, where they add 0 (optimize/softmax-sums.ts). */
+const softmaxSums: Pass = {
+  name: 'softmax-sums',
+  run: (g) => {
+    const { outputs, rewritten } = rewriteSoftmaxSums(g.order, g.outputs);
+    return rewritten === 0 ? g : graphOf(g.inputs, outputs);
   },
 };
 
@@ -217,7 +227,7 @@ const buffers: Pass = {
 };
 
 /** The pipeline, in the order the passes run. */
-export const PIPELINE: readonly Pass[] = [uniform, products, arcSlope, cse, lseSoftmax, fuse, prepare, hoisting, buffers];
+export const PIPELINE: readonly Pass[] = [uniform, softmaxSums, products, arcSlope, cse, lseSoftmax, fuse, prepare, hoisting, buffers];
 
 /** Refuses plan inputs that are not placeholders, and caller buffers of the wrong length. */
 function checkInputs(inputs: readonly Tensor[], options: PlanOptions): void {

@@ -73,6 +73,22 @@ describe('matrix-product rewrites', () => {
     expect(dump).toMatch(new RegExp(`= matmul\\(%${p.id}, %${w.id}\\) \\[300, 5\\]`));
   });
 
+  it('moves a scale off an operand as large as the product when only loops read the product', () => {
+    // P·M and Pᵀ·G with P = c·S [300, 10] and M [10, 10]: the product is as large as P; its
+    // reader (an add) applies c itself, so c·S is never stored (a nested gradient's softmax)
+    const s = placeholder([300, 10], 's');
+    const m = placeholder([10, 10], 'm');
+    const g = placeholder([300, 4], 'g');
+    const c = placeholder([], 'c');
+    const p = mul(s, c);
+    const { dump } = compare([s, m, g, c], [add(matmul(p, m), s), matmulT(p, g, { transA: true })]);
+    expect(dump).toMatch(new RegExp(`= matmul\\(%${s.id}, %${m.id}\\) \\[300, 10\\]`)); // reads S itself
+    expect(dump).not.toMatch(new RegExp(`= mul\\(%${s.id}`)); // c·S is never stored
+    // a product read by another product keeps the scale on its operand of the same size
+    const kept = compare([s, m, c], [matmul(matmul(p, m), transpose(m))]).dump;
+    expect(kept).toMatch(new RegExp(`= mul\\(%${s.id}, %${c.id}\\) \\[300, 10\\]`));
+  });
+
   it('keeps the scale where the product is the larger array', () => {
     const w = placeholder([5, 5], 'w');
     const x = placeholder([300, 5], 'x');

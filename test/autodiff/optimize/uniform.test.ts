@@ -1,7 +1,10 @@
 // Uniform constant arrays (all elements equal) read by elementwise loops of their shape are read
 // as one value (optimize/uniform.ts): the loop no longer streams the whole array.
 import { describe, expect, it } from 'vitest';
-import { add, constant, full, matmul, mul, placeholder, planOf, Random, sub, where, gt } from '@descent/autodiff';
+import {
+  add, broadcastTo, constant, DEFERRED_CONSTANT_ELEMENTS, full, matmul, mul, ones, placeholder, planOf, Random, softmax, sub, where, gt,
+  withDeferredConstants,
+} from '@descent/autodiff';
 
 function bothWays(inputs: ReturnType<typeof placeholder>[], outputs: Parameters<typeof planOf>[1], values: Float64Array[]) {
   const on = planOf(inputs, outputs);
@@ -43,5 +46,33 @@ describe('uniform constants read as one value', () => {
     const { on, a, b } = bothWays([x], outputs, [rng.randn([8, 3]).data]);
     expect(on.dump()).not.toMatch(/const \[8, 3\]/);
     expect(a.map((r) => r.map(String))).toEqual(b.map((r) => r.map(String)));
+  });
+
+  it('reads a smaller uniform array broadcast by the loop as one value too', () => {
+    const x = placeholder([40, 6], 'x');
+    const half = full([40, 1], 0.5);
+    const rng = new Random(6);
+    const { on, a, b } = bothWays([x], [mul(x, half), add(half, x)], [rng.randn([40, 6]).data]);
+    expect(on.dump()).not.toMatch(/const \[40, 1\]/);
+    expect(a).toEqual(b);
+  });
+
+  it('drops a product with ones broadcast by a plan node (too large to fold while tracing)', () => {
+    // a gradient of a gradient seeds with ones [rows, 1]; broadcast to [rows, cols] past the
+    // deferral size, the broadcast is a node of the plan, and softmax · ones is the softmax
+    const rows = 1024;
+    const cols = Math.ceil(DEFERRED_CONSTANT_ELEMENTS / rows) + 1;
+    const x = placeholder([rows, cols], 'x');
+    const seed = withDeferredConstants(true, () => broadcastTo(ones([rows, 1]), [rows, cols]));
+    expect(seed.symbolic).toBe(true);
+    const outputs = [mul(seed, softmax(x, 1))];
+    const on = planOf([x], outputs);
+    expect(on.dump()).not.toMatch(/mul|fused|broadcastTo/);
+    const values = [new Random(7).randn([rows, cols]).data];
+    const got = on.run(values)[0]!.data;
+    const want = planOf([x], outputs, { passes: [] }).run(values)[0]!.data;
+    let differing = 0;
+    for (let i = 0; i < want.length; i++) if (got[i] !== want[i]) differing++;
+    expect(differing).toBe(0);
   });
 });

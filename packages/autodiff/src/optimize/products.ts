@@ -6,7 +6,8 @@
 //   matmul(c * A, B), matmul(-A, B) -> c * matmul(A, B), -matmul(A, B), for a one-element c (or
 //                                     a broadcast of one), when A is larger than the product
 //                                     (Pᵀ X with P [1e5, 50]: the scale then costs 2500
-//                                     multiplies instead of 5e6); also when A is read only by
+//                                     multiplies instead of 5e6), or as large when only loops
+//                                     read the product (they scale it as they read it); also when A is read only by
 //                                     products smaller than it, each of which is scaled (the
 //                                     scaled A is never computed), or by such products and by
 //                                     loops (elementwise nodes, reductions) that compute c * A
@@ -101,15 +102,26 @@ export function rewriteProducts(order: readonly Tensor[], outputs: readonly Tens
     else list.push(n);
   }
   const outputIds = new Set(outputs.map((o) => o.id));
-  // read only by products smaller than it and by loops (elementwise nodes, reductions, which
-  // compute a scale of their input inside the loop): the products take the unscaled operand, and
+  /** Whether an old node is read only by loops (elementwise nodes, reductions) and is no output. */
+  const onlyLoopsRead = (old: Tensor): boolean =>
+    !outputIds.has(old.id) &&
+    (consumers.get(old.id) ?? []).every((c) => scalarExprOf(c) !== undefined || (c.prim !== undefined && foldOf(c.prim.name) !== undefined));
+  /**
+   * The size an operand of the (old) product must exceed for a scale to come off it onto the
+   * product: the product's size, or one less when only loops read the product (they scale it
+   * as they read it: P·M with the softmax P [1e5, 50] of a nested gradient).
+   */
+  const peelBound = (product: Tensor): number => (onlyLoopsRead(product) ? product.size - 1 : product.size);
+  // read only by products smaller than it (or as large, read only by loops: see peelBound) and by
+  // loops (elementwise nodes, reductions, which compute a scale of their input inside the loop):
+  // the products take the unscaled operand, and
   // with products alone the scaled one is never computed
   const readInLoops = (t: Tensor): boolean => {
     const old = origin.get(t.id) ?? t;
     if (outputIds.has(old.id)) return false;
     const list = consumers.get(old.id) ?? [];
     return list.every((c) =>
-      (isPrim(c, 'matmul') && c.rank === 2 && c.size < old.size) ||
+      (isPrim(c, 'matmul') && c.rank === 2 && old.size > peelBound(c)) ||
       scalarExprOf(c) !== undefined ||
       (c.prim !== undefined && foldOf(c.prim.name) !== undefined));
   };
@@ -241,9 +253,10 @@ export function rewriteProducts(order: readonly Tensor[], outputs: readonly Tens
     const flags: MatmulAttrs = { transA: (p.attrs as MatmulAttrs).transA, transB: (p.attrs as MatmulAttrs).transB };
     let [pa, pb] = p.inputs as [Tensor, Tensor];
     const wraps: ((t: Tensor) => Tensor)[] = [];
+    const bound = peelBound(n);
     for (;;) {
-      const left = pa.size > n.size ? peel(pa) : undefined;
-      const right = left === undefined && pb.size > n.size ? peel(pb) : undefined;
+      const left = pa.size > bound ? peel(pa) : undefined;
+      const right = left === undefined && pb.size > bound ? peel(pb) : undefined;
       const peeled = left ?? right;
       if (peeled === undefined) break;
       if (left) pa = left.base;
