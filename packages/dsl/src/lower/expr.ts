@@ -589,13 +589,14 @@ function contract(a0: Val, b0: Val, sumNames: readonly string[], dot: boolean): 
  * are normalized once, so the Gram matrix is one product of a matrix with itself (symmetric).
  */
 function reluKernelGram(a: Val, b: Val, units: WeakMap<Tensor, Tensor>): Val | undefined {
+  // vectors of one length only (else the elementwise reluKernel applies)
+  if (a.shape.length !== 1 || b.shape.length !== 1 || a.shape[0] !== b.shape[0]) return undefined;
   const na = val(norm(a.t, positionalAxes(a)), a.index);
   const nb = b.t === a.t ? val(na.t, b.index) : val(norm(b.t, positionalAxes(b)), b.index);
   // v · (1 / max(|v|, 1e-300)), the reciprocal norm laid out along v's positional axis (made once
   // per tensor): one division per vector, and a product (no division) per element in the value
   // and in the gradient
   const unit = (v: Val, n: Val): Tensor => {
-    if (v.shape.length !== 1) return v.t;
     let u = units.get(v.t);
     if (u === undefined) {
       u = mul(v.t, reshape(div(1, maximum(n.t, 1e-300)), [...n.t.shape, 1]));
