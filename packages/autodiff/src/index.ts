@@ -6,8 +6,10 @@ export { backward } from './engine.js';
 export { forwardDerivative } from './forward.js';
 export * from './ops.js';
 export {
-  compile, jit, kernelTimings, Plan, planOf, resetKernelTimings, setKernelTiming, type KernelTiming, type PlanStats,
+  compile, jit, kernelTimings, Plan, planOf, resetKernelTimings, setKernelTiming, type KernelTiming, type PlanSchedule, type PlanStats,
+  type ScheduledKernel,
 } from './plan.js';
+export { NotStackableError, StackedPlan, type StackedInput } from './whole-step/stacked-plan.js';
 export { compileGraph, OPTIONAL_PASSES, PIPELINE, type OptionalPass, type Pass, type PlanOptions } from './pipeline.js';
 export { formatGraph, graphNode, graphOf, isConstant, topoSort, type Graph, type Step } from './graph.js';
 export { definePrimitive, type CheckCase, type CheckSpec, type Domain, type Kernel, type Primitive } from './primitive.js';

@@ -22,6 +22,23 @@ export interface PlanStats {
   readonly hoisted: number;
 }
 
+/** One kernel of a plan with the buffers it reads and writes (see `Plan.schedule`). */
+export interface ScheduledKernel {
+  readonly kernel: Kernel;
+  readonly inputs: readonly Float64Array[];
+  readonly output: Float64Array;
+  readonly label: string;
+}
+
+/** A plan's kernels in the order `execute` runs them, over its buffers: what whole-step code (whole-step/) is generated from. */
+export interface PlanSchedule {
+  readonly kernels: readonly ScheduledKernel[];
+  /** The leading kernels that read constants only (run on the first execution alone). */
+  readonly hoisted: number;
+  readonly inputs: readonly Float64Array[];
+  readonly outputs: readonly Float64Array[];
+}
+
 /** Accumulated time of one kernel of one plan (see `setKernelTiming`). */
 export interface KernelTiming {
   readonly plan: number;
@@ -79,6 +96,16 @@ export class Plan {
   /** The first kernel `execute` runs: 0 until the hoisted kernels (the first ones) have run once. */
   private begin = 0;
   private readonly hoisted: number;
+
+  /** The kernels in order with their buffers (read-only: for code generated from the plan, see whole-step/). */
+  schedule(): PlanSchedule {
+    return {
+      kernels: this.kernels.map((kernel, k) => ({ kernel, inputs: this.kernelInputs[k]!, output: this.kernelOutputs[k]!, label: this.labels[k]! })),
+      hoisted: this.hoisted,
+      inputs: this.inputBuffers,
+      outputs: this.outputs.map((t) => t.data),
+    };
+  }
 
   /** The IR of the scheduled graph, for `dump()` (the graph itself is not kept: its nodes are the tracer's). */
   private readonly listing: string;

@@ -1,7 +1,7 @@
-// Many seeds of one program as one plan: every parameter and every seed-dependent constant gets a leading seed axis.
+// Many seeds of one program run together: each seed's own plans stacked (whole-step code), or one plan with a leading seed axis.
 import {
-  allocate, backward, batchGraph, broadcastTo, constant, estimatePlanBytes, formatBytes, MissingBatchRuleError, neg, placeholder, planOf, sum,
-  withDeferredConstants, type BatchedValue, type Plan, type Tensor,
+  allocate, backward, batchGraph, broadcastTo, constant, estimatePlanBytes, formatBytes, MissingBatchRuleError, neg, NotStackableError, placeholder,
+  planOf, StackedPlan, sum, withDeferredConstants, type BatchedValue, type StackedInput, type Tensor,
 } from '@descent/autodiff';
 import type { Lowered } from './lowered.js';
 import { MemoryLimitError, type MetricInfo, type ParamInfo, type Program } from './program.js';
@@ -86,13 +86,142 @@ function differingConstants(lowered: readonly Lowered[]): DifferingConstant[] {
   return [...differs].map((id) => ({ node: constants0.get(id)!, values: pairings.map((paired) => paired.get(id)!.data) }));
 }
 
+/** The ids of every node behind `roots`. */
+function reachable(roots: readonly Tensor[]): Set<number> {
+  const seen = new Set<number>();
+  const stack = [...roots];
+  while (stack.length > 0) {
+    const t = stack.pop()!;
+    if (seen.has(t.id)) continue;
+    seen.add(t.id);
+    stack.push(...t.inputs);
+  }
+  return seen;
+}
+
+/** How a batch runs: its outputs (seeds one after the other) and the two evaluations. */
+interface BatchEngine {
+  readonly objective: Float64Array;
+  readonly grads: readonly Float64Array[];
+  readonly metrics: readonly Float64Array[];
+  readonly kernels: number;
+  evaluate(): void;
+  computeMetrics(): void;
+}
+
 /**
- * Several seeds of one program, compiled once and run together: parameter `i` of seed `s` is row
- * `s` of a buffer of shape [S, ...shape]; a constant that differs between seeds (a random draw)
- * is stacked the same way, one that does not is shared. The loss, the gradients (of the sum of
- * the seeds' objectives, which for seed s is seed s's own gradient) and the metrics come out
- * with the seed axis first. Each primitive is batched by its rule (autodiff batching.ts); one
- * without a rule makes the programs not batchable (NotBatchableError), never a per-seed loop.
+ * Each seed's own evaluation and metric plans (as its lone run compiles them), run by one
+ * generated function per plan (autodiff whole-step/): every seed's values are its lone run's bit
+ * for bit. A plan is compiled once (the first seed's) when its graph reads no constant that
+ * differs between seeds, else once per seed. Throws NotStackableError where the seeds' plans
+ * cannot be laid out alike.
+ */
+function stackedEngine(
+  programs: readonly Program[], differing: readonly DifferingConstant[], params: readonly Float64Array[], stepBuffer: Float64Array, maxMemoryBytes: number,
+): BatchEngine {
+  const first = programs[0]!.lowered;
+  const inputs: StackedInput[] = [
+    ...params.map((data) => ({ data, shared: false })),
+    ...(first.step === undefined ? [] : [{ data: stepBuffer, shared: true }]),
+  ];
+  const stack = (which: 'evaluation' | 'metrics', roots: readonly Tensor[]): StackedPlan => {
+    // a plan whose graph reads no constant that differs between seeds is the same plan for every
+    // seed (the passes and the gradient see the same graph and values): the first seed's serves all
+    const reached = reachable(roots);
+    if (!differing.some((d) => reached.has(d.node.id))) {
+      const plan = programs[0]!.compiledPlan(which);
+      return new StackedPlan(programs.map(() => plan), inputs);
+    }
+    return new StackedPlan(programs.map((p) => p.compiledPlan(which)), inputs);
+  };
+  const evaluation = stack('evaluation', [first.objective]);
+  const metrics = stack('metrics', first.metrics.map((m) => m.value));
+  const bytes = evaluation.bytes + metrics.bytes;
+  if (bytes > maxMemoryBytes) {
+    throw new MemoryLimitError(`the stacked plans of ${programs.length} seeds need ${formatBytes(bytes)} of buffers, more than the memory limit of ${formatBytes(maxMemoryBytes)}`);
+  }
+  return {
+    objective: evaluation.outputs[0]!,
+    grads: evaluation.outputs.slice(1),
+    metrics: metrics.outputs,
+    kernels: programs[0]!.compiledPlan('evaluation').stats.kernels,
+    evaluate: () => evaluation.execute(),
+    computeMetrics: () => metrics.execute(),
+  };
+}
+
+/**
+ * One plan of the seeds' graphs with a leading seed axis: parameter `i` of seed `s` is row `s`
+ * of a buffer of shape [S, ...shape]; a constant that differs between seeds (a random draw) is
+ * stacked the same way, one that does not is shared. Each primitive is batched by its rule
+ * (autodiff batching.ts); one without a rule makes the programs not batchable
+ * (NotBatchableError). The plan's passes see products of every seed at once, so a value may
+ * differ from the seed's lone run in the last bits (a product merged only with the seed axis).
+ */
+function seedAxisEngine(programs: readonly Program[], params: readonly Float64Array[], stepBuffer: Float64Array, maxMemoryBytes: number): BatchEngine {
+  const lowered = programs.map((p) => p.lowered);
+  const first = lowered[0]!;
+  const S = programs.length;
+  const differing = differingConstants(lowered);
+  const given = new Map<number, Tensor>();
+  const batchedParams = first.params.map((p) => placeholder([S, ...p.shape], p.name));
+  first.params.forEach((p, i) => given.set(p.placeholder.id, batchedParams[i]!));
+  for (const { node, values } of differing) {
+    const stacked = allocate(S * node.size);
+    values.forEach((v, s) => stacked.set(v, s * node.size));
+    given.set(node.id, constant(stacked, [S, ...node.shape]));
+  }
+  const stepInput = first.step === undefined ? [] : [first.step];
+  const batched = withDeferredConstants(true, () => {
+    let values: BatchedValue[];
+    try {
+      values = batchGraph([first.objective, ...first.metrics.map((m) => m.value)], given, S, {
+        own: (node) => node.inputs.length > 0, perExample: false, reuseShared: true,
+      });
+    } catch (e) {
+      if (e instanceof MissingBatchRuleError) throw new NotBatchableError(e.message);
+      throw e;
+    }
+    const full = values.map(({ value, batched: b }) => (b ? value : broadcastTo(value, [S, ...value.shape])));
+    const objective = full[0]!;
+    const total = sum(objective);
+    const grads = backward(first.settings.objective === 'minimize' ? total : neg(total), batchedParams);
+    return { objective, grads, metrics: full.slice(1) };
+  });
+  const inputs = [...batchedParams, ...stepInput];
+  const inputBuffers = [...params, ...(first.step === undefined ? [] : [stepBuffer])];
+  const evalOutputs = [batched.objective, ...batched.grads];
+  const estimate = estimatePlanBytes([...evalOutputs, ...batched.metrics]);
+  if (estimate.bytes > maxMemoryBytes) {
+    throw new MemoryLimitError(
+      `the batched program of ${S} seeds needs up to ${formatBytes(estimate.bytes)} of buffers (largest: ${estimate.largest.join(', ')}), more than the memory limit of ${formatBytes(maxMemoryBytes)}`,
+    );
+  }
+  const evalPlan = planOf(inputs, evalOutputs, { inputBuffers });
+  const metricPlan = planOf(inputs, batched.metrics, { inputBuffers });
+  return {
+    objective: evalPlan.outputs[0]!.data,
+    grads: evalPlan.outputs.slice(1).map((t) => t.data),
+    metrics: metricPlan.outputs.map((t) => t.data),
+    kernels: evalPlan.stats.kernels,
+    evaluate: () => evalPlan.execute(),
+    computeMetrics: () => metricPlan.execute(),
+  };
+}
+
+/**
+ * How the seeds run: 'stacked' (each seed's own plans, one generated function), 'seed-axis' (one
+ * plan with a seed axis), or 'auto': stacked where the seeds' plans allow it, else seed-axis.
+ */
+export type BatchMode = 'auto' | 'stacked' | 'seed-axis';
+
+/**
+ * Several seeds of one program run together: parameter `i` of seed `s` is row `s` of buffer `i`
+ * (the seeds' values one after the other). The loss, the gradients and the metrics come out the
+ * same way, seed-major. By default each seed runs its own lone plans, stacked (whole-step code:
+ * the same values as the seed's lone run, bit for bit); programs whose plans cannot be stacked
+ * run as one plan with a seed axis (see seedAxisEngine). Programs that draw fresh samples, have
+ * update rules or Hessian metrics are not batchable (NotBatchableError).
  */
 export class BatchedProgram {
   /** Number of seeds. */
@@ -105,65 +234,37 @@ export class BatchedProgram {
   readonly objective: Float64Array;
   /** The gradient of every descended parameter, seeds one after the other, after `evaluate`. */
   readonly grads: readonly Float64Array[];
-  private readonly evalPlan: Plan;
-  private readonly metricPlan: Plan;
+  /** How the seeds run (see BatchMode): 'stacked' or 'seed-axis'. */
+  readonly mode: 'stacked' | 'seed-axis';
+  private readonly engine: BatchEngine;
   private readonly stepBuffer: Float64Array = allocate(1);
   private readonly programs: readonly Program[];
 
-  constructor(programs: readonly Program[], maxMemoryBytes = Infinity) {
+  constructor(programs: readonly Program[], maxMemoryBytes = Infinity, mode: BatchMode = 'auto') {
     if (programs.length === 0) throw new NotBatchableError('no seeds');
-    const lowered = programs.map((p) => p.lowered);
-    for (const l of lowered) {
-      const why = batchObstacle(l);
+    for (const p of programs) {
+      const why = batchObstacle(p.lowered);
       if (why !== null) throw new NotBatchableError(why);
     }
-    const first = lowered[0]!;
     this.programs = programs;
     this.size = programs.length;
     this.paramInfo = programs[0]!.paramInfo;
     this.metricInfo = programs[0]!.metricInfo;
-    const S = this.size;
-    const differing = differingConstants(lowered);
-
-    const given = new Map<number, Tensor>();
-    const batchedParams = first.params.map((p) => placeholder([S, ...p.shape], p.name));
-    first.params.forEach((p, i) => given.set(p.placeholder.id, batchedParams[i]!));
-    for (const { node, values } of differing) {
-      const stacked = allocate(S * node.size);
-      values.forEach((v, s) => stacked.set(v, s * node.size));
-      given.set(node.id, constant(stacked, [S, ...node.shape]));
-    }
-    const stepInput = first.step === undefined ? [] : [first.step];
-    const batched = withDeferredConstants(true, () => {
-      let values: BatchedValue[];
+    // the seeds' graphs must match node for node (a cheap check before any plan is compiled)
+    const differing = differingConstants(programs.map((p) => p.lowered));
+    this.params = programs[0]!.lowered.params.map((p) => allocate(this.size * p.placeholder.size));
+    let engine: BatchEngine | undefined;
+    if (mode !== 'seed-axis') {
       try {
-        values = batchGraph([first.objective, ...first.metrics.map((m) => m.value)], given, S, {
-          own: (node) => node.inputs.length > 0, perExample: false, reuseShared: true,
-        });
+        engine = stackedEngine(programs, differing, this.params, this.stepBuffer, maxMemoryBytes);
       } catch (e) {
-        if (e instanceof MissingBatchRuleError) throw new NotBatchableError(e.message);
-        throw e;
+        if (!(e instanceof NotStackableError) || mode === 'stacked') throw e;
       }
-      const full = values.map(({ value, batched: b }) => (b ? value : broadcastTo(value, [S, ...value.shape])));
-      const objective = full[0]!;
-      const total = sum(objective);
-      const grads = backward(first.settings.objective === 'minimize' ? total : neg(total), batchedParams);
-      return { objective, grads, metrics: full.slice(1) };
-    });
-    this.params = first.params.map((p) => allocate(S * p.placeholder.size));
-    const inputs = [...batchedParams, ...stepInput];
-    const inputBuffers = [...this.params, ...(first.step === undefined ? [] : [this.stepBuffer])];
-    const evalOutputs = [batched.objective, ...batched.grads];
-    const estimate = estimatePlanBytes([...evalOutputs, ...batched.metrics]);
-    if (estimate.bytes > maxMemoryBytes) {
-      throw new MemoryLimitError(
-        `the batched program of ${S} seeds needs up to ${formatBytes(estimate.bytes)} of buffers (largest: ${estimate.largest.join(', ')}), more than the memory limit of ${formatBytes(maxMemoryBytes)}`,
-      );
     }
-    this.evalPlan = planOf(inputs, evalOutputs, { inputBuffers });
-    this.metricPlan = planOf(inputs, batched.metrics, { inputBuffers });
-    this.objective = this.evalPlan.outputs[0]!.data;
-    this.grads = this.evalPlan.outputs.slice(1).map((t) => t.data);
+    this.mode = engine === undefined ? 'seed-axis' : 'stacked';
+    this.engine = engine ?? seedAxisEngine(programs, this.params, this.stepBuffer, maxMemoryBytes);
+    this.objective = this.engine.objective;
+    this.grads = this.engine.grads;
   }
 
   /** Writes every seed's initial parameter values (each drawn as in the seed's own program). */
@@ -180,12 +281,12 @@ export class BatchedProgram {
 
   /** Runs the loss and gradients of every seed at the current `params` (into `objective` and `grads`). */
   evaluate(): void {
-    this.evalPlan.execute();
+    this.engine.evaluate();
   }
 
   /** Runs the metrics of every seed at the current `params`; read them with `metricViews`. */
   computeMetrics(): void {
-    this.metricPlan.execute();
+    this.engine.computeMetrics();
   }
 
   /** Seed `s`'s row of each parameter buffer (a view: written through). */
@@ -201,14 +302,14 @@ export class BatchedProgram {
 
   /** Seed `s`'s metrics, one view per metric in `metricInfo` order (valid until the next computeMetrics). */
   metricViews(s: number): Float64Array[] {
-    return this.metricPlan.outputs.map((t) => {
-      const n = t.size / this.size;
-      return t.data.subarray(s * n, (s + 1) * n);
+    return this.engine.metrics.map((data) => {
+      const n = data.length / this.size;
+      return data.subarray(s * n, (s + 1) * n);
     });
   }
 
-  /** Kernels of the step plan (for reports). */
+  /** Kernels of one seed's step plan (for reports). */
   get kernels(): number {
-    return this.evalPlan.stats.kernels;
+    return this.engine.kernels;
   }
 }

@@ -25,5 +25,5 @@ export function compile(source: string, options: CompileOptions = {}): Program {
   return compileOrThrow(nodeHost, source, options);
 }
 
-export { BatchedProgram, batchObstacle, NotBatchableError } from './batched-program.js';
+export { BatchedProgram, batchObstacle, NotBatchableError, type BatchMode } from './batched-program.js';
 export { compileSeeds, seedCompiler } from './seed-programs.js';

@@ -124,6 +124,11 @@ export class Program {
     return (this.metricPlanMade ??= this.makeMetricPlan());
   }
 
+  /** The evaluation or the metric plan, compiled now if deferred (a batched sweep runs its seeds' own plans stacked, batched-program.ts). */
+  compiledPlan(which: 'evaluation' | 'metrics'): Plan {
+    return which === 'evaluation' ? this.evalPlan : this.metricPlan;
+  }
+
   private named: { params: Record<string, Tensor>; grads: Record<string, Tensor> } | undefined;
 
   /** The descended parameters and their gradients as tensors by name, over the program's own buffers (made once). */

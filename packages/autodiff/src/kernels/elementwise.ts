@@ -3,6 +3,7 @@
 import type { Kernel } from '../primitive.js';
 import { broadcastStrides, sameShape, sizeOf, type Shape } from '../shape.js';
 import { kernelMode } from './codegen.js';
+import { describeKernel } from './kernel-spec.js';
 import { interpretedFused } from './interpreted.js';
 import { scalarLib } from './scalar-lib.js';
 
@@ -143,6 +144,11 @@ export function fusedKernel(body: string, result: string, inputs: readonly Shape
   if (sizeOf(out) === 0) return () => {};
   // no `new Function` (a strict Content-Security-Policy): the same arithmetic, interpreted
   if (kernelMode() === 'interpreted') return interpretedFused(body, result, inputs, out);
+  return describeKernel(generatedFused(body, result, inputs, out), { kind: 'elementwise', body, result, inputs, out });
+}
+
+/** fusedKernel's generated loop: flat, by rows (of matrices, or of blocks of matrices) or strided. */
+function generatedFused(body: string, result: string, inputs: readonly Shape[], out: Shape): Kernel {
   const scalar = inputs.map((s) => sizeOf(s) === 1);
   const spec: LoopSpec = { body, result, scalar };
   if (inputs.every((s, i) => scalar[i] || sameShape(s, out))) return flatKernel(spec);

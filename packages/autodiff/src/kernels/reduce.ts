@@ -2,6 +2,7 @@
 import type { Kernel } from '../primitive.js';
 import { sizeOf, subgridOffsets, type Shape } from '../shape.js';
 import { kernelMode } from './codegen.js';
+import { describeKernel } from './kernel-spec.js';
 import { interpretedReduce } from './interpreted.js';
 import { scalarLib } from './scalar-lib.js';
 
@@ -105,7 +106,7 @@ export function trailingRows(shape: Shape, axes: readonly number[]): { O: number
 export function reduceKernel(fold: Fold, shape: Shape, axes: readonly number[]): Kernel {
   // no `new Function` (a strict Content-Security-Policy): the same folds, interpreted
   if (kernelMode() === 'interpreted') return interpretedReduce(fold, shape, axes);
-  return reduceWith(fold, shape, axes, plainReader, 'const x = inputs[0];');
+  return describeKernel(reduceWith(fold, shape, axes, plainReader, 'const x = inputs[0];'), { kind: 'reduce', fold, shape, axes });
 }
 
 /**
@@ -147,8 +148,8 @@ export function fusedReduceKernel(fold: Fold, shape: Shape, axes: readonly numbe
     stmts: `const q = ${index}; ${read.scalar.map((_, i) => load(i)).join(' ')} ${read.body}`,
     value: read.result,
   });
-  if (broadcast && wholeMatrix) return wholeMatrixFold(fold, shape, reader, head);
-  return reduceWith(fold, shape, axes, reader, head);
+  const kernel = broadcast && wholeMatrix ? wholeMatrixFold(fold, shape, reader, head) : reduceWith(fold, shape, axes, reader, head);
+  return describeKernel(kernel, { kind: 'reduce', fold, shape, axes, read: { ...read, row, col } });
 }
 
 /**

@@ -1,5 +1,6 @@
 // Linear-algebra primitives: batched matmul with transpose flags, the Euclidean norm, det and inv (derivatives: derivatives/linalg.ts).
 import { batchedGemm, batchOffsets, type MatmulAttrs } from '../kernels/matmul.js';
+import { describeKernel } from '../kernels/kernel-spec.js';
 import { determinant, inverse } from '../kernels/lu.js';
 import { reduceKernel } from '../kernels/reduce.js';
 import { reduceCases, type ReduceAttrs } from './reduce.js';
@@ -68,12 +69,11 @@ const matmul: Primitive<MatmulAttrs> = definePrimitive<MatmulAttrs>({
   },
   prepare: ([a, b], _out, attrs) => {
     const { m, n, k, batch } = matmulDims(a!, b!, attrs);
-    const run = batchedGemm(
-      { m, n, k, transA: attrs.transA, transB: attrs.transB },
-      batchOffsets(a!.slice(0, -2), batch, m * k),
-      batchOffsets(b!.slice(0, -2), batch, k * n),
-    );
-    return (inputs, out) => run(inputs[0]!, inputs[1]!, out);
+    const gemm = { m, n, k, transA: attrs.transA, transB: attrs.transB };
+    const aOffsets = batchOffsets(a!.slice(0, -2), batch, m * k);
+    const bOffsets = batchOffsets(b!.slice(0, -2), batch, k * n);
+    const run = batchedGemm(gemm, aOffsets, bOffsets);
+    return describeKernel((inputs, out) => run(inputs[0]!, inputs[1]!, out), { kind: 'matmul', gemm, aOffsets, bOffsets });
   },
   check: { cases: matmulCases, domain: { lo: -2, hi: 2 } },
 });
