@@ -23,7 +23,7 @@ const prims = (g: Graph): string[] => g.computed.map((n) => n.prim!.name);
 
 describe('the pipeline', () => {
   it('lists every pass once, the optional ones first, in the order they run', () => {
-    expect(PIPELINE.map((p) => p.name)).toEqual(['uniform', 'softmax-sums', 'products', 'arc-slope', 'cse', 'lse-softmax', 'fuse', 'prepare', 'hoisting', 'buffers']);
+    expect(PIPELINE.map((p) => p.name)).toEqual(['uniform', 'softmax-sums', 'products', 'arc-slope', 'cse', 'lse-softmax', 'softmax-affine', 'fuse', 'prepare', 'hoisting', 'buffers']);
     expect(PIPELINE.slice(0, OPTIONAL_PASSES.length).map((p) => p.name)).toEqual([...OPTIONAL_PASSES]);
   });
 
@@ -98,6 +98,27 @@ describe('each pass, graph in and graph out', () => {
     expect(before.sharedSoftmax).toBeUndefined();
     expect(after.sharedSoftmax!.has(l.id) && after.sharedSoftmax!.has(s.id)).toBe(true);
     expect(prims(after)).toEqual(['softmax', 'logsumexp']);
+  });
+
+  it('softmax-affine: a softmax of A·Bᵀ + a bias is one kernel with its logits; the product scaling its rows too', () => {
+    const a = constant(new Float64Array([1, 2, 3, 4, 5, 6]), [3, 2]);
+    const b = placeholder([4, 2]);
+    const bias = placeholder([4]);
+    const weights = constant(new Float64Array([1, 1, 1, 1, 2, 2, 2, 2, 3, 3, 3, 3]), [3, 4]);
+    const logits = add(matmul(a, transpose(b)), bias);
+    const scaled = mul(weights, softmax(logits, 1));
+    const l = logsumexp(logits, [1]);
+    const { before, after } = around('softmax-affine', [b, bias], [l, scaled]);
+    expect(before.affineSoftmax).toBeUndefined();
+    const fused = after.affineSoftmax!;
+    // (the products pass rebuilt the nodes from the matmul on: the plan's own output node)
+    expect(fused.carries(after.canonical(after.outputs[1]!).id)).toBe(true);
+    const absorbed = after.computed.filter((n) => fused.absorbs(n.id)).map((n) => n.prim!.name);
+    expect(absorbed.sort()).toEqual(['add', 'matmul', 'softmax']);
+    // the product runs right after the softmax it absorbs, before the logsumexp read off them
+    const names = prims(after);
+    expect(names.indexOf('mul')).toBe(names.indexOf('softmax') + 1);
+    expect(names.indexOf('mul')).toBeLessThan(names.indexOf('logsumexp'));
   });
 
   it('fuse: an elementwise chain is one group, a sum over it absorbs it', () => {

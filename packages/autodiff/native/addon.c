@@ -1,6 +1,7 @@
 // The Node-API binding of the native kernels, on Float64Arrays:
 //   gemm(m, n, k, flags, a, aOff, b, bOff, c, cOff)   flags: 1 transA, 2 transB, 4 accumulate
 //   exp(x, dst, count)   arcClamped(x, out, count, mode, maskedSlope | null)   softmax(x, out, rows, n, lse | null, emptyAsZero)   logsumexp(x, out, rows, n)
+//   softmaxAffine(a, b, out, pack, rows, n, k, flags)   pack = [bias | scale | lse | colsum | gta]
 //   residualSums(x, m | null, rows, cols, rowSq | null, rowSum | null, colSq | null, colSum | null, scale)
 // and `isa`, the vector instructions they were compiled for (and `blocking`, the product's cache
 // blocks as JSON, where the CPU can run them). Every argument is checked: a bad call
@@ -150,6 +151,37 @@ static napi_value softmax(napi_env env, napi_callback_info info) {
   return 0;
 }
 
+/* softmaxAffine(a, b, out, pack, rows, n, k, flags): softmax-affine.c's descent_softmax_affine, with
+   the kernel's small arrays in one (four typed arrays a call instead of eight: each costs the call
+   ~60 ns): pack = [bias n | scale rows | lse rows | colsum n | gta n·k]; flags: 1 B is [n, k]
+   (transB), 2 scale, 4 lse, 8 colsum, 16 gta (the parts not flagged are not read or written). */
+#define AFFINE_TRANS_B 1
+#define AFFINE_SCALE 2
+#define AFFINE_LSE 4
+#define AFFINE_COLSUM 8
+#define AFFINE_GTA 16
+static napi_value softmax_affine(napi_env env, napi_callback_info info) {
+  napi_value argv[8];
+  if (!args(env, info, 8, argv, "softmaxAffine expects 8 arguments")) return 0;
+  f64 a, b, out, pack;
+  int32_t rows, n, k, flags;
+  if (!get_f64(env, argv[0], &a) || !get_f64(env, argv[1], &b) || !get_f64(env, argv[2], &out) || !get_f64(env, argv[3], &pack) ||
+      !get_int(env, argv[4], &rows) || !get_int(env, argv[5], &n) || !get_int(env, argv[6], &k) || !get_int(env, argv[7], &flags))
+    return fail(env, 0, "softmaxAffine: (a, b, out, pack, rows, n, k, flags) with Float64Arrays and integers >= 0");
+  const size_t aSize = (size_t)rows * k, bSize = (size_t)n * k, size = (size_t)rows * n;
+  const size_t packSize = 2 * (size_t)n + 2 * (size_t)rows + bSize;
+  if (bSize > AFFINE_MAX_WEIGHTS) return fail(env, 1, "softmaxAffine: n × k is more than 4096");
+  if (aSize > a.length || bSize > b.length || size > out.length || packSize > pack.length)
+    return fail(env, 1, "softmaxAffine: an array is shorter than its rows, n and k need");
+  if (overlaps(out.data, size, a.data, aSize) || overlaps(out.data, size, b.data, bSize) || overlaps(out.data, size, pack.data, packSize) ||
+      overlaps(pack.data, packSize, a.data, aSize) || overlaps(pack.data, packSize, b.data, bSize))
+    return fail(env, 1, "softmaxAffine: out or pack overlaps another array");
+  double *bias = pack.data, *scale = bias + n, *lse = scale + rows, *colsum = lse + rows, *gta = colsum + n;
+  descent_softmax_affine(a.data, b.data, bias, flags & AFFINE_SCALE ? scale : 0, rows, n, k, flags & AFFINE_TRANS_B, out.data,
+                         flags & AFFINE_LSE ? lse : 0, flags & AFFINE_COLSUM ? colsum : 0, flags & AFFINE_GTA ? gta : 0);
+  return 0;
+}
+
 static napi_value logsumexp(napi_env env, napi_callback_info info) {
   napi_value argv[4];
   if (!args(env, info, 4, argv, "logsumexp expects 4 arguments")) return 0;
@@ -238,7 +270,7 @@ static void release_scratch(void *unused) {
   descent_release_rows_scratch();
 }
 
-/* exports: { isa, blocking, gemm, exp, arcClamped, softmax, logsumexp, residualSums, randomNormal, randomUniform } on a CPU that can run the kernels, { isa, missing } otherwise. */
+/* exports: { isa, blocking, gemm, exp, arcClamped, softmax, softmaxAffine, logsumexp, residualSums, randomNormal, randomUniform } on a CPU that can run the kernels, { isa, missing } otherwise. */
 static napi_value init(napi_env env, napi_value exports) {
   const char *missing = missing_feature();
   if (napi_add_env_cleanup_hook(env, release_scratch, 0) != napi_ok) return 0;
@@ -247,7 +279,7 @@ static napi_value init(napi_env env, napi_value exports) {
   if (!export_string(env, exports, "blocking", descent_gemm_blocking())) return 0;
   if (!export_function(env, exports, "gemm", gemm) || !export_function(env, exports, "exp", exp_) ||
       !export_function(env, exports, "arcClamped", arc_clamped) ||
-      !export_function(env, exports, "softmax", softmax) || !export_function(env, exports, "logsumexp", logsumexp) ||
+      !export_function(env, exports, "softmax", softmax) || !export_function(env, exports, "softmaxAffine", softmax_affine) || !export_function(env, exports, "logsumexp", logsumexp) ||
       !export_function(env, exports, "residualSums", residual_sums) ||
       !export_function(env, exports, "randomNormal", random_normal) || !export_function(env, exports, "randomUniform", random_uniform))
     return 0;

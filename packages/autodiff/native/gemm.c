@@ -243,10 +243,10 @@ static void gemm_direct(int m, int n, int k, int transA, int transB, const doubl
    NV2 whole vectors, the lanes past n reading into the next row (discarded); the last rows, where
    that would pass the end of B, go through a zero-padded copy. */
 #define SMALL_M (VW == 8 ? 12 : 6)
-static void gemm_small(int m, int n, int k, int transA, const double *a, const double *b, double *c, int accumulate) {
+static inline __attribute__((always_inline)) void gemm_small_fixed(int m, int nv, int n, int k, int transA, const double *a, const double *b,
+                                                                   double *c, int accumulate) {
   vec acc[SMALL_M][2];
   for (int i = 0; i < SMALL_M; i++) acc[i][0] = acc[i][1] = (vec){0};
-  const int nv = n <= VW ? 1 : 2;
   const size_t sAi = transA ? 1 : (size_t)k, sAp = transA ? (size_t)m : 1;
   /* rows whose vector loads stay inside B: p·n + nv·VW <= k·n */
   const long span = (long)nv * VW;
@@ -276,6 +276,24 @@ static void gemm_small(int m, int n, int k, int transA, const double *a, const d
     double *ci = c + (size_t)i * n;
     if (accumulate) for (int j = 0; j < n; j++) ci[j] += out[j];
     else for (int j = 0; j < n; j++) ci[j] = out[j];
+  }
+}
+
+/* gemm_small with m and the vectors per row of B constants (one copy each): C's accumulators then
+   stay in registers instead of memory (Pᵀ X of [400, 5] and [400, 2]: 1.84 -> see docs/performance.md). */
+#define SMALL_CASE(M)                                                     \
+  case M:                                                                 \
+    if (nv == 1) gemm_small_fixed(M, 1, n, k, transA, a, b, c, accumulate); \
+    else gemm_small_fixed(M, 2, n, k, transA, a, b, c, accumulate);       \
+    return;
+static void gemm_small(int m, int n, int k, int transA, const double *a, const double *b, double *c, int accumulate) {
+  const int nv = n <= VW ? 1 : 2;
+  switch (m) {
+    SMALL_CASE(1) SMALL_CASE(2) SMALL_CASE(3) SMALL_CASE(4) SMALL_CASE(5) SMALL_CASE(6)
+#if VW == 8
+    SMALL_CASE(7) SMALL_CASE(8) SMALL_CASE(9) SMALL_CASE(10) SMALL_CASE(11) SMALL_CASE(12)
+#endif
+    default: gemm_small_fixed(m, nv, n, k, transA, a, b, c, accumulate);
   }
 }
 

@@ -18,6 +18,25 @@ void descent_exp(const double *x, double *dst, size_t count);
    -inf gives NaN, or 0s with empty_as_zero. */
 void descent_softmax_rows(const double *x, double *out, size_t rows, size_t n, double *lse, int empty_as_zero);
 
+/* Softmax over the rows of the affine logits z = A·B + bias (softmax-affine.c): A [rows, k] row-major,
+   B [n, k] (trans_b) or [k, n], bias [n], the product summed in the reference loop's order then the
+   bias added; with scale (not null) each softmax row r is then multiplied by scale[r]; with lse
+   (not null) each row's logsumexp there too. And, of the output g, the sums a gradient reads:
+   colsum[j] = sum_r g[r, j] and gta [n, k] = gᵀ·A (each when not null). n·k <= AFFINE_MAX_WEIGHTS.
+   Outputs must not overlap the inputs or each other. */
+#define AFFINE_MAX_WEIGHTS 4096
+void descent_softmax_affine(const double *a, const double *b, const double *bias, const double *scale, size_t rows,
+                            size_t n, size_t k, int trans_b, double *out, double *lse, double *colsum, double *gta);
+
+/* What softmax-affine.c shares with rows.c: the softmax of rows in place, each row then times
+   weight[r] (when given), each row's logsumexp into lse (when given); and dst[i] = log(x[i]), i < count
+   (about 1 ulp; non-positive, subnormal and non-finite x by the C library's log). Blocks of at most
+   DESCENT_ROWS_BLOCK values; values within ±DESCENT_ROWS_SAFE are exponentiated without a shift. */
+void descent_softmax_rows_weighted(double *x, size_t rows, size_t n, double *lse, const double *weight);
+void descent_log(const double *x, double *dst, size_t count);
+#define DESCENT_ROWS_BLOCK 4096
+#define DESCENT_ROWS_SAFE 300.0
+
 /* out[r] = log sum_i exp(x[r·n + i]) for r < rows, stably (max first). Returns 0, or -1 when
    its scratch could not be allocated. */
 int descent_logsumexp_rows(const double *x, double *out, size_t rows, size_t n);

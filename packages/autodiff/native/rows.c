@@ -10,33 +10,16 @@
 // block as one vector loop (rows of 10 would otherwise leave most of a register idle), then each
 // row's sum and scale, and a vector log of the sums for logsumexp. A block whose values all lie in
 // [-SAFE, SAFE] takes exp(x) directly; any other first finds each row's max and writes x - max.
-// Every per-row loop is short and rows are independent, so the core overlaps them.
+// Every per-row loop is short and rows are independent, so the core overlaps them. softmax-affine.c
+// uses the softmax with row weights (its stable path) and the vector log; the exp is in vexp.h.
 #include <math.h>
 #include <stdlib.h>
 #include <string.h>
 #include "native.h"
 #include "vec.h"
+#include "vexp.h"
 
-#define BLOCK 4096
-
-/* e^x for lanes in (-708, 709); other lanes are garbage (see exp_fixed). */
-static inline vec exp_inside(vec x) {
-  const vec round = (vec){0} + 6755399441055744.0; /* 1.5 · 2^52: adding it rounds to an integer */
-  const vec t = x * 1.4426950408889634 + round;
-  const vec k = t - round;
-  const vec r = (x - k * 0.6931471803691238) - k * 1.9082149292705877e-10;
-  const vec r2 = r * r, r4 = r2 * r2, r8 = r4 * r4;
-  const vec p01 = 1.0 + r, p23 = 0.5 + r * 0.16666666666666666;
-  const vec p45 = 0.041666666666666664 + r * 0.008333333333333333;
-  const vec p67 = 0.001388888888888889 + r * 0.0001984126984126984;
-  const vec p89 = 2.48015873015873e-05 + r * 2.7557319223985893e-06;
-  const vec p1011 = 2.755731922398589e-07 + r * 2.505210838544172e-08;
-  const vec p1213 = 2.08767569878681e-09 + r * 1.6059043836821613e-10;
-  const vec poly = (p01 + r2 * p23) + r4 * (p45 + r2 * p67) + r8 * ((p89 + r2 * p1011) + r4 * p1213);
-  /* the low bits of t are (bits of 1.5 · 2^52) + k; shifted by 52, only k + 1023 is left */
-  const ivec two_k = ((ivec)t + 1023) << 52;
-  return poly * (vec)two_k;
-}
+#define BLOCK DESCENT_ROWS_BLOCK
 
 /* e^x for every lane: lanes outside (-708, 709), NaN included, from the C library. */
 static inline vec exp_fixed(vec x) {
@@ -119,7 +102,7 @@ void descent_exp(const double *x, double *dst, size_t count) {
 }
 
 /* dst[i] = log(x[i]) for i < count, a vector at a time (padded copy for the last one). */
-static void log_all(const double *x, double *dst, size_t count) {
+void descent_log(const double *x, double *dst, size_t count) {
   size_t i = 0;
   for (; i + VW <= count; i += VW) *(vec_u *)(dst + i) = log_fixed(*(const vec_u *)(x + i));
   if (i == count) return;
@@ -145,15 +128,21 @@ static inline __attribute__((always_inline)) void row_max(const double *x, size_
   }
 }
 
-/* The sum of each row of exps into sums; softmax (scale): each row scaled by 1 / its sum. */
-static inline __attribute__((always_inline)) void sum_rows(double *e, size_t rows, size_t n, int scale, double *sums) {
+/* The sum of each row of exps into sums; softmax (scale): each row scaled by 1 / its sum, and then
+   by weight[r] when weight is given (two roundings: (e · (1/s)) · w, as a plan's mul of the softmax
+   by row weights gives it). */
+static inline __attribute__((always_inline)) void sum_rows(double *e, size_t rows, size_t n, int scale, double *sums, const double *weight) {
   for (size_t r = 0; r < rows; r++) {
     double *o = e + r * n;
     double s = 0;
     for (size_t i = 0; i < n; i++) s += o[i];
     sums[r] = s;
-    if (scale) {
-      const double inv = 1 / s;
+    if (!scale) continue;
+    const double inv = 1 / s;
+    if (weight) {
+      const double w = weight[r];
+      for (size_t i = 0; i < n; i++) o[i] = (o[i] * inv) * w;
+    } else {
       for (size_t i = 0; i < n; i++) o[i] *= inv;
     }
   }
@@ -163,10 +152,10 @@ static inline __attribute__((always_inline)) void sum_rows(double *e, size_t row
    normal range, and a sum of BLOCK of them stays finite. (Shift-free, each exp is correct to its
    own ulp; exp(x - m) would add the rounding of x - m.) Rows of one value keep the shift, which
    makes their softmax exactly 1 and their logsumexp exactly x, as the JS kernels give them. */
-#define SAFE 300.0
+#define SAFE DESCENT_ROWS_SAFE
 
 /* One block of rows, with n a constant when the caller's switch made it one. */
-static inline __attribute__((always_inline)) void block(const double *x, double *out, size_t rows, size_t n, int scale, double *lse, int empty_as_zero) {
+static inline __attribute__((always_inline)) void block(const double *x, double *out, size_t rows, size_t n, int scale, double *lse, int empty_as_zero, const double *weight) {
   double m[BLOCK], sums[BLOCK];
   if (n > 1 && all_within(x, rows * n, -SAFE, SAFE)) {
     /* out = e^x, sums, then lse = log(sum) */
@@ -174,8 +163,8 @@ static inline __attribute__((always_inline)) void block(const double *x, double 
     const size_t size = rows * n;
     for (; i + VW <= size; i += VW) *(vec_u *)(out + i) = exp_inside(*(const vec_u *)(x + i));
     if (i < size) descent_exp(x + i, out + i, size - i);
-    sum_rows(out, rows, n, scale, sums);
-    if (lse) log_all(sums, lse, rows);
+    sum_rows(out, rows, n, scale, sums, weight);
+    if (lse) descent_log(sums, lse, rows);
     return;
   }
   /* the stable path: m = each row's max, out = e^(x - m), lse = m + log(sum) */
@@ -187,25 +176,25 @@ static inline __attribute__((always_inline)) void block(const double *x, double 
     for (size_t i = 0; i < n; i++) o[i] = row[i] - mr;
   }
   descent_exp(out, out, rows * n);
-  sum_rows(out, rows, n, scale, sums);
+  sum_rows(out, rows, n, scale, sums, weight);
   /* softmax with empty_as_zero: a row of -inf (max -inf) gives 0s instead of NaN */
   if (empty_as_zero)
     for (size_t r = 0; r < rows; r++)
       if (m[r] == -INFINITY) memset(out + r * n, 0, n * sizeof(double));
   if (!lse) return;
-  log_all(sums, lse, rows);
+  descent_log(sums, lse, rows);
   /* a row whose max is ±inf gives that max, as the JS reduction does */
   for (size_t r = 0; r < rows; r++) lse[r] = m[r] == INFINITY || m[r] == -INFINITY ? m[r] : m[r] + lse[r];
 }
 
 /* Rows of up to 16 values get a copy of `block` with n fixed (its loops unrolled): rows of 10 took
    twice as long through the general loops. */
-#define SHORT_ROWS(N) case N: block(x, out, rows, N, scale, lse, empty_as_zero); return;
-static void block_any(const double *x, double *out, size_t rows, size_t n, int scale, double *lse, int empty_as_zero) {
+#define SHORT_ROWS(N) case N: block(x, out, rows, N, scale, lse, empty_as_zero, weight); return;
+static void block_any(const double *x, double *out, size_t rows, size_t n, int scale, double *lse, int empty_as_zero, const double *weight) {
   switch (n) {
     SHORT_ROWS(1) SHORT_ROWS(2) SHORT_ROWS(3) SHORT_ROWS(4) SHORT_ROWS(5) SHORT_ROWS(6) SHORT_ROWS(7) SHORT_ROWS(8)
     SHORT_ROWS(9) SHORT_ROWS(10) SHORT_ROWS(11) SHORT_ROWS(12) SHORT_ROWS(13) SHORT_ROWS(14) SHORT_ROWS(15) SHORT_ROWS(16)
-    default: block(x, out, rows, n, scale, lse, empty_as_zero);
+    default: block(x, out, rows, n, scale, lse, empty_as_zero, weight);
   }
 }
 
@@ -213,7 +202,7 @@ void descent_softmax_rows(const double *x, double *out, size_t rows, size_t n, d
   const size_t per = n == 0 || n >= BLOCK ? 1 : BLOCK / n;
   for (size_t r0 = 0; r0 < rows; r0 += per) {
     const size_t count = rows - r0 < per ? rows - r0 : per;
-    block_any(x + r0 * n, out + r0 * n, count, n, 1, lse ? lse + r0 : 0, empty_as_zero);
+    block_any(x + r0 * n, out + r0 * n, count, n, 1, lse ? lse + r0 : 0, empty_as_zero, 0);
   }
 }
 
@@ -240,7 +229,17 @@ int descent_logsumexp_rows(const double *x, double *out, size_t rows, size_t n) 
   for (size_t r0 = 0; r0 < rows; r0 += per) {
     const size_t count = rows - r0 < per ? rows - r0 : per;
     /* the exps go to the scratch; only the sums are kept */
-    block_any(x + r0 * n, scratch, count, n, 0, out + r0, 0);
+    block_any(x + r0 * n, scratch, count, n, 0, out + r0, 0, 0);
   }
   return 0;
+}
+
+/* Softmax of `rows` rows of n values in place, each row then times weight[r] (when given), each
+   row's logsumexp into lse (when given): for kernels that compute the rows first (softmax-affine.c). */
+void descent_softmax_rows_weighted(double *x, size_t rows, size_t n, double *lse, const double *weight) {
+  const size_t per = n == 0 || n >= BLOCK ? 1 : BLOCK / n;
+  for (size_t r0 = 0; r0 < rows; r0 += per) {
+    const size_t count = rows - r0 < per ? rows - r0 : per;
+    block_any(x + r0 * n, x + r0 * n, count, n, 1, lse ? lse + r0 : 0, 0, weight ? weight + r0 : 0);
+  }
 }

@@ -2,6 +2,7 @@
 import type { FusedGroup } from './optimize/fuse.js';
 import type { SharedSoftmax } from './optimize/lse-softmax.js';
 import type { ResidualPass } from './optimize/residual.js';
+import type { AffineSoftmax } from './optimize/softmax-affine.js';
 import type { Kernel, Primitive } from './primitive.js';
 import { formatShape } from './shape.js';
 import { constant, outputShape, Tensor } from './tensor.js';
@@ -44,6 +45,8 @@ export interface Graph {
   readonly constants: readonly Tensor[];
   /** logsumexp nodes read off a softmax the plan computes anyway (lse-softmax). */
   readonly sharedSoftmax?: SharedSoftmax;
+  /** Softmax nodes of affine logits computed in one kernel with their logits (softmax-affine). */
+  readonly affineSoftmax?: AffineSoftmax;
   /** Elementwise groups computed in one loop, by root id; reductions computing their input group's loop (fuse). */
   readonly groups?: ReadonlyMap<number, FusedGroup>;
   readonly reductions?: ReadonlyMap<number, FusedGroup>;

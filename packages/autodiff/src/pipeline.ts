@@ -6,6 +6,7 @@ import { assignBuffers } from './optimize/buffers.js';
 import { eliminateCommon } from './optimize/cse.js';
 import { groupElementwise, groupKernel, reductionGroupKernel, reductionsOverGroups, type FusedGroup } from './optimize/fuse.js';
 import { shareSoftmax } from './optimize/lse-softmax.js';
+import { fuseAffineSoftmax } from './optimize/softmax-affine.js';
 import { residualPasses, residualStep, type ResidualPass } from './optimize/residual.js';
 import { rewriteProducts } from './optimize/products.js';
 import { rewriteSoftmaxSums } from './optimize/softmax-sums.js';
@@ -15,7 +16,7 @@ import { kernelMode } from './kernels/codegen.js';
 import type { Tensor } from './tensor.js';
 
 /** The passes a plan may leave out (all run by default); without any, a plan has one kernel per node, the reference. */
-export const OPTIONAL_PASSES = ['uniform', 'softmax-sums', 'products', 'arc-slope', 'cse', 'lse-softmax', 'fuse'] as const;
+export const OPTIONAL_PASSES = ['uniform', 'softmax-sums', 'products', 'arc-slope', 'cse', 'lse-softmax', 'softmax-affine', 'fuse'] as const;
 export type OptionalPass = (typeof OPTIONAL_PASSES)[number];
 
 /** Options of a plan. */
@@ -105,11 +106,23 @@ const lseSoftmax: Pass = {
   },
 };
 
+/** A softmax of affine logits (A·B + per-column values) in one kernel with its logits (optimize/softmax-affine.ts): may move a product scaling its rows. */
+const softmaxAffine: Pass = {
+  name: 'softmax-affine',
+  run: (g) => {
+    const computed = [...g.computed];
+    const affineSoftmax = fuseAffineSoftmax(computed, (t) => inputsOf(g, t), outputTest(g), g.sharedSoftmax);
+    return { ...g, computed, affineSoftmax };
+  },
+};
+
 /** Elementwise chains in one generated loop, and reductions computing their input's loop (optimize/fuse.ts). */
 const fuse: Pass = {
   name: 'fuse',
   run: (g) => {
-    const isOutput = outputTest(g);
+    const isPlanOutput = outputTest(g);
+    // the product an affine softmax kernel computes is stored like an output, never fused into its readers' loops
+    const isOutput = (t: Tensor): boolean => isPlanOutput(t) || g.affineSoftmax?.carries(t.id) === true;
     const read = (t: Tensor): Tensor[] => inputsOf(g, t);
     const groups = groupElementwise(g.computed, read, isOutput, true);
     const reductions = reductionsOverGroups(g.computed, groups, read, isOutput);
@@ -141,6 +154,13 @@ const prepare: Pass = {
       }
       const group = groups.get(node.id);
       if (group === undefined) continue; // computed inside a fused loop
+      if (g.affineSoftmax?.absorbs(node.id)) continue; // computed inside an affine softmax's kernel
+      if (g.affineSoftmax?.carries(node.id)) {
+        const { kernel, inputs, label, line } = g.affineSoftmax.step(node);
+        steps.push({ node, kernel, inputs, label });
+        listing.push(line);
+        continue;
+      }
       if (absorbed.has(node.id)) {
         fused += group.members.length; // computed inside the loop of the reduction reading it
         continue;
@@ -227,7 +247,7 @@ const buffers: Pass = {
 };
 
 /** The pipeline, in the order the passes run. */
-export const PIPELINE: readonly Pass[] = [uniform, softmaxSums, products, arcSlope, cse, lseSoftmax, fuse, prepare, hoisting, buffers];
+export const PIPELINE: readonly Pass[] = [uniform, softmaxSums, products, arcSlope, cse, lseSoftmax, softmaxAffine, fuse, prepare, hoisting, buffers];
 
 /** Refuses plan inputs that are not placeholders, and caller buffers of the wrong length. */
 function checkInputs(inputs: readonly Tensor[], options: PlanOptions): void {

@@ -3,7 +3,7 @@
 // values, including 0 on rows of -inf and NaN on NaN rows.
 import { describe, expect, it } from 'vitest';
 import {
-  add, backward, logsumexp, matmul, mul, neg, OPTIONAL_PASSES, placeholder, planOf, Random, reshape, softmax, square, sub, sum, transpose,
+  add, backward, constant, logsumexp, matmul, mul, neg, OPTIONAL_PASSES, placeholder, planOf, Random, reshape, softmax, square, sub, sum, transpose,
   type PlanOptions, type Tensor,
 } from '@descent/autodiff';
 
@@ -99,5 +99,16 @@ describe('softmax-sums', () => {
     expect(dump).not.toMatch(new RegExp(`%${c.id}\\b`)); // c no longer read
     expect(planOf([v, c, s, r], [rule(kept)]).dump()).not.toMatch(new RegExp(`%${c.id}\\b`));
     expect(planOf([v, c, s, r], [rule(kept)]).dump()).toMatch(new RegExp(`%${r.id}\\b`));
+  });
+
+  it('leaves a rule whose u is an untracked product of constants (no inputs kept) as it is', () => {
+    // the gradient of sum(y ⊙ softmax(z)) with y constant: u is y ⊙ 1, computed while tracing
+    const w = placeholder([3, 4]);
+    const x = constant(new Random(1).randn([6, 3]).data, [6, 3]);
+    const y = constant(new Random(2).rand([6, 4], 0, 1).data, [6, 4]);
+    const loss = sum(mul(y, softmax(matmul(x, w), 1)));
+    const outputs = [loss, ...backward(loss, [w])];
+    const [on, off] = runAll([w], outputs, [new Random(3).randn([3, 4]).data], [{}, withoutPass]);
+    expectSame(on!, off!);
   });
 });

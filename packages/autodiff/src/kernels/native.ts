@@ -11,6 +11,14 @@ export interface NativeKernels {
    * into lse when given; rows of -inf give 0s with emptyAsZero (NaN otherwise).
    */
   softmax(x: Float64Array, out: Float64Array, rows: number, n: number, lse: Float64Array | null, emptyAsZero: boolean): void;
+  /**
+   * Softmax over the rows of the logits A·B + bias (A [rows, k]; B [n, k] with flags & 1, else
+   * [k, n]; n·k <= 4096), the small arrays in pack = [bias n | scale rows | lse rows | colsum n |
+   * gta n·k]: each row r times scale[r] (flags & 2), each row's logsumexp into lse (flags & 4), of
+   * the output g, colsum[j] = Σ_r g[r, j] (flags & 8) and gta = gᵀ·A (flags & 16)
+   * (native/softmax-affine.c; kernels/softmax-affine.ts's AffineSoftmaxKernel calls it).
+   */
+  softmaxAffine?(a: Float64Array, b: Float64Array, out: Float64Array, pack: Float64Array, rows: number, n: number, k: number, flags: number): void;
   /** out[r] = logsumexp of row r. */
   logsumexp(x: Float64Array, out: Float64Array, rows: number, n: number): void;
   /**
@@ -67,11 +75,11 @@ function load(): { kernels: NativeKernels | null; exports?: NativeAddon; status:
  * the addon's other exports (its exp, for tests) may be missing without the addon being refused.
  */
 export function kernelsOf(addon: NativeAddon): { kernels: NativeKernels | null; status: NativeStatus } {
-  const { isa, missing, gemm, softmax, logsumexp, residualSums, arcClamped } = addon;
+  const { isa, missing, gemm, softmax, logsumexp, residualSums, arcClamped, softmaxAffine } = addon;
   if (gemm === undefined || softmax === undefined || logsumexp === undefined) {
     return { kernels: null, status: { available: false, reason: `built for ${isa}, but this CPU lacks ${missing ?? 'an instruction set it needs'}` } };
   }
-  return { kernels: { gemm, softmax, logsumexp, ...(residualSums ? { residualSums } : {}), ...(arcClamped ? { arcClamped } : {}) }, status: { available: true, isa } };
+  return { kernels: { gemm, softmax, logsumexp, ...(residualSums ? { residualSums } : {}), ...(arcClamped ? { arcClamped } : {}), ...(softmaxAffine ? { softmaxAffine } : {}) }, status: { available: true, isa } };
 }
 
 const loaded = load();

@@ -24,37 +24,11 @@ export function softmaxKernel(shape: Shape, axis: number, log: boolean, lse?: Fl
   if (lse !== undefined && (log || K !== 1)) throw new Error('softmaxKernel: logsumexp is only given by softmax over the last axis');
   if (emptyAsZero && log) throw new Error('softmaxKernel: emptyAsZero is for softmax only');
   if (K === 1) {
+    if (log) return (inputs, out) => logSoftmaxRowsJs(inputs[0]!, out, O, N);
     return (inputs, out) => {
       const x = inputs[0]!;
-      // the native or WebAssembly SIMD kernel where one is selected (registry.ts); this loop is their reference
-      if (!log && selectedKernel('softmax')(x, out, O, N, lse, emptyAsZero)) return;
-      for (let o = 0; o < O; o++) {
-        const base = o * N;
-        const end = base + N;
-        let m = -Infinity;
-        for (let i = base; i < end; i++) {
-          const v = x[i]!;
-          if (v > m || v !== v) m = v;
-        }
-        let s = 0;
-        if (log) {
-          for (let i = base; i < end; i++) s += fastExp(x[i]! - m);
-          const shift = m + Math.log(s);
-          for (let i = base; i < end; i++) out[i] = x[i]! - shift;
-        } else {
-          for (let i = base; i < end; i++) {
-            const e = fastExp(x[i]! - m);
-            out[i] = e;
-            s += e;
-          }
-          if (emptyAsZero && m === -Infinity) out.fill(0, base, end);
-          else {
-            const inv = 1 / s;
-            for (let i = base; i < end; i++) out[i]! *= inv;
-          }
-          if (lse !== undefined) lse[o] = m === Infinity || m === -Infinity ? m : m + Math.log(s);
-        }
-      }
+      // the native or WebAssembly SIMD kernel where one is selected (registry.ts); the JS loop is their reference
+      if (!selectedKernel('softmax')(x, out, O, N, lse, emptyAsZero)) softmaxRowsJs(x, out, O, N, lse, emptyAsZero);
     };
   }
   // the axis is not last: K rows advance together, each pass reading memory contiguously
@@ -90,4 +64,52 @@ export function softmaxKernel(shape: Shape, axis: number, log: boolean, lse?: Fl
       }
     }
   };
+}
+
+/** The max of x[base, end) (NaN if one is NaN). */
+function rowMax(x: Float64Array, base: number, end: number): number {
+  let m = -Infinity;
+  for (let i = base; i < end; i++) {
+    const v = x[i]!;
+    if (v > m || v !== v) m = v;
+  }
+  return m;
+}
+
+/**
+ * Softmax of `rows` rows of n values, x to out (may be the same array), in JS: the reference of the
+ * native and WebAssembly kernels. Each row's logsumexp m + log s into lse when given (a row whose
+ * max is ±inf gives that max); rows of -inf give NaN, or 0s with `emptyAsZero`.
+ */
+export function softmaxRowsJs(x: Float64Array, out: Float64Array, rows: number, n: number, lse: Float64Array | undefined, emptyAsZero: boolean): void {
+  for (let o = 0; o < rows; o++) {
+    const base = o * n;
+    const end = base + n;
+    const m = rowMax(x, base, end);
+    let s = 0;
+    for (let i = base; i < end; i++) {
+      const e = fastExp(x[i]! - m);
+      out[i] = e;
+      s += e;
+    }
+    if (emptyAsZero && m === -Infinity) out.fill(0, base, end);
+    else {
+      const inv = 1 / s;
+      for (let i = base; i < end; i++) out[i]! *= inv;
+    }
+    if (lse !== undefined) lse[o] = m === Infinity || m === -Infinity ? m : m + Math.log(s);
+  }
+}
+
+/** log softmax of `rows` rows of n values: x_i - m - log sum_j exp(x_j - m). */
+function logSoftmaxRowsJs(x: Float64Array, out: Float64Array, rows: number, n: number): void {
+  for (let o = 0; o < rows; o++) {
+    const base = o * n;
+    const end = base + n;
+    const m = rowMax(x, base, end);
+    let s = 0;
+    for (let i = base; i < end; i++) s += fastExp(x[i]! - m);
+    const shift = m + Math.log(s);
+    for (let i = base; i < end; i++) out[i] = x[i]! - shift;
+  }
 }

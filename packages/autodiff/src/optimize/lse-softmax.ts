@@ -29,6 +29,15 @@ export interface SharedStep {
 export interface SharedSoftmax {
   has(id: number): boolean;
   step(node: Tensor, inputs: Tensor[]): SharedStep;
+  /** The softmax a logsumexp node is read off, if it is one of a pair. */
+  softmaxOf(lseId: number): Tensor | undefined;
+  /** The buffer a paired softmax's kernel stores the logsumexp of its rows in. */
+  rowsOf(softmaxId: number): Float64Array | undefined;
+  /**
+   * Says that the logsumexp of a paired softmax's rows is written into `rows` by the step of
+   * `node` (a kernel that computes the softmax inside it).
+   */
+  writtenBy(softmaxId: number, node: Tensor, rows: Float64Array): void;
 }
 
 /**
@@ -73,8 +82,15 @@ export function shareSoftmax(computed: Tensor[], inputsOf: (t: Tensor) => Tensor
       computed.splice(lse, 0, ...moved);
     }
   }
+  const writers = new Map<number, Tensor>(); // softmax id -> the node whose step writes its rows, where not itself
   return {
     has: (id) => lseOf.has(id) || rowsOf.has(id),
+    softmaxOf: (lseId) => lseOf.get(lseId),
+    rowsOf: (softmaxId) => rowsOf.get(softmaxId),
+    writtenBy: (softmaxId, node, rows) => {
+      writers.set(softmaxId, node);
+      rowsOf.set(softmaxId, rows);
+    },
     step: (node, inputs) => {
       const shape = formatShape(node.shape);
       const s = lseOf.get(node.id);
@@ -82,7 +98,7 @@ export function shareSoftmax(computed: Tensor[], inputsOf: (t: Tensor) => Tensor
         const rows = rowsOf.get(s.id)!;
         return {
           kernel: (_inputs, out) => out.set(rows),
-          inputs: [s],
+          inputs: [writers.get(s.id) ?? s],
           label: `logsumexp(from softmax) ${shape}`,
           line: `%${node.id} = logsumexp(%${inputs[0]!.id}) from softmax %${s.id} ${shape}`,
         };

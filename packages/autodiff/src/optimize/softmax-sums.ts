@@ -105,7 +105,8 @@ export function rewriteSoftmaxSums(order: readonly Tensor[], outputs: readonly T
  */
 function withoutConstantTerms(u: Tensor, axis: number, shape: Shape, depth: number): Tensor | typeof DROPPED {
   if (constantAlong(u, axis, shape)) return DROPPED;
-  if (depth >= TERM_DEPTH) return u;
+  // an untracked node keeps no inputs to look through (a product of constants made while tracing)
+  if (depth >= TERM_DEPTH || u.inputs.length === 0) return u;
   const next = depth + 1;
   const fit = (t: Tensor): Tensor => (sameShape(t.shape, shape) ? t : graphNode(movementPrimitives.broadcastTo, [t], { shape: [...shape] }));
   const name = u.prim?.name;
