@@ -106,6 +106,21 @@ describe('JsonlWriter and readJsonl', () => {
     expect(readJsonl(file).records).toEqual([{ step: 1, loss: NaN, metrics: { x: -Infinity }, elapsed: 0 }]);
   });
 
+  it('revives the strings of old logs only where they are whole values, line by line', () => {
+    const file = path.join(dir, 'mixed.jsonl');
+    fs.writeFileSync(file, [
+      '{"step":0,"loss":1,"metrics":{"NaNs":2},"note":"NaN-free Infinity","elapsed":0}',
+      '{"step":1,"loss":"Infinity","metrics":{"NaNs":3},"elapsed":0}',
+      '{"step":2,"loss":null,"metrics":{"NaNs":4},"elapsed":0,"nonfinite":{"loss":"-Infinity"}}',
+      '',
+    ].join('\n'));
+    expect(readJsonl(file).records).toEqual([
+      { step: 0, loss: 1, metrics: { NaNs: 2 }, note: 'NaN-free Infinity', elapsed: 0 },
+      { step: 1, loss: Infinity, metrics: { NaNs: 3 }, elapsed: 0 },
+      { step: 2, loss: -Infinity, metrics: { NaNs: 4 }, elapsed: 0 },
+    ]);
+  });
+
   it('appends to an existing log', () => {
     const file = path.join(dir, 'b.jsonl');
     new JsonlWriter(file, { truncate: true }).write({ a: 1 });

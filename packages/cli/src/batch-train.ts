@@ -1,6 +1,7 @@
 // The training loop of a batched sweep: every seed of one BatchedProgram stepped together, each reported as its own run.
 import type { BatchedProgram, Program } from '@descent/dsl';
 import { createOptimizer, decodeF64, encodeF64, type Optimizer, type OptimizerSpec, type OptimizerState } from '@descent/autodiff/optim';
+import { allFinite } from './finite.js';
 import { logSteps } from './runlog.js';
 import type { Divergence, RunStatus, TrainOptions, TrainResult } from './train.js';
 
@@ -12,12 +13,6 @@ const YIELD_CHECK = 16;
 
 /** Lets pending events (signals, timers, messages) run. */
 const yieldToEvents = (): Promise<void> => new Promise((resolve) => setImmediate(resolve));
-
-/** Whether every value of `a` is finite. */
-function allFinite(a: Float64Array): boolean {
-  for (let i = 0; i < a.length; i++) if (!Number.isFinite(a[i]!)) return false;
-  return true;
-}
 
 /** Whether every value of every array of `arrays` is finite. */
 function everyFinite(arrays: readonly Float64Array[]): boolean {

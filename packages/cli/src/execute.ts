@@ -14,7 +14,7 @@ import { renderSvg } from './plot/svg.js';
 import type { Progress } from './progress.js';
 import { LogBuffer, RecordRows } from './log-buffer.js';
 import { CHECKPOINT_FILE, writeCheckpoint, type CheckpointIdentity, type LogPosition } from './checkpoint.js';
-import { isAtomicTemp, writeJsonAtomic, type LogRecord } from './runlog.js';
+import { isAtomicTemp, writeJsonAtomic, writeJsonAtomicAsync, type DeferredDirSyncs, type LogRecord } from './runlog.js';
 import { runModel, type RunModel } from './run-model.js';
 import { optimizerText, type RunConfig, type Setup } from './setup.js';
 import { summarize, tailFit, type RunSummary } from './summary.js';
@@ -228,6 +228,11 @@ export interface ExecuteOptions {
    * batched training (batch-train.ts), which calls the same callbacks the same way.
    */
   readonly trainer?: (options: TrainOptions) => Promise<TrainResult>;
+  /**
+   * Where the sync of the folder after the final run.json's rename goes, instead of being done at
+   * once: a batch of runs syncs all its folders together, and flushes this before reporting them.
+   */
+  readonly deferredDirSyncs?: DeferredDirSyncs;
 }
 
 /** Where a resumed run starts: its run.json, its checkpoint (null: from step 0), its log so far. */
@@ -353,7 +358,8 @@ export async function executeRun(o: ExecuteOptions): Promise<RunOutcome> {
   const identity = identityOf(setup, sealed.integrity!.sha256);
   // while running, which process runs it (informative: the lock file is what keeps a second writer out)
   let running: RunJson = sealed;
-  const writeRunning = (): void => writeJsonAtomic(runFile, { ...running, status: 'running', process: { pid: process.pid, host: os.hostname() } });
+  const runningJson = (): RunJson & { readonly process: { readonly pid: number; readonly host: string } } => ({ ...running, status: 'running', process: { pid: process.pid, host: os.hostname() } });
+  const writeRunning = (): void => writeJsonAtomic(runFile, runningJson());
   let lastStep: number | null = resume?.checkpoint?.step ?? null;
   let ended = false;
   /** Marks run.json "failed" (or "interrupted") with the reason; makes room first if the disk is full. */
@@ -388,7 +394,12 @@ export async function executeRun(o: ExecuteOptions): Promise<RunOutcome> {
     if (!ended) endAs('interrupted', 'the process exited at once (a second stop signal); resume from the last checkpoint');
   };
   try {
-    writeRunning();
+    // Its contents synced, its rename not: a machine crash before anything else of the run is
+    // synced (the log is synced at the first checkpoint, which writes run.json again, synced) may
+    // leave no run.json, i.e. a run not started, which is what can be resumed of it. A killed
+    // process leaves it in any case (the rename is the kernel's once made). Written on the thread
+    // pool: the seeds of a batch start together, and their syncs overlap.
+    await writeJsonAtomicAsync(runFile, runningJson(), 'never');
     // room for the final run.json if the disk fills up: freed before writing "failed"
     fs.writeFileSync(path.join(outDir, RESERVE_FILE), Buffer.alloc(64 * 1024 + 4 * fs.statSync(runFile).size));
   } catch (e) {
@@ -486,7 +497,7 @@ async function trainInto(
   });
   fs.writeFileSync(path.join(outDir, 'loss.svg'), lossSvg(model.name, records));
   fs.rmSync(path.join(outDir, RESERVE_FILE), { force: true });
-  writeJsonAtomic(runFile, {
+  await writeJsonAtomicAsync(runFile, {
     ...running,
     status: result.status,
     finished: new Date().toISOString(),
@@ -497,7 +508,7 @@ async function trainInto(
     params: paramsToJson(program.paramInfo, result.params),
     paramsStep: result.paramsStep,
     paramsF64: Object.fromEntries(program.paramInfo.map((p, i) => [p.name, encodeF64(result.params[i]!)])),
-  });
+  }, o.deferredDirSyncs ?? 'now');
   finished();
   // a completed run's last checkpoint is stale; an interrupted or diverged run keeps its own
   if (result.status === 'completed') fs.rmSync(path.join(outDir, CHECKPOINT_FILE), { force: true });

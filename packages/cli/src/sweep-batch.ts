@@ -4,6 +4,7 @@ import * as path from 'node:path';
 import { BatchTrainer, ELEMENTWISE_OPTIMIZERS } from './batch-train.js';
 import { executeRun, prepareOutDir } from './execute.js';
 import type { RunLock } from './lock.js';
+import { DeferredDirSyncs } from './runlog.js';
 import { setup, type Setup } from './setup.js';
 import type { PlannedRun } from './sweep-plan.js';
 import { entryConfig, entryRunOptions, type EntryResult, type SweepJob } from './sweep-run.js';
@@ -78,13 +79,34 @@ function largestTensor(program: Program): number {
   return largest;
 }
 
+/** A source parsed and checked, as a function lowering it for one seed (see seedCompiler). */
+type SeedLowering = (seed: number) => Program | undefined;
+
+/** The last source parsed and checked in this thread, with its compile options less the seed. */
+let lastParsed: { readonly source: string; readonly options: string; readonly lower: SeedLowering } | undefined;
+
+/**
+ * seedCompiler, kept for the next call with the same source and options (but the seed): the main
+ * thread checks a setting up front and then runs a share of its seeds, and a thread may run several
+ * shares of one setting; each parses and checks the source once.
+ */
+function seedLowering(source: string, options: Parameters<typeof compileSource>[1] = {}): SeedLowering | undefined {
+  const { seed: _seed, ...rest } = options;
+  // (plain values only: file, overrides, expect, memory and load limits, allowed reads)
+  const key = JSON.stringify(rest);
+  if (lastParsed !== undefined && lastParsed.source === source && lastParsed.options === key) return lastParsed.lower;
+  const lower = seedCompiler(source, rest);
+  lastParsed = lower === undefined ? undefined : { source, options: key, lower };
+  return lower;
+}
+
 /**
  * compileSource for the sweep's check up front when its seeds run batched: the parse, checks and
  * lowering that find every error compileSource reports, without compiling the program's plans
  * (each batch compiles its own). Where the source does not compile, compileSource says why.
  */
 export const checkForBatch: typeof compileSource = (source, options = {}) => {
-  const program = options.seed === undefined ? undefined : seedCompiler(source, options)?.(options.seed);
+  const program = options.seed === undefined ? undefined : seedLowering(source, options)?.(options.seed);
   return program === undefined ? compileSource(source, options) : { ok: true, program };
 };
 
@@ -104,7 +126,7 @@ function seedBatches(job: SweepJob, entries: readonly PlannedRun[]): Batch[] | s
   // setup's checks and resolved settings for the first seed; the other seeds lowered from the same parse and check
   let lower: ((seed: number) => Program | undefined) | undefined;
   const first = setup(entryConfig(job.base, entries[0]!), 'sweep', undefined, (source, options = {}) => {
-    lower = seedCompiler(source, options);
+    lower = seedLowering(source, options);
     const program = lower?.(entries[0]!.seed!);
     // a source that does not compile: compileSource says why
     return program === undefined ? compileSource(source, options) : { ok: true, program };
@@ -178,6 +200,9 @@ async function runOne(job: SweepJob, batch: Batch, shouldStop: () => boolean): P
   const locks: RunLock[] = [];
   const failures: { entry: PlannedRun; error: unknown }[] = [];
   const pending: Promise<EntryResult | null>[] = [];
+  const ready: Promise<void>[] = [];
+  // the folders of the seeds' final run.json, synced together once every seed has written its own
+  const dirSyncs = new DeferredDirSyncs();
   // each seed's run listens for the process's exit (to mark its run.json if killed), all at once
   const listeners = process.getMaxListeners();
   process.setMaxListeners(listeners + entries.length);
@@ -193,22 +218,35 @@ async function runOne(job: SweepJob, batch: Batch, shouldStop: () => boolean): P
         return;
       }
       locks.push(lock);
-      // executeRun writes run.json and hands its options to the trainer before its first await
+      // executeRun writes run.json (its sync on the thread pool, beside the other seeds') and then
+      // hands its options to the trainer: the batch starts once every seed has, or has failed
+      let seated = (): void => {};
+      ready.push(new Promise<void>((resolve) => (seated = resolve)));
+      const seat = trainer.trainerFor(k);
       pending.push(executeRun({
         ...entryRunOptions(job, entry, s, outDir, shouldStop, job.checkpointEvery, entries.length),
-        trainer: trainer.trainerFor(k),
+        trainer: (options) => {
+          const result = seat(options);
+          seated();
+          return result;
+        },
+        deferredDirSyncs: dirSyncs,
       }).then(
         (o) => ({ index: entry.index, id: entry.id, outDir, summary: o.summary }),
         (error: unknown) => {
           failures.push({ entry, error });
+          seated();
           return null;
         },
       ));
     });
+    await Promise.all(ready);
     await trainer.run();
     const results = (await Promise.all(pending)).filter((r): r is EntryResult => r !== null);
     return { results, failures };
   } finally {
+    // (before the results are reported, and whatever happened: a seed that ended wrote its run.json)
+    dirSyncs.flush();
     for (const l of locks) l.release();
     process.setMaxListeners(listeners);
   }

@@ -82,10 +82,11 @@ export function descent(args: readonly string[], options: { cwd?: string; env?: 
 }
 
 /**
- * Starts `descent ARGS`, sends `signal` once `ready(stderr)` holds (or the file `readyFile`
- * exists), and waits for the exit.
+ * Starts `descent ARGS`, sends `signal` once `ready(stderr)` holds (or the file `readyFile`, every
+ * one of them if several, exists and is not empty), and waits for the exit.
  */
-export function descentInterrupted(args: readonly string[], signal: NodeJS.Signals, readyFile: string, cwd: string): Promise<Result> {
+export function descentInterrupted(args: readonly string[], signal: NodeJS.Signals, readyFile: string | readonly string[], cwd: string): Promise<Result> {
+  const ready = typeof readyFile === 'string' ? [readyFile] : readyFile;
   return new Promise((resolve, reject) => {
     const child = spawn(process.execPath, [cli, ...args], { cwd, env: env() });
     let stdout = '';
@@ -93,7 +94,7 @@ export function descentInterrupted(args: readonly string[], signal: NodeJS.Signa
     child.stdout.on('data', (d: Buffer) => (stdout += d.toString()));
     child.stderr.on('data', (d: Buffer) => (stderr += d.toString()));
     const timer = setInterval(() => {
-      if (fs.existsSync(readyFile) && fs.statSync(readyFile).size > 0) {
+      if (ready.every((f) => fs.existsSync(f) && fs.statSync(f).size > 0)) {
         clearInterval(timer);
         setTimeout(() => child.kill(signal), 100);
       }

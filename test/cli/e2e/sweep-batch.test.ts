@@ -100,6 +100,24 @@ describe('descent sweep: seeds batched', () => {
     }
   }, 120_000);
 
+  it('ends a seed whose optimizer step overflows a parameter at that step, with the parameters it had before, as its own run does', () => {
+    // diverge-params: w - 1e300 w overflows on the first step from some seeds; the others' loss overflows on the second
+    const { batched, alone, dirs } = sweepBoth(fixture('diverge-params'), ['--seeds', '1-8']);
+    const lastFinite = new Set<number>();
+    const whats = new Set<string>();
+    for (const d of dirs) {
+      const a = readRunJson(path.join(batched, d));
+      const b = readRunJson(path.join(alone, d));
+      expect(a['summary']['divergence']).toEqual(b['summary']['divergence']);
+      whats.add(a['summary']['divergence']['what'] as string);
+      expect([a['summary']['step'], a['paramsStep'], a['paramsF64']]).toEqual([b['summary']['step'], b['paramsStep'], b['paramsF64']]);
+      expect(logDifference(path.join(batched, d), path.join(alone, d))).toBe(0);
+      lastFinite.add(a['paramsStep'] as number);
+    }
+    expect([...lastFinite].sort()).toEqual([0, 1]);
+    expect(whats).toContain('parameter w');
+  }, 120_000);
+
   it('batches each setting of a --set that changes a dim on its own, and falls back for fresh samples and large tensors', () => {
     const cwd = scratch();
     const out = path.join(cwd, 'dims');
@@ -116,6 +134,19 @@ describe('descent sweep: seeds batched', () => {
     const large = path.join(cwd, 'large');
     expect(descent(['sweep', path.join(MODELS, 'gradient-em.loss'), '--seeds', '1-2', '--steps', '20', '--jobs', '1', '--out', large, '--quiet'], { cwd }).code).toBe(0);
     for (const d of fs.readdirSync(large).filter((x) => /^\d_/.test(x))) expect(readRunJson(path.join(large, d))['sweep']['batch']).toBeUndefined();
+  }, 120_000);
+
+  it('--jobs 2 runs the two halves of the seeds at once, one batch a thread', async () => {
+    // forever.loss never ends: the first and the last seed's logs both appear only if the two halves run at once
+    const cwd = scratch();
+    const out = path.join(cwd, 'halves');
+    const logs = [path.join(out, '0_seed=1', 'log.jsonl'), path.join(out, '3_seed=4', 'log.jsonl')];
+    const r = await descentInterrupted(['sweep', fixture('forever'), '--seeds', '1-4', '--jobs', '2', '--out', out, '--quiet'], 'SIGINT', logs, cwd);
+    expect(r.code).toBe(130);
+    for (const d of ['0_seed=1', '1_seed=2', '2_seed=3', '3_seed=4']) {
+      const run = readRunJson(path.join(out, d));
+      expect([run['status'], run['sweep']['batch']]).toEqual(['interrupted', 2]);
+    }
   }, 120_000);
 
   it('a stop request interrupts every seed of a batch with its checkpoint; descent resume continues a seed alone, bit for bit its own run', async () => {

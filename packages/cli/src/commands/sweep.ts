@@ -3,7 +3,6 @@ import * as fs from 'node:fs';
 import { availableParallelism, hostname } from 'node:os';
 import * as path from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { Worker } from 'node:worker_threads';
 import { CliError, EXIT } from '../errors.js';
 import { defaultOutDir, prepareOutDir } from '../execute.js';
 import { fmt, fmtDuration } from '../format.js';
@@ -16,9 +15,8 @@ import { writeManifest, type SweepManifest } from '../sweep-collect.js';
 import { planSweep, planText, selectRun, type PlannedRun } from '../sweep-plan.js';
 import { batchUnits, checkForBatch, programObstacle } from '../sweep-batch.js';
 import { entryConfig, removeEntries, runOrContinueEntry, type EntryResult, type EntryStart, type SweepJob } from '../sweep-run.js';
-import { runUnit } from '../sweep-unit.js';
+import { SweepPool, type EntryFailure } from '../sweep-pool.js';
 import { submitSweep } from '../sweep-submit.js';
-import type { WorkerReply, WorkerTask } from '../sweep-worker.js';
 import { divergenceText } from '../summary.js';
 import { finishCollect } from './collect.js';
 
@@ -28,53 +26,6 @@ function entryLine(r: EntryResult, done: number, total: number): string {
   const what = s.status === 'diverged' && s.divergence ? divergenceText(s.divergence) : `${s.status}, final loss ${fmt(s.finalLoss)}, slope ${s.slope ? fmt(s.slope.value) : 'n/a'}`;
   const claims = s.claims.length === 0 ? '' : s.claims.every((c) => c.notChecked) ? ', claims not checked' : `, claims ${s.claimsPassed}/${s.claims.length}`;
   return `[${done}/${total}] ${r.id}: ${what}${claims} (${fmtDuration(s.wallSeconds)})`;
-}
-
-/** An entry that could not run to its end: its error (a CliError, or a bug). */
-interface EntryFailure {
-  readonly entry: PlannedRun;
-  readonly error: CliError | Error;
-}
-
-/**
- * Runs units of entries (see batchUnits) on `jobs` worker threads, handing each idle worker the
- * next unit (so the order of completion varies, but each entry's results do not: every run is
- * computed the same way whichever thread runs it). An entry that fails is reported and the others
- * go on; a worker that crashes ends the hand-out. Stops handing out units on a stop request.
- */
-async function runOnWorkers(job: SweepJob, entries: readonly PlannedRun[], units: readonly (readonly PlannedRun[])[], batch: boolean, jobs: number, stop: StopRequest, report: (r: EntryResult) => void, failed: (f: EntryFailure) => void): Promise<void> {
-  const queue = [...units];
-  const workers: Worker[] = [];
-  let failure: Error | null = null;
-  await new Promise<void>((resolve) => {
-    let active = 0;
-    const next = (w: Worker): void => {
-      const unit = failure || stop.requested() ? undefined : queue.shift();
-      if (!unit) {
-        void w.terminate();
-        if (--active === 0) resolve();
-        return;
-      }
-      w.postMessage({ entries: unit, batch } satisfies WorkerTask);
-    };
-    for (let i = 0; i < Math.min(jobs, queue.length); i++) {
-      const w = new Worker(new URL('../sweep-worker.js', import.meta.url), { workerData: { job, stop: stop.shared } });
-      workers.push(w);
-      active++;
-      w.on('message', (m: WorkerReply) => {
-        if (m.kind === 'done') report(m.result);
-        else if (m.kind === 'error') failed({ entry: entries.find((e) => e.index === m.index)!, error: m.internal ? new Error(m.message) : new CliError(m.message, m.exitCode) });
-        else next(w);
-      });
-      w.on('error', (e) => {
-        failure ??= e;
-        if (--active === 0) resolve();
-      });
-      next(w);
-    }
-    if (active === 0) resolve();
-  });
-  if (failure) throw failure;
 }
 
 export async function sweepCommand(a: CommandArgs, io: Io): Promise<number> {
@@ -89,99 +40,101 @@ export async function sweepCommand(a: CommandArgs, io: Io): Promise<number> {
     io.stdout(`${planText(runs, flags.set, flags.seeds ?? null, flags.out, optimizers)}\n`);
     return EXIT.ok;
   }
-  // every distinct setting is compiled once up front: a bad value fails now, not in run 37 (an
-  // --index task compiles its own entry only)
-  const checked = new Set<string>();
-  // settings whose seeds cannot run batched: their entries go to the workers one at a time
-  const unbatchable = new Set<string>();
-  for (const r of flags.index === undefined ? runs : []) {
-    if (checked.has(r.group)) continue;
-    checked.add(r.group);
-    const s = setup(entryConfig(base, r), 'sweep', undefined, flags.noBatch === true ? undefined : checkForBatch);
-    if (flags.noBatch !== true && programObstacle(s) !== null) unbatchable.add(r.group);
-  }
   const dir = flags.out ?? defaultOutDir(`${base.name}-sweep`);
-  const manifest: SweepManifest = {
-    format: 'descent-sweep/1', model: { name: base.name, file: base.file }, base, settings: flags.set, seeds: flags.seeds ?? null, runs,
-    ...(optimizers ? { optimizers } : {}),
-  };
-  if (flags.emit === 'slurm' || flags.submit === 'slurm') {
-    const script = slurmScript({
-      argv: a.argv, count: runs.length, model: base.file, out: path.resolve(dir), cwd: process.cwd(), node: process.execPath,
-      cli: fileURLToPath(new URL('../main.js', import.meta.url)), ...(flags.jobs ? { parallel: flags.jobs } : {}),
-    });
-    if (flags.emit) {
-      io.stdout(script);
-      return EXIT.ok;
-    }
-    return submitSweep({ dir, manifest, script, sbatchArgs: flags.sbatchArgs ?? '', force: flags.force, json: flags.json }, io);
-  }
   const job: SweepJob = { base, dir, force: flags.force, argv: a.argv, ...(flags.checkpointEvery ? { checkpointEvery: flags.checkpointEvery } : {}) };
   const stop = new StopRequest((sig) => io.stderr(`descent sweep: ${sig}${sig === 'SIGUSR1' ? ' (Slurm: time limit near, or preemption)' : ''}: finishing the runs in progress as interrupted; press again to quit at once.\n`));
-  // an array task also stops on the SIGUSR1 Slurm sends before the time limit (--signal=B:USR1@60)
-  stop.install(flags.index !== undefined ? ['SIGINT', 'SIGTERM', 'SIGUSR1'] : undefined);
+  const batch = flags.noBatch !== true;
+  const jobs = Math.max(1, Math.min(flags.jobs ?? availableParallelism(), runs.length));
+  // a sweep run here: its worker threads start now, loading their modules while this thread checks
+  // the settings (as many as it will have units if every setting can be batched: at most that many)
+  const local = flags.index === undefined && flags.emit === undefined && flags.submit === undefined;
+  const pool = local ? new SweepPool(job, stop, Math.min(jobs, batch ? batchUnits(runs, jobs).length : runs.length)) : undefined;
   try {
-    if (flags.index !== undefined) {
-      const entry = selectRun(runs, flags.index);
-      ensureDir(dir);
-      writeManifest(dir, manifest);
-      const talk = !flags.quiet && !flags.json;
-      const r = await runOrContinueEntry(job, entry, stop.requested, (start, s) => {
-        if (talk) io.stderr(`${taskStartLine(entry, start, s.steps)}\n`);
-      });
-      if (flags.json) io.stdout(`${JSON.stringify(r, null, 2)}\n`);
-      else if (!flags.quiet) io.stderr(`${entryLine(r, 1, 1)} → ${r.outDir}\n`);
-      if (stop.signal) {
-        if (r.summary.status === 'interrupted') io.stderr(`${stoppedTaskLine(dir, entry, r, stop.signal)}\n`);
-        return stop.exitCode()!;
-      }
-      return r.summary.status === 'diverged' ? EXIT.diverged : EXIT.ok;
-    }
-    const lock = prepareOutDir(dir, flags.force, 'sweep');
-    try {
-      return await sweepLocked();
-    } finally {
-      lock.release();
-    }
+    return await sweepChecked();
   } finally {
-    stop.dispose();
+    await pool?.close();
   }
 
-  async function sweepLocked(): Promise<number> {
-    if (flags.force) removeEntries(dir, runs);
-    writeManifest(dir, manifest);
-    const jobs = Math.max(1, Math.min(flags.jobs ?? availableParallelism(), runs.length));
-    if (!flags.quiet && !flags.json) io.stderr(`${base.name}: ${runs.length} run${runs.length === 1 ? '' : 's'} on ${jobs} thread${jobs === 1 ? '' : 's'} → ${dir}\n`);
-    let done = 0;
-    const report = (r: EntryResult): void => {
-      done++;
-      if (!flags.quiet && !flags.json) io.stderr(`${entryLine(r, done, runs.length)}\n`);
-    };
-    const failures: EntryFailure[] = [];
-    const failed = (f: EntryFailure): void => {
-      done++;
-      failures.push(f);
-      io.stderr(`[${done}/${runs.length}] ${f.entry.id}: failed: ${f.error instanceof CliError ? f.error.message : `internal error: ${f.error.message}`}\n`);
-    };
-    // seeds of one setting run as one batched program, cut into a share per worker (--no-batch: one program per entry)
-    const batch = flags.noBatch !== true;
-    const units = batch ? batchUnits(runs, jobs, unbatchable) : runs.map((r) => [r]);
-    if (jobs === 1 || units.length === 1) {
-      for (const unit of units) {
-        if (stop.requested()) break;
-        await runUnit(job, unit, batch, stop.requested, {
-          done: report,
-          failed: (entry, e) => failed({ entry, error: e instanceof Error ? e : new Error(String(e)) }),
-        });
-      }
-    } else {
-      await runOnWorkers(job, runs, units, batch, jobs, stop, report, failed);
+  async function sweepChecked(): Promise<number> {
+    // every distinct setting is compiled once up front: a bad value fails now, not in run 37 (an
+    // --index task compiles its own entry only)
+    const checked = new Set<string>();
+    // settings whose seeds cannot run batched: their entries go to the workers one at a time
+    const unbatchable = new Set<string>();
+    for (const r of flags.index === undefined ? runs : []) {
+      if (checked.has(r.group)) continue;
+      checked.add(r.group);
+      const s = setup(entryConfig(base, r), 'sweep', undefined, flags.noBatch === true ? undefined : checkForBatch);
+      if (flags.noBatch !== true && programObstacle(s) !== null) unbatchable.add(r.group);
     }
-    const code = finishCollect(dir, 'sweep', flags, io);
-    if (stop.signal) return stop.exitCode()!;
-    // a bug in an entry is exit 70; an entry that failed on its input or the disk, exit 2
-    if (failures.some((f) => !(f.error instanceof CliError))) return EXIT.internal;
-    return failures.length > 0 ? EXIT.usage : code;
+    const manifest: SweepManifest = {
+      format: 'descent-sweep/1', model: { name: base.name, file: base.file }, base, settings: flags.set, seeds: flags.seeds ?? null, runs,
+      ...(optimizers ? { optimizers } : {}),
+    };
+    if (flags.emit === 'slurm' || flags.submit === 'slurm') {
+      const script = slurmScript({
+        argv: a.argv, count: runs.length, model: base.file, out: path.resolve(dir), cwd: process.cwd(), node: process.execPath,
+        cli: fileURLToPath(new URL('../main.js', import.meta.url)), ...(flags.jobs ? { parallel: flags.jobs } : {}),
+      });
+      if (flags.emit) {
+        io.stdout(script);
+        return EXIT.ok;
+      }
+      return submitSweep({ dir, manifest, script, sbatchArgs: flags.sbatchArgs ?? '', force: flags.force, json: flags.json }, io);
+    }
+    // an array task also stops on the SIGUSR1 Slurm sends before the time limit (--signal=B:USR1@60)
+    stop.install(flags.index !== undefined ? ['SIGINT', 'SIGTERM', 'SIGUSR1'] : undefined);
+    try {
+      if (flags.index !== undefined) {
+        const entry = selectRun(runs, flags.index);
+        ensureDir(dir);
+        writeManifest(dir, manifest);
+        const talk = !flags.quiet && !flags.json;
+        const r = await runOrContinueEntry(job, entry, stop.requested, (start, s) => {
+          if (talk) io.stderr(`${taskStartLine(entry, start, s.steps)}\n`);
+        });
+        if (flags.json) io.stdout(`${JSON.stringify(r, null, 2)}\n`);
+        else if (!flags.quiet) io.stderr(`${entryLine(r, 1, 1)} → ${r.outDir}\n`);
+        if (stop.signal) {
+          if (r.summary.status === 'interrupted') io.stderr(`${stoppedTaskLine(dir, entry, r, stop.signal)}\n`);
+          return stop.exitCode()!;
+        }
+        return r.summary.status === 'diverged' ? EXIT.diverged : EXIT.ok;
+      }
+      const lock = prepareOutDir(dir, flags.force, 'sweep');
+      try {
+        return await sweepLocked();
+      } finally {
+        lock.release();
+      }
+    } finally {
+      stop.dispose();
+    }
+
+    async function sweepLocked(): Promise<number> {
+      if (flags.force) removeEntries(dir, runs);
+      writeManifest(dir, manifest);
+      if (!flags.quiet && !flags.json) io.stderr(`${base.name}: ${runs.length} run${runs.length === 1 ? '' : 's'} on ${jobs} thread${jobs === 1 ? '' : 's'} → ${dir}\n`);
+      let done = 0;
+      const report = (r: EntryResult): void => {
+        done++;
+        if (!flags.quiet && !flags.json) io.stderr(`${entryLine(r, done, runs.length)}\n`);
+      };
+      const failures: EntryFailure[] = [];
+      const failed = (f: EntryFailure): void => {
+        done++;
+        failures.push(f);
+        io.stderr(`[${done}/${runs.length}] ${f.entry.id}: failed: ${f.error instanceof CliError ? f.error.message : `internal error: ${f.error.message}`}\n`);
+      };
+      // seeds of one setting run as one batched program, cut into a share per thread (--no-batch: one program per entry)
+      const units = batch ? batchUnits(runs, jobs, unbatchable) : runs.map((r) => [r]);
+      await pool!.run(runs, units, batch, report, failed);
+      const code = finishCollect(dir, 'sweep', flags, io);
+      if (stop.signal) return stop.exitCode()!;
+      // a bug in an entry is exit 70; an entry that failed on its input or the disk, exit 2
+      if (failures.some((f) => !(f.error instanceof CliError))) return EXIT.internal;
+      return failures.length > 0 ? EXIT.usage : code;
+    }
   }
 }
 
