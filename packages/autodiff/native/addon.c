@@ -1,6 +1,6 @@
 // The Node-API binding of the native kernels, on Float64Arrays:
 //   gemm(m, n, k, flags, a, aOff, b, bOff, c, cOff)   flags: 1 transA, 2 transB, 4 accumulate
-//   exp(x, dst, count)   arcClamped(x, out, count, value)   softmax(x, out, rows, n, lse | null, emptyAsZero)   logsumexp(x, out, rows, n)
+//   exp(x, dst, count)   arcClamped(x, out, count, mode, maskedSlope | null)   softmax(x, out, rows, n, lse | null, emptyAsZero)   logsumexp(x, out, rows, n)
 //   softmaxAffine(a, b, out, pack, rows, n, k, flags)   pack = [bias | scale | lse | colsum | gta]
 //   residualSums(x, m | null, rows, cols, rowSq | null, rowSum | null, colSq | null, colSum | null, scale)
 // and `isa`, the vector instructions they were compiled for (and `blocking`, the product's cache
@@ -99,17 +99,22 @@ static napi_value exp_(napi_env env, napi_callback_info info) {
 }
 
 static napi_value arc_clamped(napi_env env, napi_callback_info info) {
-  napi_value argv[4];
-  if (!args(env, info, 4, argv, "arcClamped expects 4 arguments")) return 0;
-  f64 c, out;
-  int32_t count;
-  bool value;
+  napi_value argv[5];
+  if (!args(env, info, 5, argv, "arcClamped expects 5 arguments")) return 0;
+  f64 c, out, sm = {0, 0};
+  int32_t count, mode;
   if (!get_f64(env, argv[0], &c) || !get_f64(env, argv[1], &out) || !get_int(env, argv[2], &count))
-    return fail(env, 0, "arcClamped: (x, out, count, value) with Float64Arrays and an integer >= 0");
-  if (napi_get_value_bool(env, argv[3], &value) != napi_ok) return fail(env, 0, "arcClamped: value must be a boolean");
-  if ((size_t)count > c.length || (size_t)count > out.length) return fail(env, 1, "arcClamped: count is past an array's end");
+    return fail(env, 0, "arcClamped: (x, out, count, mode, maskedSlope) with Float64Arrays and an integer >= 0");
+  if (!get_int(env, argv[3], &mode) || mode > DESCENT_ARC_VALUE_FROM_MASKED)
+    return fail(env, 0, "arcClamped: mode must be 0 (slope), 1 (value), 2 (masked slope) or 3 (value from the masked slope)");
+  if (mode == DESCENT_ARC_VALUE_FROM_MASKED && !get_f64(env, argv[4], &sm))
+    return fail(env, 0, "arcClamped: mode 3 reads the masked slope, a Float64Array");
+  if (mode != DESCENT_ARC_VALUE_FROM_MASKED && !is_null(env, argv[4])) return fail(env, 0, "arcClamped: maskedSlope must be null except in mode 3");
+  if ((size_t)count > c.length || (size_t)count > out.length || (sm.data && (size_t)count > sm.length))
+    return fail(env, 1, "arcClamped: count is past an array's end");
   if (c.data != out.data && overlaps(c.data, count, out.data, count)) return fail(env, 1, "arcClamped: out partly overlaps x");
-  descent_arc_clamped(c.data, out.data, count, value);
+  if (sm.data && sm.data != out.data && overlaps(sm.data, count, out.data, count)) return fail(env, 1, "arcClamped: out partly overlaps maskedSlope");
+  descent_arc_clamped(c.data, sm.data, out.data, count, mode);
   return 0;
 }
 

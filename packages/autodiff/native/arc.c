@@ -1,6 +1,8 @@
 // The arc-cosine kernel's slope π − acos c, or its value sqrt(1 − c²) + (π − acos c)·c, of clamped
 // cosines c = min(max(x, −1), 1) over an array, a vector at a time: what the generated clamp,
-// arcSlope and value loops compute, in one pass.
+// arcSlope and value loops compute, in one pass. Also the slope times the clamp's derivative masks
+// [x >= −1]·[max(x, −1) <= 1] (0 outside [−1, 1]: the factor a gradient through the clamp takes),
+// and the value read off that masked slope without a second acos.
 // The same rational approximation, operations and order as kernels/fast-acos.ts (fdlibm's
 // reduction: asin t = t + t·R(t²) on |t| <= 1/2, R = z P(z)/Q(z)), computed for every lane on
 // both sides of |c| = 1/2 and selected without branches. Compiled without contraction into FMA,
@@ -67,23 +69,45 @@ static inline vec slope(vec x) {
   return (2 * PIO2_HI) - acos;
 }
 
-/* the slope, or the kernel's value sqrt(1 − c·c) + slope·c (the arc-slope pass's order), of clamped x */
-static inline vec arc(vec x, int value) {
-  const vec c = clamp11(x);
-  const vec s = slope(c);
-  return value ? vsqrt(1.0 - c * c) + s * c : s;
+/* the clamp's derivative is 1 here: x >= -1 and max(x, -1) <= 1, as the generated ge and le test them */
+static inline ivec inside11(vec x) {
+  return (x >= -1.0) & (pick(x >= -1.0, x, (vec){0} - 1.0) <= 1.0);
 }
 
-void descent_arc_clamped(const double *x, double *out, size_t count, int value) {
+/* one vector of the mode's result (see native.h); sm: the masked slopes of the same lanes (mode 3) */
+static inline vec arc(vec x, vec sm, int mode) {
+  const vec c = clamp11(x);
+  if (mode == DESCENT_ARC_VALUE_FROM_MASKED) {
+    /* outside [-1, 1] the clamped cosine is ±1, whose slope is exactly π (c = 1) or 0 (c = -1, or NaN) */
+    const vec s = pick(inside11(x), sm, pick(c > 0.0, (vec){0} + 2 * PIO2_HI, (vec){0}));
+    return vsqrt(1.0 - c * c) + s * c;
+  }
+  const vec s = slope(c);
+  if (mode == DESCENT_ARC_VALUE) return vsqrt(1.0 - c * c) + s * c;
+  if (mode == DESCENT_ARC_SLOPE_MASKED) return pick(inside11(x), s, (vec){0});
+  return s;
+}
+
+/* the loop for one (constant) mode, so that each is compiled without the others' branches */
+static inline void arc_loop(const double *x, const double *sm, double *out, size_t count, int mode) {
   size_t i = 0;
-  if (value) {
-    for (; i + VW <= count; i += VW) *(vec_u *)(out + i) = arc(*(const vec_u *)(x + i), 1);
-  } else {
-    for (; i + VW <= count; i += VW) *(vec_u *)(out + i) = arc(*(const vec_u *)(x + i), 0);
+  for (; i + VW <= count; i += VW) {
+    const vec m = mode == DESCENT_ARC_VALUE_FROM_MASKED ? *(const vec_u *)(sm + i) : (vec){0};
+    *(vec_u *)(out + i) = arc(*(const vec_u *)(x + i), m, mode);
   }
   if (i == count) return;
-  vec tail = (vec){0};
+  vec tail = (vec){0}, tail_sm = (vec){0};
   memcpy(&tail, x + i, (count - i) * sizeof(double));
-  tail = arc(tail, value);
+  if (mode == DESCENT_ARC_VALUE_FROM_MASKED) memcpy(&tail_sm, sm + i, (count - i) * sizeof(double));
+  tail = arc(tail, tail_sm, mode);
   memcpy(out + i, &tail, (count - i) * sizeof(double));
+}
+
+void descent_arc_clamped(const double *x, const double *masked_slope, double *out, size_t count, int mode) {
+  switch (mode) {
+    case DESCENT_ARC_VALUE: arc_loop(x, 0, out, count, DESCENT_ARC_VALUE); break;
+    case DESCENT_ARC_SLOPE_MASKED: arc_loop(x, 0, out, count, DESCENT_ARC_SLOPE_MASKED); break;
+    case DESCENT_ARC_VALUE_FROM_MASKED: arc_loop(x, masked_slope, out, count, DESCENT_ARC_VALUE_FROM_MASKED); break;
+    default: arc_loop(x, 0, out, count, DESCENT_ARC_SLOPE); break;
+  }
 }

@@ -41,10 +41,20 @@ void descent_log(const double *x, double *dst, size_t count);
    its scratch could not be allocated. */
 int descent_logsumexp_rows(const double *x, double *out, size_t rows, size_t n);
 
-/* For c = min(max(x[i], -1), 1), i < count (out == x allowed): out[i] = π − acos c (the arc-cosine
-   kernel's slope), or with value, sqrt(1 − c·c) + (π − acos c)·c (its value) (arc.c); bit-identical
-   to the generated clamp and loops with kernels/fast-acos.ts (NaN clamps to -1, as there). */
-void descent_arc_clamped(const double *x, double *out, size_t count, int value);
+/* For c = min(max(x[i], -1), 1), i < count (out == x allowed), by mode (arc.c):
+   DESCENT_ARC_SLOPE              out[i] = s = π − acos c (the arc-cosine kernel's slope)
+   DESCENT_ARC_VALUE              out[i] = sqrt(1 − c·c) + s·c (its value)
+   DESCENT_ARC_SLOPE_MASKED       out[i] = s where x[i] >= -1 and max(x[i], -1) <= 1, else 0 (the slope
+                                  times the clamp's derivative: 0 outside [-1, 1] and at NaN)
+   DESCENT_ARC_VALUE_FROM_MASKED  the value, with s read from masked_slope[i] (DESCENT_ARC_SLOPE_MASKED's
+                                  output for the same x) where it is not masked: no acos
+   Bit-identical to the generated clamp and loops with kernels/fast-acos.ts (NaN clamps to -1, as
+   there); masked_slope is read only by DESCENT_ARC_VALUE_FROM_MASKED (else may be null). */
+#define DESCENT_ARC_SLOPE 0
+#define DESCENT_ARC_VALUE 1
+#define DESCENT_ARC_SLOPE_MASKED 2
+#define DESCENT_ARC_VALUE_FROM_MASKED 3
+void descent_arc_clamped(const double *x, const double *masked_slope, double *out, size_t count, int mode);
 
 /* The bulk generator (random.c): `count` standard normals, or uniforms in [0, 1), into out, from
    and advancing the xoshiro128** state (4 words); the same bits as src/random/bulk-js.ts. */

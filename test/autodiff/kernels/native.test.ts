@@ -11,13 +11,15 @@ import fc from 'fast-check';
 import { afterEach, describe, expect, it } from 'vitest';
 import { allocationCount, compile, logsumexp, matmul, matmulT, Random, softmax, sum } from '@descent/autodiff';
 import { gemmReference, type Gemm } from '../../../packages/autodiff/src/kernels/matmul.js';
-import { kernelBackend, kernelBackends, selectedKernel, setKernelBackend } from '../../../packages/autodiff/src/kernels/registry.js';
+import {
+  ARC_SLOPE, ARC_SLOPE_MASKED, ARC_VALUE, ARC_VALUE_FROM_MASKED, kernelBackend, kernelBackends, selectedKernel, setKernelBackend, type KernelSignatures,
+} from '../../../packages/autodiff/src/kernels/registry.js';
 import { gemmFast, rowKernels } from '../kernels.js';
 import { gemmNative } from '../../../packages/autodiff/src/kernels/matmul-native.js';
 import { nativeAddon, nativeKernels, nativeStatus } from '../../../packages/autodiff/src/kernels/native.js';
 
 /** The arcClamped kernel of `backend` (the selection restored after). */
-function kernelOf(backend: 'js' | 'native'): (x: Float64Array, out: Float64Array, count: number, value: boolean) => void {
+function kernelOf(backend: 'js' | 'native'): KernelSignatures['arcClamped'] {
   const before = kernelBackend('arcClamped');
   setKernelBackend('arcClamped', backend);
   const k = selectedKernel('arcClamped');
@@ -225,7 +227,7 @@ describeNative('native matmul', () => {
   });
 });
 
-describeNative('native arc-cosine slope and value of clamped cosines', () => {
+describeNative('native arc-cosine slope, value, masked slope and value from it, of clamped cosines', () => {
   it('are bit-identical to the JS loop (clamp, then π − fastAcos) on 2e6 points, dense near ±1 and ±1/2, in place too, over odd counts', () => {
     const rng = new Random(11);
     const uniform = rng.rand([1e6], -1.05, 1.05).data;
@@ -237,21 +239,34 @@ describeNative('native arc-cosine slope and value of clamped cosines', () => {
       x[1e6 + i] = i % 4 === 0 ? 1 - t : i % 4 === 1 ? -1 + t : i % 4 === 2 ? 0.5 + (t - 5e-4) : -0.5 + (t - 5e-4);
     }
     x.set([1, -1, 0], 2e6);
-    for (const value of [false, true]) {
+    for (const mode of [ARC_SLOPE, ARC_VALUE, ARC_SLOPE_MASKED, ARC_VALUE_FROM_MASKED] as const) {
       for (const count of [1, 3, 7, 9, x.length]) {
+        // the value from the masked slope reads the masked slope of the same x (each backend's own)
+        const maskedBy = (run: (out: Float64Array) => void): Float64Array | null => {
+          if (mode !== ARC_VALUE_FROM_MASKED) return null;
+          const s = new Float64Array(count);
+          run(s);
+          return s;
+        };
         const got = new Float64Array(count);
-        native!.arcClamped!(x, got, count, value);
+        native!.arcClamped!(x, got, count, mode, maskedBy((s) => native!.arcClamped!(x, s, count, ARC_SLOPE_MASKED, null)));
         const want = new Float64Array(count);
-        kernelOf('js')(x, want, count, value);
+        kernelOf('js')(x, want, count, mode, maskedBy((s) => kernelOf('js')(x, s, count, ARC_SLOPE_MASKED, null)));
         expect(got).toEqual(want);
         const inPlace = x.slice(0, count);
-        native!.arcClamped!(inPlace, inPlace, count, value);
+        native!.arcClamped!(inPlace, inPlace, count, mode, maskedBy((s) => native!.arcClamped!(x, s, count, ARC_SLOPE_MASKED, null)));
         expect(inPlace).toEqual(want);
+        if (mode === ARC_VALUE_FROM_MASKED) {
+          // the same bits as the value computing its own acos
+          const value = new Float64Array(count);
+          native!.arcClamped!(x, value, count, ARC_VALUE, null);
+          expect(got).toEqual(value);
+        }
       }
     }
     // and so within 1 ulp of π − Math.acos of the clamped cosine (the bound fast-acos.test.ts checks)
     const got = new Float64Array(x.length);
-    native!.arcClamped!(x, got, x.length, false);
+    native!.arcClamped!(x, got, x.length, ARC_SLOPE, null);
     let worst = 0;
     for (let i = 0; i < x.length; i++) {
       const want = Math.PI - Math.acos(Math.min(Math.max(x[i]!, -1), 1));
@@ -264,14 +279,24 @@ describeNative('native arc-cosine slope and value of clamped cosines', () => {
   it('clamps as the generated maximum and minimum do (NaN to -1), and refuses bad arguments', () => {
     const x = Float64Array.from([NaN, 1 + 2 ** -52, -1 - 2 ** -52, Infinity, -Infinity, 2, 1, -1, 0]);
     const y = new Float64Array(x.length);
-    native!.arcClamped!(x, y, x.length, false);
+    native!.arcClamped!(x, y, x.length, ARC_SLOPE, null);
     expect(Array.from(y)).toEqual([0, Math.PI, 0, Math.PI, 0, Math.PI, Math.PI, 0, Math.PI / 2]);
-    native!.arcClamped!(x, y, x.length, true); // h(-1) = 0, h(1) = π, h(0) = 1
+    native!.arcClamped!(x, y, x.length, ARC_VALUE, null); // h(-1) = 0, h(1) = π, h(0) = 1
     expect(Array.from(y)).toEqual([0, Math.PI, 0, Math.PI, 0, Math.PI, Math.PI, 0, 1]);
-    expect(() => native!.arcClamped!(x, new Float64Array(2), 5, false)).toThrow(RangeError);
-    expect(() => native!.arcClamped!(x, x.subarray(1), 4, false)).toThrow(/overlaps/);
-    expect(() => (native!.arcClamped! as (...a: unknown[]) => void)(x, new Float32Array(9), 9, false)).toThrow(TypeError);
-    expect(() => (native!.arcClamped! as (...a: unknown[]) => void)(x, y, 9, 1)).toThrow(/boolean/);
+    // masked: 0 wherever the clamp's derivative is (outside [-1, 1], NaN)
+    const s = new Float64Array(x.length);
+    native!.arcClamped!(x, s, x.length, ARC_SLOPE_MASKED, null);
+    expect(Array.from(s)).toEqual([0, 0, 0, 0, 0, 0, Math.PI, 0, Math.PI / 2]);
+    native!.arcClamped!(x, y, x.length, ARC_VALUE_FROM_MASKED, s);
+    expect(Array.from(y)).toEqual([0, Math.PI, 0, Math.PI, 0, Math.PI, Math.PI, 0, 1]);
+    expect(() => native!.arcClamped!(x, new Float64Array(2), 5, ARC_SLOPE, null)).toThrow(RangeError);
+    expect(() => native!.arcClamped!(x, x.subarray(1), 4, ARC_SLOPE, null)).toThrow(/overlaps/);
+    expect(() => native!.arcClamped!(x, y, 9, ARC_VALUE_FROM_MASKED, s.subarray(1))).toThrow(RangeError);
+    expect(() => (native!.arcClamped! as (...a: unknown[]) => void)(x, new Float32Array(9), 9, ARC_SLOPE, null)).toThrow(TypeError);
+    expect(() => (native!.arcClamped! as (...a: unknown[]) => void)(x, y, 9, 4, null)).toThrow(/mode/);
+    expect(() => (native!.arcClamped! as (...a: unknown[]) => void)(x, y, 9, true, null)).toThrow(/mode/);
+    expect(() => native!.arcClamped!(x, y, 9, ARC_VALUE_FROM_MASKED, null)).toThrow(/masked slope/);
+    expect(() => native!.arcClamped!(x, y, 9, ARC_SLOPE, s)).toThrow(/null/);
   });
 });
 

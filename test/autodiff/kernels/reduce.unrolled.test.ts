@@ -68,6 +68,28 @@ describe('unrolled reductions of short rows and few columns', () => {
     );
   });
 
+  it('long rows folded ROW_LANES at a time (and the rows left over one by one) equal plain loops, bit for bit', () => {
+    fc.assert(
+      fc.property(
+        fc.constantFrom<Name>('sum', 'mean', 'max', 'min', 'prod'),
+        fc.integer({ min: 1, max: 11 }),
+        fc.integer({ min: 17, max: 80 }),
+        fc.boolean(),
+        fc.nat(100),
+        (name, O, R, special, seed) => {
+          const data = new Random(seed).randn([O, R]).data;
+          if (special) {
+            data[seed % data.length] = NaN;
+            data[(seed * 7 + 3) % data.length] = Infinity;
+          }
+          const y = placeholder([O, R], 'y');
+          same(planOf([y], [ops[name](y, [1])]).run([data])[0]!.data, byHand(name, O, R, 1, (i) => data[i]!));
+        },
+      ),
+      { numRuns: 200 },
+    );
+  });
+
   it('fused with the product of two arrays: sum(a * b) over rows of 10 and columns of 10', () => {
     const rng = new Random(9);
     const av = rng.randn([300, 10]).data;

@@ -6,7 +6,7 @@ import { afterEach, describe, expect, it } from 'vitest';
 import { ARRAY_MIN } from '../../../packages/autodiff/src/optimize/arc-slope.js';
 import { kernelBackend, kernelBackends, setKernelBackend } from '../../../packages/autodiff/src/kernels/registry.js';
 import {
-  arcKernel, backward, clamp, div, matmul, maximum, mul, norm, OPTIONAL_PASSES, placeholder, planOf, reshape, sum, transpose,
+  arcKernel, arcSlope, backward, clamp, div, matmul, maximum, mul, norm, OPTIONAL_PASSES, placeholder, planOf, reshape, sum, transpose,
   type PlanOptions, type Tensor,
 } from '@descent/autodiff';
 
@@ -65,21 +65,40 @@ describe('arc-slope pass', () => {
     const w = Float64Array.from({ length: n * 3 }, (_, i) => Math.sin(1 + i * 0.7));
     for (let k = 0; k < 3; k++) w[3 + k] = 2 * w[k]!; // a parallel pair: cosine ±1 up to rounding
 
-    it.each(kernelBackends('arcClamped'))('with the %s kernel selected, compute the slope and the value in one kernel call each there (else fused loops), bit-identical', (backend) => {
+    it.each(kernelBackends('arcClamped'))('with the %s kernel selected, compute the masked slope and the value off it in one kernel call each there (else fused loops), bit-identical', (backend) => {
       setKernelBackend('arcClamped', backend);
       const { inputs, outputs } = gram(n, 3);
       const dump = planOf(inputs, outputs).dump();
-      expect(dump.includes('arcSlopeClamped')).toBe(backend === 'native');
-      expect(dump.includes('arcKernelClamped')).toBe(backend === 'native');
+      // the gradient through the clamp takes the slope with its masks: one masked slope, and the value read off it
+      expect(dump.includes('arcSlopeMasked')).toBe(backend === 'native');
+      expect(dump.includes('arcKernelFromMasked')).toBe(backend === 'native');
+      expect(dump).not.toContain('arcSlopeClamped');
       expect(acosLoops(dump)).toBe(backend === 'native' ? 0 : 1);
+      // no loop over the n² cosines compares them with ±1 any more: the masks are in the kernel
+      if (backend === 'native') expect(dump.split('\n').filter((l) => l.includes(`[${n}, ${n}] {`) && l.includes('(+('))).toEqual([]);
       const on = planOf(inputs, outputs).run([w]).map((t) => Array.from(t.data));
       const off = planOf(inputs, outputs, withoutArcSlope).run([w]).map((t) => Array.from(t.data));
       expect(on).toEqual(off);
     });
 
+    it.each(kernelBackends('arcClamped'))('with the %s kernel selected, compute a slope read without the masks and the value in one kernel call each, bit-identical', (backend) => {
+      setKernelBackend('arcClamped', backend);
+      const x = placeholder([n, n], 'x');
+      const c = clamp(x, -1, 1);
+      const outputs = [sum(arcKernel(c)), mul(arcSlope(c), 3)]; // the slope used as it is, not through the clamp
+      const dump = planOf([x], outputs).dump();
+      expect(dump.includes('arcSlopeClamped')).toBe(backend === 'native');
+      expect(dump.includes('arcKernelClamped')).toBe(backend === 'native');
+      expect(dump).not.toContain('arcSlopeMasked');
+      const values = [Float64Array.from({ length: n * n }, (_, i) => 1.2 * Math.sin(i))];
+      expect(planOf([x], outputs).run(values).map((t) => Array.from(t.data))).toEqual(planOf([x], outputs, withoutArcSlope).run(values).map((t) => Array.from(t.data)));
+    });
+
     it('leave small matrices to the fused loop', () => {
       const { inputs, outputs } = gram(8, 3);
-      expect(planOf(inputs, outputs).dump()).not.toContain('arcSlopeClamped');
+      const dump = planOf(inputs, outputs).dump();
+      expect(dump).not.toContain('arcSlopeClamped');
+      expect(dump).not.toContain('arcSlopeMasked');
     });
   });
 });

@@ -4,7 +4,7 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import {
-  add, exp, max, mean, min, mul, placeholder, planOf, prod, Random, relu, sum, tanh,
+  add, exp, max, mean, min, mul, placeholder, planOf, prod, Random, relu, setKernelMode, sum, tanh,
 } from '@descent/autodiff';
 
 const reductions = { sum, mean, max, min, prod } as const;
@@ -44,9 +44,63 @@ describe('reductions fused with their input loop', () => {
     const z = relu(x);
     const shared = planOf([x], [sum(z, [1]), mul(z, 2)]).dump();
     expect(shared).toMatch(/= relu\(/);
-    // one value per column, or a per-row value summed over the rows: stored, then summed
-    expect(planOf([x, c], [sum(mul(x, c), [1])]).dump()).toMatch(/= mul\(%\d+, %\d+\) \[6, 5\]/);
+    // a per-row value summed over the rows, or a per-column value summed over the columns of a
+    // non-square matrix: stored, then summed
     expect(planOf([x, r], [sum(mul(x, r), [0])]).dump()).toMatch(/= mul\(%\d+, %\d+\) \[6, 5\]/);
+    const c6 = placeholder([1, 6], 'c');
+    const xt = placeholder([5, 6], 'x');
+    expect(planOf([xt, c6], [sum(mul(xt, c6), [0])]).dump()).toMatch(/= mul\(%\d+, %\d+\) \[5, 6\]/);
+    // one value per column summed along each row: one loop
+    expect(planOf([x, c], [sum(mul(x, c), [1])]).stats.kernels).toBe(1);
+  });
+
+  it('folds a whole matrix with per-row and per-column inputs in one loop, in row-major order (generated and interpreted)', () => {
+    fc.assert(
+      fc.property(fc.integer({ min: 1, max: 9 }), fc.integer({ min: 2, max: 40 }), fc.constantFrom(sum, mean, max, prod), fc.boolean(), fc.nat(50),
+        (m, n, reduce, interpreted, seed) => {
+          setKernelMode(interpreted ? 'interpreted' : 'generated');
+          try {
+            const x = placeholder([m, n], 'x');
+            const r = placeholder([m, 1], 'r');
+            const c = placeholder([1, n], 'c');
+            const out = reduce(mul(add(tanh(x), c), r));
+            const on = planOf([x, r, c], [out]);
+            const off = planOf([x, r, c], [out], { passes: [], reuseBuffers: false });
+            expect(on.stats.kernels).toBe(1);
+            const rng = new Random(seed);
+            const values = [rng.randn([m, n]).data, rng.randn([m, 1]).data, rng.randn([1, n]).data];
+            expect(on.run(values)[0]!.data[0]).toBe(off.run(values)[0]!.data[0]);
+          } finally {
+            setKernelMode('generated');
+          }
+        }),
+      { numRuns: 60 },
+    );
+  });
+
+  it('reads per-row and per-column inputs in one loop when it sums over the last axis (generated and interpreted)', () => {
+    fc.assert(
+      fc.property(fc.integer({ min: 2, max: 40 }), fc.constantFrom(sum, mean, max), fc.boolean(), fc.nat(50), (n, reduce, interpreted, seed) => {
+        setKernelMode(interpreted ? 'interpreted' : 'generated');
+        try {
+          const x = placeholder([7, n], 'x');
+          const r = placeholder([7, 1], 'r');
+          const c = placeholder([1, n], 'c');
+          const out = reduce(add(mul(tanh(x), c), mul(r, c)), [1]);
+          const on = planOf([x, r, c], [out]);
+          const off = planOf([x, r, c], [out], { passes: [], reuseBuffers: false });
+          expect(on.stats.kernels).toBe(1);
+          const rng = new Random(seed);
+          const values = [rng.randn([7, n]).data, rng.randn([7, 1]).data, rng.randn([1, n]).data];
+          const a = on.run(values)[0]!.data;
+          const b = off.run(values)[0]!.data;
+          for (let i = 0; i < b.length; i++) expect(a[i]).toBe(b[i]!);
+        } finally {
+          setKernelMode('generated');
+        }
+      }),
+      { numRuns: 60 },
+    );
   });
 
   it('reads a per-row input once per row when it sums over the last axis (short and long rows)', () => {

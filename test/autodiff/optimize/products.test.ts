@@ -4,7 +4,7 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import {
-  add, backward, constant, grad, matmul, matmulT, mul, neg, norm, placeholder, planOf, Random, reshape, sub, sum, transpose, type Tensor,
+  add, backward, constant, div, exp, grad, matmul, matmulT, mul, neg, norm, placeholder, planOf, Random, reshape, sub, sum, transpose, type Tensor,
 } from '@descent/autodiff';
 
 function compare(inputs: Tensor[], outputs: Tensor[], seed = 1): { dump: string } {
@@ -142,6 +142,27 @@ describe('matrix-product rewrites', () => {
     const b = sub(matmul(transpose(y), y), matmul(x, transpose(x)));
     const grads = backward(sum(mul(b, b)), [x, y]);
     expect(count(compare([x, y], grads).dump, 'transpose')).toBe(0);
+  });
+
+  it('folds over axis 0 of a symmetric expression as folds over axis 1 of its transpose: both sums of S ⊙ v vᵀ in one loop', () => {
+    const x = placeholder([6, 4], 'x');
+    const y = placeholder([6, 6], 'y');
+    const nx = (): Tensor => norm(x, 1);
+    const s = div(matmul(x, transpose(x)), mul(reshape(nx(), [6, 1]), reshape(nx(), [1, 6]))); // cosines: symmetric
+    const e = (v: Tensor, asRow: boolean): Tensor => mul(exp(s), reshape(v, asRow ? [1, 6] : [6, 1]));
+    // Σ_i E_ij v_i and Σ_j E_ij v_j: the column sums become the row sums, one reduction left, bit-identical
+    const both = [sum(e(nx(), false), [0]), sum(e(nx(), true), [1]), sum(e(nx(), false), [0], { keepDims: true })];
+    const { dump } = compare([x, y], both);
+    expect(count(dump, 'sum')).toBe(1);
+    expect(dump).not.toMatch(/\[6, 6\] \{/); // the whole expression is computed inside the sum's loop
+    const on = planOf([x, y], both).run([new Random(3).randn([6, 4]).data, new Float64Array(36)]).map((t) => Array.from(t.data));
+    expect(on[0]).toEqual(on[1]);
+    expect(on[2]).toEqual(on[0]);
+    // not for a non-symmetric matrix (y), nor a vector of another length laid out as a row
+    expect(count(compare([x, y], [sum(mul(y, reshape(nx(), [6, 1])), [0]), sum(mul(y, reshape(nx(), [1, 6])), [1])]).dump, 'sum')).toBe(2);
+    // nor a column that is not a vector laid out (its row layout is not known): stored, then summed down the columns
+    const z = placeholder([6, 1], 'z');
+    expect(compare([x, y, z], [sum(mul(s, z), [0])]).dump).toMatch(/\[6, 6\] \{/);
   });
 
   it('random sums of products of shared square matrices, any flags, transposed or negated terms', () => {

@@ -98,6 +98,27 @@ describe('stacked plans', () => {
     );
   }, 120_000);
 
+  it('writes out folds reading per-row and per-column inputs (rows and whole matrices) with the same bits', () => {
+    for (const [m, n] of [[3, 5], [4, 17], [6, 40]] as const) {
+      const x = placeholder([m, n], 'x');
+      const r = placeholder([m, 1], 'r');
+      const c = placeholder([1, n], 'c');
+      const outputs = [sum(mul(add(tanh(x), c), r)), sum(mul(tanh(x), c), [1]), sum(mul(exp(mul(x, 0.1)), r), [1])];
+      const plans = [0, 1].map(() => planOf([x, r, c], outputs));
+      const xs = Float64Array.from({ length: 2 * m * n }, (_, i) => Math.sin(1 + 0.37 * i));
+      const rs = Float64Array.from({ length: m }, (_, i) => 0.5 + i);
+      const cs = Float64Array.from({ length: n }, (_, i) => Math.cos(i));
+      const stacked = new StackedPlan(plans, [{ data: xs, shared: false }, { data: rs, shared: true }, { data: cs, shared: true }]);
+      stacked.execute();
+      plans.forEach((plan, s) => {
+        plan.run([xs.subarray(s * m * n, (s + 1) * m * n), rs, cs]).forEach((o, k) => {
+          const size = o.data.length;
+          expect(bits(stacked.outputs[k]!.subarray(s * size, (s + 1) * size))).toEqual(bits(o.data));
+        });
+      });
+    }
+  });
+
   it('writes small kernels out and calls large ones', () => {
     const make = (m: number, n: number): StackedPlan => {
       const plans = [0, 1].map((s) => {

@@ -147,4 +147,12 @@ export const specialRules: RulesOf<typeof specialPrimitives> = {
   arcSlopeClamped: (g, _out, [x]) => [throughClamp(x!, (c) => div(g, sqrt(sub(1, mul(c, c)))))],
   // h'(c) = π − acos c
   arcKernelClamped: (g, _out, [x]) => [throughClamp(x!, (c) => mul(g, arcSlope(c)))],
+  // the masks are constant where they are differentiable: the slope's rule
+  arcSlopeMasked: (g, _out, [x]) => [throughClamp(x!, (c) => div(g, sqrt(sub(1, mul(c, c)))))],
+  // sqrt(1 − c²) + s·c as a function of both (inside [-1, 1]; constant outside):
+  // ∂/∂x = −c/sqrt(1 − c²) + s, ∂/∂s = c (with s = arcSlopeMasked(x) the total is π − acos c)
+  arcKernelFromMasked: (g, _out, [x, s]) => [
+    throughClamp(x!, (c) => mul(g, add(neg(div(c, sqrt(sub(1, mul(c, c))))), s!))),
+    throughClamp(x!, (c) => mul(g, c)),
+  ],
 };

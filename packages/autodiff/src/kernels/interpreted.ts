@@ -64,7 +64,7 @@ interface CompiledFold {
  * A reduction of `fold` over `axes` of `shape`, each output's elements folded in row-major order
  * of the reduced axes (the order of every generated layout), a `pre` fold first into `m`. With
  * `read`, each element is computed from the group's inputs at its index (scalars at 0, per-row
- * inputs at the output's index).
+ * inputs at the output's index, per-column inputs at the element's index in its row).
  */
 export function interpretedReduce(fold: Fold, shape: Shape, axes: readonly number[], read?: FusedRead): Kernel {
   const slots = new Slots();
@@ -90,19 +90,22 @@ export function interpretedReduce(fold: Fold, shape: Shape, axes: readonly numbe
   const count = inner.length;
   const scalar = read?.scalar ?? [];
   const row = read?.row ?? scalar.map(() => false);
+  const col = read?.col ?? scalar.map(() => false);
   const A0 = 4; // slot of a0, declared right after acc, v, n, m
 
-  const element = (ins: readonly Float64Array[], o: number, q: number): number => {
+  const cols = shape[shape.length - 1] ?? 1;
+  // per-row inputs are read at the element's row (its index over every axis but the last), per-column ones at its column
+  const element = (ins: readonly Float64Array[], q: number): number => {
     if (!read) return ins[0]![q]!;
-    for (let i = 0; i < inputCount; i++) s[A0 + i] = ins[i]![scalar[i] ? 0 : row[i] ? o : q]!;
+    for (let i = 0; i < inputCount; i++) s[A0 + i] = ins[i]![scalar[i] ? 0 : row[i] ? Math.floor(q / cols) : col[i] ? q % cols : q]!;
     body!(s);
     return value!(s);
   };
-  const run = (f: CompiledFold, ins: readonly Float64Array[], o: number, base: number): number => {
-    if (f.pre) s[M] = run(f.pre, ins, o, base);
+  const run = (f: CompiledFold, ins: readonly Float64Array[], base: number): number => {
+    if (f.pre) s[M] = run(f.pre, ins, base);
     s[ACC] = f.init(s);
     for (let r = 0; r < count; r++) {
-      s[V] = element(ins, o, base + inner[r]!);
+      s[V] = element(ins, base + inner[r]!);
       s[ACC] = f.step(s);
     }
     s[N] = count;
@@ -110,6 +113,6 @@ export function interpretedReduce(fold: Fold, shape: Shape, axes: readonly numbe
   };
   return (ins, out) => {
     s.fill(0);
-    for (let o = 0; o < outer.length; o++) out[o] = run(compiled, ins, o, outer[o]!);
+    for (let o = 0; o < outer.length; o++) out[o] = run(compiled, ins, outer[o]!);
   };
 }

@@ -22,10 +22,12 @@ export interface NativeKernels {
   /** out[r] = logsumexp of row r. */
   logsumexp(x: Float64Array, out: Float64Array, rows: number, n: number): void;
   /**
-   * For c = min(max(x[i], -1), 1), i < count: out[i] = π − acos c, or with `value` sqrt(1 − c·c) +
-   * (π − acos c)·c; bit-identical to the registry's JS loop (native/arc.c).
+   * For c = min(max(x[i], -1), 1), i < count, by `mode` (ArcMode, kernels/registry.ts): out[i] =
+   * π − acos c, or sqrt(1 − c·c) + (π − acos c)·c, or the slope masked by the clamp's derivative,
+   * or the value read off `maskedSlope` (null in the other modes); bit-identical to the registry's
+   * JS loop (native/arc.c).
    */
-  arcClamped?(x: Float64Array, out: Float64Array, count: number, value: boolean): void;
+  arcClamped?(x: Float64Array, out: Float64Array, count: number, mode: number, maskedSlope: Float64Array | null): void;
   /** The sums of t = m[j] - x[i, j] and t² by row and by column, each output scaled (kernels/residual.ts). */
   residualSums?(x: Float64Array, m: Float64Array | null, rows: number, cols: number, rowSq: Float64Array | null,
     rowSum: Float64Array | null, colSq: Float64Array | null, colSum: Float64Array | null, scale: Float64Array): void;

@@ -113,14 +113,16 @@ export function reduceKernel(fold: Fold, shape: Shape, axes: readonly number[]):
  * The loop body of an elementwise group whose value a reduction reads (see optimize/fuse.ts):
  * statements over a0, a1, ... then `result`; `scalar[i]` marks one-element inputs, `row[i]`
  * inputs holding one value per row (the reduced tensor's shape with its last axis 1, read as
- * y[o]; only for reductions over the last axis alone). Every other input has the reduced
- * tensor's shape.
+ * y[o]), `col[i]` inputs holding one value per column (every axis but the last 1, read at the
+ * element's index in its row: Σ_j X_ij v_j); both only for reductions over the last axis alone
+ * or over every axis of a matrix. Every other input has the reduced tensor's shape.
  */
 export interface FusedRead {
   readonly body: string;
   readonly result: string;
   readonly scalar: readonly boolean[];
   readonly row?: readonly boolean[];
+  readonly col?: readonly boolean[];
 }
 
 /**
@@ -130,19 +132,24 @@ export interface FusedRead {
  */
 export function fusedReduceKernel(fold: Fold, shape: Shape, axes: readonly number[], read: FusedRead): Kernel {
   const row = read.row ?? read.scalar.map(() => false);
+  const col = read.col ?? read.scalar.map(() => false);
   const block = asBlock(shape, axes);
-  if (row.some(Boolean) && !(block?.K === 1 && axes.length === 1 && axes[0] === shape.length - 1)) {
-    throw new Error('fusedReduceKernel: per-row inputs need a reduction over the last axis alone');
+  const broadcast = row.some(Boolean) || col.some(Boolean);
+  const wholeMatrix = shape.length === 2 && axes.length === 2;
+  if (broadcast && !wholeMatrix && !(block?.K === 1 && axes.length === 1 && axes[0] === shape.length - 1)) {
+    throw new Error('fusedReduceKernel: per-row and per-column inputs need a reduction over the last axis alone or a whole matrix');
   }
   if (kernelMode() === 'interpreted') return interpretedReduce(fold, shape, axes, read);
   const head = read.scalar.map((s, i) => (s ? `const a${i} = inputs[${i}][0];` : `const y${i} = inputs[${i}];`)).join(' ');
-  // the row paths (K = 1) have the row's index in `o`
-  const load = (i: number): string => (read.scalar[i] ? '' : row[i] ? `const a${i} = y${i}[o];` : `const a${i} = y${i}[q];`);
+  // the row paths (K = 1) have the row's index in `o` and its first element's in `base`
+  const load = (i: number): string =>
+    (read.scalar[i] ? '' : row[i] ? `const a${i} = y${i}[o];` : col[i] ? `const a${i} = y${i}[q - base];` : `const a${i} = y${i}[q];`);
   const reader: Reader = (index) => ({
     stmts: `const q = ${index}; ${read.scalar.map((_, i) => load(i)).join(' ')} ${read.body}`,
     value: read.result,
   });
-  return describeKernel(reduceWith(fold, shape, axes, reader, head), { kind: 'reduce', fold, shape, axes, read: { ...read, row } });
+  const kernel = broadcast && wholeMatrix ? wholeMatrixFold(fold, shape, reader, head) : reduceWith(fold, shape, axes, reader, head);
+  return describeKernel(kernel, { kind: 'reduce', fold, shape, axes, read: { ...read, row, col } });
 }
 
 /**
@@ -176,6 +183,48 @@ function unrolledColumns(fold: Fold, read: Reader, K: number): string {
     const n = R; ${finish}`;
 }
 
+/**
+ * A fold of every element of a matrix [R, C] read row by row (the row in `o`, its first element
+ * in `base`, for per-row and per-column inputs), one accumulator in row-major order: the order of
+ * the flat fold over all elements.
+ */
+function wholeMatrixFold(fold: Fold, shape: Shape, read: Reader, head: string): Kernel {
+  const { stmts, value } = read('base + r');
+  const make = generate(['R', 'C'], `
+    return function reduceMatrix(inputs, out) {
+      ${head}
+      let acc = ${fold.init};
+      for (let o = 0; o < R; o++) {
+        const base = o * C;
+        for (let r = 0; r < C; r++) { ${stmts} const v = ${value}; acc = ${fold.step}; }
+      }
+      const n = R * C; out[0] = ${fold.finish ?? 'acc'};
+    };`);
+  return make(shape[0], shape[1]);
+}
+
+/**
+ * Rows folded together, one accumulator each, by the row loop of long rows: a fold's step waits
+ * for the previous one (an add's latency, 3-4 cycles), so one row at a time runs at that latency;
+ * ROW_LANES rows advance together, each still in its own order (the same bits), at the adds' throughput.
+ */
+export const ROW_LANES = 4;
+
+/**
+ * The body of one group of `lanes` rows from o0: accumulators c0.. advanced together over r,
+ * each lane reading its row as the one-row loop does (its own `o` and `base`).
+ */
+function interleavedRows(fold: Fold, read: Reader, lanes: number): string {
+  const { stmts, value } = read('base + r');
+  const ids = Array.from({ length: lanes }, (_, k) => k);
+  return `${ids.map((k) => `let c${k} = ${fold.init};`).join(' ')}
+    for (let r = 0; r < R; r++) {
+      ${ids.map((k) => `{ const o = o0 + ${k}; const base = o * R; ${stmts} const v = ${value}; const acc = c${k}; c${k} = ${fold.step}; }`).join('\n      ')}
+    }
+    const n = R;
+    ${ids.map((k) => `{ const acc = c${k}; out[o0 + ${k}] = ${fold.finish ?? 'acc'}; }`).join(' ')}`;
+}
+
 function reduceWith(fold: Fold, shape: Shape, axes: readonly number[], read: Reader, head: string): Kernel {
   const block = asBlock(shape, axes);
   if (block && block.K === 1 && fold.pre === undefined && block.R >= 1 && block.R <= UNROLL) {
@@ -198,6 +247,21 @@ function reduceWith(fold: Fold, shape: Shape, axes: readonly number[], read: Rea
         for (let o = 0; o < O; o++) {
           const base = o * R * ${K}, ob = o * ${K};
           ${unrolledColumns(fold, read, K)}
+        }
+      };`);
+    return make(block.O, block.R);
+  }
+  if (block && block.K === 1 && fold.pre === undefined && block.O >= ROW_LANES) {
+    const make = generate(['O', 'R'], `
+      return function reduceRowsInterleaved(inputs, out) {
+        ${head}
+        let o0 = 0;
+        for (; o0 + ${ROW_LANES} <= O; o0 += ${ROW_LANES}) {
+          ${interleavedRows(fold, read, ROW_LANES)}
+        }
+        for (let o = o0; o < O; o++) {
+          const base = o * R;
+          ${foldLoop(fold, read, 'base + r', 'R', 'out[o]')}
         }
       };`);
     return make(block.O, block.R);

@@ -15,6 +15,13 @@ import { residualSumsJs, type ResidualSums } from './residual.js';
 
 export type Backend = 'native' | 'wasm' | 'js';
 
+/** What an arcClamped call computes (native/native.h DESCENT_ARC_*). */
+export const ARC_SLOPE = 0;
+export const ARC_VALUE = 1;
+export const ARC_SLOPE_MASKED = 2;
+export const ARC_VALUE_FROM_MASKED = 3;
+export type ArcMode = typeof ARC_SLOPE | typeof ARC_VALUE | typeof ARC_SLOPE_MASKED | typeof ARC_VALUE_FROM_MASKED;
+
 /**
  * The signature of each operation's kernel. The row kernels return false when the caller's JS loop
  * must do the work (the 'js' backend, or rows too long for the WebAssembly blocks).
@@ -30,11 +37,14 @@ export interface KernelSignatures {
   /** out[o] = logsumexp of row o. */
   readonly logsumexp: (x: Float64Array, out: Float64Array, rows: number, n: number) => boolean;
   /**
-   * For c = min(max(x[i], -1), 1), i < count: out[i] = π − acos c (the arc-cosine kernel's slope) or,
-   * with `value`, sqrt(1 − c·c) + (π − acos c)·c (its value); the same bits on every backend, and
-   * as the generated clamp, arcSlope and value loops of the arc-slope pass.
+   * For c = min(max(x[i], -1), 1), i < count, by `mode`: out[i] = π − acos c (ARC_SLOPE, the
+   * arc-cosine kernel's slope), sqrt(1 − c·c) + (π − acos c)·c (ARC_VALUE, its value), the slope
+   * where x[i] >= -1 and max(x[i], -1) <= 1 and 0 elsewhere (ARC_SLOPE_MASKED: times the clamp's
+   * derivative), or the value with the slope read from `maskedSlope` where it is not masked
+   * (ARC_VALUE_FROM_MASKED; `maskedSlope` is null in the other modes); the same bits on every
+   * backend, and as the generated clamp, arcSlope, mask and value loops of the arc-slope pass.
    */
-  readonly arcClamped: (x: Float64Array, out: Float64Array, count: number, value: boolean) => void;
+  readonly arcClamped: (x: Float64Array, out: Float64Array, count: number, mode: ArcMode, maskedSlope: Float64Array | null) => void;
   /** Standard normals from the bulk generator's state (random/bulk-js.ts): the same bits on every backend. */
   readonly randomNormal: BulkFill;
   /** Uniforms in [0, 1) from the bulk generator's state: the same bits on every backend. */
@@ -85,14 +95,25 @@ const kernels: { readonly [K in KernelOp]: Readonly<Partial<Record<Backend, Kern
   },
 };
 
-/** The JS loop of arcClamped: the expressions of the generated maximum, minimum, arcSlope and value loops. */
-function arcClampedJs(x: Float64Array, out: Float64Array, count: number, value: boolean): void {
+/**
+ * The JS loop of arcClamped: the expressions of the generated maximum, minimum, arcSlope, mask
+ * (ge, le) and value loops.
+ */
+function arcClampedJs(x: Float64Array, out: Float64Array, count: number, mode: ArcMode, maskedSlope: Float64Array | null): void {
+  if (mode === ARC_VALUE_FROM_MASKED && maskedSlope === null) throw new Error('arcClamped: the value from the masked slope needs the masked slope');
   for (let i = 0; i < count; i++) {
     const v = x[i]!;
     const m = v >= -1 ? v : -1;
     const c = m <= 1 ? m : 1;
+    const inside = v >= -1 && m <= 1;
+    if (mode === ARC_VALUE_FROM_MASKED) {
+      // outside [-1, 1] c is ±1, whose slope is exactly π (c = 1) or 0 (c = -1, NaN)
+      const s = inside ? maskedSlope![i]! : c > 0 ? Math.PI : 0;
+      out[i] = Math.sqrt(1 - c * c) + s * c;
+      continue;
+    }
     const s = Math.PI - fastAcos(c);
-    out[i] = value ? Math.sqrt(1 - c * c) + s * c : s;
+    out[i] = mode === ARC_VALUE ? Math.sqrt(1 - c * c) + s * c : mode === ARC_SLOPE_MASKED ? (inside ? s : 0) : s;
   }
 }
 

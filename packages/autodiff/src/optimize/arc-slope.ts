@@ -9,6 +9,11 @@
 // branches, the same bits as the generated loops) instead of JS loops calling lib.acos once per
 // element behind a clamp whose branches mispredict on cosines near ±1 (a converged student). The
 // value's kernel takes acos again: in SIMD that costs less than a JS loop reading the stored slope.
+// Where the gradient takes the slope through the clamp, g·arcSlope(c)·[max(x, −1) <= 1]·[x >= −1]
+// (the minimum's and maximum's rules), the slope and both masks come from one arcSlopeMasked(x)
+// call, the gradient's loop is g·arcSlopeMasked(x), and the value is read off that masked slope by
+// arcKernelFromMasked(x, s) (sqrt and a product, no second acos). Bit-identical too: the masks are
+// 0 or 1, and g·(s·m) = ((g·s)·m1)·m2 unless g·s overflows.
 import { graphNode, isConstant, scalarConstant, withInputs } from '../graph.js';
 import { kernelBackend } from '../kernels/registry.js';
 import { specialPrimitives } from '../primitives/special.js';
@@ -38,6 +43,33 @@ function clampedFrom(c: Tensor): Tensor | undefined {
   return sameShape(x.shape, c.shape) && sameShape(m.shape, c.shape) ? x : undefined;
 }
 
+/** The other operand of a mul node `t` one of whose operands satisfies `is`, and that operand; else undefined. */
+function mulWith(t: Tensor, is: (u: Tensor) => boolean): { other: Tensor; found: Tensor } | undefined {
+  if (t.prim?.name !== 'mul' || !t.tracked) return undefined;
+  const [a, b] = t.inputs as [Tensor, Tensor];
+  if (is(b) && sameShape(a.shape, t.shape)) return { other: a, found: b };
+  if (is(a) && sameShape(b.shape, t.shape)) return { other: b, found: a };
+  return undefined;
+}
+
+/** Whether `t` is the comparison `name`(of, k) with k uniformly `value` (a clamp's derivative mask). */
+function isMask(t: Tensor, name: string, of: Tensor, value: number): boolean {
+  return t.prim?.name === name && t.tracked && t.inputs[0] === of && uniformValue(t.inputs[1]!) === value;
+}
+
+/**
+ * g where `outer` is g·s·[m <= 1]·[x >= −1] (the gradient through the clamp c = min(m, 1),
+ * m = max(x, −1), of a slope s = arcSlope(c)) as the rules of mul, minimum and maximum build it:
+ * mul(mul(mul(g, s), le(m, 1)), ge(x, -1)), operands of each mul in either order; else undefined.
+ */
+function maskedSlopeUse(outer: Tensor, slope: Tensor, x: Tensor): Tensor | undefined {
+  const m = slope.inputs[0]!.inputs[0]!;
+  const byGe = mulWith(outer, (u) => isMask(u, 'ge', x, -1));
+  const byLe = byGe && mulWith(byGe.other, (u) => isMask(u, 'le', m, 1));
+  const bySlope = byLe && mulWith(byLe.other, (u) => u === slope);
+  return bySlope?.other;
+}
+
 /**
  * The rewritten outputs (the same nodes where nothing applies) and how many arcKernel nodes now
  * read their slope; `order` is every node behind `outputs` in topological order.
@@ -65,15 +97,51 @@ export function rewriteArcKernels(order: readonly Tensor[], outputs: readonly Te
     }
     return a;
   };
+  // gradients taking a slope through its clamp's masks: node id -> its g, and the slopes they use
+  const maskedUses = new Map<number, { g: Tensor; slope: Tensor }>();
+  const maskedSlopes = new Set<number>();
+  for (const n of order) {
+    // the innermost product g·s, reached from the outer mul through its two masks
+    const inner = mulWith(n, (u) => u.prim?.name === 'ge')?.other;
+    const gs = inner && mulWith(inner, (u) => u.prim?.name === 'le')?.other;
+    if (gs?.prim?.name !== 'mul') continue;
+    for (const slope of gs.inputs) {
+      if (slope.prim?.name !== 'arcSlope' || slopeOf.get(slope.inputs[0]!.id) !== slope) continue;
+      const x = arrayInput(slope);
+      const g = x && maskedSlopeUse(n, slope, x);
+      if (g === undefined) continue;
+      maskedUses.set(n.id, { g, slope });
+      maskedSlopes.add(slope.id);
+      break;
+    }
+  }
+  const masked = new Map<number, Tensor>(); // slope id -> its arcSlopeMasked node
+  const asMasked = (slope: Tensor): Tensor => {
+    let a = masked.get(slope.id);
+    if (a === undefined) {
+      a = graphNode(specialPrimitives.arcSlopeMasked, [arrayInput(slope)!], undefined, slope.name);
+      masked.set(slope.id, a);
+    }
+    return a;
+  };
   let replaced = 0;
   for (const n of order) {
     if (n.prim === undefined || !n.tracked || n.inputs.length === 0) continue;
+    const use = maskedUses.get(n.id);
+    if (use !== undefined) {
+      map.set(n.id, graphNode(binaryPrimitives.mul, [get(use.g), asMasked(use.slope)], undefined, n.name));
+      continue;
+    }
     const inputs = n.inputs.map(get);
     // (a cosine that is itself rewritten keeps its value's own acos: its slope node, read by the
     // gradient, is rebuilt on the rewritten cosine later in `order`)
     const slope = n.prim.name === 'arcKernel' && inputs[0] === n.inputs[0] ? slopeOf.get(n.inputs[0]!.id) : undefined;
     const x = slope === undefined ? undefined : arrayInput(slope);
-    if (x !== undefined) {
+    if (x !== undefined && maskedSlopes.has(slope!.id)) {
+      // the value read off the masked slope the gradient computes: no second acos
+      map.set(n.id, graphNode(specialPrimitives.arcKernelFromMasked, [x, asMasked(slope!)], undefined, n.name));
+      replaced++;
+    } else if (x !== undefined) {
       // the value in its own kernel call too: the same bits, without the clamp's branches in a JS loop
       map.set(n.id, graphNode(specialPrimitives.arcKernelClamped, [x], undefined, n.name));
       replaced++;

@@ -23,8 +23,10 @@ export function scalarExprOf(node: Tensor): ((args: readonly string[]) => string
 
 
 /** Elementwise primitives cheap enough to compute again in each loop that reads them (not div:
-    a division costs more than storing its result once and reading it from each loop). */
-const CHEAP = new Set(['add', 'sub', 'mul', 'neg', 'maximum', 'minimum']);
+    a division costs more than storing its result once and reading it from each loop). The
+    comparisons are one compare and a conversion without a branch (the masks of a clamp's
+    derivative, read by each loop of a gradient). */
+const CHEAP = new Set(['add', 'sub', 'mul', 'neg', 'maximum', 'minimum', 'lt', 'le', 'gt', 'ge', 'eq', 'ne']);
 
 /** How many cheap operations deep a value may be recomputed in each loop that reads it. */
 const COPY_DEPTH = 6;
@@ -169,7 +171,9 @@ export function groupKernel(group: FusedGroup, inputsOf: (t: Tensor) => readonly
  * Reductions that take over the loop of the elementwise group computing their input: the group's
  * root feeds only the reduction (and is not a plan output), it has no `pre` pass (so each element
  * is computed once), and every input of the group has the root's shape or one element (read at
- * the reduction's own index). The [..] array between them is then never written: sum(relu(Z))
+ * the reduction's own index), or, for a fold over the last axis alone or over a whole matrix,
+ * one value per row or per column (Σ_j X_ij v_j: the row sums of a product with a row vector;
+ * Σ_ij u_i X_ij v_j). The [..] array between them is then never written: sum(relu(Z))
  * or sum(a * b) is one pass. Returns reduction id -> the group it absorbs.
  */
 export function reductionsOverGroups(
@@ -190,7 +194,10 @@ export function reductionsOverGroups(
     if (isOutput(x) || readers.get(x.id) !== 1) continue;
     const { axes } = node.attrs as ReduceAttrs;
     const lastAxisOnly = axes.length === 1 && axes[0] === x.shape.length - 1 && x.shape[axes[0]]! > 1;
-    if (!group.inputs.every((i) => i.size === 1 || sameShape(i.shape, x.shape) || (lastAxisOnly && perRow(i.shape, x.shape)))) continue;
+    // a fold of a whole matrix runs row by row too (one accumulator, the same row-major order)
+    const wholeMatrix = x.shape.length === 2 && axes.length === 2 && x.shape[1]! > 1;
+    if (!group.inputs.every((i) => i.size === 1 || sameShape(i.shape, x.shape) ||
+      ((lastAxisOnly || wholeMatrix) && (perRow(i.shape, x.shape) || perColumn(i.shape, x.shape))))) continue;
     absorbed.set(node.id, group);
   }
   return absorbed;
@@ -199,6 +206,11 @@ export function reductionsOverGroups(
 /** Whether `input` holds one value per row of `shape`: the same shape with its last axis 1. */
 function perRow(input: readonly number[], shape: readonly number[]): boolean {
   return input.length === shape.length && input[input.length - 1] === 1 && input.slice(0, -1).every((d, i) => d === shape[i]);
+}
+
+/** Whether `input` holds one value per column of `shape`: every axis 1 but the last, which is the same. */
+function perColumn(input: readonly number[], shape: readonly number[]): boolean {
+  return input.length === shape.length && input[input.length - 1] === shape[shape.length - 1] && input.slice(0, -1).every((d) => d === 1);
 }
 
 /** The kernel of a reduction over the loop of the group it absorbed (inputs: the group's). */
@@ -221,6 +233,7 @@ export function reductionGroupKernel(
     body, result,
     scalar: group.inputs.map((i) => i.size === 1),
     row: group.inputs.map((i) => i.size !== 1 && !sameShape(i.shape, shape) && perRow(i.shape, shape)),
+    col: group.inputs.map((i) => i.size !== 1 && !sameShape(i.shape, shape) && perColumn(i.shape, shape)),
   });
   return { kernel, text: `${body} v = ${result}` };
 }

@@ -18,6 +18,14 @@
 //                                     values (the regularizer |W2ᵀW2 - W1W1ᵀ|² of a deep matrix
 //                                     factorization has a gradient W1·G + W1·Gᵀ, merged below
 //                                     into W1·(G + Gᵀ) = W1·(G + G) with G symmetric)
+//   fold over axis 0 of E          -> fold over axis 1 of Eᵀ, for E [n, n] an elementwise function of
+//                                     symmetric matrices, single values and vectors laid out as a
+//                                     column or a row (Eᵀ swaps the layouts): the column sums of
+//                                     S ⊙ v vᵀ-like gradients (Σ_i X_ij v_i, the derivative of
+//                                     |w_i||w_j| through its column factor) become the row sums its
+//                                     row factor makes anyway, which cse then merges, and a row
+//                                     fold reads its input contiguously and fuses with its loop.
+//                                     Exact: the same elements summed in the same order
 //   A·X + B·X (+ ...)              -> (A + B)·X, and X·A + X·B -> X·(A + B): one product instead
 //                                     of two, for products of the same operand with the same
 //                                     transpose flag in one sum (a gradient of a sum of terms
@@ -26,12 +34,13 @@
 // scales read by products and loops alone, are folded away, so nothing is computed twice.
 import { graphNode, withInputs } from '../graph.js';
 import { attrsKey } from '../node-keys.js';
-import { foldOf } from '../primitives/reduce.js';
+import { foldOf, type ReduceAttrs } from '../primitives/reduce.js';
 import { binaryPrimitives } from '../primitives/binary.js';
 import { linalgPrimitives, type MatmulAttrs } from '../primitives/linalg.js';
 import { movementPrimitives } from '../primitives/movement.js';
 import { unaryPrimitives } from '../primitives/unary.js';
 import { sameShape } from '../shape.js';
+import type { Primitive } from '../primitive.js';
 import type { Tensor } from '../tensor.js';
 import { scalarExprOf } from './fuse.js';
 
@@ -70,13 +79,15 @@ export interface ProductRewrites {
   transposes: number;
   scales: number;
   merged: number;
+  /** Folds over axis 0 turned into folds over axis 1 of the transposed input. */
+  rowFolds: number;
 }
 
 /** The rewritten outputs (the same nodes where nothing applies) and how many rewrites applied. */
 export function rewriteProducts(order: readonly Tensor[], outputs: readonly Tensor[]): { outputs: Tensor[]; counts: ProductRewrites } {
   const uses = useCounts(order, outputs);
   const once = (t: Tensor): boolean => (uses.get(t.id) ?? 0) === 1;
-  const counts: ProductRewrites = { transposes: 0, scales: 0, merged: 0 };
+  const counts: ProductRewrites = { transposes: 0, scales: 0, merged: 0, rowFolds: 0 };
   const map = new Map<number, Tensor>();
   const get = (t: Tensor): Tensor => map.get(t.id) ?? t;
   // `once` is asked of old nodes: new nodes are looked up through their origin
@@ -161,6 +172,45 @@ export function rewriteProducts(order: readonly Tensor[], outputs: readonly Tens
     if (a.prim === undefined || a.prim !== b.prim || !a.tracked || !b.tracked || a.inputs.length !== b.inputs.length) return false;
     const key = attrsKey(a.attrs);
     return key !== undefined && key === attrsKey(b.attrs) && a.inputs.every((i, k) => i === b.inputs[k]);
+  }
+
+  /** A vector v laid out as [n, 1] (column) or [1, n] (row). */
+  const layout = (v: Tensor, asRow: boolean): Tensor =>
+    graphNode(movementPrimitives.reshape, [v], { shape: asRow ? [1, v.shape[0]!] : [v.shape[0]!, 1] });
+
+  /**
+   * tᵀ built without a copy, for t an operand of a square [n, n] elementwise expression: a
+   * symmetric matrix (itself), a single value (itself), a vector laid out as a column or a row
+   * (the other layout), an elementwise node of such operands (the same node on their
+   * transposes); else undefined. `depth` bounds the recursion.
+   */
+  function transposedOperand(t: Tensor, n: number, depth: number): Tensor | undefined {
+    if (t.size === 1 || symmetric(t)) return t;
+    const column = laidOut(t, false);
+    if (column !== undefined && t.shape[0] === n) return layout(column, true);
+    const row = laidOut(t, true);
+    if (row !== undefined && t.shape[1] === n) return layout(row, false);
+    if (depth === 0 || !t.tracked || t.rank !== 2 || t.shape[0] !== n || t.shape[1] !== n) return undefined;
+    if (scalarExprOf(t) === undefined) return undefined;
+    const inputs: Tensor[] = [];
+    for (const i of t.inputs) {
+      const ti = transposedOperand(i, n, depth - 1);
+      if (ti === undefined) return undefined;
+      inputs.push(ti);
+    }
+    return withInputs(t, inputs);
+  }
+
+  /** A fold over axis 0 of a square matrix as a fold over axis 1 of its transpose (see the header), else undefined. */
+  function rowFold(n: Tensor, x: Tensor): Tensor | undefined {
+    if (n.prim === undefined || foldOf(n.prim.name) === undefined || x.rank !== 2 || x.shape[0] !== x.shape[1]) return undefined;
+    const { axes, keepDims } = n.attrs as ReduceAttrs;
+    if (axes.length !== 1 || axes[0] !== 0) return undefined;
+    const xt = transposedOperand(x, x.shape[0]!, 4);
+    if (xt === undefined) return undefined;
+    const folded = graphNode(n.prim as Primitive<ReduceAttrs>, [xt], { axes: [1], keepDims: false }, n.name);
+    counts.rowFolds++;
+    return keepDims ? graphNode(movementPrimitives.reshape, [folded], { shape: [...n.shape] }) : folded;
   }
 
   /** tᵀ, which is t itself for a symmetric t. */
@@ -307,6 +357,7 @@ export function rewriteProducts(order: readonly Tensor[], outputs: readonly Tens
     } else if (inputs.some((t, k) => t !== n.inputs[k])) {
       out = withInputs(n, inputs);
     }
+    if (n.inputs.length === 1) out = rowFold(n, inputs[0]!) ?? out;
     // a sum is rewritten once, at its outermost add (its inner adds are its terms)
     if (isPrim(out, 'add') && !innerTerm(n)) out = rewriteSum(out);
     if (out !== n) {

@@ -2,9 +2,9 @@
 // whole array in one kernel call (derivatives: derivatives/linalg.ts).
 import { scalarLib } from '../kernels/scalar-lib.js';
 import { batchOffsets } from '../kernels/matmul.js';
-import { selectedKernel } from '../kernels/registry.js';
+import { ARC_SLOPE, ARC_SLOPE_MASKED, ARC_VALUE, ARC_VALUE_FROM_MASKED, selectedKernel, type ArcMode } from '../kernels/registry.js';
 import { definePrimitive, type Primitive } from '../primitive.js';
-import { broadcastShapes, formatShape, ShapeError, sizeOf, type Shape } from '../shape.js';
+import { broadcastShapes, formatShape, sameShape, ShapeError, sizeOf, type Shape } from '../shape.js';
 
 /** The broadcast leading shape of [..., d] and [..., d], and d; throws naming `op` on a mismatch. */
 export function pairShape(op: string, a: Shape, b: Shape): { lead: number[]; d: number } {
@@ -39,15 +39,18 @@ function reluKernelValue(x: Float64Array, ao: number, y: Float64Array, bo: numbe
   return (na * nb * scalarLib.arcKernel(c)) / TWO_PI;
 }
 
-/** The arc-cosine kernel's slope (or value) of clamped cosines, one kernel call over the array. */
-function arcClamped(name: string, value: boolean): Primitive<undefined> {
+/**
+ * The arc-cosine kernel's slope (or value, or masked slope) of clamped cosines, one kernel call
+ * over the array (kernels/registry.ts arcClamped, by mode).
+ */
+function arcClamped(name: string, mode: typeof ARC_SLOPE | typeof ARC_VALUE | typeof ARC_SLOPE_MASKED): Primitive<undefined> {
   return definePrimitive<undefined>({
     name,
     arity: 1,
     shape: ([c]) => c!,
     prepare: ([c]) => {
       const count = sizeOf(c!);
-      return ([x], o) => selectedKernel('arcClamped')(x!, o, count, value);
+      return ([x], o) => selectedKernel('arcClamped')(x!, o, count, mode as ArcMode, null);
     },
     check: {
       cases: [
@@ -93,10 +96,40 @@ export const specialPrimitives = {
    * pass, so that one call runs the vectorised loop: the arc-slope pass puts it in place of a large
    * arcSlope of a clamped cosine.
    */
-  arcSlopeClamped: arcClamped('arcSlopeClamped', false),
+  arcSlopeClamped: arcClamped('arcSlopeClamped', ARC_SLOPE),
   /**
    * sqrt(1 − c·c) + (π − acos c)·c at c = clamp(x, −1, 1), the same way: the arc-cosine kernel's
    * value as the arc-slope pass writes it (sqrt(1 − c·c) + arcSlope(c)·c), bit for bit.
    */
-  arcKernelClamped: arcClamped('arcKernelClamped', true),
+  arcKernelClamped: arcClamped('arcKernelClamped', ARC_VALUE),
+  /**
+   * The slope π − acos c at c = clamp(x, −1, 1) where x >= −1 and max(x, −1) <= 1, 0 elsewhere:
+   * the slope times the clamp's derivative masks, which a gradient through the clamp multiplies
+   * it by. The arc-slope pass puts it where a gradient takes g·arcSlope(c)·[max(x, −1) <= 1]·[x >= −1].
+   */
+  arcSlopeMasked: arcClamped('arcSlopeMasked', ARC_SLOPE_MASKED),
+  /**
+   * arcKernelFromMasked(x, s): sqrt(1 − c·c) + s·c at c = clamp(x, −1, 1), with s the second input
+   * where x is inside [−1, 1] (and the exact slope of c = ±1 outside). With s = arcSlopeMasked(x)
+   * it is the arc-cosine kernel's value, bit for bit, without a second acos.
+   */
+  arcKernelFromMasked: definePrimitive<undefined>({
+    name: 'arcKernelFromMasked',
+    arity: 2,
+    shape: ([c, s]) => {
+      if (!sameShape(c!, s!)) throw new ShapeError('arcKernelFromMasked', `needs equal shapes, got ${formatShape(c!)} and ${formatShape(s!)}`);
+      return c!;
+    },
+    prepare: ([c]) => {
+      const count = sizeOf(c!);
+      return ([x, s], o) => selectedKernel('arcClamped')(x!, o, count, ARC_VALUE_FROM_MASKED, s!);
+    },
+    check: {
+      cases: [
+        { shapes: [[7], [7]], attrs: undefined },
+        { shapes: [[3, 5], [3, 5]], attrs: undefined },
+      ],
+      domain: [{ lo: -0.9, hi: 0.9 }, { lo: 0, hi: 3 }],
+    },
+  }),
 } satisfies Record<string, Primitive<undefined>>;

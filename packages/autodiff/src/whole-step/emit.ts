@@ -95,15 +95,18 @@ function emitReduce(spec: ReduceSpec, inputs: readonly BufferRef[], out: BufferR
   const count = inner.length;
   const head = read === undefined ? '' : read.scalar.map((s, i) => (s ? `const a${i} = ${inputs[i]!.at(0)};` : '')).join(' ');
   /** Statements and the value of element q of output o. */
-  const element = (o: number, q: number): { stmts: string; value: string } => {
+  // per-row inputs are read at the element's row (its index over every axis but the last), per-column ones at its column
+  const cols = shape[shape.length - 1] ?? 1;
+  const element = (q: number): { stmts: string; value: string } => {
     if (read === undefined) return { stmts: '', value: inputs[0]!.at(q) };
-    const loads = read.scalar.map((s, i) => (s ? '' : read.row?.[i] ? `const a${i} = ${inputs[i]!.at(o)};` : `const a${i} = ${inputs[i]!.at(q)};`));
+    const loads = read.scalar.map((s, i) => (s ? '' : read.row?.[i] ? `const a${i} = ${inputs[i]!.at(Math.floor(q / cols))};`
+      : read.col?.[i] ? `const a${i} = ${inputs[i]!.at(q % cols)};` : `const a${i} = ${inputs[i]!.at(q)};`));
     return { stmts: `${loads.join(' ')} ${read.body}`, value: read.result };
   };
   const foldOver = (f: typeof fold, o: number, target: string): string => {
     const parts = [`{ let acc = ${f.init};`];
     for (let r = 0; r < count; r++) {
-      const { stmts, value } = element(o, outer[o]! + inner[r]!);
+      const { stmts, value } = element(outer[o]! + inner[r]!);
       parts.push(`{ ${stmts} const v = ${value}; acc = ${f.step}; }`);
     }
     parts.push(`const n = ${count}; ${target} = ${f.finish ?? 'acc'}; }`);

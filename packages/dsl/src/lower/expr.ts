@@ -26,6 +26,12 @@ export class ExprLowerer {
    * 60 nodes, not 2^60. A call that drew random constants (`randn` in the body) is not shared.
    */
   private readonly calls = new WeakMap<Scope, Map<string, Val>>();
+  /**
+   * The unit vectors of each value relu_kernel has normalized (by tensor): relu_kernel(w[i], w[j])
+   * and relu_kernel(w[i], v) divide w by its norms once, so that the gradient sums the two
+   * cotangents of the unit vectors and differentiates the division once.
+   */
+  private readonly units = new WeakMap<Tensor, Tensor>();
   /** Counts `randn`/`rand` calls lowered, to tell which function bodies draw. */
   private randomDraws = 0;
 
@@ -415,7 +421,7 @@ export class ExprLowerer {
       if (c !== undefined) return c;
     }
     if (name === 'relu_kernel' && args.length === 2) {
-      const c = located(this.ctx.reporter, e, '`relu_kernel`', () => reluKernelGram(args[0]!, args[1]!));
+      const c = located(this.ctx.reporter, e, '`relu_kernel`', () => reluKernelGram(args[0]!, args[1]!, this.units));
       if (c !== undefined) return c;
     }
     return located(this.ctx.reporter, e, `\`${name}\``, () => callBuiltin(name, args, this.ctx, e, this.fail.bind(this)));
@@ -571,20 +577,38 @@ function contract(a0: Val, b0: Val, sumNames: readonly string[], dot: boolean): 
 }
 
 /**
- * relu_kernel(a, b) for vectors over different indices (w[i], w[j]) from their Gram matrix:
- * |a||b| h(c) / 2pi with c = a.b / (|a||b|) clamped to [-1, 1] and h the arcKernel primitive,
- * whose derivative stays finite at c = ±1 (a ∥ b, the i = j diagonal). The [n, n, d] pairwise
- * tensors of the elementwise form are never built. With a zero vector the cosine is 0/tiny = 0,
- * the value 0 and the gradient finite, as for the reluKernel primitive.
+ * relu_kernel(a, b) for vectors over different indices (w[i], w[j]) from the Gram matrix of the
+ * unit vectors: |a||b| h(c) / 2pi with c = (a / |a|)·(b / |b|) clamped to [-1, 1] and h the
+ * arcKernel primitive, whose derivative stays finite at c = ±1 (a ∥ b, the i = j diagonal). The
+ * [n, n, d] pairwise tensors of the elementwise form are never built, and the rows are scaled by
+ * their reciprocal norms before the product, not the [n, n] products divided by |a_i||b_j| after
+ * it: neither the value nor the gradient divides an [n, n] or [n, d] array (the hand-written
+ * gradient normalizes W before its product the same way).
+ * A zero vector stays zero (times 1 / max(|a|, 1e-300)): its cosines are 0, the value 0 and the
+ * gradient finite, as for the reluKernel primitive. The same vectors on both sides (w[i], w[j])
+ * are normalized once, so the Gram matrix is one product of a matrix with itself (symmetric).
  */
-function reluKernelGram(a: Val, b: Val): Val | undefined {
-  const ab = contract(a, b, [], true);
-  if (ab === undefined) return undefined;
+function reluKernelGram(a: Val, b: Val, units: WeakMap<Tensor, Tensor>): Val | undefined {
+  // vectors of one length only (else the elementwise reluKernel applies)
+  if (a.shape.length !== 1 || b.shape.length !== 1 || a.shape[0] !== b.shape[0]) return undefined;
   const na = val(norm(a.t, positionalAxes(a)), a.index);
-  const nb = val(norm(b.t, positionalAxes(b)), b.index);
+  const nb = b.t === a.t ? val(na.t, b.index) : val(norm(b.t, positionalAxes(b)), b.index);
+  // v · (1 / max(|v|, 1e-300)), the reciprocal norm laid out along v's positional axis (made once
+  // per tensor): one division per vector, and a product (no division) per element in the value
+  // and in the gradient
+  const unit = (v: Val, n: Val): Tensor => {
+    let u = units.get(v.t);
+    if (u === undefined) {
+      u = mul(v.t, reshape(div(1, maximum(n.t, 1e-300)), [...n.t.shape, 1]));
+      units.set(v.t, u);
+    }
+    return u;
+  };
+  const ab = contract(val(unit(a, na), a.index), val(unit(b, nb), b.index), [], true);
+  if (ab === undefined) return undefined;
   return zipWith([ab, na, nb], ([d, x, y]) => {
     const nn = mul(x!, y!);
-    const c = clamp(div(d!, maximum(nn, 1e-300)), -1, 1);
+    const c = clamp(d!, -1, 1);
     return mul(nn, mul(arcKernel(c), 1 / (2 * Math.PI)));
   });
 }
