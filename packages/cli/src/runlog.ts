@@ -350,8 +350,7 @@ export type DirSync = 'now' | 'never' | DeferredDirSyncs;
  * Non-finite numbers are written as strings, as in the log.
  */
 export function writeJsonAtomic(file: string, value: unknown, dirSync: DirSync = 'now'): void {
-  const dir = path.dirname(file);
-  const tmp = path.join(dir, `.${path.basename(file)}.${process.pid}.tmp`);
+  const tmp = temporaryOf(file);
   try {
     const fd = fs.openSync(tmp, 'w');
     try {
@@ -360,12 +359,31 @@ export function writeJsonAtomic(file: string, value: unknown, dirSync: DirSync =
     } finally {
       fs.closeSync(fd);
     }
+  } catch (e) {
+    failedWrite(tmp, e);
+  }
+  renameAndSync(tmp, file, dirSync);
+}
+
+/** The temporary file writeJsonAtomic writes `file`'s new contents to, in the same folder. */
+function temporaryOf(file: string): string {
+  return path.join(path.dirname(file), `.${path.basename(file)}.${process.pid}.tmp`);
+}
+
+/** A failed write (disk full, file size limit) leaves no temporary file behind. */
+function failedWrite(tmp: string, e: unknown): never {
+  fs.rmSync(tmp, { force: true });
+  throw e;
+}
+
+/** Renames the synced temporary file over `file`, then persists the rename as `dirSync` says. */
+function renameAndSync(tmp: string, file: string, dirSync: DirSync): void {
+  try {
     fs.renameSync(tmp, file);
   } catch (e) {
-    // a failed write (disk full, file size limit) leaves no temporary file behind
-    fs.rmSync(tmp, { force: true });
-    throw e;
+    failedWrite(tmp, e);
   }
+  const dir = path.dirname(file);
   if (dirSync === 'now') syncDir(dir);
   else if (dirSync !== 'never') dirSync.add(dir);
 }
@@ -376,8 +394,7 @@ export function writeJsonAtomic(file: string, value: unknown, dirSync: DirSync =
  * its journal once for several) instead of following one another.
  */
 export async function writeJsonAtomicAsync(file: string, value: unknown, dirSync: DirSync = 'now'): Promise<void> {
-  const dir = path.dirname(file);
-  const tmp = path.join(dir, `.${path.basename(file)}.${process.pid}.tmp`);
+  const tmp = temporaryOf(file);
   const text = `${JSON.stringify(value, replacer, 2)}\n`;
   try {
     const handle = await fs.promises.open(tmp, 'w');
@@ -387,14 +404,10 @@ export async function writeJsonAtomicAsync(file: string, value: unknown, dirSync
     } finally {
       await handle.close();
     }
-    fs.renameSync(tmp, file);
   } catch (e) {
-    // a failed write (disk full, file size limit) leaves no temporary file behind
-    fs.rmSync(tmp, { force: true });
-    throw e;
+    failedWrite(tmp, e);
   }
-  if (dirSync === 'now') syncDir(dir);
-  else if (dirSync !== 'never') dirSync.add(dir);
+  renameAndSync(tmp, file, dirSync);
 }
 
 /**
