@@ -37,6 +37,13 @@ const same = (a: ArrayLike<number>, b: ArrayLike<number>): void => {
   expect(Array.from(a).map(String)).toEqual(Array.from(b).map(String));
 };
 
+/** Puts a NaN, an Infinity and a -Infinity into `data` at places chosen by `seed`. */
+function withSpecials(data: Float64Array, seed: number): void {
+  data[seed % data.length] = NaN;
+  data[(seed * 7 + 3) % data.length] = Infinity;
+  data[(seed * 5 + 1) % data.length] = -Infinity;
+}
+
 describe('unrolled reductions of short rows and few columns', () => {
   it('equal plain loops on [O, R, K] for R and K across the limit', () => {
     fc.assert(
@@ -50,11 +57,7 @@ describe('unrolled reductions of short rows and few columns', () => {
         (name, O, R, K, special, seed) => {
           const rng = new Random(seed);
           const data = rng.randn([O, R, K]).data;
-          if (special) {
-            data[seed % data.length] = NaN;
-            data[(seed * 7 + 3) % data.length] = Infinity;
-            data[(seed * 5 + 1) % data.length] = -Infinity;
-          }
+          if (special) withSpecials(data, seed);
           const x = placeholder([O, R, K], 'x');
           const plan = planOf([x], [ops[name](x, [1])]);
           same(plan.run([data])[0]!.data, byHand(name, O, R, K, (i) => data[i]!));

@@ -14,6 +14,18 @@ function quadratic(a: readonly number[]): GradientFn {
   };
 }
 
+/** x after each of the first `steps` steps of `spec` on f = x²/2 from x = 1. */
+function firstSteps(spec: OptimizerSpec, steps: number): number[] {
+  const x = new Float64Array([1]);
+  const opt = createOptimizer(spec, [1]);
+  const seen: number[] = [];
+  for (let t = 0; t < steps; t++) {
+    opt.step([x], quadratic([1]));
+    seen.push(x[0]!);
+  }
+  return seen;
+}
+
 /** A non-quadratic two-parameter loss, so optimizer state matters: f = Σ x⁴/4 + (x·y − 1)²/2 + |y|²/2. */
 const coupled: GradientFn = (params, out) => {
   const x = params[0]!;
@@ -55,13 +67,7 @@ describe('first three steps by hand, f = x²/2 from x = 1', () => {
     // v₁ = 1,              x₁ = 1 − 0.1·1       = 0.9
     // v₂ = 0.9·1 + 0.9     = 1.8,  x₂ = 0.9 − 0.18  = 0.72
     // v₃ = 0.9·1.8 + 0.72  = 2.34, x₃ = 0.72 − 0.234 = 0.486
-    const x = new Float64Array([1]);
-    const opt = createOptimizer({ kind: 'momentum', lr: 0.1, beta: 0.9 }, [1]);
-    const seen: number[] = [];
-    for (let t = 0; t < 3; t++) {
-      opt.step([x], quadratic([1]));
-      seen.push(x[0]!);
-    }
+    const seen = firstSteps({ kind: 'momentum', lr: 0.1, beta: 0.9 }, 3);
     expect(seen[0]).toBeCloseTo(0.9, 15);
     expect(seen[1]).toBeCloseTo(0.72, 15);
     expect(seen[2]).toBeCloseTo(0.486, 15);
@@ -73,13 +79,7 @@ describe('first three steps by hand, f = x²/2 from x = 1', () => {
     //      m̂ = m/0.19 = 0.94736842158, v̂ = v/0.001999 = 0.90495247724, x₂ = x₁ − 0.1 m̂/(√v̂ + ε) = 0.80041222971
     // t=3: g = x₂, m = 0.9m + 0.1x₂ = 0.24204122306, v = 0.999v + 0.001x₂² = 0.00244785074,
     //      m̂ = m/0.271, v̂ = v/0.002997001, x₃ = 0.70158627450
-    const x = new Float64Array([1]);
-    const opt = createOptimizer({ kind: 'adam', lr: 0.1, beta1: 0.9, beta2: 0.999, eps: 1e-8 }, [1]);
-    const seen: number[] = [];
-    for (let t = 0; t < 3; t++) {
-      opt.step([x], quadratic([1]));
-      seen.push(x[0]!);
-    }
+    const seen = firstSteps({ kind: 'adam', lr: 0.1, beta1: 0.9, beta2: 0.999, eps: 1e-8 }, 3);
     expect(seen[0]).toBeCloseTo(0.900000001, 14);
     expect(seen[1]).toBeCloseTo(0.80041222971, 10);
     expect(seen[2]).toBeCloseTo(0.7015862745, 10);
