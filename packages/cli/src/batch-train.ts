@@ -1,7 +1,7 @@
 // The training loop of a batched sweep: every seed of one BatchedProgram stepped together, each reported as its own run.
 import type { BatchedProgram, Program } from '@descent/dsl';
 import { createOptimizer, decodeF64, encodeF64, type Optimizer, type OptimizerSpec, type OptimizerState } from '@descent/autodiff/optim';
-import { allFinite } from './finite.js';
+import { allFinite, firstNonFinite } from './finite.js';
 import { logSteps } from './runlog.js';
 import type { Divergence, RunStatus, TrainOptions, TrainResult } from './train.js';
 
@@ -18,15 +18,6 @@ const yieldToEvents = (): Promise<void> => new Promise((resolve) => setImmediate
 function everyFinite(arrays: readonly Float64Array[]): boolean {
   for (let k = 0; k < arrays.length; k++) if (!allFinite(arrays[k]!)) return false;
   return true;
-}
-
-/** The index of the first of `arrays` holding a value that is not finite, or -1. */
-function firstNonFinite(arrays: readonly Float64Array[]): number {
-  for (let k = 0; k < arrays.length; k++) {
-    const a = arrays[k]!;
-    for (let i = 0; i < a.length; i++) if (!Number.isFinite(a[i]!)) return k;
-  }
-  return -1;
 }
 
 /** One seed's part of a batch: the options its run passed, and where its result goes. */

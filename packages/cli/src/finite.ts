@@ -1,4 +1,4 @@
-// A fast test that every value of a Float64Array is finite (the batched training loop's per-step look at gradients and parameters).
+// Finite tests of the training loops: a fast one that every value of a Float64Array is finite, and which array holds one that is not.
 
 /**
  * Whether every value of `a` is finite: x * 0 is 0 for a finite x and NaN for an infinite or NaN
@@ -22,4 +22,13 @@ export function allFinite(a: Float64Array): boolean {
   }
   for (; i < a.length; i++) s0 += a[i]! * 0;
   return s0 + s1 + s2 + s3 === 0;
+}
+
+/** The index of the first of `arrays` holding a value that is not finite, or -1. */
+export function firstNonFinite(arrays: readonly Float64Array[]): number {
+  for (let k = 0; k < arrays.length; k++) {
+    const a = arrays[k]!;
+    for (let i = 0; i < a.length; i++) if (!Number.isFinite(a[i]!)) return k;
+  }
+  return -1;
 }

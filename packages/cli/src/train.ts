@@ -2,6 +2,7 @@
 import type { BulkRandomState } from '@descent/autodiff';
 import type { Program } from '@descent/dsl';
 import { createOptimizer, type Optimizer, type OptimizerSpec, type OptimizerState } from '@descent/autodiff/optim';
+import { firstNonFinite } from './finite.js';
 import { METRICS_PROTO } from './log-buffer.js';
 import { logSteps, type LogRecord } from './runlog.js';
 
@@ -108,14 +109,6 @@ export interface TrainResult {
   /** Seconds spent inside evaluations and optimizer steps (the rest is logging and bookkeeping). */
   readonly computeSeconds: number;
   readonly optimizer: Optimizer;
-}
-
-function firstNonFinite(arrays: readonly Float64Array[]): number {
-  for (let k = 0; k < arrays.length; k++) {
-    const a = arrays[k]!;
-    for (let i = 0; i < a.length; i++) if (!Number.isFinite(a[i]!)) return k;
-  }
-  return -1;
 }
 
 /**
